@@ -1,0 +1,132 @@
+"""The manifest: SHA-256 of every file of a report directory and of every evidence file read.
+
+One signed manifest lets an auditor check the whole directory with a single signature, and shows
+which evidence the results came from even when the evidence itself was not copied.
+
+    {"schema": "hds-audit/manifest/v1", "run_id": "...", "generated_at": "2026-10-01T09:00:00+02:00",
+     "files": [{"path": "report.pdf", "sha256": "...", "size": 123, "role": "report"}, ...],
+     "evidence": [{"path": "traces/...json.gz", "sha256": "...", "size": 1, "records": 1000}, ...]}
+
+`files` lists everything in the directory that `verify` must find unchanged (paths relative to
+it, POSIX); `evidence` is provenance only, paths relative to the bundle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+SCHEMA = "hds-audit/manifest/v1"
+MANIFEST_NAME = "manifest.json"
+SIGNATURE_NAME = "manifest.json.sig"
+UNLISTED = frozenset({MANIFEST_NAME, SIGNATURE_NAME})  # they cannot list themselves
+SNAPSHOT_DIR = "evidence"
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    """Hex SHA-256 and size of a file, read in chunks so large trace files do not fill memory."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def list_files(out_dir: Path) -> list[str]:
+    """Every file under out_dir as a sorted POSIX relative path, except the manifest and its signature.
+
+    `build_manifest` and `verify` share this walk, so "extra file" means the same thing to both.
+    Hidden files count: a file slipped in beside the reports is still an extra file.
+    """
+    out_dir = Path(out_dir)
+    found = []
+    for root, dirs, files in os.walk(out_dir):
+        dirs.sort()
+        for name in files:
+            rel = (Path(root) / name).relative_to(out_dir).as_posix()
+            if rel not in UNLISTED:
+                found.append(rel)
+    return sorted(found)
+
+
+def role_of(rel_path: str) -> str:
+    if rel_path.startswith(SNAPSHOT_DIR + "/"):
+        return "evidence-snapshot"
+    if rel_path == "signer.pem":
+        return "signer-certificate"
+    return "report"
+
+
+def build_manifest(
+    out_dir: Path, run_id: str, generated_at: dt.datetime | str, evidence_entries: list[dict]
+) -> dict:
+    """The manifest for out_dir as it stands now: call it after every other file is written."""
+    if isinstance(generated_at, dt.datetime):
+        if generated_at.utcoffset() is None:
+            # The contract wants every time with its offset; a naive time is ambiguous.
+            raise ValueError("generated_at must carry a UTC offset")
+        generated_at = generated_at.isoformat()
+    files = []
+    for rel in list_files(out_dir):
+        sha, size = sha256_file(Path(out_dir) / rel)
+        files.append({"path": rel, "sha256": sha, "size": size, "role": role_of(rel)})
+    evidence = sorted((dict(e) for e in evidence_entries), key=lambda e: str(e.get("path", "")))
+    return {
+        "schema": SCHEMA,
+        "run_id": str(run_id),
+        "generated_at": generated_at,
+        "files": files,
+        "evidence": evidence,
+    }
+
+
+def evidence_entry(bundle_root: Path, path: Path, records: int | None = None) -> dict:
+    """One `evidence` entry for a bundle file that was read (helper for the collectors)."""
+    sha, size = sha256_file(path)
+    entry = {"path": Path(path).relative_to(bundle_root).as_posix(), "sha256": sha, "size": size}
+    if records is not None:
+        entry["records"] = records
+    return entry
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    """The exact bytes that are signed: sorted keys, indent 2, UTF-8, trailing newline."""
+    return (json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_signed_manifest(out_dir: Path, manifest: dict, identity) -> None:
+    """Write manifest.json and its detached CMS signature manifest.json.sig, each atomically."""
+    from hds_audit.signing.cms import sign_detached
+
+    out_dir = Path(out_dir)
+    data = manifest_bytes(manifest)
+    signature = sign_detached(data, identity)
+    # Both temp files first, then the renames: a failure while signing or writing leaves
+    # no half-written manifest, and the window where the pair disagrees is two renames long.
+    tmp_manifest = _write_temp(out_dir, MANIFEST_NAME, data)
+    try:
+        tmp_sig = _write_temp(out_dir, SIGNATURE_NAME, signature)
+    except BaseException:
+        tmp_manifest.unlink(missing_ok=True)
+        raise
+    os.replace(tmp_manifest, out_dir / MANIFEST_NAME)
+    os.replace(tmp_sig, out_dir / SIGNATURE_NAME)
+
+
+def _write_temp(directory: Path, name: str, data: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
