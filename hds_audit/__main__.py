@@ -1,0 +1,3 @@
+from hds_audit.cli import main
+
+main()

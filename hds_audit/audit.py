@@ -1,0 +1,107 @@
+"""The main job behind `hds-audit run`: results -> every output format -> signatures -> manifest.
+
+Outputs are built in a staging folder beside `--out` and swapped in only when complete, so a
+failed run never leaves a half-written report over a previous good one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+
+from hds_audit.catalog.load import Catalog
+from hds_audit.engine import now, run_checks
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.tenant import Tenant
+from hds_audit.formats.interface import RenderContext, write_atomic
+from hds_audit.period import Period
+from hds_audit.results.model import RunResult
+
+# Output formats in the order they are written; the PDF is signed after it is rendered.
+FORMATS: tuple[str, ...] = (
+    "hds_audit.formats.json_results",
+    "hds_audit.formats.html",
+    "hds_audit.formats.junit",
+    "hds_audit.formats.xlsx",
+    "hds_audit.formats.pdf",
+    "hds_audit.formats.oscal",
+)
+
+
+@dataclass
+class AuditOptions:
+    bundle: Bundle
+    tenant: Tenant
+    catalog: Catalog
+    period: Period
+    out: Path
+    identity: object  # hds_audit.signing.identity.Identity
+    snapshot: bool = False
+    extras: dict = field(default_factory=dict)
+
+
+def available_formats() -> list:
+    modules = []
+    for name in FORMATS:
+        try:
+            modules.append(import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return modules
+
+
+def run_audit(options: AuditOptions, progress=None) -> RunResult:
+    result = run_checks(options.catalog, options.bundle, options.tenant, options.period, progress=progress)
+    result.generated_at = now()
+    write_outputs(result, options)
+    return result
+
+
+def write_outputs(result: RunResult, options: AuditOptions) -> None:
+    from hds_audit.signing.identity import subject_text
+    from hds_audit.signing.manifest import build_manifest, write_signed_manifest
+    from hds_audit.signing.pades import sign_pdf
+
+    identity = options.identity
+    ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=options.extras)
+    out = options.out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.staging-"))
+    try:
+        for module in available_formats():
+            target = staging / module.FILENAME
+            write_atomic(target, module.render(ctx))
+            if target.suffix == ".pdf":
+                sign_pdf(target, target, identity, reason=f"hds-audit report {result.period.label}")
+        write_atomic(staging / "signer.pem", identity.certificate_pem)
+        if options.snapshot:
+            _snapshot(options.bundle, result, staging / "evidence")
+        evidence = [{"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records} for f in result.evidence_files]
+        manifest = build_manifest(staging, result.run_id, result.generated_at.isoformat(), evidence)
+        write_signed_manifest(staging, manifest, identity)
+        _swap_in(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _snapshot(bundle: Bundle, result: RunResult, target: Path) -> None:
+    """Copy every evidence file read, byte for byte, under evidence/ (the manifest then covers it)."""
+    for read in result.evidence_files:
+        data = bundle.fs.cat_file(bundle._abs(read.path))
+        write_atomic(target.joinpath(*read.path.split("/")), data)
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
+        os.rmdir(old)
+        os.replace(out, old)
+    os.replace(staging, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,153 @@
+"""Access-control checks (matrix: Identifiers and authorizations, Stakeholder access; SD §7.7.3)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from hds_audit.checks.common import (
+    account_key, load_authorizations, person_key, refs_sql, row_ref, when,
+)
+from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.registry import check
+from hds_audit.states import Status
+
+IAM_FILE = "iam/users.json"
+
+
+def _register_file(inp: CheckInput) -> str:
+    return inp.file("access_register", "access_register.csv")
+
+
+@check("access.nominative_accounts", "Enabled IAM users are nominative", needs=("iam_users", "access_register"))
+def nominative_accounts(inp: CheckInput) -> Outcome:
+    generic = re.compile(inp.params["generic_account_pattern"], re.IGNORECASE)
+    rows_by_account: dict[str, list] = {}
+    for row in inp["access_register"]:
+        rows_by_account.setdefault(account_key(row.values["account"]), []).append(row)
+    findings = []
+    for user in sorted(inp["iam_users"], key=lambda u: u.name):
+        if not user.enabled or user.is_domain_owner:
+            continue
+        rows = rows_by_account.get(account_key(user.name), [])
+        named = [r for r in rows if r.values.get("person")]
+        service = [r for r in rows if r.values["role"] == "service" and r.values.get("owner")]
+        ref = (f"{IAM_FILE}#name={user.name}",)
+        if named or service:
+            continue
+        if generic.match(user.name):
+            findings.append(Finding(user.name, "generic account name with no named person in the register", ref))
+        elif rows:
+            findings.append(Finding(user.name, "in the register without a person (nor a service account with an owner)", ref + tuple(row_ref(_register_file(inp), r) for r in rows)))
+        else:
+            findings.append(Finding(user.name, "enabled IAM user absent from the register of authorized persons", ref))
+    return Outcome(findings)
+
+
+def _uncovered_sql(after_revocation: bool) -> str:
+    revoked = (
+        "AND EXISTS (SELECT 1 FROM auth r WHERE r.account_key = lower(t.user_name) AND r.revoked_at <= t.time)"
+        if after_revocation else ""
+    )
+    return f"""
+        SELECT t.user_name, count(*) AS n, min(t.time), max(t.time), {refs_sql()}
+        FROM traces t
+        WHERE t.user_name IS NOT NULL AND t.time >= ? AND t.time < ?
+          AND NOT EXISTS (
+              SELECT 1 FROM auth a WHERE a.account_key = lower(t.user_name)
+                AND a.granted_at <= t.time AND (a.revoked_at IS NULL OR t.time < a.revoked_at))
+          {revoked}
+        GROUP BY t.user_name ORDER BY t.user_name"""
+
+
+@check("access.register_covers_activity", "Every action is by an authorized account", needs=("traces", "access_register"))
+def register_covers_activity(inp: CheckInput) -> Outcome:
+    traces = inp["traces"]
+    load_authorizations(traces.con, inp["access_register"])
+    findings = []
+    for name, n, first, last, refs in traces.rows(_uncovered_sql(False), [inp.period.start, inp.period.end]):
+        findings.append(Finding(name, f"{n} action(s) with no authorization in the register at the time, from {when(first)} to {when(last)}", tuple(refs)))
+    return Outcome(findings)
+
+
+@check("access.no_activity_after_revocation", "No account acts after its revocation", needs=("traces", "access_register"))
+def no_activity_after_revocation(inp: CheckInput) -> Outcome:
+    traces = inp["traces"]
+    load_authorizations(traces.con, inp["access_register"])
+    revocations: dict[str, list] = {}
+    for row in inp["access_register"]:
+        if row.values["revoked_at"] is not None:
+            revocations.setdefault(account_key(row.values["account"]), []).append(row.values["revoked_at"])
+    findings = []
+    for name, n, first, last, refs in traces.rows(_uncovered_sql(True), [inp.period.start, inp.period.end]):
+        revoked = max(r for r in revocations.get(account_key(name), []) if r <= first)
+        findings.append(Finding(name, f"{n} action(s) after the authorization was revoked at {when(revoked)}: first {when(first)}, last {when(last)}", tuple(refs)))
+    return Outcome(findings)
+
+
+@check("access.credentials_not_reassigned", "No account name was granted to two persons", needs=("access_register",))
+def credentials_not_reassigned(inp: CheckInput) -> Outcome:
+    persons: dict[str, dict[str, list]] = {}
+    names: dict[str, str] = {}
+    for row in inp["access_register"]:
+        person = row.values.get("person")
+        if not person:
+            continue
+        key = account_key(row.values["account"])
+        names.setdefault(key, row.values["account"])
+        persons.setdefault(key, {}).setdefault(person_key(person), []).append(row)
+    findings = []
+    file = _register_file(inp)
+    for key in sorted(persons):
+        if len(persons[key]) > 1:
+            holders = [rows[0] for rows in persons[key].values()]
+            holders.sort(key=lambda r: r.values["granted_at"])
+            who = ", ".join(f"{r.values['person']} (from {when(r.values['granted_at'])})" for r in holders)
+            findings.append(Finding(names[key], f"account granted to {len(holders)} different persons: {who}", tuple(row_ref(file, r) for r in holders)))
+    return Outcome(findings)
+
+
+@check("access.mfa", "Console users have MFA", needs=("iam_users",), optional=("iam_mfa",))
+def mfa(inp: CheckInput) -> Outcome:
+    console = [u for u in inp["iam_users"] if u.enabled and u.console_access]
+    protected = inp["iam_mfa"]
+    if protected is None:
+        if not console:
+            return Outcome()
+        return Outcome([Finding("iam/mfa.json", f"absent: cannot tell whether {len(console)} enabled console user(s) have MFA", status=Status.ERROR)])
+    findings = [
+        Finding(u.name, f"enabled user with console access ({u.access_mode}) has no MFA device nor login protection", (f"{IAM_FILE}#name={u.name}",))
+        for u in sorted(console, key=lambda u: u.name) if u.id not in protected
+    ]
+    return Outcome(findings)
+
+
+@check("access.provider_support_removed", "Provider support invitations are removed in time", needs=("access_register", "tickets", "iam_users"))
+def provider_support_removed(inp: CheckInput) -> Outcome:
+    max_days = timedelta(days=inp.params["support_invitation_max_days"])
+    tickets = {t.values["ticket_id"]: t for t in inp["tickets"]}
+    users = {account_key(u.name): u for u in inp["iam_users"]}
+    file = _register_file(inp)
+    findings = []
+    rows = [r for r in inp["access_register"] if r.values["role"] == "provider_support" and r.values["granted_at"] < inp.period.end]
+    for row in sorted(rows, key=lambda r: (r.values["account"], r.number)):
+        v = row.values
+        ref = (row_ref(file, row),)
+        ticket = tickets.get(v.get("ticket") or "")
+        if ticket is None:
+            findings.append(Finding(v["account"], f"provider_support authorization without a known ticket ('{v.get('ticket') or ''}'): its removal deadline cannot be computed", ref, Status.ERROR))
+            continue
+        resolved = ticket.values["resolved_at"]
+        if resolved is None or resolved + max_days >= inp.period.end:
+            continue  # the ticket is open, or its removal deadline lies after the period
+        deadline = resolved + max_days
+        if v["revoked_at"] is not None and v["revoked_at"] < inp.period.start and v["revoked_at"] <= deadline:
+            pass  # removed in time, before the period
+        elif v["revoked_at"] is None:
+            findings.append(Finding(v["account"], f"still authorized; ticket {ticket.values['ticket_id']} was resolved {when(resolved)}, removal was due by {when(deadline)}", ref))
+        elif v["revoked_at"] > deadline:
+            findings.append(Finding(v["account"], f"revoked {when(v['revoked_at'])}, after the deadline {when(deadline)} (ticket {ticket.values['ticket_id']} resolved {when(resolved)})", ref))
+        user = users.get(account_key(v["account"]))
+        if user is not None and user.enabled:
+            findings.append(Finding(v["account"], f"IAM user still enabled although removal was due by {when(deadline)}", (f"{IAM_FILE}#name={user.name}",)))
+    return Outcome(findings)

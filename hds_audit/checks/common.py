@@ -1,0 +1,48 @@
+"""Small helpers shared by checks: name matching, evidence references, register intervals in SQL."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from hds_audit.evidence.tabular import Row
+from hds_audit.timeutil import iso
+
+MAX_REFS = 5  # evidence references kept per finding; the count says how many there were
+
+
+def account_key(name: str) -> str:
+    """IAM names are matched case-insensitively: a register is typed by people."""
+    return name.strip().casefold()
+
+
+def person_key(name: str | None) -> str:
+    return re.sub(r"\s+", " ", (name or "").strip()).casefold()
+
+
+def row_ref(file: str, row: Row) -> str:
+    return f"{file}#row {row.number}"
+
+
+def trace_ref(file: str, trace_id: str | None, record: int) -> str:
+    return f"{file}#trace_id={trace_id}" if trace_id else f"{file}#record {record}"
+
+
+def when(instant: datetime | None) -> str:
+    return iso(instant) or "—"
+
+
+def load_authorizations(con, register: list[Row], table: str = "auth") -> None:
+    """The register's authorization periods as a DuckDB table (account_key, granted_at, revoked_at, role)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (account_key VARCHAR, granted_at TIMESTAMPTZ, revoked_at TIMESTAMPTZ, role VARCHAR)")
+    rows = [(account_key(r.values["account"]), r.values["granted_at"], r.values["revoked_at"], r.values["role"]) for r in register]
+    if rows:
+        con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?)", rows)
+
+
+def refs_sql(alias: str = "t") -> str:
+    """SQL building 'file#trace_id=...' references, the first MAX_REFS by time."""
+    return (
+        f"list(CASE WHEN {alias}.trace_id IS NULL THEN {alias}.file || '#record ' || {alias}.record "
+        f"ELSE {alias}.file || '#trace_id=' || {alias}.trace_id END ORDER BY {alias}.time, {alias}.file, {alias}.record)[1:{MAX_REFS}]"
+    )

@@ -1,0 +1,61 @@
+"""The checks of CONTRACT.md §4, by id. Modules register their checks with `@check`."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from hds_audit.checks.interface import CheckFunction, CheckSpec
+
+# The contract's ids; one that no module registers yet runs as `error` "not implemented yet".
+CONTRACT_CHECKS: tuple[str, ...] = (
+    "trace.tracker_enabled", "trace.continuity", "trace.retention", "trace.access_entitlement",
+    "access.nominative_accounts", "access.register_covers_activity", "access.no_activity_after_revocation",
+    "access.credentials_not_reassigned", "access.mfa", "access.provider_support_removed",
+    "backup.coverage", "backup.encrypted", "backup.restore_tested", "backup.quota",
+    "residency.regions_allowed", "residency.resources", "residency.replication", "residency.activity",
+    "transport.tls_only", "storage.encrypted_at_rest",
+    "deletion.contract_end", "deletion.tenant_request",
+    "support.plan_eligible", "support.response_times",
+    "provider.certificates_valid", "attestation.current",
+)
+
+# One module per family of checks; a missing module simply leaves its checks unimplemented.
+CHECK_MODULES: tuple[str, ...] = (
+    "hds_audit.checks.access",
+    "hds_audit.checks.trace",
+    "hds_audit.checks.residency",
+    "hds_audit.checks.configuration",
+    "hds_audit.checks.backup",
+    "hds_audit.checks.deletion",
+    "hds_audit.checks.support",
+    "hds_audit.checks.provider",
+    "hds_audit.checks.attestation",
+)
+
+_REGISTRY: dict[str, CheckSpec] = {}
+
+
+def check(check_id: str, title: str, needs: tuple[str, ...] = (), optional: tuple[str, ...] = ()):
+    """Register a check function under its contract id."""
+
+    def register(func: CheckFunction) -> CheckFunction:
+        if check_id in _REGISTRY:
+            raise RuntimeError(f"check {check_id} registered twice")
+        _REGISTRY[check_id] = CheckSpec(check_id, title, tuple(needs), tuple(optional), func)
+        return func
+
+    return register
+
+
+def all_checks() -> dict[str, CheckSpec]:
+    for module in CHECK_MODULES:
+        try:
+            import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    return _REGISTRY
+
+
+def known_ids() -> set[str]:
+    return set(CONTRACT_CHECKS) | set(all_checks())

@@ -1,0 +1,109 @@
+"""What several commands share: opening a bundle, reading a period, loading the signing identity."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+
+from hds_audit.exitcodes import ExitCode
+from hds_audit.paths import data_dir
+
+
+class Unusable(click.ClickException):
+    """No report can be made: printed as one clear line, exit 2."""
+
+    exit_code = ExitCode.UNUSABLE
+
+    def show(self, file=None) -> None:
+        click.secho(f"hds-audit: {self.format_message()}", fg="red", err=True)
+
+
+def default_bundle() -> str:
+    return str(data_dir("samples") / "compliant")
+
+
+def open_bundle(url: str | None, s3_endpoint: str | None = None):
+    from hds_audit.evidence.bundle import Bundle, BundleError
+
+    url = url or default_bundle()
+    options = {}
+    if url.startswith("s3://"):
+        endpoint = s3_endpoint or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+        if endpoint:
+            options["client_kwargs"] = {"endpoint_url": endpoint}
+        options["config_kwargs"] = {"retries": {"max_attempts": 2}, "connect_timeout": 5, "read_timeout": 30}
+    try:
+        return Bundle(url, options)
+    except BundleError as exc:
+        raise Unusable(str(exc)) from None
+
+
+def load_tenant(bundle):
+    from hds_audit.evidence.tenant import TenantError, load
+
+    try:
+        return load(bundle)
+    except TenantError as exc:
+        raise Unusable(str(exc)) from None
+    except OSError as exc:
+        raise Unusable(f"tenant.yaml cannot be read: {exc}") from None
+
+
+def load_catalog(matrix: Path | None):
+    from hds_audit.catalog.load import CatalogError, load_catalog as load
+
+    try:
+        return load(matrix)
+    except CatalogError as exc:
+        raise Unusable(f"catalog refused: {exc}") from None
+
+
+def resolve_period(label: str | None, start: date | None, end: date | None):
+    from hds_audit.period import PeriodError, last_full_quarter, parse_period, period_between
+
+    try:
+        if start or end:
+            if not (start and end) or label:
+                raise PeriodError("give either --period, or both --from and --to")
+            return period_between(start, end)
+        return parse_period(label) if label else last_full_quarter()
+    except PeriodError as exc:
+        raise Unusable(str(exc)) from None
+
+
+def signing_identity(key: Path | None, out: Path):
+    """The user's identity (--key, password from HDS_AUDIT_KEY_PASSWORD), else a throwaway DEMO one."""
+    from hds_audit.signing import SigningError
+    from hds_audit.signing.identity import init_identity, load_identity, password_from_env
+
+    try:
+        if key is not None:
+            return load_identity(key, password_from_env())
+        import secrets
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="hds-audit-demo-key-"))
+        click.secho("No --key given: signing with a throwaway DEMO identity (the reports say so).", fg="yellow", err=True)
+        return init_identity(folder / "id", secrets.token_bytes(16).hex().encode(), common_name="hds-audit DEMO signer", demo=True)
+    except SigningError as exc:
+        raise Unusable(str(exc)) from None
+
+
+period_options = [
+    click.option("--period", "period", help="YYYY-Qn or YYYY-MM (default: the last full quarter)."),
+    click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (00:00 Europe/Paris)."),
+    click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="First day after the period."),
+]
+s3_option = click.option("--s3-endpoint", envvar="HDS_AUDIT_S3_ENDPOINT", help="S3-compatible endpoint for s3:// bundles (OBS).")
+
+
+def apply(options):
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate

@@ -1,0 +1,82 @@
+"""`hds-audit controls list | show ID | export --xlsx FILE`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hds_audit.cli.common import Unusable, load_catalog
+from hds_audit.exitcodes import ExitCode
+
+matrix_option = click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or XLSX matrix replacing the bundled one.")
+
+
+@click.group()
+def controls():
+    """The control catalog built from the HDS matrix and the Service Description."""
+
+
+@controls.command("list")
+@matrix_option
+def list_controls(matrix):
+    """One line per control: id, domain, rule, responsibility, evidence."""
+    from rich.console import Console
+    from rich.table import Table
+
+    catalog = load_catalog(matrix)
+    table = Table(show_lines=False)
+    for column in ("id", "domain", "rule", "responsibility", "evidenced by"):
+        table.add_column(column)
+    for control in catalog.controls:
+        binding = catalog.bindings.get(control.id)
+        table.add_row(control.id, control.domain, control.rule, control.responsibility, _evidence(binding))
+    Console(width=200).print(table)
+    return int(ExitCode.OK)
+
+
+@controls.command("show")
+@click.argument("control_id")
+@matrix_option
+def show(control_id, matrix):
+    """Everything about one control: its matrix wording and how it is evidenced."""
+    catalog = load_catalog(matrix)
+    control = catalog.get(control_id) or next((c for c in catalog.controls if c.rule.casefold() == control_id.casefold()), None)
+    if control is None:
+        raise Unusable(f"no control '{control_id}' (see `hds-audit controls list`)")
+    binding = catalog.bindings.get(control.id)
+    for label, value in (
+        ("id", control.id), ("domain", control.domain), ("rule", control.rule), ("detail", control.detail or "—"),
+        ("section", control.section), ("responsibility", control.responsibility),
+        ("customer", control.customer_responsibility), ("provider", control.provider_responsibility),
+        ("evidenced by", _evidence(binding)),
+    ):
+        click.echo(f"{label:>15}: {value}")
+    if binding:
+        for ref in binding.check_refs(control):
+            click.echo(f"{'':>15}  - {ref.id}" + (f" {ref.params}" if ref.params else ""))
+    return int(ExitCode.OK)
+
+
+@controls.command("export")
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Workbook to write.")
+@matrix_option
+def export(xlsx, matrix):
+    """Write the catalog as a workbook (the matrix's columns, plus the checks bound)."""
+    from hds_audit.catalog.export import export_xlsx
+
+    catalog = load_catalog(matrix)
+    export_xlsx(catalog, xlsx)
+    click.echo(f"{len(catalog.controls)} controls written to {xlsx}")
+    return int(ExitCode.OK)
+
+
+def _evidence(binding) -> str:
+    if binding is None:
+        return "nothing bound (manual)"
+    parts = [ref.id for ref in binding.checks]
+    if binding.attestation:
+        parts.append("attestation")
+    if binding.provider:
+        parts.append("provider certificates")
+    return ", ".join(parts)

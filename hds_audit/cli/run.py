@@ -1,0 +1,48 @@
+"""`hds-audit run [BUNDLE]`: the quarterly job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hds_audit.cli.common import (
+    Unusable, apply, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option, signing_identity,
+)
+from hds_audit.exitcodes import ExitCode
+
+
+@click.command()
+@click.argument("bundle", required=False)
+@apply(period_options)
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True, help="Folder for the reports.")
+@click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or XLSX matrix replacing the bundled one.")
+@click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY", help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD.")
+@click.option("--snapshot", is_flag=True, help="Copy the evidence read into OUT/evidence/, covered by the manifest.")
+@click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A previous run's folder, to show what changed.")
+@s3_option
+def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_endpoint):
+    """Audit BUNDLE (default: the bundled sample) and write signed reports into OUT."""
+    from hds_audit.audit import AuditOptions, run_audit
+    from hds_audit.cli.summary import print_summary
+    from hds_audit.catalog.load import CatalogError
+
+    the_period = resolve_period(period, start and start.date(), end and end.date())
+    catalog = load_catalog(matrix)
+    source = open_bundle(bundle, s3_endpoint)
+    tenant = load_tenant(source)
+    identity = signing_identity(key, out)
+    extras = {}
+    if previous is not None:
+        from hds_audit.compare import comparison_from_dir
+
+        extras["comparison"] = comparison_from_dir(previous)
+    options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras)
+    try:
+        result = run_audit(options)
+    except CatalogError as exc:
+        raise Unusable(f"catalog refused: {exc}") from None
+    except OSError as exc:
+        raise Unusable(f"cannot write the reports into {out}: {exc}") from None
+    print_summary(result, out)
+    return int(ExitCode.FAILED if result.blocking else ExitCode.OK)

@@ -1,0 +1,98 @@
+"""An evidence bundle: a local folder or an S3-compatible prefix (OBS), read through fsspec.
+
+Every file read is hashed once and remembered, so the manifest can list exactly what was read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+from dataclasses import dataclass, field
+
+import fsspec
+
+from hds_audit.evidence.interface import FileRead
+
+
+class BundleError(Exception):
+    """The bundle itself cannot be opened (missing folder, unreachable bucket)."""
+
+
+@dataclass
+class Bundle:
+    url: str
+    storage_options: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.is_remote = "://" in self.url and not self.url.startswith("file://")
+        try:
+            self.fs, root = fsspec.core.url_to_fs(self.url, **self.storage_options)
+        except Exception as exc:  # noqa: BLE001 - any backend failure is a bundle error
+            raise BundleError(f"cannot open bundle {self.url}: {exc}") from exc
+        self.root = root.rstrip("/")
+        self._reads: dict[str, FileRead] = {}
+        try:
+            ok = self.fs.isdir(self.root)
+        except Exception as exc:  # noqa: BLE001
+            raise BundleError(f"cannot reach bundle {self.url}: {_short(exc)}") from exc
+        if not ok:
+            raise BundleError(f"bundle {self.url} is not a folder")
+
+    # -- listing -----------------------------------------------------------------------------
+    def _abs(self, rel: str) -> str:
+        return posixpath.join(self.root, rel)
+
+    def rel(self, absolute: str) -> str:
+        return posixpath.relpath(absolute, self.root)
+
+    def exists(self, rel: str) -> bool:
+        return self.fs.isfile(self._abs(rel))
+
+    def first_of(self, *candidates: str) -> str | None:
+        return next((c for c in candidates if self.exists(c)), None)
+
+    def glob(self, pattern: str) -> list[str]:
+        """Relative paths matching `pattern`, sorted so runs do not depend on listing order."""
+        return sorted(self.rel(p) for p in self.fs.glob(self._abs(pattern)) if self.fs.isfile(p))
+
+    def local_path(self, rel: str) -> str | None:
+        """A path on disk when the bundle is local (DuckDB then reads files itself)."""
+        if self.is_remote:
+            return None
+        return os.path.join(self.root, *rel.split("/"))
+
+    # -- reading -----------------------------------------------------------------------------
+    def read_bytes(self, rel: str) -> bytes:
+        data = self.fs.cat_file(self._abs(rel))
+        self.record(rel, data)
+        return data
+
+    def record(self, rel: str, data: bytes | None = None) -> FileRead:
+        """Remember that `rel` was read (hashing it if the caller does not pass its bytes)."""
+        if rel not in self._reads:
+            if data is None:
+                data = self.fs.cat_file(self._abs(rel))
+            self._reads[rel] = FileRead(rel, hashlib.sha256(data).hexdigest(), len(data))
+        return self._reads[rel]
+
+    def reads(self) -> list[FileRead]:
+        return [self._reads[k] for k in sorted(self._reads)]
+
+    def contains(self, rel: str) -> bool:
+        """Whether `rel` stays inside the bundle (no `..`, no absolute path, no link out)."""
+        if not rel or rel.startswith(("/", "\\")) or "\\" in rel or ":" in rel.split("/")[0]:
+            return False
+        norm = posixpath.normpath(rel)
+        if norm.startswith("..") or norm == ".":
+            return False
+        local = self.local_path(norm)
+        if local is not None:
+            real_root = os.path.realpath(self.local_path(".") or "")
+            return os.path.realpath(local).startswith(real_root + os.sep)
+        return True
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]

@@ -1,0 +1,56 @@
+"""`iam/users.json`: IAM users as the IAM API lists them (`GET /v3/users` or the console export)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.interface import Evidence
+from hds_audit.evidence.records import listing, load_json, validate_records
+from hds_audit.timeutil import parse_api_instant
+
+NAME = "iam_users"
+DESCRIPTION = "iam/users.json: IAM users"
+FILE = "iam/users.json"
+
+
+class IamUser(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str
+    name: str
+    enabled: bool
+    access_mode: Literal["default", "programmatic", "console"] = "default"
+    is_domain_owner: bool = False
+    last_login_time: datetime | None = None
+    pwd_status: bool | None = None
+    create_time: datetime | None = None
+
+    @field_validator("last_login_time", "create_time", mode="before")
+    @classmethod
+    def _api_time(cls, value):
+        return None if value in (None, "") else parse_api_instant(value)
+
+    @property
+    def console_access(self) -> bool:
+        return self.access_mode in ("default", "console")
+
+
+def load(bundle: Bundle, tenant=None) -> Evidence[list[IamUser]]:
+    evidence: Evidence[list[IamUser]] = Evidence(NAME)
+    if not bundle.exists(FILE):
+        evidence.note = f"{FILE} is absent"
+        return evidence
+    document, problem = load_json(bundle, FILE)
+    items, problem = (None, problem) if problem else listing(document, FILE, "users")
+    if problem:
+        evidence.problems.append(problem)
+        return evidence
+    users, evidence.problems = validate_records(items, FILE, "users", IamUser)
+    read = bundle.record(FILE)
+    read.records = len(items)
+    evidence.files.append(read)
+    evidence.data = users
+    return evidence

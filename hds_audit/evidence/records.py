@@ -1,0 +1,51 @@
+"""JSON listings as cloud APIs return them: `{"<key>": [ {...}, ... ]}`, each record validated."""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.interface import Problem
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_json(bundle: Bundle, rel: str) -> tuple[object | None, Problem | None]:
+    try:
+        data = bundle.read_bytes(rel)
+    except OSError as exc:
+        return None, Problem(rel, None, f"cannot be read: {exc}")
+    try:
+        return json.loads(data.decode("utf-8-sig")), None
+    except UnicodeDecodeError as exc:
+        return None, Problem(rel, None, f"not UTF-8 text (byte {exc.start})")
+    except json.JSONDecodeError as exc:
+        return None, Problem(rel, None, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+
+
+def listing(document: object, rel: str, key: str) -> tuple[list | None, Problem | None]:
+    """The list under `key`, or a problem saying what the document is instead."""
+    if not isinstance(document, dict) or key not in document:
+        return None, Problem(rel, None, f'expected an object with a "{key}" list')
+    items = document[key]
+    if not isinstance(items, list):
+        return None, Problem(rel, None, f'"{key}" is not a list')
+    return items, None
+
+
+def validate_records(items: list, rel: str, key: str, model: type[M], label: str = "name") -> tuple[list[M], list[Problem]]:
+    """Each item as `model`; a bad one becomes a problem naming its index (and its `label` field)."""
+    good: list[M] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(items):
+        try:
+            good.append(model.model_validate(item))
+        except ValidationError as exc:
+            name = item.get(label) if isinstance(item, dict) else None
+            where = f"{key}[{index}]" + (f" {label}={name}" if name else "")
+            reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors())
+            problems.append(Problem(rel, where, reasons))
+    return good, problems

@@ -1,0 +1,243 @@
+"""Tabular evidence (CSV or XLSX) read against a contract in `evidence/contracts/*.yaml`.
+
+great-expectations checks the structure (required values, allowed values, formats) and names
+the failing rows; each value is then parsed into its type. A row with any problem is left out of
+the table and reported, so checks that need it become `error` instead of concluding on less.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.paths import data_dir
+from hds_audit.timeutil import TimeParseError, parse_instant
+
+
+class ColumnContract(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["string", "datetime", "bool", "enum", "int"] = "string"
+    required: bool = True  # the column must be present
+    nullable: bool = True  # a cell may be empty
+    allowed: list[str] | None = None
+    pattern: str | None = None
+    lower: bool = False  # compare case-insensitively (enum values are stored lower-case)
+
+
+class TableContract(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str
+    description: str
+    files: list[str]
+    columns: dict[str, ColumnContract]
+
+
+@cache
+def load_contract(kind: str) -> TableContract:
+    path = data_dir("evidence") / "contracts" / f"{kind}.yaml"
+    try:
+        return TableContract.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise RuntimeError(f"evidence contract {path.name} is invalid: {exc}") from exc
+
+
+@dataclass
+class Row:
+    number: int  # line in the file, header = 1
+    values: dict[str, Any]
+
+
+def read_table(bundle: Bundle, kind: str) -> Evidence[list[Row]]:
+    """Read the first of the contract's files present in the bundle."""
+    contract = load_contract(kind)
+    evidence: Evidence[list[Row]] = Evidence(kind)
+    rel = bundle.first_of(*contract.files)
+    if rel is None:
+        evidence.note = f"none of {', '.join(contract.files)} in the bundle"
+        return evidence
+    try:
+        header, cells = _read_cells(rel, bundle.read_bytes(rel))
+    except ValueError as exc:
+        evidence.problems.append(Problem(rel, None, str(exc)))
+        return evidence
+    evidence.files.append(bundle.record(rel))
+    missing = [c for c, spec in contract.columns.items() if spec.required and c not in header]
+    if missing:
+        evidence.problems.append(Problem(rel, "header", f"missing column(s): {', '.join(missing)}"))
+        return evidence
+    bad: dict[int, list[str]] = {}
+    for index, reason in _expectation_failures(cells, contract):
+        bad.setdefault(index, []).append(reason)
+    rows = []
+    for index, record in enumerate(cells):
+        values, reasons = _typed(record, contract)
+        reasons = bad.get(index, []) + reasons
+        if reasons:
+            evidence.problems.append(Problem(rel, f"row {index + 2}", "; ".join(dict.fromkeys(reasons))))
+        else:
+            rows.append(Row(index + 2, values))
+    evidence.files[0].records = len(cells)
+    evidence.data = rows
+    return evidence
+
+
+def _read_cells(rel: str, data: bytes) -> tuple[list[str], list[dict[str, str | None]]]:
+    if rel.lower().endswith(".xlsx"):
+        return _read_xlsx(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    lines = [line for line in reader]
+    if not lines:
+        raise ValueError("empty file (no header row)")
+    header = [h.strip().lower() for h in lines[0]]
+    body = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not any(cell.strip() for cell in line):
+            continue
+        if len(line) != len(header):
+            raise ValueError(f"row {number} has {len(line)} cells, the header has {len(header)}")
+        body.append({h: (cell.strip() or None) for h, cell in zip(header, line)})
+    return header, body
+
+
+def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str | None]]]:
+    import openpyxl  # lazy: only XLSX registers pay for it
+
+    try:
+        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True).worksheets[0]
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad file
+        raise ValueError(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
+    if any(r.min_row == 1 for r in sheet.merged_cells.ranges):
+        raise ValueError("the header row has merged cells; give each column its own header")
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows:
+        raise ValueError("empty workbook (no header row)")
+    header = [str(h).strip().lower() if h is not None else "" for h in rows[0]]
+    body = []
+    for row in rows[1:]:
+        if all(v is None or str(v).strip() == "" for v in row):
+            continue
+        body.append({h: _cell_text(v) for h, v in zip(header, row) if h})
+    return header, body
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _expectation_failures(cells: list[dict], contract: TableContract) -> list[tuple[int, str]]:
+    """(row index, reason) for every row great-expectations rejects."""
+    if not cells:
+        return []
+    import pandas as pd
+
+    frame = pd.DataFrame(cells, columns=list(contract.columns)).astype(object)
+    for column, spec in contract.columns.items():
+        if spec.type == "enum" or spec.lower:  # allowed values are compared case-insensitively
+            frame[column] = frame[column].map(lambda v: v.lower() if isinstance(v, str) else v)
+    failures: list[tuple[int, str]] = []
+    for result in _validator().validate(contract, frame):
+        column = result.expectation_config.kwargs["column"]
+        for index in result.result.get("unexpected_index_list") or []:
+            failures.append((int(index), _describe(result.expectation_config.type, column, frame.at[index, column])))
+    return failures
+
+
+def _describe(expectation: str, column: str, value: Any) -> str:
+    if expectation == "expect_column_values_to_not_be_null":
+        return f"'{column}' is empty"
+    if expectation == "expect_column_values_to_be_in_set":
+        return f"'{column}' has unknown value '{value}'"
+    return f"'{column}' value '{value}' has the wrong format"
+
+
+def _typed(record: dict, contract: TableContract) -> tuple[dict[str, Any], list[str]]:
+    values: dict[str, Any] = {}
+    reasons: list[str] = []
+    for name, spec in contract.columns.items():
+        raw = record.get(name)
+        if raw is None:
+            values[name] = None
+            continue
+        try:
+            values[name] = _convert(raw, spec)
+        except (TimeParseError, ValueError) as exc:
+            reasons.append(f"'{name}': {exc}")
+    for name, raw in record.items():  # extra columns are kept as text
+        values.setdefault(name, raw)
+    return values, reasons
+
+
+def _convert(raw: str, spec: ColumnContract) -> Any:
+    if spec.type == "datetime":
+        return parse_instant(raw)
+    if spec.type == "bool":
+        lowered = raw.lower()
+        if lowered in ("true", "yes", "1", "oui"):
+            return True
+        if lowered in ("false", "no", "0", "non"):
+            return False
+        raise ValueError(f"'{raw}' is not true/false")
+    if spec.type == "int":
+        return int(raw)
+    return raw.lower() if spec.lower or spec.type == "enum" else raw
+
+
+class _Validator:
+    """One quiet, in-memory great-expectations context per process (its import costs seconds)."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        self.source = self.context.data_sources.add_pandas("evidence")
+        self.batches: dict[str, Any] = {}
+
+    def validate(self, contract: TableContract, frame) -> list:
+        gx = self.gx
+        if contract.kind not in self.batches:
+            asset = self.source.add_dataframe_asset(contract.kind)
+            self.batches[contract.kind] = asset.add_batch_definition_whole_dataframe("all")
+        batch = self.batches[contract.kind].get_batch(batch_parameters={"dataframe": frame})
+        suite = gx.ExpectationSuite(name=contract.kind)
+        for column, spec in contract.columns.items():
+            if not spec.nullable:
+                suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column=column))
+            if spec.allowed is not None:
+                suite.add_expectation(gx.expectations.ExpectColumnValuesToBeInSet(column=column, value_set=spec.allowed))
+            if spec.pattern is not None:
+                suite.add_expectation(gx.expectations.ExpectColumnValuesToMatchRegex(column=column, regex=spec.pattern))
+        return list(batch.validate(suite, result_format="COMPLETE").results)
+
+
+@cache
+def _validator() -> _Validator:
+    return _Validator()

@@ -1,0 +1,123 @@
+"""`tenant.yaml`: who is audited, what is allowed, and the policy the checks apply (CONTRACT.md §2)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.timeutil import parse_instant
+
+NAME = "tenant"
+DESCRIPTION = "tenant.yaml: tenant, support plan, allowed regions, scope, contract dates, policy"
+FILE = "tenant.yaml"
+
+SupportPlan = Literal["basic", "standard", "business", "business_europe", "premium", "platinum"]
+
+
+class TenantError(Exception):
+    """tenant.yaml is absent or unusable: no report can be made (exit 2)."""
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    trace_max_gap_hours: float = Field(24, gt=0)
+    trace_retention_days: int = Field(365, gt=0)
+    backup_rpo_hours: float = Field(24, gt=0)
+    restore_test_max_age_days: int = Field(365, gt=0)
+    attestation_max_age_days: int = Field(365, gt=0)
+    support_invitation_max_days: float = Field(7, ge=0)
+    generic_account_pattern: str = r"^(admin|administrator|root|test|guest|shared|support|ops|demo|user[0-9]*)$"
+
+    @field_validator("generic_account_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        return value
+
+
+class Scope(BaseModel):
+    """`scope: all`, or `scope: {tag: "key=value"}`."""
+
+    model_config = ConfigDict(extra="forbid")
+    tag: str | None = None
+
+    @field_validator("tag")
+    @classmethod
+    def _key_value(cls, value: str | None) -> str | None:
+        if value is not None and "=" not in value:
+            raise ValueError("scope tag must read key=value")
+        return value
+
+    @property
+    def all(self) -> bool:
+        return self.tag is None
+
+    def matches(self, tags: dict[str, Any] | None) -> bool:
+        if self.tag is None:
+            return True
+        key, value = self.tag.split("=", 1)
+        return str((tags or {}).get(key.strip())) == value.strip()
+
+    def describe(self) -> str:
+        return "all resources" if self.tag is None else f"resources tagged {self.tag}"
+
+
+class Tenant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tenant_id: str
+    name: str
+    support_plan: SupportPlan
+    allowed_regions: list[str] = Field(min_length=1)
+    default_region: str | None = None
+    declared_regions: dict[str, str] = Field(default_factory=dict)
+    scope: Scope = Field(default_factory=Scope)
+    contract_end: datetime | None = None
+    tenant_deletion_requested_at: datetime | None = None
+    tenant_deleted_at: datetime | None = None
+    policy: Policy = Field(default_factory=Policy)
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _scope_all(cls, value: Any) -> Any:
+        if value in ("all", None):
+            return {}
+        return value
+
+    @field_validator("support_plan", mode="before")
+    @classmethod
+    def _plan_words(cls, value: Any) -> Any:
+        return value.strip().lower().replace(" ", "_") if isinstance(value, str) else value
+
+    @field_validator("contract_end", "tenant_deletion_requested_at", "tenant_deleted_at", mode="before")
+    @classmethod
+    def _instants(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, (date, str)):
+            return parse_instant(value)
+        return value
+
+
+def load(bundle: Bundle) -> Tenant:
+    if not bundle.exists(FILE):
+        raise TenantError(f"{FILE} is missing from bundle {bundle.url}; it is required (CONTRACT.md §2)")
+    raw = bundle.read_bytes(FILE)
+    try:
+        document = yaml.safe_load(raw.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise TenantError(f"{FILE} is not readable YAML: {str(exc).splitlines()[0]}") from exc
+    if not isinstance(document, dict):
+        raise TenantError(f"{FILE} must be a mapping of keys (tenant_id, name, support_plan, ...)")
+    try:
+        return Tenant.model_validate(document)
+    except ValidationError as exc:
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise TenantError(f"{FILE} breaks its contract: {reasons}") from exc

@@ -1,0 +1,66 @@
+"""`waivers.yaml`: accepted risks (check id, object glob, justification, approver, expiry)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.timeutil import parse_instant
+
+NAME = "waivers"
+DESCRIPTION = "waivers.yaml: accepted risks"
+FILE = "waivers.yaml"
+
+
+class Waiver(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    check: str = Field(min_length=1)
+    object: str = Field(min_length=1)
+    justification: str = Field(min_length=1)
+    approved_by: str = Field(min_length=1)
+    expires: datetime
+    reference: str = ""
+
+    @field_validator("expires", mode="before")
+    @classmethod
+    def _end_of_day(cls, value):
+        # a date alone runs to the end of its day (CONTRACT.md §2 "Times")
+        if isinstance(value, (date, str)) and not isinstance(value, datetime):
+            return parse_instant(value, end_of_day=True)
+        return value
+
+
+def load(bundle: Bundle, tenant=None) -> Evidence[list[Waiver]]:
+    evidence: Evidence[list[Waiver]] = Evidence(NAME)
+    if not bundle.exists(FILE):
+        evidence.note = f"{FILE} is absent (no accepted risks)"
+        evidence.data = []
+        return evidence
+    try:
+        document = yaml.safe_load(bundle.read_bytes(FILE).decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        evidence.problems.append(Problem(FILE, None, f"not readable YAML: {str(exc).splitlines()[0]}"))
+        evidence.data = []
+        return evidence
+    items = document.get("waivers", []) if isinstance(document, dict) else (document or [])
+    if not isinstance(items, list):
+        evidence.problems.append(Problem(FILE, None, "expected a list of waivers"))
+        items = []
+    waivers = []
+    for index, item in enumerate(items):
+        try:
+            waiver = Waiver.model_validate(item)
+        except ValidationError as exc:
+            reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'waiver'}: {e['msg']}" for e in exc.errors())
+            evidence.problems.append(Problem(FILE, f"waiver {index + 1}", f"refused: {reasons}"))
+            continue
+        waivers.append(waiver.model_copy(update={"reference": f"{FILE}#waiver {index + 1}"}))
+    read = bundle.record(FILE)
+    read.records = len(items)
+    evidence.files.append(read)
+    evidence.data = waivers
+    return evidence

@@ -1,0 +1,1 @@
+"""Output formats, one module each; `interface.py` says what they share."""

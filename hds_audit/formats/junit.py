@@ -1,0 +1,40 @@
+"""`junit.xml`: one testcase per check, so CI systems show failures natively."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from hds_audit.formats.interface import RenderContext
+from hds_audit.states import Status
+
+FILENAME = "junit.xml"
+
+
+def render(ctx: RenderContext) -> bytes:
+    result = ctx.result
+    checks = result.unique_checks()
+    controls_of: dict[str, list[str]] = {}
+    for control in result.controls:
+        for check in control.checks:
+            controls_of.setdefault(check.id, []).append(control.control.id)
+    suite = ET.Element("testsuite", {
+        "name": f"hds-audit {result.tenant.name} {result.period.label}",
+        "tests": str(len(checks)),
+        "failures": str(sum(c.status is Status.FAIL for c in checks)),
+        "errors": str(sum(c.status is Status.ERROR for c in checks)),
+        "skipped": str(sum(c.status in (Status.NOT_APPLICABLE, Status.MANUAL) for c in checks)),
+    })
+    for check in checks:
+        case = ET.SubElement(suite, "testcase", {"classname": check.id.split(".")[0], "name": check.id})
+        body = "\n".join(f"[{f.status.value}] {f.object}: {f.message} ({', '.join(f.evidence)})" for f in check.findings)
+        body += f"\ncontrols: {', '.join(sorted(set(controls_of.get(check.id, []))))}"
+        if check.status is Status.FAIL:
+            ET.SubElement(case, "failure", {"message": f"{sum(f.status is Status.FAIL for f in check.findings)} finding(s)", "type": "fail"}).text = body
+        elif check.status is Status.ERROR:
+            ET.SubElement(case, "error", {"message": "could not conclude: evidence absent or invalid", "type": "error"}).text = body
+        elif check.status in (Status.NOT_APPLICABLE, Status.MANUAL):
+            ET.SubElement(case, "skipped", {"message": f"{check.status.value}: {check.note or ''}"})
+        elif check.status is Status.WAIVED:
+            ET.SubElement(case, "system-out").text = body
+    ET.indent(suite)
+    return ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True) + b"\n"

@@ -1,0 +1,121 @@
+"""The result of a run, and its `results.json` form (CONTRACT.md §5), ordered stably."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hds_audit import __version__
+from hds_audit.catalog.models import Control
+from hds_audit.checks.interface import Finding
+from hds_audit.evidence.interface import FileRead
+from hds_audit.evidence.tenant import Tenant
+from hds_audit.period import Period
+from hds_audit.states import SEVERITY, Status, is_blocking
+from hds_audit.timeutil import iso
+
+SCHEMA = "hds-audit/results/v1"
+
+
+@dataclass
+class CheckResult:
+    id: str
+    status: Status
+    findings: list[Finding]
+    note: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "status": self.status.value, "findings": [f.to_json() for f in self.findings]}
+        if self.note:
+            out["note"] = self.note
+        if self.details:
+            out["details"] = _jsonable(self.details)
+        return out
+
+
+@dataclass
+class ControlResult:
+    control: Control
+    status: Status
+    checks: list[CheckResult]
+    unbound: bool = False
+    review: dict[str, Any] | None = None  # an auditor's verdict, imported from the workbook
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.control
+        out = {
+            "id": c.id, "domain": c.domain, "rule": c.rule, "detail": c.detail,
+            "responsibility": c.responsibility, "section": c.section, "source": c.source,
+            "customer_responsibility": c.customer_responsibility, "provider_responsibility": c.provider_responsibility,
+            "status": self.status.value, "checks": [r.to_json() for r in self.checks],
+        }
+        if self.unbound:
+            out["note"] = "no evidence is bound to this rule in controls/bindings.yaml"
+        if self.review:
+            out["review"] = self.review
+        return out
+
+
+@dataclass
+class RunResult:
+    tenant: Tenant
+    period: Period
+    controls: list[ControlResult]
+    evidence_files: list[FileRead]
+    evidence_notes: dict[str, str]
+    run_id: str
+    generated_at: datetime | None = None
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(c.status for c in self.controls)
+        return {s.value: counts.get(s, 0) for s in SEVERITY}
+
+    def check_summary(self) -> dict[str, int]:
+        counts = Counter(r.status for r in self.unique_checks())
+        return {s.value: counts.get(s, 0) for s in SEVERITY}
+
+    def unique_checks(self) -> list[CheckResult]:
+        seen: dict[int, CheckResult] = {}
+        for control in self.controls:
+            for result in control.checks:
+                seen.setdefault(id(result), result)
+        return sorted(seen.values(), key=lambda r: r.id)
+
+    @property
+    def blocking(self) -> bool:
+        return any(is_blocking(c.status) for c in self.controls)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "tool": {"name": "hds-audit", "version": __version__},
+            "run_id": self.run_id,
+            "generated_at": iso(self.generated_at),
+            "tenant": {"id": self.tenant.tenant_id, "name": self.tenant.name, "support_plan": self.tenant.support_plan,
+                       "allowed_regions": list(self.tenant.allowed_regions), "scope": self.tenant.scope.describe()},
+            "period": self.period.to_json(),
+            "controls": [c.to_json() for c in self.controls],
+            "summary": self.summary(),
+            "check_summary": self.check_summary(),
+            "evidence": [
+                {"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records,
+                 "first": iso(f.first), "last": iso(f.last)}
+                for f in self.evidence_files
+            ],
+            "evidence_notes": self.evidence_notes,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, Status):
+        return value.value
+    return value
