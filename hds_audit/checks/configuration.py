@@ -1,0 +1,140 @@
+"""Configuration checks from the Terraform state: encryption in transit and at rest (CONTRACT.md §4).
+
+`transport.tls_only`: every `flexibleengine_lb_listener_v2` / `_v3` (in scope or not: a listener
+carries whatever its back ends send) uses protocol HTTPS or TERMINATED_HTTPS (any case) and a TLS
+policy that admits nothing older than TLS 1.2:
+
+* accepted `tls_ciphers_policy`: `tls-1-2`, `tls-1-2-strict`, `tls-1-2-fs`, `tls-1-2-fs-with-1-3`,
+  `tls-1-3` and any later `tls-1-2-*` / `tls-1-3*` name (the pattern `^tls-1-[23](-|$)`);
+* refused: `tls-1-0`, `tls-1-0-inherit`, `tls-1-0-with-1-3`, `tls-1-1`, `hybrid-policy-1-0`, any other
+  name, and an empty or absent policy (the state then proves nothing about the TLS versions);
+* a v3 listener with a `security_policy_id` (a custom policy, which takes precedence over
+  `tls_ciphers_policy`) passes when that `flexibleengine_elb_security_policy` is in the state and
+  lists only TLSv1.2 / TLSv1.3 in `protocols`; a policy not in the state is an `error`.
+
+`storage.encrypted_at_rest`: every in-scope `flexibleengine_obs_bucket` has `encryption` true, or a
+`kms_key_id` / `sse_algorithm` / `server_side_encryption` setting; every in-scope
+`flexibleengine_blockstorage_volume_v2` has `metadata.__system__encrypted` equal to 1 ("1" or 1).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.registry import check
+from hds_audit.evidence.resources import BUCKET, VOLUME, Inventory, Resource
+from hds_audit.states import Status
+
+LISTENERS = ("flexibleengine_lb_listener_v2", "flexibleengine_lb_listener_v3")
+SECURITY_POLICY = "flexibleengine_elb_security_policy"
+TLS_PROTOCOLS = ("HTTPS", "TERMINATED_HTTPS")
+ACCEPTED_POLICY = re.compile(r"^tls-1-[23](-|$)")
+ACCEPTED_EXAMPLES = ("tls-1-2", "tls-1-2-strict", "tls-1-2-fs", "tls-1-2-fs-with-1-3", "tls-1-3")
+MODERN_TLS = {"TLSV1.2", "TLSV1.3"}
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _empty_note(inventory: Inventory, what: str) -> str:
+    return f"the Terraform state was read ({', '.join(inventory.files) or 'no file'}) and holds no {what}: nothing to fault"
+
+
+# -- transport.tls_only ------------------------------------------------------------------------
+def _custom_policy_verdict(policy_id: str, inventory: Inventory) -> tuple[Status | None, str]:
+    policies = {p.id: p for p in inventory.of_type(SECURITY_POLICY)}
+    policy = policies.get(policy_id)
+    if policy is None:
+        return Status.ERROR, f"custom security policy {policy_id} is not in the Terraform state: its TLS versions cannot be shown"
+    protocols = [str(p) for p in policy.attributes.get("protocols") or []]
+    old = [p for p in protocols if p.upper() not in MODERN_TLS]
+    if not protocols:
+        return Status.FAIL, f"custom security policy {policy_id} lists no protocols"
+    if old:
+        return Status.FAIL, f"custom security policy {policy_id} admits {', '.join(old)} (only TLSv1.2 and TLSv1.3 are accepted)"
+    return None, f"custom security policy {policy_id}: {', '.join(protocols)}"
+
+
+def _listener_verdict(r: Resource, inventory: Inventory) -> tuple[Status | None, str]:
+    protocol = _text(r.attributes.get("protocol"))
+    if protocol.upper() not in TLS_PROTOCOLS:
+        return Status.FAIL, f"protocol {protocol or '(none)'}: traffic is not encrypted (HTTPS or TERMINATED_HTTPS required)"
+    policy_id = _text(r.attributes.get("security_policy_id"))
+    if policy_id:
+        return _custom_policy_verdict(policy_id, inventory)
+    policy = _text(r.attributes.get("tls_ciphers_policy"))
+    if not policy:
+        return Status.FAIL, f"{protocol} without a TLS policy in the state (tls_ciphers_policy empty): TLS 1.2+ is not shown"
+    if not ACCEPTED_POLICY.match(policy.lower()):
+        return Status.FAIL, f"{protocol} with TLS policy {policy}, which admits versions older than TLS 1.2 (accepted: {', '.join(ACCEPTED_EXAMPLES)})"
+    return None, f"{protocol} with TLS policy {policy}"
+
+
+@check("transport.tls_only", "Load-balancer listeners speak TLS 1.2+ only", needs=("resources",))
+def tls_only(inp: CheckInput) -> Outcome:
+    inventory: Inventory = inp["resources"]
+    findings, rows = [], []
+    for r in sorted(inventory.of_type(*LISTENERS), key=lambda r: r.address):
+        status, message = _listener_verdict(r, inventory)
+        obj = r.id
+        rows.append({"object": obj, "address": r.address, "protocol": r.attributes.get("protocol"),
+                     "port": r.attributes.get("protocol_port"), "tls_ciphers_policy": r.attributes.get("tls_ciphers_policy"),
+                     "ok": status is None, "ref": r.ref})
+        if status is not None:
+            findings.append(Finding(obj, f"listener {r.attributes.get('name') or r.address}: {message}", (r.ref,), status))
+    details: dict[str, Any] = {"listeners": rows, "accepted_policies": list(ACCEPTED_EXAMPLES)}
+    if not rows:
+        details["note"] = _empty_note(inventory, "load-balancer listener")
+    return Outcome(findings, details=details)
+
+
+# -- storage.encrypted_at_rest -----------------------------------------------------------------
+def _bucket_encrypted(attributes: dict) -> bool:
+    flag = attributes.get("encryption")
+    if flag is True or (isinstance(flag, str) and flag.strip().lower() == "true"):
+        return True
+    if _text(attributes.get("kms_key_id")) or _text(attributes.get("sse_algorithm")):
+        return True
+    sse = attributes.get("server_side_encryption")
+    if isinstance(sse, dict):
+        sse = [sse]
+    return isinstance(sse, list) and any(isinstance(s, dict) and _text(s.get("algorithm")) for s in sse)
+
+
+def _volume_encrypted(attributes: dict) -> bool:
+    metadata = attributes.get("metadata")
+    if not isinstance(metadata, dict):
+        return False
+    flag = metadata.get("__system__encrypted")
+    if isinstance(flag, bool):
+        return False  # the API writes "1"; a boolean is not what EVS records
+    return flag == 1 or (isinstance(flag, str) and flag.strip() == "1")
+
+
+@check("storage.encrypted_at_rest", "In-scope buckets and volumes are encrypted", needs=("resources",))
+def encrypted_at_rest(inp: CheckInput) -> Outcome:
+    inventory: Inventory = inp["resources"]
+    in_scope = inventory.in_scope()
+    findings, rows = [], []
+    buckets = sorted((r for r in in_scope if r.type == BUCKET), key=lambda r: r.address)
+    volumes = sorted((r for r in in_scope if r.type == VOLUME), key=lambda r: r.address)
+    for r in buckets:
+        name = _text(r.attributes.get("bucket")) or r.id
+        ok = _bucket_encrypted(r.attributes)
+        rows.append({"object": name, "kind": "bucket", "encrypted": ok, "kms_key_id": r.attributes.get("kms_key_id") or None, "ref": r.ref})
+        if not ok:
+            findings.append(Finding(name, f"in-scope OBS bucket {r.address} is not encrypted (encryption is not true and no KMS key is set)", (r.ref,)))
+    for r in volumes:
+        ok = _volume_encrypted(r.attributes)
+        rows.append({"object": r.id, "kind": "volume", "encrypted": ok, "ref": r.ref})
+        if not ok:
+            value = (r.attributes.get("metadata") or {}).get("__system__encrypted") if isinstance(r.attributes.get("metadata"), dict) else None
+            findings.append(Finding(r.id, f"in-scope EVS volume {r.attributes.get('name') or r.address} is not encrypted (metadata.__system__encrypted is {value!r}, not 1)", (r.ref,)))
+    details: dict[str, Any] = {"objects": rows, "scope": inp.tenant.scope.describe()}
+    missing = [what for what, found in (("in-scope bucket", buckets), ("in-scope volume", volumes)) if not found]
+    if missing:
+        details["note"] = _empty_note(inventory, " nor ".join(missing))
+    return Outcome(findings, details=details)

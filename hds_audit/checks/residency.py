@@ -1,0 +1,195 @@
+"""Residency checks: health data stays in the allowed EU regions (§3.2, §6.11.1; CONTRACT.md §4).
+
+* `residency.regions_allowed`: every region of `allowed_regions` is known (the built-in table of
+  controls/regions.yaml, or `declared_regions` of tenant.yaml) and lies in the European Union. An
+  unknown region is a `fail`, not an `error`: the tenant must declare a region it allows, so an
+  undeclared one is a fault of tenant.yaml, not missing evidence.
+* `residency.resources`: every Terraform resource of the state (in scope or not: data can move
+  between resources) and every backup lies in an allowed region. A resource or backup whose region
+  is unknown is an `error`, never a `pass`. The placements table in `details` is the customer's
+  residency proof.
+* `residency.replication`: every OBS bucket replication, CBR replication policy and backup copy
+  targets an allowed region.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.registry import check
+from hds_audit.evidence.resources import BUCKET, Inventory, Resource
+from hds_audit.regions import conflicting_declarations, known_regions, norm, region_info
+from hds_audit.states import Status
+
+TENANT_FILE = "tenant.yaml"
+REPLICATION = "flexibleengine_obs_bucket_replication"
+CBR_POLICY = "flexibleengine_cbr_policy"
+
+
+def _allowed(inp: CheckInput) -> set[str]:
+    return {r for r in (norm(x) for x in inp.tenant.allowed_regions) if r}
+
+
+def _where(region: str | None, tenant) -> str:
+    info = region_info(region, tenant)
+    return info.describe() if info else f"{region} (country unknown)"
+
+
+def _allowed_text(inp: CheckInput) -> str:
+    return ", ".join(inp.tenant.allowed_regions)
+
+
+def _placement(obj: str, kind: str, region: str | None, inp: CheckInput, allowed: set[str], **extra) -> dict[str, Any]:
+    info = region_info(region, inp.tenant)
+    return {
+        "object": obj, "kind": kind, "region": region,
+        "country": info.country if info else None,
+        "allowed": region is not None and norm(region) in allowed,
+        **extra,
+    }
+
+
+# -- regions_allowed ---------------------------------------------------------------------------
+@check("residency.regions_allowed", "Allowed regions are known EU regions", needs=())
+def regions_allowed(inp: CheckInput) -> Outcome:
+    tenant = inp.tenant
+    ref = (f"{TENANT_FILE}#allowed_regions",)
+    findings, rows = [], []
+    for region in tenant.allowed_regions:
+        info = region_info(region, tenant)
+        rows.append({
+            "region": region, "city": info.city if info else None, "country": info.country if info else None,
+            "eu": bool(info and info.eu), "source": info.source if info else None, "note": info.note if info else None,
+        })
+        if info is None:
+            known = ", ".join(sorted(known_regions()))
+            findings.append(Finding(region, f"unknown region: neither in the built-in table ({known}) nor declared with its country in {TENANT_FILE} declared_regions", ref))
+        elif not info.eu:
+            source = "declared in tenant.yaml" if info.source == "declared" else "built-in table"
+            findings.append(Finding(region, f"lies in {info.country or 'no country'} ({source}), outside the European Union (§6.11.1)", ref + ((f"{TENANT_FILE}#declared_regions",) if info.source == "declared" else ())))
+    details: dict[str, Any] = {"regions": rows}
+    conflicts = conflicting_declarations(tenant)
+    if conflicts:
+        details["note"] = "; ".join(f"{TENANT_FILE} declares {r} in {c}, the built-in table places it in {t} (the table is used)" for r, c, t in conflicts)
+    return Outcome(findings, details=details)
+
+
+# -- resources ---------------------------------------------------------------------------------
+def _backups(inp: CheckInput) -> list:
+    return list(inp.evidence.get("backups") or [])
+
+
+def _backup_region(backup, inventory: Inventory) -> tuple[str | None, str | None]:
+    """A backup's region, else the region of the resource it protects (a backup stays in its resource's region)."""
+    region = getattr(backup, "region", None)
+    if region:
+        return region, None
+    owner = inventory.by_id().get(str(getattr(backup, "resource_id", None) or ""))
+    if owner is not None and owner.region:
+        return owner.region, f"region of its resource {owner.id}"
+    return None, None
+
+
+def _backup_ref(backup) -> tuple[str, ...]:
+    ref = getattr(backup, "ref", None)
+    return (ref,) if ref else ()
+
+
+@check("residency.resources", "Resources and backups lie in allowed regions", needs=("resources",), optional=("backups",))
+def resources(inp: CheckInput) -> Outcome:
+    inventory: Inventory = inp["resources"]
+    allowed = _allowed(inp)
+    findings, placements = [], []
+    for r in sorted(inventory.resources, key=lambda r: (r.id, r.address)):
+        placements.append(_placement(r.id, r.type, r.region, inp, allowed, address=r.address, in_scope=r.in_scope, ref=r.ref))
+        if r.region is None:
+            findings.append(Finding(r.id, f"{r.type} {r.address}: region unknown: the state records no region and {TENANT_FILE} sets no default_region", (r.ref,), Status.ERROR))
+        elif norm(r.region) not in allowed:
+            findings.append(Finding(r.id, f"{r.type} {r.address} lies in {_where(r.region, inp.tenant)}, not an allowed region ({_allowed_text(inp)})", (r.ref,)))
+    backups = inp.evidence.get("backups")
+    for b in sorted(_backups(inp), key=lambda b: str(getattr(b, "id", ""))):
+        bid = str(getattr(b, "id", "") or "?")
+        region, inferred = _backup_region(b, inventory)
+        source = getattr(b, "source", None)
+        placements.append(_placement(bid, "backup", region, inp, allowed, source=source, resource_id=getattr(b, "resource_id", None), ref=getattr(b, "ref", None), **({"region_from": inferred} if inferred else {})))
+        label = f"{source.upper() + ' ' if source else ''}backup of {getattr(b, 'resource_id', None) or '?'}"
+        if region is None:
+            findings.append(Finding(bid, f"{label}: region unknown: the listing records none and the resource is not in the Terraform state", _backup_ref(b), Status.ERROR))
+        elif norm(region) not in allowed:
+            how = f" ({inferred})" if inferred else ""
+            findings.append(Finding(bid, f"{label} lies in {_where(region, inp.tenant)}{how}, not an allowed region ({_allowed_text(inp)})", _backup_ref(b)))
+    details: dict[str, Any] = {"placements": placements}
+    notes = []
+    if not inventory.resources:
+        notes.append(f"the Terraform state was read ({', '.join(inventory.files)}) and holds no Flexible Engine resource")
+    if backups is None:
+        notes.append("no backup evidence (backups/*.json): backups are not placed")
+    if notes:
+        details["note"] = "; ".join(notes)
+    return Outcome(findings, details=details)
+
+
+# -- replication -------------------------------------------------------------------------------
+def _buckets(inventory: Inventory) -> dict[str, Resource]:
+    return {str(b.attributes.get("bucket") or b.id): b for b in inventory.of_type(BUCKET)}
+
+
+def _replication_target(r: Resource, buckets: dict[str, Resource]) -> tuple[str | None, str]:
+    """The destination region of a bucket replication and how it was found."""
+    declared = r.attributes.get("destination_region")
+    if isinstance(declared, str) and declared.strip():
+        return declared.strip(), "destination_region"
+    target = str(r.attributes.get("destination_bucket") or "").strip()
+    if not target:
+        return None, "the replication names no destination_bucket"
+    bucket = buckets.get(target)
+    if bucket is None:
+        return None, f"destination bucket {target} is not in the Terraform state"
+    if bucket.region is None:
+        return None, f"destination bucket {target} has no known region"
+    return bucket.region, f"region of destination bucket {target}"
+
+
+def _target_finding(obj: str, what: str, region: str | None, how: str, ref: tuple[str, ...], inp: CheckInput, allowed: set[str]) -> Finding | None:
+    if region is None:
+        return Finding(obj, f"{what}: destination region unknown ({how})", ref, Status.ERROR)
+    if norm(region) not in allowed:
+        return Finding(obj, f"{what} targets {_where(region, inp.tenant)}, not an allowed region ({_allowed_text(inp)})", ref)
+    return None
+
+
+@check("residency.replication", "Replications and backup copies target allowed regions", needs=("resources",), optional=("backups",))
+def replication(inp: CheckInput) -> Outcome:
+    inventory: Inventory = inp["resources"]
+    allowed = _allowed(inp)
+    buckets = _buckets(inventory)
+    findings: list[Finding] = []
+    rows: list[dict[str, Any]] = []
+
+    def add(obj: str, kind: str, source: str | None, target: str | None, how: str, what: str, ref: Iterable[str]) -> None:
+        refs = tuple(x for x in ref if x)
+        rows.append({**_placement(obj, kind, target, inp, allowed), "source_region": source, "found_by": how, "ref": refs[0] if refs else None})
+        finding = _target_finding(obj, what, target, how, refs, inp, allowed)
+        if finding:
+            findings.append(finding)
+
+    for r in sorted(inventory.of_type(REPLICATION), key=lambda r: r.address):
+        target, how = _replication_target(r, buckets)
+        source = r.attributes.get("bucket") or r.id
+        dest = r.attributes.get("destination_bucket") or "?"
+        add(r.id, r.type, r.region, target, how, f"replication of bucket {source} to bucket {dest} ({r.address})", (r.ref,))
+    for r in sorted(inventory.of_type(CBR_POLICY), key=lambda r: r.address):
+        target = r.attributes.get("destination_region")
+        if isinstance(target, str) and target.strip():
+            add(r.id, r.type, r.region, target.strip(), "destination_region", f"CBR policy {r.attributes.get('name') or r.address} replicates backups", (r.ref,))
+    for b in sorted(_backups(inp), key=lambda b: str(getattr(b, "id", ""))):
+        for target in getattr(b, "destination_regions", None) or []:
+            bid = str(getattr(b, "id", "") or "?")
+            add(bid, "backup", getattr(b, "region", None), target, "replication_records", f"backup of {getattr(b, 'resource_id', None) or '?'} is copied", _backup_ref(b))
+    details: dict[str, Any] = {"replications": rows}
+    if not rows:
+        details["note"] = "the Terraform state was read and holds no bucket replication nor CBR replication policy" + ("" if inp.evidence.get("backups") is None else "; no backup is copied to another region")
+    elif inp.evidence.get("backups") is None:
+        details["note"] = "no backup evidence (backups/*.json): backup copies are not checked"
+    return Outcome(findings, details=details)

@@ -1,0 +1,249 @@
+"""`resources/*.tfstate`: the tenant's resources, from Terraform state version 4 (Flexible Engine).
+
+What counts as a resource of the tenant (CONTRACT.md §2):
+
+* only `mode: "managed"` entries (`mode: "data"` entries are look-ups, not the tenant's resources);
+* only entries whose `provider` is the Flexible Engine provider, in either form Terraform writes:
+  `provider.flexibleengine` (0.12) or `provider["registry.terraform.io/flexibleenginecloud/flexibleengine"]`
+  (0.13+), with or without an alias (`.x`) and a `module.` prefix;
+* every instance counts: `index_key` 0 / "a" gives the address suffix `[0]` / `["a"]`, and a
+  deposed object (still alive in the cloud until Terraform deletes it) counts too;
+* the region is the instance's `region` attribute, else `tenant.yaml` `default_region`, else
+  unknown (None): the residency checks then say `error`, never `pass`.
+
+In scope (holding health data) per `tenant.yaml` `scope`: the tag `key=value` in `tags` (for
+volumes, also in `metadata`), or every resource with `scope: all`.
+
+Several state files are merged, in file-name order. Each problem names the file, the resource
+address and the reason, and the rest of the file is still read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.interface import Evidence, Problem
+
+NAME = "resources"
+DESCRIPTION = "resources/*.tfstate: Terraform state v4 of the Flexible Engine provider"
+PATTERN = "resources/*.tfstate"
+PROVIDER_TYPE = "flexibleengine"
+
+BUCKET = "flexibleengine_obs_bucket"
+VOLUME = "flexibleengine_blockstorage_volume_v2"
+SERVER = "flexibleengine_compute_instance_v2"
+
+# provider.flexibleengine[.alias]  |  provider["host/namespace/flexibleengine"][.alias], after an optional module path
+_PROVIDER = re.compile(
+    r'^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*provider'
+    r'(?:\.(?P<legacy>[A-Za-z0-9_-]+)|\["(?P<source>[^"]+)"\])(?:\.[A-Za-z0-9_-]+)?$'
+)
+
+
+@dataclass(frozen=True)
+class Resource:
+    address: str  # module.net.flexibleengine_lb_listener_v2.web[0]
+    type: str
+    name: str
+    id: str  # attribute `id`, else `bucket` for buckets, else the address
+    region: str | None
+    availability_zone: str | None
+    attributes: dict = field(hash=False, compare=False, repr=False)
+    tags: dict = field(hash=False, compare=False)
+    in_scope: bool
+    file: str
+    ref: str  # resources/main.tfstate#<address>
+
+    @property
+    def label(self) -> str:
+        """How findings name it: its id, with the address when they differ."""
+        return self.id if self.id == self.address else f"{self.id} ({self.address})"
+
+
+@dataclass
+class Inventory:
+    resources: list[Resource] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # state files read successfully
+
+    def of_type(self, *types: str) -> list[Resource]:
+        wanted = set(types)
+        return [r for r in self.resources if r.type in wanted]
+
+    def in_scope(self) -> list[Resource]:
+        return [r for r in self.resources if r.in_scope]
+
+    def regions_in_use(self) -> set[str]:
+        """Regions of in-scope resources; resources of unknown region are left for callers to report."""
+        return {r.region for r in self.resources if r.in_scope and r.region}
+
+    def by_id(self) -> dict[str, Resource]:
+        return {r.id: r for r in self.resources}
+
+
+def provider_is_flexibleengine(provider: Any) -> bool:
+    if not isinstance(provider, str):
+        return False
+    match = _PROVIDER.match(provider.strip())
+    if not match:
+        return False
+    if match.group("legacy"):
+        return match.group("legacy") == PROVIDER_TYPE
+    return match.group("source").rsplit("/", 1)[-1] == PROVIDER_TYPE
+
+
+def instance_address(module: Any, rtype: str, name: str, index_key: Any) -> str:
+    base = f"{module}.{rtype}.{name}" if module else f"{rtype}.{name}"
+    if index_key is None:
+        return base
+    if isinstance(index_key, bool) or not isinstance(index_key, (int, str)):
+        raise ValueError(f"index_key {index_key!r} is neither a number nor a string")
+    return f"{base}[{index_key}]" if isinstance(index_key, int) else f"{base}[{json.dumps(index_key)}]"
+
+
+def load(bundle: Bundle, tenant=None) -> Evidence[Inventory]:
+    evidence: Evidence[Inventory] = Evidence(NAME)
+    files = bundle.glob(PATTERN)
+    if not files:
+        evidence.note = f"no Terraform state in the bundle ({PATTERN})"
+        return evidence
+    inventory = Inventory()
+    for rel in files:
+        _read_file(bundle, rel, tenant, inventory, evidence)
+    if inventory.files:
+        evidence.data = inventory
+    return evidence
+
+
+def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence: Evidence) -> None:
+    try:
+        raw = bundle.read_bytes(rel)
+    except OSError as exc:
+        evidence.problems.append(Problem(rel, None, f"cannot be read: {exc}"))
+        return
+    read = bundle.record(rel, raw)
+    evidence.files.append(read)
+    try:
+        state = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        evidence.problems.append(Problem(rel, None, f"not UTF-8 text (byte {exc.start})"))
+        return
+    except json.JSONDecodeError as exc:
+        evidence.problems.append(Problem(rel, None, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
+        return
+    problem = _version_problem(state)
+    if problem:
+        evidence.problems.append(Problem(rel, None, problem))
+        return
+    entries = state.get("resources", [])
+    if not isinstance(entries, list):
+        evidence.problems.append(Problem(rel, None, '"resources" is not a list'))
+        return
+    before = len(inventory.resources)
+    for index, entry in enumerate(entries):
+        _read_entry(rel, index, entry, tenant, inventory, evidence)
+    read.records = len(inventory.resources) - before
+    inventory.files.append(rel)
+
+
+def _version_problem(state: Any) -> str | None:
+    if not isinstance(state, dict):
+        return "not a Terraform state: expected a JSON object"
+    version = state.get("version")
+    if version == 4:
+        return None
+    if version is None:
+        return 'not a Terraform state: no "version" (expected 4)'
+    if version in (1, 2, 3):
+        return (f"Terraform state version {version} is not supported; run terraform 0.12+ "
+                "(terraform apply or terraform state push) to upgrade it to version 4")
+    return f"Terraform state version {version!r} is not supported; hds-audit reads version 4"
+
+
+def _read_entry(rel: str, index: int, entry: Any, tenant, inventory: Inventory, evidence: Evidence) -> None:
+    where = f"resources[{index}]"
+    if not isinstance(entry, dict):
+        evidence.problems.append(Problem(rel, where, "not an object"))
+        return
+    if entry.get("mode", "managed") != "managed":
+        return  # data sources are look-ups, not the tenant's resources
+    if not provider_is_flexibleengine(entry.get("provider")):
+        return  # another provider's resource (random, null, tls...)
+    rtype, name, module = entry.get("type"), entry.get("name"), entry.get("module")
+    if not (isinstance(rtype, str) and rtype and isinstance(name, str) and name):
+        evidence.problems.append(Problem(rel, where, 'a resource needs a "type" and a "name"'))
+        return
+    if module is not None and not isinstance(module, str):
+        evidence.problems.append(Problem(rel, where, '"module" is not a string'))
+        return
+    where = f"{module}.{rtype}.{name}" if module else f"{rtype}.{name}"
+    instances = entry.get("instances", [])
+    if not isinstance(instances, list):
+        evidence.problems.append(Problem(rel, where, '"instances" is not a list'))
+        return
+    for position, instance in enumerate(instances):
+        try:
+            resource = _instance(rel, module, rtype, name, instance, tenant)
+        except _BadInstance as exc:
+            evidence.problems.append(Problem(rel, exc.address or f"{where} instances[{position}]", exc.reason))
+            continue
+        inventory.resources.append(resource)
+
+
+class _BadInstance(Exception):
+    def __init__(self, address: str | None, reason: str):
+        super().__init__(reason)
+        self.address, self.reason = address, reason
+
+
+def _instance(rel: str, module, rtype: str, name: str, instance: Any, tenant) -> Resource:
+    if not isinstance(instance, dict):
+        raise _BadInstance(None, "instance is not an object")
+    try:
+        address = instance_address(module, rtype, name, instance.get("index_key"))
+    except ValueError as exc:
+        raise _BadInstance(None, str(exc)) from None
+    deposed = instance.get("deposed")
+    if deposed:
+        address = f"{address} (deposed {deposed})"
+    attributes = instance.get("attributes")
+    if attributes is None and "attributes_flat" in instance:
+        raise _BadInstance(address, "attributes in the legacy flat form; run terraform refresh with 0.12+ to rewrite them")
+    if not isinstance(attributes, dict):
+        raise _BadInstance(address, 'no "attributes" object')
+    tags = _tags(rtype, attributes)
+    if tags is None:
+        raise _BadInstance(address, '"tags" is not a map')
+    region = _text(attributes.get("region")) or _text(getattr(tenant, "default_region", None))
+    scope = getattr(tenant, "scope", None)
+    return Resource(
+        address=address, type=rtype, name=name,
+        id=_text(attributes.get("id")) or (_text(attributes.get("bucket")) if rtype == BUCKET else None) or address,
+        region=region, availability_zone=_text(attributes.get("availability_zone")),
+        attributes=attributes, tags=tags,
+        in_scope=True if scope is None else bool(scope.matches(tags)),
+        file=rel, ref=f"{rel}#{address}",
+    )
+
+
+def _tags(rtype: str, attributes: dict) -> dict | None:
+    tags = attributes.get("tags")
+    if tags is None:
+        tags = {}
+    if not isinstance(tags, dict):
+        return None
+    if rtype == VOLUME and isinstance(attributes.get("metadata"), dict):
+        # EVS volumes carry user tags in `metadata` beside the `__system__*` keys
+        extra = {k: v for k, v in attributes["metadata"].items() if not str(k).startswith("__system__")}
+        return {**extra, **tags}
+    return dict(tags)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    text = str(value).strip()
+    return text or None
