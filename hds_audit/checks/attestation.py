@@ -1,0 +1,55 @@
+"""Organisational rules, evidenced by signed attestations (attestations/*.yaml).
+
+attestation.current runs once per organisational control, with `params["control"]` (its id) and
+`params["rule"]` (its rule's name). An attestation is about the control when its `control` equals
+either, ignoring case and spacing.
+
+* None about the control: `manual` (a person must attest; absent attestations are never `error`).
+* It passes when one is signed within `attestation_max_age_days` before the end of the period
+  (end - N calendar days <= signed_at < end) and its document matches its `sha256`.
+* Every matching attestation is judged, even when another passes: a document that does not match
+  its hash fails, one that cannot be verified (path leaving the bundle, absent document, missing
+  field) is an `error`. Without a current one, one too old fails; one signed only after the end of
+  the period cannot evidence it and is left to a person (`manual`).
+"""
+
+from __future__ import annotations
+
+from hds_audit.checks.common import when
+from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.registry import check
+from hds_audit.period import shift_days
+from hds_audit.states import Status
+from hds_audit.timeutil import iso
+
+
+@check("attestation.current", "A current signed attestation evidences the organisational rule", optional=("attestations",))
+def current(inp: CheckInput) -> Outcome:
+    control = str(inp.params.get("control") or "")
+    rule = inp.params.get("rule")
+    label = f"{rule} ({control})" if rule and rule != control else control
+    days = int(inp.params["attestation_max_age_days"])
+    end = inp.period.end
+    since = shift_days(end, -days)
+    matching = [a for a in (inp["attestations"] or []) if a.matches(control, rule)]
+    details = {"control": control, "rule": rule, "since": iso(since), "max_age_days": days, "attestations": [{
+        "file": a.file, "owner": a.owner, "signed_at": iso(a.signed_at), "document": a.document,
+        "sha256_matches": a.hash_matches, "issue": a.issue,
+    } for a in matching]}
+    if not matching:
+        return Outcome(manual=f"no signed attestation for {label} in attestations/", details=details)
+    findings = []
+    for a in matching:
+        if a.issue:
+            findings.append(Finding(a.file, f"attestation for {label}: {a.issue}", (a.ref,), Status.ERROR))
+        elif not a.hash_matches:
+            findings.append(Finding(a.file, f"attestation for {label}: the document {a.document} has sha256 {a.actual_sha256}, the attestation declares {a.sha256}", (a.ref, a.document)))
+    good = [a for a in matching if not a.issue and a.hash_matches]
+    if any(since <= a.signed_at < end for a in good):
+        return Outcome(findings, details=details)
+    for a in good:
+        if a.signed_at < since:
+            findings.append(Finding(a.file, f"attestation for {label} signed {when(a.signed_at)}, more than {days} days before the end of the period ({when(end)})", (a.ref,)))
+        else:
+            findings.append(Finding(a.file, f"attestation for {label} signed {when(a.signed_at)}, after the end of the period ({when(end)}): it does not evidence the period", (a.ref,), Status.MANUAL))
+    return Outcome(findings, details=details)

@@ -1,0 +1,162 @@
+"""Backup checks (matrix: Backup security, Continuity of service; SD §8.2 backups are the
+customer's duty, §6.2.4 VBS quotas).
+
+A backup belongs to the resource whose id is its `resource_id` (`volume_id` for VBS): a server's
+whole-server backup therefore covers the server, not its volumes (CONTRACT.md §4 "Words").
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from hds_audit.checks.common import MAX_REFS, row_ref, when
+from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.registry import check
+from hds_audit.period import shift_days
+from hds_audit.states import Status
+from hds_audit.timeutil import iso
+
+SERVER = "flexibleengine_compute_instance_v2"
+VOLUME = "flexibleengine_blockstorage_volume_v2"
+VBS_TENANT_LIMIT = 360  # §6.2.4 "Maximum 360 backup sets for each Tenant"
+VBS_VOLUME_LIMIT = 20  # §6.2.4 "Each EVS disk of a Tenant supports up to 20 backup sets"
+
+
+def display_name(resource) -> str:
+    """The cloud name of a Terraform resource when it has one, else its Terraform name."""
+    name = resource.attributes.get("name") if isinstance(resource.attributes, dict) else None
+    return str(name) if name else resource.name
+
+
+def _hours(delta: timedelta) -> float:
+    return round(delta.total_seconds() / 3600, 2)
+
+
+@check("backup.coverage", "In-scope servers and volumes are backed up within the RPO", needs=("resources", "backups"))
+def coverage(inp: CheckInput) -> Outcome:
+    rpo = timedelta(hours=float(inp.params["backup_rpo_hours"]))
+    start, end = inp.period.start, inp.period.end
+    by_resource: dict[str, list] = {}
+    for backup in inp["backups"]:
+        by_resource.setdefault(backup.resource_id, []).append(backup)
+    findings, rows = [], []
+    resources = [r for r in inp["resources"].of_type(SERVER, VOLUME) if r.in_scope]
+    for resource in sorted(resources, key=lambda r: (r.type, r.id)):
+        backups = [b for b in by_resource.get(resource.id, []) if b.created_at < end]
+        good = sorted((b for b in backups if b.available), key=lambda b: b.created_at)
+        others = Counter(b.status for b in backups if not b.available and b.created_at >= start)
+        # the last successful backup before the period opens the first interval; without one,
+        # the period start does (nothing says the data was protected before)
+        before = [b for b in good if b.created_at < start]
+        inside = [b for b in good if b.created_at >= start]
+        points: list[tuple[datetime, object]] = [(before[-1].created_at, before[-1]) if before else (start, None)]
+        points += [(b.created_at, b) for b in inside] + [(end, None)]
+        gap, (low, low_b), (high, high_b) = max(
+            ((b[0] - a[0], a, b) for a, b in zip(points, points[1:])), key=lambda g: g[0]
+        )
+        name = display_name(resource)
+        rows.append({
+            "resource_id": resource.id, "name": name, "type": resource.type, "backups": len(inside),
+            "longest_interval_hours": _hours(gap), "longest_from": iso(low), "longest_to": iso(high),
+            "unsuccessful": dict(sorted(others.items())),
+        })
+        if gap <= rpo:
+            continue
+        refs = (resource.ref,) + tuple(b.ref for b in (low_b, high_b) if b is not None)
+        failed = f"; {', '.join(f'{n} {s}' for s, n in sorted(others.items()))} backup(s) in the period did not succeed" if others else ""
+        if not inside and not before:
+            message = f"{name}: no successful backup in the period{failed}"
+        else:
+            message = (f"{name}: {_hours(gap):g} hours without a successful backup, from {when(low)} to {when(high)}, "
+                       f"over the RPO of {_hours(rpo):g} hours ({len(inside)} successful backup(s) in the period{failed})")
+        findings.append(Finding(resource.id, message, refs))
+    return Outcome(findings, details={"rpo_hours": _hours(rpo), "resources": rows})
+
+
+def _in_scope_backups(inp: CheckInput) -> tuple[list, int]:
+    """Backups of in-scope resources (all of them with `scope: all`), and how many were left out
+    because the state does not know their resource (its scope cannot be told)."""
+    inventory = inp["resources"]
+    known = {r.id: r for r in inventory.resources}
+    if inp.tenant.scope.all:
+        return list(inp["backups"]), 0
+    kept, unknown = [], 0
+    for backup in inp["backups"]:
+        resource = known.get(backup.resource_id)
+        if resource is None:
+            unknown += 1
+        elif resource.in_scope:
+            kept.append(backup)
+    return kept, unknown
+
+
+@check("backup.encrypted", "Backups of in-scope resources are encrypted", needs=("resources", "backups"))
+def encrypted(inp: CheckInput) -> Outcome:
+    backups, unknown = _in_scope_backups(inp)
+    backups = [b for b in backups if not b.deleted]  # a deleted backup holds no data any more
+    findings = []
+    unstated: dict[str, list] = {}
+    for backup in sorted(backups, key=lambda b: (b.resource_id, b.created_at, b.id)):
+        if backup.encrypted is False:
+            findings.append(Finding(backup.id, f"backup of {backup.resource_name or backup.resource_id} created {when(backup.created_at)} is not encrypted (extend_info.encrypted is false)", (backup.ref,)))
+        elif backup.encrypted is None:
+            unstated.setdefault(backup.resource_id, []).append(backup)
+    for resource_id, items in sorted(unstated.items()):
+        sources = ", ".join(sorted({b.source.upper() for b in items}))
+        findings.append(Finding(
+            resource_id, f"{len(items)} backup(s) of {items[0].resource_name or resource_id}: encryption not stated in the {sources} listing (no extend_info.encrypted)",
+            tuple(b.ref for b in items[:MAX_REFS]), Status.ERROR,
+        ))
+    details = {"backups_checked": len(backups), "encrypted": sum(1 for b in backups if b.encrypted), "unknown_resource": unknown}
+    return Outcome(findings, details=details)
+
+
+@check("backup.restore_tested", "A restore test succeeded recently", needs=("restore_tests",))
+def restore_tested(inp: CheckInput) -> Outcome:
+    days = int(inp.params["restore_test_max_age_days"])
+    end = inp.period.end
+    since = shift_days(end, -days)
+    file = inp.file("restore_tests", "restore_tests.csv")
+    rows = sorted(inp["restore_tests"], key=lambda r: (r.values["tested_at"], r.number))
+    tests = [{
+        "tested_at": iso(r.values["tested_at"]), "resource_id": r.values["resource_id"],
+        "backup_id": r.values.get("backup_id"), "result": r.values["result"], "ref": row_ref(file, r),
+    } for r in rows]
+    details = {"since": iso(since), "max_age_days": days, "tests": tests}
+    current = [r for r in rows if r.values["result"] == "success" and since <= r.values["tested_at"] < end]
+    if current:
+        return Outcome(details=details)
+    past = [r for r in rows if r.values["tested_at"] < end]
+    successes = [r for r in past if r.values["result"] == "success"]
+    parts = []
+    if successes:
+        parts.append(f"the last successful restore test ({when(successes[-1].values['tested_at'])}) is more than {days} days before the end of the period ({when(end)})")
+    else:
+        parts.append("no successful restore test recorded" + (" before the end of the period" if rows else ""))
+    failures = [r for r in past if r.values["result"] != "success" and r.values["tested_at"] >= since]
+    if failures:
+        parts.append(f"{len(failures)} test(s) in the last {days} days failed, the last on {when(failures[-1].values['tested_at'])}")
+    refs = tuple(row_ref(file, r) for r in (successes[-1:] + failures[-MAX_REFS + 1:]))
+    return Outcome([Finding(file, "; ".join(parts), refs)], details=details)
+
+
+@check("backup.quota", "VBS backup sets stay within the quotas (§6.2.4)", optional=("backups",))
+def quota(inp: CheckInput) -> Outcome:
+    vbs = [b for b in (inp["backups"] or []) if b.source == "vbs" and not b.deleted]
+    if not vbs:
+        return Outcome(not_applicable="no VBS backup in the evidence (backups/*.json with volume_id)")
+    per_volume = Counter(b.resource_id for b in vbs)
+    findings = []
+    if len(vbs) > VBS_TENANT_LIMIT:
+        files = sorted({b.file for b in vbs})
+        findings.append(Finding(inp.tenant.tenant_id, f"{len(vbs)} VBS backup sets in the tenant, over the limit of {VBS_TENANT_LIMIT} (§6.2.4)", tuple(files)))
+    for volume, count in sorted(per_volume.items()):
+        if count > VBS_VOLUME_LIMIT:
+            refs = tuple(b.ref for b in sorted((b for b in vbs if b.resource_id == volume), key=lambda b: b.created_at)[:MAX_REFS])
+            findings.append(Finding(volume, f"{count} VBS backup sets of this volume, over the limit of {VBS_VOLUME_LIMIT} per EVS disk (§6.2.4)", refs))
+    details = {
+        "tenant_backup_sets": len(vbs), "tenant_limit": VBS_TENANT_LIMIT, "volume_limit": VBS_VOLUME_LIMIT,
+        "volumes": [{"volume_id": v, "backup_sets": n} for v, n in sorted(per_volume.items())],
+    }
+    return Outcome(findings, details=details)

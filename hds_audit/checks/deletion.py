@@ -1,0 +1,219 @@
+"""Deletion checks: data after the contract end (SD §4.4) and the tenant deletion request
+(SD §7.7.6.1).
+
+deletion.contract_end conventions (CONTRACT.md §4, decided here where it is silent):
+
+* The deadline is `contract_end` + two calendar months, counted on the Paris wall clock from the
+  instant `contract_end` names (a date alone is 00:00 Europe/Paris that day): 2026-03-31 gives
+  2026-05-31T00:00+02:00. When the target month is shorter, the last day of that month is taken
+  (2026-12-31 -> 2027-02-28T00:00+01:00). A proof at or before the deadline is in time.
+* Data resources: servers, volumes and buckets of the Terraform state, every backup of the
+  listings, and every server, volume, bucket or backup named by a successful create trace.
+* A proof is a delete trace with `trace_rating` normal about the resource's id, dated after its
+  last successful create trace (a resource created again is not deleted by an earlier delete),
+  or a backup listed with status `deleted` (dated by its `updated_at`; without that date it
+  proves deletion by the end of the period only, so it is an `error` once the deadline is passed). Traces that delete a part
+  of a resource (deleteServerMetadata, deleteBucketPolicy, DeleteObjects...) begin with `delete`
+  but do not delete it, so only the deletion of the resource itself proves something:
+  `delete` followed by nothing or by server(s), cloudserver(s), volume(s), bucket, backup(s),
+  checkpoint(s) or checkpointitem, in any case. A failed delete (warning, incident) proves nothing.
+* The state and the listings are read as they stand at the end of the period. Once the deadline
+  lies before that end, a resource still listed there fails, whatever trace says it was deleted.
+  Before the deadline, a resource without proof yet is `pending` and fails nothing.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hds_audit.calendar_fr import add_working_days, working_days_between
+from hds_audit.checks.common import MAX_REFS, when
+from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.registry import check
+from hds_audit.states import Status
+from hds_audit.timeutil import PARIS, iso
+
+CONTRACT_MONTHS = 2  # §4.4 "within a maximum period of two (2) months from the contractual end date"
+TENANT_DELETION_WORKING_DAYS = 10  # §7.7.6.1 "Account deletion request ... 10 working days"
+
+STATE_KINDS = {
+    "flexibleengine_compute_instance_v2": "server",
+    "flexibleengine_blockstorage_volume_v2": "volume",
+    "flexibleengine_obs_bucket": "bucket",
+}
+# CTS resource_type -> kind of data resource
+TRACE_KINDS = {
+    "ecs": "server", "server": "server", "servers": "server", "cloudserver": "server", "instance": "server",
+    "evs": "volume", "volume": "volume", "volumes": "volume", "disk": "volume",
+    "bucket": "bucket",
+    "backup": "backup", "backups": "backup", "checkpoint": "backup", "checkpoint_item": "backup", "checkpointitem": "backup",
+}
+_NOUNS = "(server|servers|cloudserver|cloudservers|volume|volumes|bucket|backup|backups|checkpoint|checkpoints|checkpointitem)?"
+
+_TRACES_SQL = f"""
+    SELECT resource_id, CASE WHEN lower(trace_name) LIKE 'create%' THEN 'create' ELSE 'delete' END AS action,
+           lower(coalesce(trace_rating, '')) AS rating, lower(coalesce(resource_type, '')) AS rtype,
+           resource_name, trace_id, trace_name, time, file, record
+    FROM traces
+    WHERE resource_id IS NOT NULL AND resource_id <> ''
+      AND (regexp_full_match(lower(trace_name), 'create{_NOUNS}') OR regexp_full_match(lower(trace_name), 'delete{_NOUNS}'))
+    ORDER BY time, file, record"""
+
+
+def add_months(instant: datetime, months: int) -> datetime:
+    """`months` calendar months later on the Paris wall clock, clamped to the target month's end."""
+    local = instant.astimezone(PARIS)
+    index = local.month - 1 + months
+    year, month = local.year + index // 12, index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return local.replace(tzinfo=None, year=year, month=month, day=day).replace(tzinfo=PARIS)
+
+
+@dataclass
+class _Data:
+    id: str
+    kind: str
+    name: str | None = None
+    refs: list[str] = field(default_factory=list)
+    first_seen: datetime | None = None
+    last_create: datetime | None = None
+    listed: list[str] = field(default_factory=list)  # where it is still listed (not deleted)
+    proofs: list[tuple[datetime | None, str, str]] = field(default_factory=list)  # (when, what, ref)
+    failed: list[str] = field(default_factory=list)  # refs of failed delete attempts
+
+    def seen(self, instant: datetime | None) -> None:
+        if instant is not None and (self.first_seen is None or instant < self.first_seen):
+            self.first_seen = instant
+
+
+def _trace_ref(file: str, trace_id: str | None, record: int) -> str:
+    return f"{file}#trace_id={trace_id}" if trace_id else f"{file}#record {record}"
+
+
+def _collect(inp: CheckInput) -> dict[str, _Data]:
+    data: dict[str, _Data] = {}
+
+    def entry(rid: str, kind: str, name: str | None) -> _Data:
+        item = data.setdefault(rid, _Data(rid, kind))
+        item.name = item.name or name
+        return item
+
+    for resource in inp["resources"].resources:
+        kind = STATE_KINDS.get(resource.type)
+        if kind:
+            name = resource.attributes.get("name") or resource.attributes.get("bucket") or resource.name
+            item = entry(resource.id, kind, str(name))
+            item.refs.append(resource.ref)
+            item.listed.append(resource.ref)
+    for backup in inp["backups"]:
+        item = entry(backup.id, "backup", backup.resource_name and f"backup of {backup.resource_name}")
+        item.refs.append(backup.ref)
+        item.seen(backup.created_at)
+        if backup.deleted:
+            item.proofs.append((backup.updated_at, f"status deleted ({backup.source.upper()} listing)", backup.ref))
+        else:
+            item.listed.append(backup.ref)
+    rows = inp["traces"].rows(_TRACES_SQL)
+    for rid, action, rating, rtype, rname, trace_id, _name, time, file, record in rows:
+        if action == "create" and rating == "normal" and rtype in TRACE_KINDS:
+            item = entry(rid, TRACE_KINDS[rtype], rname)
+            item.refs.append(_trace_ref(file, trace_id, record))
+            item.seen(time)
+            item.last_create = time
+    for rid, action, rating, _rtype, _rname, trace_id, name, time, file, record in rows:
+        item = data.get(rid)
+        if action != "delete" or item is None:
+            continue
+        ref = _trace_ref(file, trace_id, record)
+        if rating != "normal":
+            item.failed.append(ref)
+        elif item.last_create is None or time >= item.last_create:
+            item.proofs.append((time, f"trace {trace_id or ref} ({name})", ref))
+    return data
+
+
+@check("deletion.contract_end", "Data is deleted within two months of the contract end (§4.4)", optional=("resources", "traces", "backups"))
+def contract_end(inp: CheckInput) -> Outcome:
+    end_of_contract = inp.tenant.contract_end
+    if end_of_contract is None:
+        return Outcome(not_applicable="no contract_end in tenant.yaml")
+    # optional for the engine only so that a tenant without contract end is not_applicable;
+    # with one, all three are needed to prove deletion
+    missing = [k for k in ("resources", "traces", "backups") if inp[k] is None]
+    if missing:
+        return Outcome([Finding(k, f"evidence absent: {k} is needed to prove deletion after the contract end", status=Status.ERROR) for k in missing])
+    deadline = add_months(end_of_contract, CONTRACT_MONTHS)
+    due = deadline < inp.period.end
+    findings, timeline = [], []
+    for item in sorted(_collect(inp).values(), key=lambda d: (d.kind, d.first_seen or deadline, d.id)):
+        dated = sorted((p for p in item.proofs if p[0] is not None), key=lambda p: p[0])
+        proof = dated[0] if dated else (item.proofs[0] if item.proofs else None)
+        refs = tuple(dict.fromkeys(item.refs[:MAX_REFS] + ([proof[2]] if proof else [])))
+        label = f"{item.kind} {item.name}" if item.name and item.name != item.id else item.kind
+        if item.listed and due:
+            verdict = "still listed"
+            findings.append(Finding(item.id, f"{label} still listed after the deletion deadline {when(deadline)}" + (f" although {proof[1]} on {when(proof[0])}" if proof else ""), tuple(dict.fromkeys(item.listed[:MAX_REFS] + list(refs)))))
+        elif proof is not None and proof[0] is None and not due:
+            verdict = "deleted"  # the listing, as of the end of the period, already says deleted
+        elif proof is not None and proof[0] is None:
+            verdict = "undated proof"
+            findings.append(Finding(item.id, f"{label}: {proof[1]} without a date (no updated_at): cannot tell it was deleted by {when(deadline)}", refs, Status.ERROR))
+        elif proof is not None and proof[0] > deadline:
+            verdict = "deleted late"
+            findings.append(Finding(item.id, f"{label} deleted {when(proof[0])} ({proof[1]}), after the deadline {when(deadline)}", refs))
+        elif proof is not None and not item.listed:
+            verdict = "deleted"
+        elif due:
+            verdict = "no proof"
+            attempts = f"; {len(item.failed)} failed delete attempt(s)" if item.failed else ""
+            findings.append(Finding(item.id, f"{label}: no deletion proof by the deadline {when(deadline)}{attempts}", tuple(dict.fromkeys(list(refs) + item.failed[:MAX_REFS]))))
+        else:
+            verdict = "pending"
+        timeline.append({
+            "resource_id": item.id, "kind": item.kind, "name": item.name, "first_seen": iso(item.first_seen),
+            "known_from": item.refs, "proof": proof[1] if proof else None, "proof_ref": proof[2] if proof else None,
+            "proof_at": iso(proof[0]) if proof else None, "failed_attempts": item.failed,
+            "still_listed": item.listed, "deadline": iso(deadline), "verdict": verdict,
+        })
+    details = {
+        "contract_end": iso(end_of_contract), "deadline": iso(deadline),
+        "deadline_rule": "contract_end (00:00 Europe/Paris for a date) + 2 calendar months; a proof at or before the deadline is in time",
+        "deadline_passed": due, "timeline": timeline,
+    }
+    if not due:
+        details["note"] = f"the deletion deadline {when(deadline)} lies after the end of the period: resources without proof are pending"
+    return Outcome(findings, details=details)
+
+
+@check("deletion.tenant_request", "The tenant is deleted within 10 working days of the request (§7.7.6.1)")
+def tenant_request(inp: CheckInput) -> Outcome:
+    tenant = inp.tenant
+    requested = tenant.tenant_deletion_requested_at
+    if requested is None:
+        return Outcome(not_applicable="no tenant_deletion_requested_at in tenant.yaml")
+    deadline = add_working_days(requested, TENANT_DELETION_WORKING_DAYS)
+    deleted = tenant.tenant_deleted_at
+    details = {
+        "requested_at": iso(requested), "deadline": iso(deadline), "deleted_at": iso(deleted),
+        "working_days_allowed": TENANT_DELETION_WORKING_DAYS,
+        "rule": "day 0 is the request's day; the limit ends at 24:00 Europe/Paris of the 10th French working day after it",
+    }
+    ref = ("tenant.yaml",)
+    if deleted is not None:
+        if deleted < requested:
+            return Outcome([Finding(tenant.tenant_id, f"tenant_deleted_at {when(deleted)} is before the request {when(requested)}", ref, Status.ERROR)], details=details)
+        taken = working_days_between(requested, deleted)
+        details["working_days_taken"] = taken
+        if deleted <= deadline:
+            details["verdict"] = "deleted in time"
+            return Outcome(details=details)
+        details["verdict"] = "deleted late"
+        return Outcome([Finding(tenant.tenant_id, f"tenant deleted {when(deleted)}, {taken} working days after the request of {when(requested)}; due by {when(deadline)}", ref)], details=details)
+    if deadline < inp.period.end:
+        details["verdict"] = "not deleted"
+        return Outcome([Finding(tenant.tenant_id, f"tenant deletion requested {when(requested)} and not done; it was due by {when(deadline)}", ref)], details=details)
+    details["verdict"] = "pending"
+    details["note"] = f"deletion requested {when(requested)}, not yet due (deadline {when(deadline)}, after the end of the period)"
+    return Outcome(details=details)

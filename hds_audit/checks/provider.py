@@ -1,0 +1,73 @@
+"""The provider's certificates (matrix: Compliance rows; the HDS certificate is what certifies the
+provider's side of every shared rule).
+
+provider.certificates_valid conventions:
+
+* Required kinds: `hds_certificate` and `iso27001_certificate`. Without `provider/` at all the
+  evidence is absent (`error`, from the engine). A `provider/` folder that lacks one of them is a
+  `fail` naming the kind: the provider's documents were supplied and that certificate is not among
+  them, which is a finding about the provider's evidence, not a reading problem.
+* A certificate counts when its document is in the bundle and matches its `sha256`. The period
+  must be covered: `valid_from` <= period start and `valid_until` >= period end, where a renewal
+  may take over from the certificate it replaces (the union of the counted certificates must
+  leave no gap; a date alone in `valid_until` runs to the end of its day).
+* Every certificate entry is judged, even when another covers the period: a document that does not
+  match its hash is a `fail`, one that cannot be verified (outside the bundle, absent) an `error`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.registry import check
+from hds_audit.checks.common import when
+from hds_audit.states import Status
+from hds_audit.timeutil import iso
+
+REQUIRED_KINDS: tuple[str, ...] = ("hds_certificate", "iso27001_certificate")
+
+
+def uncovered(start: datetime, end: datetime, spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The parts of [start, end) that no [low, high) of `spans` covers."""
+    gaps, cursor = [], start
+    for low, high in sorted(spans):
+        if high <= cursor:
+            continue
+        if low > cursor:
+            gaps.append((cursor, min(low, end)))
+        cursor = max(cursor, high)
+        if cursor >= end:
+            break
+    if cursor < end:
+        gaps.append((cursor, end))
+    return [g for g in gaps if g[0] < g[1]]
+
+
+@check("provider.certificates_valid", "The provider's HDS and ISO 27001 certificates are valid over the period", needs=("provider_docs",))
+def certificates_valid(inp: CheckInput) -> Outcome:
+    start, end = inp.period.start, inp.period.end
+    documents = inp["provider_docs"]
+    findings = []
+    for kind in REQUIRED_KINDS:
+        docs = [d for d in documents if d.kind == kind]
+        if not docs:
+            findings.append(Finding(kind, f"no {kind} among the provider's documents (provider/*.yaml)", tuple(sorted({d.file for d in documents}))))
+            continue
+        unverified = [d for d in docs if d.issue]
+        for doc in unverified:
+            findings.append(Finding(kind, f"{doc.file}: {doc.issue}", (doc.ref,), Status.ERROR))
+        for doc in docs:
+            if not doc.issue and not doc.hash_matches:
+                findings.append(Finding(kind, f"{doc.file}: the document {doc.document} has sha256 {doc.actual_sha256}, the entry declares {doc.sha256}", (doc.ref, doc.document)))
+        counted = [d for d in docs if not d.issue and d.hash_matches]
+        gaps = uncovered(start, end, [(d.valid_from, d.valid_until) for d in counted])
+        if gaps and not unverified:
+            validity = "; ".join(f"{d.file} valid from {when(d.valid_from)} until {when(d.valid_until)}" for d in counted) or "no certificate with a matching document"
+            missing = ", ".join(f"{when(a)} to {when(b)}" for a, b in gaps)
+            findings.append(Finding(kind, f"not valid over the whole period: nothing covers {missing} ({validity})", tuple(d.ref for d in docs)))
+    details = {"certificates": [{
+        "kind": d.kind, "issuer": d.issuer, "valid_from": iso(d.valid_from), "valid_until": iso(d.valid_until),
+        "document": d.document, "sha256_matches": d.hash_matches, "issue": d.issue, "file": d.file,
+    } for d in sorted(documents, key=lambda d: (d.kind, d.valid_from or start, d.file))]}
+    return Outcome(findings, details=details)
