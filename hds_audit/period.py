@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from hds_audit.timeutil import PARIS, at_paris_midnight
+from hds_audit.timeutil import PARIS, UTC, at_paris_midnight
 
 
 class PeriodError(ValueError):
@@ -27,7 +27,8 @@ class Period:
 
     @property
     def hours(self) -> float:
-        return (self.end - self.start).total_seconds() / 3600
+        # through UTC: Python subtracts two datetimes of the same zone by their wall clocks
+        return (self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 3600
 
     def to_json(self) -> dict:
         return {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}

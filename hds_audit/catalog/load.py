@@ -48,6 +48,8 @@ def _rows(path: Path, source: str) -> list[Control]:
     domain = ""
     for number, record in records:
         record = {k: (v or "").strip() for k, v in record.items() if k}
+        if source == "matrix" and record.get("source") == "commitment":
+            continue  # an exported catalog re-used as --matrix: commitments come from commitments.csv
         missing = [c for c in ("rule", "responsibility") if not record.get(c)]
         if missing:
             raise CatalogError(f"{path.name} row {number}: empty {', '.join(missing)}")

@@ -71,6 +71,13 @@ def cli() -> None:
     """Audit a Flexible Engine tenant against its HDS duties and render signed reports."""
 
 
+@cli.result_callback()
+def _exit_with(code, **_options) -> None:
+    """Commands return their ExitCode; click would otherwise exit 0 whatever they return."""
+    if isinstance(code, int) and code:
+        raise click.exceptions.Exit(code)
+
+
 def main() -> None:
     try:
         code = cli.main(standalone_mode=False)

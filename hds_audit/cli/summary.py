@@ -30,6 +30,7 @@ def print_summary(result: RunResult, out: Path | None) -> None:
     console.print(table)
     summary = result.summary()
     parts = [f"[{COLOURS[s]}]{s.value} {summary[s.value]}[/]" for s in SEVERITY]
-    console.print(f"Controls ({len(result.controls)}): " + " · ".join(parts))
+    console.print(f"Controls ({len(result.controls)}): " + " · ".join(parts), soft_wrap=True)
     if out is not None:
-        console.print(f"Reports written to [bold]{out.resolve()}[/] (results.json, report.html, report.pdf, report.xlsx, junit.xml, manifest.json)")
+        files = ", ".join(sorted(p.name for p in out.iterdir() if p.is_file()))
+        console.print(f"Reports written to [bold]{out.resolve()}[/]: {files}", soft_wrap=True)
