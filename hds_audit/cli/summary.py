@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hds_audit.results.model import RunResult
-from hds_audit.states import SEVERITY, Status
+from hds_audit.states import SEVERITY, Status, worst
 
 COLOURS = {
     Status.PASS: "green", Status.FAIL: "red", Status.ERROR: "dark_orange", Status.MANUAL: "blue",
@@ -24,9 +24,14 @@ def print_summary(result: RunResult, out: Path | None) -> None:
     table.add_column("check")
     table.add_column("status")
     table.add_column("findings", justify="right")
+    by_id: dict[str, list] = {}
     for check in result.unique_checks():
-        colour = COLOURS[check.status]
-        table.add_row(check.id, f"[{colour}]{check.status.value}[/]", str(len(check.findings)))
+        by_id.setdefault(check.id, []).append(check)
+    for check_id, runs in by_id.items():
+        # attestation.current runs once per organisational rule: one line, its worst status
+        status = worst(r.status for r in runs)
+        label = check_id if len(runs) == 1 else f"{check_id} ({len(runs)} rules)"
+        table.add_row(label, f"[{COLOURS[status]}]{status.value}[/]", str(sum(len(r.findings) for r in runs)))
     console.print(table)
     summary = result.summary()
     parts = [f"[{COLOURS[s]}]{s.value} {summary[s.value]}[/]" for s in SEVERITY]
