@@ -44,12 +44,14 @@ class EvidenceCache:
 def run_checks(
     catalog: Catalog, bundle: Bundle, tenant: Tenant, period: Period,
     only: set[str] | None = None, progress: Progress | None = None,
+    preloaded: dict[str, Evidence] | None = None,
 ) -> RunResult:
+    """`preloaded` replaces evidence kinds before any is read (the gate's planned resources)."""
     specs = all_checks()
     unknown = sorted({ref.id for b in catalog.bindings.values() for ref in b.checks} - known_ids())
     if unknown:
         raise CatalogError(f"bindings.yaml names unknown check id(s): {', '.join(unknown)}")
-    cache = EvidenceCache(bundle, tenant)
+    cache = EvidenceCache(bundle, tenant, dict(preloaded or {}))
     waivers = cache.get("waivers")
     memo: dict[str, CheckResult] = {}
     controls = []
