@@ -227,3 +227,35 @@ def test_provider_support_unknown_ticket_is_error(builder, run_checks_on):
     builder.tickets(TICKET)
     result = run_checks_on(builder.root, "access.provider_support_removed")["access.provider_support_removed"]
     assert result.status is Status.ERROR and "INC-404" in result.findings[0].message
+
+
+def test_duplicate_register_row_is_reported(builder, run_checks_on):
+    builder.register(ALICE, BOB, ALICE)
+    result = run_checks_on(builder.root, "access.credentials_not_reassigned")["access.credentials_not_reassigned"]
+    assert result.status is Status.ERROR
+    assert any("row 4" in f.message and "duplicate of row 2" in f.message for f in result.findings)
+
+
+def test_register_as_xlsx(builder, run_checks_on):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["account", "person", "email", "role", "granted_at", "revoked_at"])
+    sheet.append(["a.durand", "Alice Durand", "a.durand@ch-test.example", "Admin", "2026-01-05", None])
+    book.save(builder.root / "access_register.xlsx")
+    builder.users({"name": "a.durand"})
+    assert run_checks_on(builder.root, "access.nominative_accounts")["access.nominative_accounts"].status is Status.PASS
+
+
+def test_xlsx_with_merged_header_cells_is_error(builder, run_checks_on):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["account", "person", "email", "role", "granted_at", "revoked_at"])
+    sheet.merge_cells("A1:B1")
+    book.save(builder.root / "access_register.xlsx")
+    builder.users({"name": "a.durand"})
+    result = run_checks_on(builder.root, "access.nominative_accounts")["access.nominative_accounts"]
+    assert result.status is Status.ERROR and "merged" in result.findings[0].message

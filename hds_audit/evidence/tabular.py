@@ -79,9 +79,14 @@ def read_table(bundle: Bundle, kind: str) -> Evidence[list[Row]]:
     for index, reason in _expectation_failures(cells, contract):
         bad.setdefault(index, []).append(reason)
     rows = []
+    first_seen: dict[tuple, int] = {}
     for index, record in enumerate(cells):
         values, reasons = _typed(record, contract)
         reasons = bad.get(index, []) + reasons
+        key = tuple(sorted((k, str(v)) for k, v in record.items()))
+        if key in first_seen:  # a copy-paste slip in a register: shown, never merged silently
+            reasons.append(f"duplicate of row {first_seen[key] + 2}")
+        first_seen.setdefault(key, index)
         if reasons:
             evidence.problems.append(Problem(rel, f"row {index + 2}", "; ".join(dict.fromkeys(reasons))))
         else:
