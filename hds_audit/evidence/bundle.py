@@ -37,7 +37,8 @@ class Bundle:
         except Exception as exc:  # noqa: BLE001
             raise BundleError(f"cannot reach bundle {self.url}: {_short(exc)}") from exc
         if not ok:
-            raise BundleError(f"bundle {self.url} is not a folder")
+            what = "no such bucket, or nothing under this prefix" if self.is_remote else "not a folder"
+            raise BundleError(f"bundle {self.url}: {what}")
 
     # -- listing -----------------------------------------------------------------------------
     def _abs(self, rel: str) -> str:
