@@ -1,0 +1,269 @@
+"""`report.pdf`: the report a compliance officer hands to a board (reportlab platypus, A4).
+
+Cover, summary with charts, the matrix with each control's status, findings per control (long
+lists cut, pointing at the workbook), and an evidence appendix. audit.py signs it (PAdES) after
+rendering. Wording and colours live in report_templates/pdf.yaml.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hds_audit import __version__
+from hds_audit.formats import pdf_charts
+from hds_audit.formats.interface import RenderContext
+from hds_audit.formats.pdf_style import (
+    badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, markup, status_colours,
+    status_label, text, verdict_box, words,
+)
+from hds_audit.states import SEVERITY, Status, is_blocking
+from hds_audit.timeutil import iso
+
+FILENAME = "report.pdf"
+MAX_FINDINGS = 15  # per check; the workbook has them all
+MAX_REFS = 3  # evidence references shown per finding
+MAX_ATTENTION = 12  # controls listed on the summary page; the matrix lists them all
+
+
+def render(ctx: RenderContext) -> bytes:
+    result = ctx.result
+    story = cover(ctx) + summary(ctx) + matrix(ctx) + findings(ctx) + appendix(ctx)
+    footer = words("report", "footer", tenant=result.tenant.name, period=result.period.label, run_id=result.run_id)
+    return build_pdf(
+        story, title=f"{words('report', 'title')} — {result.tenant.name} — {result.period.label}",
+        author=ctx.signer or "hds-audit", subject=f"HDS audit, period {result.period.label}, run {result.run_id}",
+        footer=footer,
+    )
+
+
+def _period_text(period) -> str:
+    return f"{period.label}: {iso(period.start)} to {iso(period.end)} (end excluded)"
+
+
+def _reviews(result) -> list[str]:
+    seen = Counter()
+    for control in result.controls:
+        if control.review:
+            seen[(control.review.get("reviewer") or "?", str(control.review.get("reviewed_at") or "")[:10])] += 1
+    return [f"{who}, {day} ({n} control(s))" for (who, day), n in sorted(seen.items())]
+
+
+# -- cover ----------------------------------------------------------------------------------------
+
+def cover(ctx: RenderContext) -> list:
+    from reportlab.platypus import PageBreak, Spacer
+
+    result = ctx.result
+    tenant = result.tenant
+    story = [Spacer(1, 36), text(words("report", "title"), "title"), Spacer(1, 6),
+             text(words("report", "subtitle"), "subtitle"), Spacer(1, 22)]
+    if ctx.demo:
+        story += [demo_banner(words("report", "demo_banner")), Spacer(1, 16)]
+    pairs = [
+        ("Organisation", tenant.name),
+        ("Tenant", tenant.tenant_id),
+        ("Period", _period_text(result.period)),
+        ("Generated", iso(result.generated_at) or "—"),
+        ("Signed by", ctx.signer or words("report", "unsigned")),
+        ("Support plan", tenant.support_plan),
+        ("Allowed regions", ", ".join(tenant.allowed_regions)),
+        ("Scope", tenant.scope.describe()),
+        ("Run id", result.run_id),
+        ("Tool", f"hds-audit {__version__}"),
+    ]
+    reviews = _reviews(result)
+    if reviews:
+        pairs.append(("Reviewed by", "; ".join(reviews)))
+    story += [key_values(pairs), Spacer(1, 20)]
+    summary = result.summary()
+    blocking = [c for c in result.controls if is_blocking(c.status)]
+    if blocking:
+        message = (f"{summary['fail']} of {len(result.controls)} controls fail and {summary['error']} could not be "
+                   f"concluded (evidence absent or invalid).")
+    else:
+        message = f"No control fails: {summary['pass']} pass, {summary['manual']} need a human attestation, {summary['waived']} waived."
+    story += [verdict_box(message, not blocking), Spacer(1, 10), status_table(result), Spacer(1, 18),
+              text(words("report", "signature_note"), "muted"), PageBreak()]
+    return story
+
+
+def status_table(result):
+    """Counts of controls and checks per status, with the status colours in the header."""
+    states = [s.value for s in SEVERITY]
+    controls, checks = result.summary(), result.check_summary()
+    rows = [[text("", "cell")] + [badge(s) for s in states],
+            [text("Controls", "cell_bold")] + [text(controls[s], "cell") for s in states],
+            [text("Checks", "cell_bold")] + [text(checks[s], "cell") for s in states]]
+    width = (content_width() - 80) / len(states)
+    return grid(rows, [80] + [width] * len(states), repeat=False,
+                extra=[("ALIGN", (1, 1), (-1, -1), "CENTER")])
+
+
+# -- summary --------------------------------------------------------------------------------------
+
+def _check(result, check_id: str):
+    return next((c for c in result.unique_checks() if c.id == check_id), None)
+
+
+def summary(ctx: RenderContext) -> list:
+    from reportlab.platypus import KeepTogether, PageBreak, Spacer
+
+    result = ctx.result
+    policy = result.tenant.policy
+    story = [text(words("report", "summary_title"), "h1"), text(words("report", "summary_intro"), "muted"),
+             Spacer(1, 8), status_table(result), Spacer(1, 12), pdf_charts.status_by_responsibility(result),
+             Spacer(1, 6), text(words("report", "attention_title"), "h2")]
+    blocking = [c for c in result.controls if is_blocking(c.status)]
+    if blocking:
+        rows = [header_row("Control", "Domain", "Status", "Findings")]
+        ranked = sorted(blocking, key=lambda c: (c.status is not Status.FAIL, -sum(len(k.findings) for k in c.checks)))
+        for c in ranked[:MAX_ATTENTION]:
+            n = sum(len(k.findings) for k in c.checks)
+            rows.append([text(c.control.rule, "cell"), text(c.control.domain, "cell"), badge(c.status.value), text(n, "cell")])
+        story.append(grid(rows, [225, content_width() - 341, 66, 50]))
+        if len(ranked) > MAX_ATTENTION:
+            story.append(text(words("report", "attention_more", n=len(ranked) - MAX_ATTENTION), "muted"))
+    else:
+        story.append(text(words("report", "attention_none"), "base"))
+    story += [PageBreak(), text(words("report", "charts_title"), "h1")]
+    continuity = _check(result, "trace.continuity")
+    max_gap = (continuity.details or {}).get("max_gap_hours") if continuity else None
+    for chart in pdf_charts.trace_volume(continuity.details if continuity else None, result.period,
+                                         float(max_gap or policy.trace_max_gap_hours)):
+        story += [KeepTogether([chart]), Spacer(1, 10)]
+    coverage = _check(result, "backup.coverage")
+    rpo = (coverage.details or {}).get("rpo_hours") if coverage else None
+    story += [KeepTogether([pdf_charts.backup_intervals(coverage.details if coverage else None,
+                                                         float(rpo or policy.backup_rpo_hours))]), PageBreak()]
+    return story
+
+
+# -- the matrix -----------------------------------------------------------------------------------
+
+def matrix(ctx: RenderContext) -> list:
+    from reportlab.platypus import PageBreak, Spacer
+
+    result = ctx.result
+    reviewed = any(c.review for c in result.controls)
+    head = ["Control", "Domain", "Responsibility", "Status", "Findings"] + (["Auditor"] if reviewed else [])
+    rows = [header_row(*head)]
+    for c in result.controls:
+        n = sum(len(k.findings) for k in c.checks)
+        control = [text(c.control.rule, "cell_bold"), text(f"{c.control.id} · §{c.control.section}", "small")]
+        row = [control, text(c.control.domain, "cell"), text(c.control.responsibility, "cell"), badge(c.status.value), text(n or "", "cell")]
+        if reviewed:
+            row.append(text((c.review or {}).get("verdict") or "", "cell"))
+        rows.append(row)
+    rest = content_width() - 66 - 46 - 70 - (64 if reviewed else 0)
+    widths = [rest * 0.6, rest * 0.4, 70, 66, 46] + ([64] if reviewed else [])
+    return [text(words("report", "matrix_title"), "h1"), text(words("report", "matrix_intro"), "muted"), Spacer(1, 6),
+            grid(rows, widths), PageBreak()]
+
+
+# -- findings per control -------------------------------------------------------------------------
+
+def findings(ctx: RenderContext) -> list:
+    from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
+
+    result = ctx.result
+    story = [text(words("report", "findings_title"), "h1"), text(words("report", "findings_intro"), "muted")]
+    quiet = []
+    shown: dict[int, str] = {}  # a check shared by several controls lists its findings once
+    for c in result.controls:
+        has_findings = any(k.findings for k in c.checks)
+        if not has_findings and c.status in (Status.PASS, Status.NOT_APPLICABLE) and not c.review:
+            quiet.append(c)
+            continue
+        heading = Table([[text(c.control.rule, "h3"), badge(c.status.value)]], colWidths=[content_width() - 66, 66])
+        heading.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                     ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LINEBELOW", (0, 0), (-1, -1), 0.8, status_colours(c.status.value)[1])]))
+        block = [Spacer(1, 6), heading,
+                 text(f"{c.control.id} · {c.control.domain} · §{c.control.section} · {c.control.responsibility} responsibility", "muted")]
+        duty = c.control.customer_responsibility
+        if duty and duty != "N/A":
+            block.append(text(f"Customer: {duty}", "muted"))
+        if c.unbound:
+            block.append(text("No evidence is bound to this rule in controls/bindings.yaml.", "muted"))
+        if c.review:
+            r = c.review
+            block.append(text(f"Auditor: {r.get('verdict') or '—'}{' — ' + r['comment'] if r.get('comment') else ''} "
+                              f"({r.get('reviewer') or '?'}, {r.get('reviewed_at') or '?'})", "base", bold=True))
+        groups = _check_blocks(c.checks, shown, c.control.rule)
+        if groups and groups[0][1]:
+            groups[0] = (block + groups[0][0], True)
+        else:
+            groups.insert(0, (block, True))
+        story.append(CondPageBreak(90))  # a control's title never ends a page
+        for group, keep in groups:
+            story += [KeepTogether(group)] if keep else group
+    if quiet:
+        story += [Spacer(1, 8), text(words("report", "passing_title"), "h2")]
+        rows = [header_row("Control", "Status", "Checks")]
+        for c in quiet:
+            checks = ", ".join(f"{k.id} ({status_label(k.status.value)})" for k in c.checks) or "—"
+            rows.append([text(c.control.rule, "cell"), badge(c.status.value), text(checks, "cell")])
+        story.append(grid(rows, [200, 66, content_width() - 266]))
+    story.append(PageBreak())
+    return story
+
+
+def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, bool]]:
+    """(flowables, keep together) per check. A long findings table may break across pages; a
+    conditional page break keeps its title off the bottom of a page. (KeepTogether must not nest:
+    an inner one reports an infinite height to the outer.)"""
+    from reportlab.platypus import CondPageBreak, Spacer
+
+    out: list[tuple[list, bool]] = []
+    for check in checks:
+        line = f"<b>{_esc(check.id)}</b> — {_esc(status_label(check.status.value))}"
+        if check.note:
+            line += f" — {_esc(check.note)}"
+        if check.findings and id(check) in shown:
+            line += f" — {len(check.findings)} finding(s), listed under “{_esc(shown[id(check)])}” above"
+        head = [Spacer(1, 3), markup(line, "base")]
+        if not check.findings or id(check) in shown:
+            out.append((head, True))
+            continue
+        shown[id(check)] = rule
+        rows = [header_row("Status", "Object", "Finding", "Evidence")]
+        for f in check.findings[:MAX_FINDINGS]:
+            refs = list(f.evidence[:MAX_REFS]) + ([f"(+{len(f.evidence) - MAX_REFS} more)"] if len(f.evidence) > MAX_REFS else [])
+            message = f.message + (f"\n{f.waiver}" if f.waiver else "")
+            rows.append([badge(f.status.value), text(f.object, "cell"), text(message, "cell"), text("\n".join(refs), "mono")])
+        table = grid(rows, [62, 105, 175, content_width() - 342])
+        group = head + [Spacer(1, 2), table]
+        hidden = len(check.findings) - MAX_FINDINGS
+        if hidden > 0:
+            group.append(text(words("report", "findings_cut", n=hidden), "muted"))
+        long = len(rows) > 6
+        out.append(([CondPageBreak(110)] + group if long else group, not long))
+    return out
+
+
+def _esc(value) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(str(value))
+
+
+# -- appendix -------------------------------------------------------------------------------------
+
+def appendix(ctx: RenderContext) -> list:
+    from reportlab.platypus import Spacer
+
+    result = ctx.result
+    story = [text(words("report", "evidence_title"), "h1"), text(words("report", "evidence_intro"), "muted"), Spacer(1, 6)]
+    if result.evidence_files:
+        rows = [header_row("File", "SHA-256", "Records", "Time covered")]
+        for f in result.evidence_files:
+            covered = f"{iso(f.first)}\nto {iso(f.last)}" if f.first or f.last else "—"
+            rows.append([[text(f.path, "mono"), text(f"{f.size:,} bytes".replace(",", " "), "small")],
+                         text(f.sha256, "mono"), text("" if f.records is None else f.records, "cell"), text(covered, "small")])
+        story.append(grid(rows, [170, 150, 45, content_width() - 365]))
+    else:
+        story.append(text("No evidence file was read.", "base"))
+    if result.evidence_notes:
+        story += [text(words("report", "evidence_notes"), "h2")]
+        rows = [header_row("Evidence", "Note")] + [[text(k, "cell_bold"), text(v, "cell")] for k, v in sorted(result.evidence_notes.items())]
+        story.append(grid(rows, [120, content_width() - 120]))
+    return story
