@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -213,3 +214,17 @@ def test_replication_nothing_to_check_passes_with_note(builder, run_checks_on):
 def test_residency_checks_need_the_state(builder, run_checks_on, check_id):
     result = run_checks_on(builder.root, check_id)[check_id]
     assert result.status is Status.ERROR
+
+
+def test_with_a_real_cbr_listing(builder, run_checks_on):
+    """Through the engine: the backups kind places backups by their zone and reads replication_records."""
+    builder.write("resources/main.tfstate", tfstate(tf("flexibleengine_blockstorage_volume_v2", "v", {"id": "vol-1", "region": "eu-west-0"})))
+    record = {"resource_id": "vol-1", "resource_type": "OS::Cinder::Volume", "status": "available",
+              "created_at": "2026-07-02T01:00:00", "extend_info": {"encrypted": True}}
+    builder.write("backups/cbr.json", json.dumps({"backups": [
+        {**record, "id": "bk-home", "resource_az": "eu-west-0a", "replication_records": [{"destination_region": "eu-west-0"}]},
+        {**record, "id": "bk-ams", "resource_az": "eu-west-1b", "replication_records": [{"destination_region": "eu-west-1"}]},
+    ]}))
+    results = run_checks_on(builder.root, RR, RP)
+    assert objects(results[RR]) == ["bk-ams"] and objects(results[RP]) == ["bk-ams"]
+    assert results[RR].findings[0].evidence == ("backups/cbr.json#backups[1] id=bk-ams",)

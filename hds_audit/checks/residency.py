@@ -64,10 +64,13 @@ def regions_allowed(inp: CheckInput) -> Outcome:
         })
         if info is None:
             known = ", ".join(sorted(known_regions()))
-            findings.append(Finding(region, f"unknown region: neither in the built-in table ({known}) nor declared with its country in {TENANT_FILE} declared_regions", ref))
+            message = f"unknown region: neither in the built-in table ({known}) nor declared with its country in {TENANT_FILE} declared_regions"
+            findings.append(Finding(region, message, ref))
         elif not info.eu:
-            source = "declared in tenant.yaml" if info.source == "declared" else "built-in table"
-            findings.append(Finding(region, f"lies in {info.country or 'no country'} ({source}), outside the European Union (§6.11.1)", ref + ((f"{TENANT_FILE}#declared_regions",) if info.source == "declared" else ())))
+            declared = info.source == "declared"
+            source = f"declared in {TENANT_FILE}" if declared else "built-in table"
+            refs = ref + ((f"{TENANT_FILE}#declared_regions",) if declared else ())
+            findings.append(Finding(region, f"lies in {info.country or 'no country'} ({source}), outside the European Union (§6.11.1)", refs))
     details: dict[str, Any] = {"regions": rows}
     conflicts = conflicting_declarations(tenant)
     if conflicts:
@@ -80,12 +83,12 @@ def _backups(inp: CheckInput) -> list:
     return list(inp.evidence.get("backups") or [])
 
 
-def _backup_region(backup, inventory: Inventory) -> tuple[str | None, str | None]:
+def _backup_region(backup, owners: dict[str, Resource]) -> tuple[str | None, str | None]:
     """A backup's region, else the region of the resource it protects (a backup stays in its resource's region)."""
     region = getattr(backup, "region", None)
     if region:
         return region, None
-    owner = inventory.by_id().get(str(getattr(backup, "resource_id", None) or ""))
+    owner = owners.get(str(getattr(backup, "resource_id", None) or ""))
     if owner is not None and owner.region:
         return owner.region, f"region of its resource {owner.id}"
     return None, None
@@ -96,29 +99,49 @@ def _backup_ref(backup) -> tuple[str, ...]:
     return (ref,) if ref else ()
 
 
+def _resource_findings(r: Resource, inp: CheckInput, allowed: set[str]) -> list[Finding]:
+    if r.region is None:
+        why = f"the state records no region and {TENANT_FILE} sets no default_region"
+        return [Finding(r.id, f"{r.type} {r.address}: region unknown: {why}", (r.ref,), Status.ERROR)]
+    if norm(r.region) not in allowed:
+        where = _where(r.region, inp.tenant)
+        return [Finding(r.id, f"{r.type} {r.address} lies in {where}, not an allowed region ({_allowed_text(inp)})", (r.ref,))]
+    return []
+
+
+def _backup_placement(b, owners: dict[str, Resource], inp: CheckInput, allowed: set[str]) -> tuple[dict, list[Finding]]:
+    bid = str(getattr(b, "id", "") or "?")
+    region, inferred = _backup_region(b, owners)
+    source = getattr(b, "source", None)
+    resource_id = getattr(b, "resource_id", None)
+    extra = {"region_from": inferred} if inferred else {}
+    row = _placement(bid, "backup", region, inp, allowed, source=source, resource_id=resource_id, ref=getattr(b, "ref", None), **extra)
+    label = f"{source.upper() + ' ' if source else ''}backup of {resource_id or '?'}"
+    if region is None:
+        why = "its resource has no known region" if str(resource_id) in owners else "its resource is not in the Terraform state"
+        return row, [Finding(bid, f"{label}: region unknown: the listing records none and {why}", _backup_ref(b), Status.ERROR)]
+    if norm(region) not in allowed:
+        how = f" ({inferred})" if inferred else ""
+        where = _where(region, inp.tenant)
+        return row, [Finding(bid, f"{label} lies in {where}{how}, not an allowed region ({_allowed_text(inp)})", _backup_ref(b))]
+    return row, []
+
+
 @check("residency.resources", "Resources and backups lie in allowed regions", needs=("resources",), optional=("backups",))
 def resources(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     allowed = _allowed(inp)
-    findings, placements = [], []
+    findings: list[Finding] = []
+    placements: list[dict[str, Any]] = []
     for r in sorted(inventory.resources, key=lambda r: (r.id, r.address)):
         placements.append(_placement(r.id, r.type, r.region, inp, allowed, address=r.address, in_scope=r.in_scope, ref=r.ref))
-        if r.region is None:
-            findings.append(Finding(r.id, f"{r.type} {r.address}: region unknown: the state records no region and {TENANT_FILE} sets no default_region", (r.ref,), Status.ERROR))
-        elif norm(r.region) not in allowed:
-            findings.append(Finding(r.id, f"{r.type} {r.address} lies in {_where(r.region, inp.tenant)}, not an allowed region ({_allowed_text(inp)})", (r.ref,)))
+        findings += _resource_findings(r, inp, allowed)
     backups = inp.evidence.get("backups")
+    owners = inventory.by_id()
     for b in sorted(_backups(inp), key=lambda b: str(getattr(b, "id", ""))):
-        bid = str(getattr(b, "id", "") or "?")
-        region, inferred = _backup_region(b, inventory)
-        source = getattr(b, "source", None)
-        placements.append(_placement(bid, "backup", region, inp, allowed, source=source, resource_id=getattr(b, "resource_id", None), ref=getattr(b, "ref", None), **({"region_from": inferred} if inferred else {})))
-        label = f"{source.upper() + ' ' if source else ''}backup of {getattr(b, 'resource_id', None) or '?'}"
-        if region is None:
-            findings.append(Finding(bid, f"{label}: region unknown: the listing records none and the resource is not in the Terraform state", _backup_ref(b), Status.ERROR))
-        elif norm(region) not in allowed:
-            how = f" ({inferred})" if inferred else ""
-            findings.append(Finding(bid, f"{label} lies in {_where(region, inp.tenant)}{how}, not an allowed region ({_allowed_text(inp)})", _backup_ref(b)))
+        row, faults = _backup_placement(b, owners, inp, allowed)
+        placements.append(row)
+        findings += faults
     details: dict[str, Any] = {"placements": placements}
     notes = []
     if not inventory.resources:
