@@ -1,0 +1,280 @@
+"""`hds-audit doctor`: is a bundle ready for a run? Loads every evidence kind, runs no check.
+
+It reports, per evidence kind, whether it is present, absent or broken (each problem with its
+file, record and reason) and which checks need it; the placeholders `init` left; the
+organisational rules that have no attestation; and one line of advice per missing kind. A bundle
+is ready when everything some check needs is present and valid, nothing is broken and nothing is
+left to fill in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import yaml
+
+from hds_audit.evidence import KINDS, kind_module
+from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.scaffold import ATTESTATION_FIELDS, PLACEHOLDER, PROVIDER_FIELDS, organisational_controls
+
+PRESENT, ABSENT, BROKEN, NO_READER = "present", "absent", "broken", "reader not available"
+
+ADVICE: dict[str, str] = {
+    "traces": "copy the CTS files of the period into traces/: hds-audit collect traces --from s3://TRACE-BUCKET --to BUNDLE --period YYYY-Qn (see traces/README.md)",
+    "iam_users": "export the IAM users (GET /v3/users, with each user's details) into iam/users.json (see iam/README.md)",
+    "iam_mfa": "export the virtual MFA devices and login protection into iam/mfa.json (see iam/README.md)",
+    "access_register": "fill in access_register.xlsx (or .csv): one row per authorization period of every IAM user",
+    "tickets": "list the support tickets opened with the provider in tickets.csv (the header alone if there were none)",
+    "resources": "put the Terraform state in resources/: terraform state pull > resources/main.tfstate (see resources/README.md)",
+    "backups": "save the CBR, CSBS and VBS backup listings as JSON in backups/ (see backups/README.md)",
+    "restore_tests": "record the restore tests in restore_tests.csv: tested_at, resource_id, backup_id, result, record",
+    "attestations": "fill in one attestation per organisational rule in attestations/ (hds-audit init writes the templates)",
+    "provider_docs": "put the provider's HDS and ISO 27001 certificates in provider/ (see provider/README.md)",
+    "waivers": "optional: list accepted risks in waivers.yaml",
+}
+MAX_PROBLEMS = 10  # per kind on screen; the JSON form has them all
+
+
+@dataclass
+class KindReport:
+    kind: str
+    description: str
+    status: str
+    files: list[str] = field(default_factory=list)
+    records: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+    note: str | None = None
+    needed_by: list[str] = field(default_factory=list)  # checks that are `error` without it
+    used_by: list[str] = field(default_factory=list)  # checks that use it when present
+
+    @property
+    def blocking(self) -> bool:
+        if self.status in (ABSENT, NO_READER):
+            return bool(self.needed_by)
+        return self.status == BROKEN
+
+    @property
+    def advice(self) -> str | None:
+        if self.status == ABSENT:
+            return ADVICE.get(self.kind)
+        if self.status == BROKEN:
+            return "correct the file(s) named above, then run hds-audit doctor again"
+        if self.status == NO_READER:
+            return "this installation cannot read this evidence yet; upgrade hds-audit"
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "status": self.status, "files": self.files, "records": self.records,
+                "problems": [{"file": p.file, "record": p.record, "reason": p.reason} for p in self.problems],
+                "note": self.note, "needed_by": self.needed_by, "used_by": self.used_by, "advice": self.advice}
+
+
+@dataclass
+class Placeholder:
+    file: str
+    record: str | None
+    fields: list[str]
+
+    def __str__(self) -> str:
+        where = f"{self.file} ({self.record})" if self.record else self.file
+        return f"{where}: fill in {', '.join(self.fields)}"
+
+
+@dataclass
+class Diagnosis:
+    bundle: str
+    tenant: Any = None
+    tenant_problem: str | None = None
+    placeholders: list[Placeholder] = field(default_factory=list)
+    kinds: list[KindReport] = field(default_factory=list)
+    unattested: list[Any] = field(default_factory=list)  # organisational controls without an attestation
+    period: Any = None
+    period_problems: list[str] = field(default_factory=list)  # the bundle does not cover the period
+    warnings: list[str] = field(default_factory=list)  # would make a check fail, but is evidence
+
+    @property
+    def ready(self) -> bool:
+        return not (self.tenant_problem or self.placeholders or self.unattested or self.period_problems
+                    or any(k.blocking for k in self.kinds))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "bundle": self.bundle, "ready": self.ready,
+            "tenant": {"ok": self.tenant_problem is None, "problem": self.tenant_problem,
+                       "id": getattr(self.tenant, "tenant_id", None), "name": getattr(self.tenant, "name", None)},
+            "period": self.period.to_json() if self.period else None,
+            "placeholders": [{"file": p.file, "record": p.record, "fields": p.fields} for p in self.placeholders],
+            "kinds": [k.to_json() for k in self.kinds],
+            "unattested": [{"control": c.id, "rule": c.rule} for c in self.unattested],
+            "period_problems": self.period_problems, "warnings": self.warnings,
+        }
+
+
+def diagnose(bundle, catalog, period=None) -> Diagnosis:
+    from hds_audit.checks.registry import all_checks
+    from hds_audit.evidence.tenant import TenantError, load as load_tenant
+
+    report = Diagnosis(bundle.url, period=period)
+    report.placeholders += _tenant_placeholders(bundle)
+    try:
+        report.tenant = load_tenant(bundle)
+    except TenantError as exc:
+        report.tenant_problem = str(exc)
+    except OSError as exc:
+        report.tenant_problem = f"tenant.yaml cannot be read: {exc}"
+    specs = all_checks()
+    loaded: dict[str, Evidence] = {}
+    for kind in KINDS:
+        needed = sorted(s.id for s in specs.values() if kind in s.needs)
+        used = sorted(s.id for s in specs.values() if kind in s.optional and kind not in s.needs)
+        if kind == "waivers":
+            used = ["every check (waived findings)"]
+        try:
+            module = kind_module(kind)
+        except ModuleNotFoundError:
+            report.kinds.append(KindReport(kind, kind, NO_READER, needed_by=needed, used_by=used))
+            continue
+        # a reader must never raise, but doctor is where a bundle is first tried: say so, go on
+        try:
+            evidence = module.load(bundle, report.tenant)
+        except Exception as exc:  # noqa: BLE001
+            evidence = Evidence(kind, problems=[Problem(kind, None, f"the reader failed: {type(exc).__name__}: {exc}")])
+        loaded[kind] = evidence
+        report.kinds.append(_kind_report(kind, getattr(module, "DESCRIPTION", kind), evidence, needed, used))
+    for kind, fields in (("attestations", ATTESTATION_FIELDS), ("provider_docs", PROVIDER_FIELDS)):
+        report.placeholders += _entry_placeholders(bundle, loaded.get(kind), fields)
+    _entry_issues(report, loaded)
+    _empty_register(report)
+    report.unattested = _unattested(catalog, loaded.get("attestations"))
+    if period is not None:
+        _period(report, loaded)
+    return report
+
+
+def _kind_report(kind: str, description: str, evidence: Evidence, needed: list[str], used: list[str]) -> KindReport:
+    if evidence.problems:
+        status = BROKEN
+    elif evidence.data is None:
+        status = ABSENT
+    else:
+        status = PRESENT
+    counts = [f.records for f in evidence.files if f.records is not None]
+    records = sum(counts) if counts else (len(evidence.data) if isinstance(evidence.data, list) else None)
+    return KindReport(kind, description, status, [f.path for f in evidence.files], records,
+                      list(evidence.problems), evidence.note, needed, used)
+
+
+# --- placeholders ------------------------------------------------------------------------------
+
+def _tenant_placeholders(bundle) -> list[Placeholder]:
+    try:
+        if not bundle.exists("tenant.yaml"):
+            return []
+        document = yaml.safe_load(bundle.read_bytes("tenant.yaml").decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []  # the tenant loader says what is wrong with the file
+    keys = [key for key, value in _walk(document) if PLACEHOLDER in str(value)]
+    return [Placeholder("tenant.yaml", None, keys)] if keys else []
+
+
+def _walk(node: Any, prefix: str = ""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, f"{prefix}{key}" if not prefix else f"{prefix}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{prefix}[{index}]")
+    else:
+        yield prefix, node
+
+
+def _entry_placeholders(bundle, evidence: Evidence | None, fields: tuple[str, ...]) -> list[Placeholder]:
+    """Entries of attestation or provider files whose fields are still empty."""
+    from hds_audit.evidence.attestations import yaml_entries
+
+    found = []
+    for rel in (evidence.files if evidence else []):
+        entries, problem = yaml_entries(bundle, rel.path, "documents" if rel.path.startswith("provider/") else "attestations")
+        for where, entry in ([] if problem else entries):
+            if isinstance(entry, dict):
+                empty = [f for f in fields if entry.get(f) in (None, "") or PLACEHOLDER in str(entry.get(f))]
+                if empty:
+                    found.append(Placeholder(rel.path, where, empty))
+    return found
+
+
+def _entry_issues(report: Diagnosis, loaded: dict[str, Evidence]) -> None:
+    """Attestations and certificates that were read but cannot be judged (other than placeholders)."""
+    templated = {(p.file, p.record) for p in report.placeholders}
+    for kind_report in report.kinds:
+        evidence = loaded.get(kind_report.kind)
+        if evidence is None or not isinstance(evidence.data, list):
+            continue
+        for item in evidence.data:
+            issue, file = getattr(item, "issue", None), getattr(item, "file", None)
+            ref = getattr(item, "ref", "") or ""
+            record = ref.split("#", 1)[1] if "#" in ref else None
+            if issue and (file, record) not in templated:
+                kind_report.problems.append(Problem(file, record, issue))
+                kind_report.status = BROKEN
+
+
+def _empty_register(report: Diagnosis) -> None:
+    for kind_report in report.kinds:
+        if kind_report.kind == "access_register" and kind_report.status == PRESENT and not kind_report.records:
+            report.placeholders.append(Placeholder(kind_report.files[0], None, ["one row per authorization period (the register is empty)"]))
+
+
+def _unattested(catalog, evidence: Evidence | None) -> list:
+    attestations = evidence.data if evidence is not None and isinstance(evidence.data, list) else []
+    return [c for c in organisational_controls(catalog) if not any(a.matches(c.id, c.rule) for a in attestations)]
+
+
+# --- the period ----------------------------------------------------------------------------------
+
+def _period(report: Diagnosis, loaded: dict[str, Evidence]) -> None:
+    from hds_audit.period import shift_days
+    from hds_audit.timeutil import UTC
+
+    period = report.period
+    traces = loaded.get("traces")
+    if traces is not None and traces.data is not None:
+        try:
+            count, first, last = traces.data.rows(
+                "SELECT count(*), min(time), max(time) FROM traces WHERE time >= ? AND time < ?",
+                [period.start.astimezone(UTC), period.end.astimezone(UTC)])[0]
+        except Exception:  # noqa: BLE001 - the table's shape belongs to the trace reader
+            count = None
+        if count == 0:
+            report.period_problems.append(f"no trace falls within {period.label}: collect the traces of that period")
+        elif count:
+            report.warnings.append(f"traces: {count} in {period.label}, from {_when(first)} to {_when(last)}")
+    policy = getattr(report.tenant, "policy", None)
+    max_age = getattr(policy, "attestation_max_age_days", 365)
+    since = shift_days(period.end, -max_age)
+    for item in _items(loaded.get("attestations")):
+        signed = getattr(item, "signed_at", None)
+        if signed is not None and not since <= signed < period.end:
+            report.warnings.append(f"{item.file}: signed {_when(signed)}, not within the {max_age} days before {_when(period.end)}: attestation.current will not accept it")
+    for item in _items(loaded.get("provider_docs")):
+        start, end = getattr(item, "valid_from", None), getattr(item, "valid_until", None)
+        if start is not None and end is not None and not (start <= period.start and end >= period.end):
+            report.warnings.append(f"{item.file}: {item.kind} valid {_when(start)} to {_when(end)}, not over the whole of {period.label}")
+
+
+def _items(evidence: Evidence | None) -> list:
+    return evidence.data if evidence is not None and isinstance(evidence.data, list) else []
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, datetime):
+        from hds_audit.timeutil import PARIS
+
+        if value.tzinfo is None:
+            from hds_audit.timeutil import UTC
+
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(PARIS).isoformat(timespec="minutes")
+    return str(value)
