@@ -6,8 +6,9 @@
   undeclared one is a fault of tenant.yaml, not missing evidence.
 * `residency.resources`: every Terraform resource of the state (in scope or not: data can move
   between resources) and every backup lies in an allowed region. A resource or backup whose region
-  is unknown is an `error`, never a `pass`. The placements table in `details` is the customer's
-  residency proof.
+  is unknown is an `error`, never a `pass`. IAM resources (`flexibleengine_identity_*`) belong to a
+  global service and are listed as `global`, not placed, unless the state records a region. The
+  placements table in `details` is the customer's residency proof.
 * `residency.replication`: every OBS bucket replication, CBR replication policy and backup copy
   targets an allowed region.
 """
@@ -23,6 +24,9 @@ from hds_audit.regions import conflicting_declarations, known_regions, norm, reg
 from hds_audit.states import Status
 
 TENANT_FILE = "tenant.yaml"
+# IAM is a global service: its users, groups, roles and projects lie in no region, hold no health
+# data, and are not placed (unless the state records a region for them).
+GLOBAL_PREFIXES = ("flexibleengine_identity_",)
 REPLICATION = "flexibleengine_obs_bucket_replication"
 CBR_POLICY = "flexibleengine_cbr_policy"
 
@@ -99,6 +103,11 @@ def _backup_ref(backup) -> tuple[str, ...]:
     return (ref,) if ref else ()
 
 
+def _is_global(r: Resource) -> bool:
+    recorded = r.attributes.get("region")
+    return r.type.startswith(GLOBAL_PREFIXES) and not (isinstance(recorded, str) and recorded.strip())
+
+
 def _resource_findings(r: Resource, inp: CheckInput, allowed: set[str]) -> list[Finding]:
     if r.region is None:
         why = f"the state records no region and {TENANT_FILE} sets no default_region"
@@ -134,6 +143,10 @@ def resources(inp: CheckInput) -> Outcome:
     findings: list[Finding] = []
     placements: list[dict[str, Any]] = []
     for r in sorted(inventory.resources, key=lambda r: (r.id, r.address)):
+        if _is_global(r):
+            placements.append({"object": r.id, "kind": r.type, "region": None, "country": None, "allowed": True,
+                               "global": True, "address": r.address, "in_scope": r.in_scope, "ref": r.ref})
+            continue
         placements.append(_placement(r.id, r.type, r.region, inp, allowed, address=r.address, in_scope=r.in_scope, ref=r.ref))
         findings += _resource_findings(r, inp, allowed)
     backups = inp.evidence.get("backups")
@@ -205,11 +218,11 @@ def replication(inp: CheckInput) -> Outcome:
     for r in sorted(inventory.of_type(CBR_POLICY), key=lambda r: r.address):
         target = r.attributes.get("destination_region")
         if isinstance(target, str) and target.strip():
-            add(r.id, r.type, r.region, target.strip(), "destination_region", f"CBR policy {r.attributes.get('name') or r.address} replicates backups", (r.ref,))
+            add(r.id, r.type, r.region, target.strip(), "destination_region", f"CBR replication policy {r.attributes.get('name') or r.address}", (r.ref,))
     for b in sorted(_backups(inp), key=lambda b: str(getattr(b, "id", ""))):
         for target in getattr(b, "destination_regions", None) or []:
             bid = str(getattr(b, "id", "") or "?")
-            add(bid, "backup", getattr(b, "region", None), target, "replication_records", f"backup of {getattr(b, 'resource_id', None) or '?'} is copied", _backup_ref(b))
+            add(bid, "backup", getattr(b, "region", None), target, "replication_records", f"copy of the backup of {getattr(b, 'resource_id', None) or '?'}", _backup_ref(b))
     details: dict[str, Any] = {"replications": rows}
     if not rows:
         details["note"] = "the Terraform state was read and holds no bucket replication nor CBR replication policy" + ("" if inp.evidence.get("backups") is None else "; no backup is copied to another region")
