@@ -58,6 +58,10 @@ def available_formats() -> list:
 def run_audit(options: AuditOptions, progress=None) -> RunResult:
     result = run_checks(options.catalog, options.bundle, options.tenant, options.period, progress=progress)
     result.generated_at = now()
+    if options.extras.get("comparison"):  # `run --previous DIR`: compare with the run just made
+        from hds_audit.compare import finish
+
+        finish(options.extras, result.to_json())
     write_outputs(result, options)
     return result
 

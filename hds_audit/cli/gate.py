@@ -1,0 +1,196 @@
+"""`hds-audit baseline`, `gate` and `compare`: the CI gate on new findings and configuration drift.
+
+baseline BUNDLE --out FILE            records the accepted findings and configuration (exit 0; 2 cannot run)
+gate BUNDLE --baseline FILE [--plan]  0 no new problem and no drift; 1 otherwise; 2 cannot run
+compare OLD NEW [--json FILE]         new, fixed and persisting findings between two runs (0; 2 cannot read)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from hds_audit.cli.common import (
+    Unusable, apply, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option,
+)
+from hds_audit.exitcodes import ExitCode
+
+matrix_option = click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                             help="CSV or XLSX matrix replacing the bundled one.")
+config_only_option = click.option("--config-only", is_flag=True,
+                                  help="Run only the configuration checks (no traces, IAM, registers or listings): seconds.")
+
+
+def _setup(bundle, period, start, end, matrix, s3_endpoint):
+    the_period = resolve_period(period, start and start.date(), end and end.date())
+    catalog = load_catalog(matrix)
+    source = open_bundle(bundle, s3_endpoint)
+    tenant = load_tenant(source)
+    return the_period, catalog, source, tenant
+
+
+def _configuration(source, tenant, plan: Path | None):
+    """The `resources` evidence: the plan's planned configuration, else the bundle's Terraform state."""
+    if plan is not None:
+        from hds_audit.evidence.terraform_json import TerraformJsonError, read_file
+
+        try:
+            document = read_file(plan, tenant)
+        except TerraformJsonError as exc:
+            raise Unusable(f"--plan: {exc}") from None
+        return document.evidence(), document
+    from hds_audit.evidence import resources
+
+    return resources.load(source, tenant), None
+
+
+def _run(catalog, source, tenant, the_period, evidence, config_only: bool):
+    from hds_audit.baseline import CONFIG_CHECKS, CONFIG_KINDS
+    from hds_audit.catalog.load import CatalogError
+    from hds_audit.engine import run_checks
+    from hds_audit.evidence import KINDS
+    from hds_audit.evidence.interface import Evidence
+
+    preloaded = {"resources": evidence}
+    if config_only:
+        for kind in set(KINDS) - CONFIG_KINDS:
+            preloaded[kind] = Evidence(kind, note="not read: --config-only judges the configuration only")
+    try:
+        return run_checks(catalog, source, tenant, the_period, only=set(CONFIG_CHECKS) if config_only else None,
+                          preloaded=preloaded)
+    except CatalogError as exc:
+        raise Unusable(f"catalog refused: {exc}") from None
+
+
+def _write(path: Path, data: bytes, what: str) -> None:
+    from hds_audit.formats.interface import write_atomic
+
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise Unusable(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+
+
+@click.command()
+@click.argument("bundle")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Baseline file to write (JSON).")
+@apply(period_options)
+@config_only_option
+@matrix_option
+@s3_option
+def baseline(bundle, out, period, start, end, config_only, matrix, s3_endpoint):
+    """Record BUNDLE's current findings and configuration as the accepted baseline."""
+    from hds_audit import baseline as base
+    from hds_audit.drift import fingerprints, scope_key
+    from hds_audit.engine import now
+
+    the_period, catalog, source, tenant = _setup(bundle, period, start, end, matrix, s3_endpoint)
+    evidence, _ = _configuration(source, tenant, None)
+    result = _run(catalog, source, tenant, the_period, evidence, config_only)
+    resources = fingerprints(evidence.data, scope_key(tenant))
+    document = base.build(result, resources, now(), config_only, [f.path for f in evidence.files])
+    _write(out, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), "the baseline")
+    if evidence.data is None:
+        click.secho(f"warning: no usable Terraform state ({evidence.note or 'see the findings'}): no configuration recorded", fg="yellow", err=True)
+    counts = {}
+    for f in document["findings"]:
+        counts[f["status"]] = counts.get(f["status"], 0) + 1
+    listed = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"
+    click.echo(f"Baseline for {tenant.name} ({the_period.label}, {'configuration checks only' if config_only else 'all checks'}) written to {out}: "
+               f"accepted findings: {listed}; {len(resources)} resources fingerprinted.")
+    return int(ExitCode.OK)
+
+
+@click.command()
+@click.argument("bundle")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The accepted baseline (from `hds-audit baseline`).")
+@click.option("--plan", type=click.Path(dir_okay=False, path_type=Path), help="`terraform show -json` of a saved plan (or of a state): judged instead of the bundle's state.")
+@config_only_option
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("junit.xml"), show_default=True, help="Where to write the JUnit report.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write the verdict as JSON.")
+@apply(period_options)
+@matrix_option
+@s3_option
+def gate(bundle, baseline_file, plan, config_only, junit_file, json_file, period, start, end, matrix, s3_endpoint):
+    """Fail (exit 1) on findings or configuration drift that the baseline does not accept."""
+    from hds_audit import baseline as base
+    from hds_audit.drift import diff, fingerprints, scope_key
+
+    try:
+        accepted = base.load(baseline_file)
+    except base.BaselineError as exc:
+        raise Unusable(str(exc)) from None
+    the_period, catalog, source, tenant = _setup(bundle, period, start, end, matrix, s3_endpoint)
+    if accepted.tenant_id != tenant.tenant_id:
+        raise Unusable(f"baseline {baseline_file} was recorded for tenant {accepted.tenant_id}, the bundle is tenant {tenant.tenant_id}")
+    if accepted.document.get("checks") == "configuration only" and not config_only:
+        click.secho("note: the baseline covers the configuration checks only; findings of the other checks count as new "
+                    "(add --config-only, or record the baseline without it)", fg="yellow", err=True)
+    evidence, document = _configuration(source, tenant, plan)
+    result = _run(catalog, source, tenant, the_period, evidence, config_only)
+    key = scope_key(tenant)
+    unknown = document.unknown if document else None
+    drift = diff(accepted.resources, fingerprints(evidence.data, key, unknown),
+                 fingerprints(evidence.data, key, unknown, everything=True),
+                 document.changed if document else None) if evidence.data is not None else []
+    verdict = base.judge(result, accepted, drift)
+    source = f"plan {plan.name}" if plan else "the bundle's Terraform state"
+    _write(junit_file, base.junit(verdict, result, source, accepted), "the JUnit report")
+    if json_file:
+        _write(json_file, (json.dumps(verdict.to_json(), indent=2, ensure_ascii=False, default=str) + "\n").encode(), "the verdict")
+    _print(verdict, accepted, source, config_only)
+    click.echo(f"JUnit report: {junit_file}")
+    return int(ExitCode.OK if verdict.green else ExitCode.FAILED)
+
+
+def _print(verdict, accepted, source, config_only) -> None:
+    click.echo(f"Gate against baseline {accepted.path} (recorded {accepted.document.get('created_at')}), "
+               f"configuration from {source}, {'configuration checks' if config_only else 'all checks'}.")
+    if verdict.drift:
+        click.secho(f"\nConfiguration drift ({len(verdict.drift)}):", bold=True)
+        address = None
+        for d in verdict.drift:
+            if d.address != address:
+                address = d.address
+                planned = f", plan: {d.planned}" if d.planned else ""
+                click.echo(f"  {d.address} ({d.type}, {d.change}{planned})")
+            click.echo(f"      {d.attribute}: was {_show(d.was)}, now {_show(d.now)}"
+                       + (f"   [affects {', '.join(d.checks)}]" if d.checks else ""))
+    if verdict.new:
+        click.secho(f"\nNew findings not in the baseline ({len(verdict.new)}):", bold=True)
+        for f in verdict.new:
+            click.echo(f"  [{f['status']}] {f['check']}  {f['object']}: {f['message']}")
+    if verdict.accepted:
+        click.echo(f"\n{len(verdict.accepted)} finding(s) accepted by the baseline.")
+    if verdict.gone:
+        click.echo(f"{len(verdict.gone)} baseline finding(s) no longer seen (record a new baseline to drop them).")
+    if verdict.green:
+        click.secho("\nGate: PASSED - no new finding, no drift.", fg="green", bold=True)
+    else:
+        click.secho(f"\nGate: FAILED - {len(verdict.new)} new finding(s), {len(verdict.drift)} drifted attribute(s).", fg="red", bold=True)
+
+
+def _show(value) -> str:
+    from hds_audit.drift import show
+
+    return show(value)
+
+
+@click.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write the comparison as JSON.")
+def compare(old, new, json_file):
+    """Compare two runs (report folders or results.json): new, fixed and persisting findings."""
+    from hds_audit.compare import CompareError, compare_results, format_table, load_results
+
+    try:
+        comparison = compare_results(load_results(old), load_results(new))
+    except CompareError as exc:
+        raise Unusable(str(exc)) from None
+    click.echo(format_table(comparison), nl=False)
+    if json_file:
+        _write(json_file, (json.dumps(comparison, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), "the comparison")
+    return int(ExitCode.OK)

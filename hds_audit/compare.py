@@ -1,0 +1,146 @@
+"""Two runs side by side: new, fixed and persisting findings, and the controls whose status changed.
+
+A finding is identified by its check id and object (CONTRACT.md §5: the object names the thing at
+fault as the evidence names it), so a finding whose message changed is still the same finding.
+Every finding counts, whatever its status (`fail`, `error`, `manual`, `waived`): a persisting finding
+whose status changed (say `fail` -> `waived`) says so in `previous_status`.
+
+`hds-audit compare OLD NEW` prints the result; `hds-audit run --previous DIR` puts it into the
+reports as `extras["comparison"]` (and into `results.json` as `comparison`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hds_audit.results.model import SCHEMA
+
+RESULTS = "results.json"
+KINDS = ("new", "fixed", "persisting")
+
+
+class CompareError(Exception):
+    """A run's results.json is missing or unusable (the message says why)."""
+
+
+def load_results(location: Path) -> dict[str, Any]:
+    """A run's `results.json`, from its report folder or the file itself."""
+    location = Path(location)
+    path = location / RESULTS if location.is_dir() else location
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CompareError(f"{path} does not exist: is {location} the folder of an `hds-audit run`?") from None
+    except OSError as exc:
+        raise CompareError(f"{path} cannot be read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CompareError(f"{path} is not JSON: {exc}") from None
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        raise CompareError(f"{path} is not a {SCHEMA} document")
+    if not isinstance(document.get("controls"), list):
+        raise CompareError(f"{path} has no controls list")
+    return document
+
+
+def _findings(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for control in document.get("controls") or []:
+        for check in control.get("checks") or []:
+            for f in check.get("findings") or []:
+                key = (str(check.get("id")), str(f.get("object")))
+                entry = out.setdefault(key, {"check": key[0], "object": key[1], "status": f.get("status") or "fail",
+                                             "message": f.get("message") or "", "controls": []})
+                if control.get("id") not in entry["controls"]:
+                    entry["controls"].append(control.get("id"))
+    return out
+
+
+def _label(document: dict[str, Any]) -> str | None:
+    period = document.get("period")
+    return period.get("label") if isinstance(period, dict) else None
+
+
+def compare_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """What changed from the `old` results document to the `new` one."""
+    before, after = _findings(old), _findings(new)
+    persisting = []
+    for key in sorted(set(before) & set(after)):
+        entry = dict(after[key])
+        if before[key]["status"] != entry["status"]:
+            entry["previous_status"] = before[key]["status"]
+        persisting.append(entry)
+    old_controls = {c.get("id"): c for c in old.get("controls") or []}
+    new_controls = {c.get("id"): c for c in new.get("controls") or []}
+    changes = []
+    for cid in sorted(set(old_controls) | set(new_controls), key=str):
+        was, now = old_controls.get(cid, {}).get("status"), new_controls.get(cid, {}).get("status")
+        if was != now:
+            rule = (new_controls.get(cid) or old_controls.get(cid) or {}).get("rule")
+            changes.append({"control": cid, "rule": rule, "was": was, "now": now})
+    out: dict[str, Any] = {
+        "previous_period": _label(old), "period": _label(new),
+        "previous_run_id": old.get("run_id"), "run_id": new.get("run_id"),
+        "new": [after[k] for k in sorted(set(after) - set(before))],
+        "fixed": [before[k] for k in sorted(set(before) - set(after))],
+        "persisting": persisting,
+        "status_changes": changes,
+    }
+    out["counts"] = {kind: len(out[kind]) for kind in (*KINDS, "status_changes")}
+    old_tenant, new_tenant = (old.get("tenant") or {}).get("id"), (new.get("tenant") or {}).get("id")
+    if old_tenant != new_tenant:
+        out["warning"] = f"the runs are of different tenants ({old_tenant} and {new_tenant})"
+    return out
+
+
+# -- run --previous DIR ---------------------------------------------------------------------------
+def comparison_from_dir(previous_dir: Path) -> dict[str, Any]:
+    """The previous run, ready to be compared once the current run is done (see `finish`)."""
+    from hds_audit.cli.common import Unusable
+
+    try:
+        document = load_results(previous_dir)
+    except CompareError as exc:
+        raise Unusable(f"--previous: {exc}") from None
+    return {"previous_dir": str(previous_dir), "previous_period": _label(document), "previous_doc": document}
+
+
+def finish(extras: dict[str, Any], current: dict[str, Any]) -> None:
+    """Replace a pending comparison (from `comparison_from_dir`) by its result against `current`."""
+    pending = extras.get("comparison")
+    if isinstance(pending, dict) and "previous_doc" in pending:
+        extras["comparison"] = compare_results(pending["previous_doc"], current)
+
+
+# -- printing -------------------------------------------------------------------------------------
+def format_table(comparison: dict[str, Any]) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=160, force_terminal=False, highlight=False)
+    title = f"Changes from {comparison.get('previous_period')} to {comparison.get('period')}"
+    if comparison.get("warning"):
+        console.print(f"warning: {comparison['warning']}")
+    table = Table(title=title, show_lines=False)
+    for column in ("change", "check", "object", "status", "message"):
+        table.add_column(column, overflow="fold")
+    for kind in KINDS:
+        for f in comparison[kind]:
+            status = f["status"] if "previous_status" not in f else f"{f['previous_status']} -> {f['status']}"
+            table.add_row(kind, f["check"], f["object"], status, f["message"])
+    console.print(table)
+    if comparison["status_changes"]:
+        controls = Table(title="Control status changes")
+        for column in ("control", "rule", "was", "now"):
+            controls.add_column(column, overflow="fold")
+        for c in comparison["status_changes"]:
+            controls.add_row(str(c["control"]), c.get("rule") or "", c["was"] or "(absent)", c["now"] or "(absent)")
+        console.print(controls)
+    counts = comparison["counts"]
+    console.print(f"new {counts['new']} · fixed {counts['fixed']} · persisting {counts['persisting']} · "
+                  f"controls changed {counts['status_changes']}")
+    return buffer.getvalue()
