@@ -17,7 +17,8 @@ FILE = "waivers.yaml"
 
 
 class Waiver(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # stripped, so an approver of blank spaces is no approver (refused, as an empty one)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     check: str = Field(min_length=1)
     object: str = Field(min_length=1)
     justification: str = Field(min_length=1)
@@ -28,8 +29,9 @@ class Waiver(BaseModel):
     @field_validator("expires", mode="before")
     @classmethod
     def _end_of_day(cls, value):
-        # a date alone runs to the end of its day (CONTRACT.md §2 "Times")
-        if isinstance(value, (date, str)) and not isinstance(value, datetime):
+        # a date alone runs to the end of its day (CONTRACT.md §2 "Times"); a date-time without
+        # offset (YAML gives it naive) is Paris time, so it compares with the period's bounds
+        if isinstance(value, (date, str)):
             return parse_instant(value, end_of_day=True)
         return value
 
@@ -59,6 +61,8 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Waiver]]:
             evidence.problems.append(Problem(FILE, f"waiver {index + 1}", f"refused: {reasons}"))
             continue
         waivers.append(waiver.model_copy(update={"reference": f"{FILE}#waiver {index + 1}"}))
+    if evidence.problems:  # no check needs this kind: the note is what reports them (evidence notes)
+        evidence.note = f"{len(evidence.problems)} waiver problem(s), not applied: " + "; ".join(str(p) for p in evidence.problems)
     read = bundle.record(FILE)
     read.records = len(items)
     evidence.files.append(read)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.waivers import Waiver
 from hds_audit.period import Period
 from hds_audit.states import Status
+from hds_audit.timeutil import PARIS
 
 
 def apply_waivers(check_id: str, findings: list[Finding], waivers: list[Waiver], period: Period) -> list[Finding]:
@@ -16,13 +18,24 @@ def apply_waivers(check_id: str, findings: list[Finding], waivers: list[Waiver],
 
     Validity is judged at the period's end, so a report is the same whenever it is produced.
     """
-    active = [w for w in waivers if w.check == check_id and w.expires >= period.end]
+    mine = [w for w in waivers if w.check == check_id]
+    active = [w for w in mine if w.expires >= period.end]
+    expired = [w for w in mine if w.expires < period.end]
     out = []
     for finding in findings:
         waiver = next((w for w in active if finding.status is Status.FAIL and fnmatchcase(finding.object, w.object)), None)
-        if waiver is None:
-            out.append(finding)
-        else:
-            note = f"waived until {waiver.expires.date().isoformat()} by {waiver.approved_by}: {waiver.justification} ({waiver.reference})"
+        if waiver is not None:
+            note = f"waived until {_last_day(waiver.expires)} by {waiver.approved_by}: {waiver.justification} ({waiver.reference})"
             out.append(replace(finding, status=Status.WAIVED, waiver=note))
+            continue
+        # an expired waiver is not applied, but the finding says so (the risk was accepted once)
+        old = next((w for w in expired if finding.status is Status.FAIL and fnmatchcase(finding.object, w.object)), None)
+        if old is not None:
+            finding = replace(finding, waiver=f"not waived: the waiver approved by {old.approved_by} expired on {_last_day(old.expires)} ({old.reference})")
+        out.append(finding)
     return out
+
+
+def _last_day(expires: datetime) -> str:
+    """The last day a waiver covers: `expires: 2026-09-30` is stored as 2026-10-01T00:00 Paris."""
+    return (expires.astimezone(PARIS) - timedelta(microseconds=1)).date().isoformat()
