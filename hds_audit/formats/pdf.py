@@ -125,7 +125,7 @@ def summary(ctx: RenderContext) -> list:
             story.append(text(words("report", "attention_more", n=len(ranked) - MAX_ATTENTION), "muted"))
     else:
         story.append(text(words("report", "attention_none"), "base"))
-    story += [PageBreak(), text(words("report", "charts_title"), "h1")]
+    story += [Spacer(1, 6), text(words("report", "charts_title"), "h2")]
     continuity = _check(result, "trace.continuity")
     max_gap = (continuity.details or {}).get("max_gap_hours") if continuity else None
     for chart in pdf_charts.trace_volume(continuity.details if continuity else None, result.period,

@@ -156,8 +156,8 @@ def _trace_chart(region: str, counts: dict[date, int], gaps: list, period, max_g
         drawing.add(Rect(x0, bottom, max(x1 - x0, 1.2), plot_h, fillColor=chart_colour("gap"), fillOpacity=0.22,
                          strokeColor=chart_colour("gap"), strokeWidth=0.4))
         hours = gap.get("hours")
-        if hours is not None and x1 - x0 > 24:
-            drawing.add(_string((x0 + x1) / 2, bottom + plot_h - 9, f"{float(hours):.0f} h", size=6.5, anchor="middle", fill=chart_colour("threshold")))
+        if hours is not None:
+            drawing.add(_string((x0 + x1) / 2, bottom + plot_h + 2, f"gap {_num(float(hours))} h", size=6.5, anchor="middle", fill=chart_colour("threshold")))
     most = max(counts.values(), default=0)
     slot = plot_w / len(days)
     if most > 0:

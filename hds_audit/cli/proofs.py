@@ -1,0 +1,78 @@
+"""`hds-audit residency BUNDLE --out DIR` and `hds-audit deletion BUNDLE --out DIR`: signed customer proofs.
+
+Exit 0 proven, 1 not proven (CONTRACT.md §1), 2 no proof could be made (bad usage, unreadable bundle).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hds_audit.cli.common import (
+    Unusable, apply, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option, signing_identity,
+)
+
+
+def _proof_options(default_out: str):
+    return apply([
+        click.argument("bundle", required=False),
+        *period_options,
+        click.option("--out", "out", type=click.Path(path_type=Path), default=Path(default_out), show_default=True,
+                     help="Folder for the signed proof."),
+        click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or XLSX matrix replacing the bundled one."),
+        click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY",
+                     help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD."),
+        s3_option,
+    ])
+
+
+def _prove(name: str, bundle, period, start, end, out, matrix, key, s3_endpoint) -> int:
+    from hds_audit.catalog.load import CatalogError
+    from hds_audit.engine import now, run_checks
+    from hds_audit.exitcodes import ExitCode
+    from hds_audit.proofs import assess, kind, write_proof
+    from hds_audit.proofs.deletion import NOTHING_TO_PROVE
+
+    proof_kind = kind(name)
+    the_period = resolve_period(period, start and start.date(), end and end.date())
+    catalog = load_catalog(matrix)
+    source = open_bundle(bundle, s3_endpoint)
+    tenant = load_tenant(source)
+    if name == "deletion" and tenant.contract_end is None:
+        click.secho(f"hds-audit: {NOTHING_TO_PROVE}", fg="red", err=True)
+        return int(ExitCode.FAILED)
+    identity = signing_identity(key, out)
+    try:
+        result = run_checks(catalog, source, tenant, the_period, only=set(proof_kind.checks))
+    except CatalogError as exc:
+        raise Unusable(f"catalog refused: {exc}") from None
+    result.generated_at = now()
+    proof = assess(proof_kind, result)
+    try:
+        write_proof(proof, result, identity, out)
+    except OSError as exc:
+        raise Unusable(f"cannot write the proof into {out}: {exc}") from None
+    stem = proof_kind.stem
+    if proof.proven:
+        click.secho(f"{name}: PROVEN for {tenant.name}, period {the_period.label}.", fg="green")
+    else:
+        click.secho(f"{name}: NOT PROVEN for {tenant.name}, period {the_period.label}:", fg="red")
+        for reason in proof.reasons:
+            click.echo(f"  - {reason}")
+    click.echo(f"Written to {out}: {stem}.pdf (signed), {stem}.json, signer.pem, manifest.json (+ .sig)")
+    return int(ExitCode.OK if proof.proven else ExitCode.FAILED)
+
+
+@click.command()
+@_proof_options("residency-proof")
+def residency(bundle, period, start, end, out, matrix, key, s3_endpoint):
+    """Signed proof of where every resource, backup, replica and trace of BUNDLE lies."""
+    return _prove("residency", bundle, period, start, end, out, matrix, key, s3_endpoint)
+
+
+@click.command()
+@_proof_options("deletion-proof")
+def deletion(bundle, period, start, end, out, matrix, key, s3_endpoint):
+    """Signed proof of the deletion timeline of BUNDLE after the contract end."""
+    return _prove("deletion", bundle, period, start, end, out, matrix, key, s3_endpoint)

@@ -1,0 +1,232 @@
+"""An auditor's review, round trip: report.xlsx (verdicts, comments) -> results.json -> every report.
+
+`import_review` reads the reviewed workbook, refuses one made for another run, records each verdict
+under its control in results.json, re-renders every format from the updated results and re-signs
+the folder (PDF signature, signer.pem, manifest). Controls the reviewer left blank keep any review
+they already had: importing an older, emptier copy of the workbook never erases a verdict.
+
+Re-rendering needs a RunResult; `load_result` rebuilds one from results.json (which holds every
+field the formats use), so a review needs neither the evidence bundle nor a new audit run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from hds_audit.catalog.models import Control
+from hds_audit.checks.interface import Finding
+from hds_audit.evidence.interface import FileRead
+from hds_audit.evidence.tenant import Tenant
+from hds_audit.period import Period
+from hds_audit.results.model import SCHEMA, CheckResult, ControlResult, RunResult
+from hds_audit.states import Status
+from hds_audit.timeutil import PARIS, iso, parse_instant
+
+RESULTS = "results.json"
+# The drop-down of the workbook's "Auditor verdict" column (no commas: Excel lists are comma-separated).
+VERDICTS: tuple[str, ...] = ("accepted", "accepted with reservations", "rejected", "needs evidence", "not applicable")
+KEPT_ON_RERENDER = frozenset({"manifest.json", "manifest.json.sig", "signer.pem"})
+
+
+class ReviewError(Exception):
+    """The review cannot be imported; the message says why (exit 2)."""
+
+
+# -- results.json -> RunResult --------------------------------------------------------------------
+
+def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
+    """A RunResult from the `results.json` form, and the extras it carried (comparison)."""
+    if document.get("schema") != SCHEMA:
+        raise ReviewError(f"{RESULTS} is not a {SCHEMA} document")
+    try:
+        t = document["tenant"]
+        scope = t.get("scope") or "all resources"
+        tenant = Tenant.model_validate({
+            "tenant_id": t["id"], "name": t["name"], "support_plan": t.get("support_plan") or "business",
+            "allowed_regions": t.get("allowed_regions") or ["unknown"],
+            "scope": {"tag": scope.removeprefix("resources tagged ")} if scope.startswith("resources tagged ") else "all",
+        })
+        p = document["period"]
+        period = Period(p["label"], parse_instant(p["start"]), parse_instant(p["end"]))
+        shared: dict[str, CheckResult] = {}  # a check shared by several controls is one object, as in a run
+        controls = []
+        for c in document["controls"]:
+            control = Control.model_validate({k: c[k] for k in Control.model_fields if k in c})
+            checks = []
+            for k in c.get("checks", []):
+                key = json.dumps(k, sort_keys=True)
+                if key not in shared:
+                    shared[key] = CheckResult(
+                        k["id"], Status(k["status"]), [_finding(f) for f in k.get("findings", [])],
+                        note=k.get("note"), details=k.get("details") or {},
+                    )
+                checks.append(shared[key])
+            controls.append(ControlResult(control, Status(c["status"]), checks, unbound="note" in c, review=c.get("review")))
+        evidence = [FileRead(e["path"], e["sha256"], int(e.get("size") or 0), e.get("records"),
+                             _instant(e.get("first")), _instant(e.get("last"))) for e in document.get("evidence", [])]
+        result = RunResult(tenant, period, controls, evidence, dict(document.get("evidence_notes") or {}),
+                           run_id=document["run_id"], generated_at=_instant(document.get("generated_at")))
+    except ReviewError:
+        raise
+    except Exception as exc:  # KeyError, ValidationError, ValueError: all mean "not a usable results.json"
+        raise ReviewError(f"{RESULTS} cannot be read back ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
+    extras = {"comparison": document["comparison"]} if document.get("comparison") else {}
+    return result, extras
+
+
+def _finding(f: dict) -> Finding:
+    return Finding(str(f["object"]), str(f["message"]), tuple(f.get("evidence") or ()),
+                   Status(f.get("status") or "fail"), f.get("waiver"))
+
+
+def _instant(value: Any) -> datetime | None:
+    return None if not value else parse_instant(value)
+
+
+# -- the reviewed workbook ------------------------------------------------------------------------
+
+@dataclass
+class Review:
+    run_id: str
+    reviewer: str | None
+    reviewed_at: datetime | None
+    verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)  # control id -> {verdict, comment}
+
+
+def read_workbook(path: Path) -> Review:
+    from openpyxl import load_workbook
+
+    from hds_audit.formats.xlsx import CONTROL_HEADERS, META_SHEET, RUN_ID_NAME
+
+    try:
+        wb = load_workbook(path, data_only=True)
+    except Exception as exc:  # a damaged or non-xlsx file
+        raise ReviewError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__})") from None
+    run_id = None
+    if META_SHEET in wb.sheetnames:
+        ws = wb[META_SHEET]
+        run_id = next((str(row[1]) for row in ws.iter_rows(values_only=True) if row and row[0] == "run_id"), None)
+    if run_id is None and RUN_ID_NAME in wb.defined_names:
+        for sheet, ref in wb.defined_names[RUN_ID_NAME].destinations:
+            run_id = str(wb[sheet][ref.replace("$", "")].value)
+    if not run_id or "Controls" not in wb.sheetnames:
+        raise ReviewError(f"{path}: not an hds-audit workbook (no run id, or no Controls sheet)")
+    reviewer, reviewed_at = _summary_reviewer(wb)
+    ws = wb["Controls"]
+    header = [str(v or "").strip() for v in next(ws.iter_rows(min_row=1, max_row=1, values_only=True))]
+    try:
+        col_id = header.index(CONTROL_HEADERS[0])
+        col_verdict, col_comment = header.index("Auditor verdict"), header.index("Auditor comment")
+    except ValueError:
+        raise ReviewError(f"{path}: sheet Controls lacks the columns Control, Auditor verdict and Auditor comment") from None
+    review = Review(run_id, reviewer, reviewed_at)
+    allowed = {v.lower(): v for v in VERDICTS}
+    for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        control_id = row[col_id] if col_id < len(row) else None
+        verdict = _clean(row[col_verdict]) if col_verdict < len(row) else None
+        comment = _clean(row[col_comment]) if col_comment < len(row) else None
+        if not control_id or not (verdict or comment):
+            continue
+        if verdict and verdict.lower() not in allowed:
+            raise ReviewError(f"{path}: sheet Controls row {number} ({control_id}): verdict '{verdict}' is not one of: {', '.join(VERDICTS)}")
+        review.verdicts[str(control_id)] = {"verdict": allowed[verdict.lower()] if verdict else None, "comment": comment}
+    return review
+
+
+def _clean(value: Any) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def _summary_reviewer(wb) -> tuple[str | None, datetime | None]:
+    """The "Reviewer" and "Review date" cells of the Summary sheet (label in column A, value in B)."""
+    if "Summary" not in wb.sheetnames:
+        return None, None
+    reviewer = reviewed = None
+    for row in wb["Summary"].iter_rows(values_only=True):
+        if not row or len(row) < 2 or not isinstance(row[0], str):
+            continue
+        label = row[0].strip().lower()
+        if label == "reviewer":
+            reviewer = _clean(row[1])
+        elif label == "review date" and row[1] not in (None, ""):
+            reviewed = _review_instant(row[1])
+    return reviewer, reviewed
+
+
+def _review_instant(value: Any) -> datetime:
+    """A date or date-time the reviewer typed: a date alone is 00:00 Europe/Paris; Excel's are naive, Paris."""
+    if isinstance(value, datetime):
+        value = value if value.tzinfo else value.replace(tzinfo=PARIS)
+        return value.replace(hour=0, minute=0, second=0, microsecond=0) if value.time() == datetime.min.time() else value
+    if isinstance(value, date):
+        return parse_instant(value)
+    try:
+        return parse_instant(str(value).strip())
+    except ValueError:
+        raise ReviewError(f"Summary: review date '{value}' is not a date (YYYY-MM-DD)") from None
+
+
+# -- applying and re-rendering --------------------------------------------------------------------
+
+def apply_review(result: RunResult, review: Review, reviewer: str, reviewed_at: datetime) -> list[str]:
+    """Record each verdict under its control; returns the ids of the controls reviewed."""
+    by_id = {c.control.id: c for c in result.controls}
+    unknown = sorted(set(review.verdicts) - set(by_id))
+    if unknown:
+        raise ReviewError(f"the workbook names control(s) this run does not have: {', '.join(unknown)}")
+    for control_id, entry in review.verdicts.items():
+        by_id[control_id].review = {"verdict": entry["verdict"], "comment": entry["comment"],
+                                    "reviewer": reviewer, "reviewed_at": iso(reviewed_at)}
+    return sorted(review.verdicts)
+
+
+def rerender(directory: Path, result: RunResult, identity, extras: dict) -> None:
+    """Render every format again into a copy of `directory`, sign it, and swap it in.
+
+    Files the formats do not write (an evidence/ snapshot) are carried over unchanged; the new
+    manifest covers them as before.
+    """
+    from hds_audit.audit import _swap_in, available_formats
+    from hds_audit.formats.interface import RenderContext, write_atomic
+    from hds_audit.signing.identity import subject_text
+    from hds_audit.signing.manifest import build_manifest, write_signed_manifest
+    from hds_audit.signing.pades import sign_pdf
+
+    directory = directory.resolve()
+    staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.review-"))
+    try:
+        for item in directory.iterdir():
+            if item.name in KEPT_ON_RERENDER:
+                continue
+            target = staging / item.name
+            shutil.copytree(item, target) if item.is_dir() else shutil.copy2(item, target)
+        ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=extras)
+        for module in available_formats():
+            target = staging / module.FILENAME
+            write_atomic(target, module.render(ctx))
+            if target.suffix == ".pdf":
+                sign_pdf(target, target, identity, reason=f"hds-audit report {result.period.label}, reviewed")
+        write_atomic(staging / "signer.pem", identity.certificate_pem)
+        evidence = [{"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records} for f in result.evidence_files]
+        manifest = build_manifest(staging, result.run_id, result.generated_at.isoformat() if result.generated_at else iso(datetime.now(PARIS)), evidence)
+        write_signed_manifest(staging, manifest, identity)
+        _swap_in(staging, directory)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def read_results(directory: Path) -> dict[str, Any]:
+    path = Path(directory) / RESULTS
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReviewError(f"{path} is missing: --into must be the folder a run wrote") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReviewError(f"{path} cannot be read ({exc})") from None
