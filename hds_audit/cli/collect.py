@@ -1,0 +1,104 @@
+"""`hds-audit collect traces`: CTS files of a period, from OBS into a bundle."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from hds_audit.cli.common import Unusable
+from hds_audit.exitcodes import ExitCode
+
+
+@click.group()
+def collect():
+    """Collect evidence from the tenant into a bundle."""
+
+
+@collect.command()
+@click.option("--from", "source", required=True, metavar="s3://BUCKET[/PREFIX]",
+              help="The OBS bucket (and file prefix) the CTS tracker writes to.")
+@click.option("--to", "bundle", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The bundle folder; files go under BUNDLE/traces/.")
+@click.option("--period", "period", help="YYYY-Qn or YYYY-MM (default: the last full quarter).")
+@click.option("--from-date", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (instead of --period).")
+@click.option("--to-date", "end", type=click.DateTime(["%Y-%m-%d"]), help="First day after the period.")
+@click.option("--s3-endpoint", envvar="HDS_AUDIT_S3_ENDPOINT",
+              help="S3-compatible endpoint, e.g. https://oss.eu-west-0.prod-cloud-ocb.orange-business.com.")
+def traces(source, bundle, period, start, end, s3_endpoint):
+    """Copy the CTS files of the period from OBS into BUNDLE/traces/.
+
+    Files are selected by the date in their key, one day of margin either side. Files already
+    there with the same size and checksum are skipped, so an interrupted run resumes. Credentials
+    come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Exit 0 when the period's files are in
+    the bundle, 1 when the bucket holds none for the period or some could not be copied, 2 when
+    the bucket cannot be reached.
+    """
+    from hds_audit.collect import COLLECTION_LOG, CollectError, collect_traces, day_window, open_fs, parse_source
+    from hds_audit.period import PeriodError, last_full_quarter, parse_period, period_between
+
+    try:
+        if start or end:
+            if not (start and end) or period:
+                raise PeriodError("give either --period, or both --from-date and --to-date")
+            the_period = period_between(start.date(), end.date())
+        else:
+            the_period = parse_period(period) if period else last_full_quarter()
+        where = parse_source(source)
+    except (PeriodError, CollectError) as exc:
+        raise Unusable(str(exc)) from None
+    endpoint = s3_endpoint or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    first, last = day_window(the_period)
+    click.echo(f"Collecting CTS files dated {first} to {last} (period {the_period.label}, one day of margin) "
+               f"from {where.url} into {bundle / 'traces'}", err=True)
+    try:
+        with _Progress() as bar:
+            outcome = collect_traces(open_fs(endpoint), where, bundle, the_period, endpoint, bar.advance, bar.plan)
+    except CollectError as exc:
+        raise Unusable(str(exc)) from None
+    except OSError as exc:
+        raise Unusable(f"cannot write into {bundle}: {exc.strerror or exc}") from None
+    mib = outcome.bytes_copied / 1024 / 1024
+    click.echo(f"{len(outcome.copied)} file(s) copied ({mib:.1f} MiB), {outcome.present} already in the bundle, "
+               f"{len(outcome.failed)} failed; {outcome.outside} day folder(s) outside the period left alone.")
+    if outcome.copied:
+        click.echo(f"Provenance recorded in {bundle / COLLECTION_LOG}.")
+    for remote, reason in outcome.failed[:10]:
+        click.secho(f"  not copied: {remote.key}: {reason}", fg="red", err=True)
+    if outcome.aborted:
+        raise Unusable(f"stopped: {outcome.aborted}; run the same command again to resume")
+    if outcome.failed:
+        click.secho("Some files were not copied: run the same command again to resume.", fg="red", err=True)
+        return int(ExitCode.FAILED)
+    if not outcome.selected:
+        click.secho(f"No CTS file dated {first} to {last} in {where.url}: check the bucket, the prefix and the period.",
+                    fg="yellow", err=True)
+        return int(ExitCode.FAILED)
+    return int(ExitCode.OK)
+
+
+class _Progress:
+    """A byte progress bar on a terminal; silent when the output is a file or a pipe."""
+
+    def __enter__(self):
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+        console = Console(stderr=True)
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                                 TimeRemainingColumn(), console=console, transient=True,
+                                 disable=not (console.is_terminal and sys.stderr.isatty()))
+        self.progress.__enter__()
+        self.task = self.progress.add_task("listing", total=None)
+        return self
+
+    def plan(self, files) -> None:
+        self.progress.update(self.task, description=f"{len(files)} CTS files", total=sum(f.size for f in files))
+
+    def advance(self, _file, size: int) -> None:
+        self.progress.advance(self.task, size)
+
+    def __exit__(self, *exc) -> None:
+        self.progress.__exit__(*exc)
