@@ -158,6 +158,23 @@ def test_contract_end_partial_deletes_are_not_proofs(builder, run_checks_on):
     assert timeline(result)[VOL]["proof"] == "trace t-upper (DELETEVOLUME)"
 
 
+def test_contract_end_any_delete_of_the_resource_proves_it(builder, run_checks_on):
+    # names outside the usual ECS/EVS/OBS spellings still delete the resource named by resource_id
+    other = [act("deleteCloudServers", "2026-04-14T10:30:04+02:00", SRV, "instance", "ECS", trace_id="t-srv"),
+             act("deleteEvsVolume", "2026-04-14T10:15:37+02:00", VOL, "disk", "EVS", trace_id="t-vol"),
+             act("DeleteBucket", "2026-04-16T09:55:13+02:00", BKT, "bucket", "OBS", trace_id="t-bkt")]
+    terminated(builder, traces=CREATED + other)
+    result = run_checks_on(builder.root, CE, period="2026-Q2")[CE]
+    assert result.status is Status.PASS, result.findings
+    assert timeline(result)[VOL]["proof"] == "trace t-vol (deleteEvsVolume)"
+
+
+def test_contract_end_resource_created_under_an_unusual_name_is_tracked(builder, run_checks_on):
+    created = act("createInstance", "2026-02-01T10:00:00+01:00", "srv-extra", "", "ECS")
+    terminated(builder, traces=CREATED + DELETED + [created])
+    assert objects(run_checks_on(builder.root, CE, period="2026-Q2")[CE]) == ["srv-extra"]
+
+
 def test_contract_end_resource_known_only_from_traces(builder, run_checks_on):
     created = act("createVolume", "2026-02-01T10:00:00+01:00", "vol-extra", "evs", "EVS")
     ignored = act("createTracker", "2026-02-01T10:00:00+01:00", "system", "tracker", "CTS")

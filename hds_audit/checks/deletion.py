@@ -14,9 +14,9 @@ deletion.contract_end conventions (CONTRACT.md §4, decided here where it is sil
   or a backup listed with status `deleted` (dated by its `updated_at`; without that date it
   proves deletion by the end of the period only, so it is an `error` once the deadline is passed). Traces that delete a part
   of a resource (deleteServerMetadata, deleteBucketPolicy, DeleteObjects...) begin with `delete`
-  but do not delete it, so only the deletion of the resource itself proves something:
-  `delete` followed by nothing or by server(s), cloudserver(s), volume(s), bucket, backup(s),
-  checkpoint(s) or checkpointitem, in any case. A failed delete (warning, incident) proves nothing.
+  but do not delete it: a name that begins with `delete` (any case) proves the deletion unless it
+  names a part of a resource (`_PARTS`: objects, metadata, tags, policies, snapshots...). The same
+  holds for `create`. A failed delete (warning, incident) proves nothing.
 * The state and the listings are read as they stand at the end of the period. Once the deadline
   lies before that end, a resource still listed there fails, whatever trace says it was deleted.
   Before the deadline, a resource without proof yet is `pending` and fails nothing.
@@ -50,15 +50,24 @@ TRACE_KINDS = {
     "bucket": "bucket",
     "backup": "backup", "backups": "backup", "checkpoint": "backup", "checkpoint_item": "backup", "checkpointitem": "backup",
 }
-_NOUNS = "(server|servers|cloudserver|cloudservers|volume|volumes|bucket|backup|backups|checkpoint|checkpoints|checkpointitem)?"
+# CTS service -> kind of data resource, when the trace's resource_type says nothing more
+SERVICE_KINDS = {"ecs": "server", "evs": "volume", "obs": "bucket", "cbr": "backup", "csbs": "backup", "vbs": "backup"}
+# names that begin with create/delete but act on a part of a resource, not on the resource itself
+_PARTS = (
+    "object|objects|metadata|servermetadata|tag|tags|.*tags?|.*policy|.*policies|.*lifecycle|.*cors|.*website|"
+    ".*replication|.*encryption|.*acl|.*snapshots?|.*nics?|.*interface|.*members?|.*rules?|.*listener|.*image|"
+    ".*keys?|.*keypair|.*quota|.*inventory|.*logging|.*notification|.*customdomain|.*multipartupload"
+)
 
 _TRACES_SQL = f"""
     SELECT resource_id, CASE WHEN lower(trace_name) LIKE 'create%' THEN 'create' ELSE 'delete' END AS action,
            lower(coalesce(trace_rating, '')) AS rating, lower(coalesce(resource_type, '')) AS rtype,
+           lower(coalesce(service_type, '')) AS service,
            resource_name, trace_id, trace_name, time, file, record
     FROM traces
     WHERE resource_id IS NOT NULL AND resource_id <> ''
-      AND (regexp_full_match(lower(trace_name), 'create{_NOUNS}') OR regexp_full_match(lower(trace_name), 'delete{_NOUNS}'))
+      AND (lower(trace_name) LIKE 'create%' OR lower(trace_name) LIKE 'delete%')
+      AND NOT regexp_full_match(lower(trace_name), '(create|delete)({_PARTS})')
     ORDER BY time, file, record"""
 
 
@@ -116,13 +125,14 @@ def _collect(inp: CheckInput) -> dict[str, _Data]:
         else:
             item.listed.append(backup.ref)
     rows = inp["traces"].rows(_TRACES_SQL)
-    for rid, action, rating, rtype, rname, trace_id, _name, time, file, record in rows:
-        if action == "create" and rating == "normal" and rtype in TRACE_KINDS:
-            item = entry(rid, TRACE_KINDS[rtype], rname)
+    for rid, action, rating, rtype, service, rname, trace_id, _name, time, file, record in rows:
+        kind = TRACE_KINDS.get(rtype) or SERVICE_KINDS.get(service)
+        if action == "create" and rating == "normal" and kind:
+            item = entry(rid, kind, rname)
             item.refs.append(_trace_ref(file, trace_id, record))
             item.seen(time)
             item.last_create = time
-    for rid, action, rating, _rtype, _rname, trace_id, name, time, file, record in rows:
+    for rid, action, rating, _rtype, _service, _rname, trace_id, name, time, file, record in rows:
         item = data.get(rid)
         if action != "delete" or item is None:
             continue
