@@ -230,10 +230,11 @@ def test_with_a_real_cbr_listing(builder, run_checks_on):
     assert results[RR].findings[0].evidence == ("backups/cbr.json#backups[1] id=bk-ams",)
 
 
-def test_iam_resources_are_global_not_unknown(builder, run_checks_on):
+def test_resource_without_region_nor_default_is_error_iam_included(builder, run_checks_on):
     builder.write("resources/main.tfstate", tfstate(tf("flexibleengine_identity_user_v3", "u", {"id": "usr-1", "name": "a.durand"}),
                                                     tf("flexibleengine_compute_instance_v2", "s", {"id": "srv-1"})))
     result = run_checks_on(builder.root, RR)[RR]
-    assert objects(result, Status.ERROR) == ["srv-1"]
-    iam = next(p for p in result.details["placements"] if p["object"] == "usr-1")
-    assert iam["global"] is True and iam["region"] is None
+    assert result.status is Status.ERROR
+    assert objects(result, Status.ERROR) == ["srv-1", "usr-1"]
+    builder.tenant(default_region="eu-west-0")
+    assert run_checks_on(builder.root, RR)[RR].status is Status.PASS

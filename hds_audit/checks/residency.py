@@ -6,9 +6,9 @@
   undeclared one is a fault of tenant.yaml, not missing evidence.
 * `residency.resources`: every Terraform resource of the state (in scope or not: data can move
   between resources) and every backup lies in an allowed region. A resource or backup whose region
-  is unknown is an `error`, never a `pass`. IAM resources (`flexibleengine_identity_*`) belong to a
-  global service and are listed as `global`, not placed, unless the state records a region. The
-  placements table in `details` is the customer's residency proof.
+  is unknown is an `error`, never a `pass` (IAM resources included, as the contract says: a state
+  that records no region for them needs `default_region`). The placements table in `details` is
+  the customer's residency proof.
 * `residency.replication`: every OBS bucket replication, CBR replication policy and backup copy
   targets an allowed region.
 """
@@ -24,9 +24,6 @@ from hds_audit.regions import conflicting_declarations, known_regions, norm, reg
 from hds_audit.states import Status
 
 TENANT_FILE = "tenant.yaml"
-# IAM is a global service: its users, groups, roles and projects lie in no region, hold no health
-# data, and are not placed (unless the state records a region for them).
-GLOBAL_PREFIXES = ("flexibleengine_identity_",)
 REPLICATION = "flexibleengine_obs_bucket_replication"
 CBR_POLICY = "flexibleengine_cbr_policy"
 
@@ -103,11 +100,6 @@ def _backup_ref(backup) -> tuple[str, ...]:
     return (ref,) if ref else ()
 
 
-def _is_global(r: Resource) -> bool:
-    recorded = r.attributes.get("region")
-    return r.type.startswith(GLOBAL_PREFIXES) and not (isinstance(recorded, str) and recorded.strip())
-
-
 def _resource_findings(r: Resource, inp: CheckInput, allowed: set[str]) -> list[Finding]:
     if r.region is None:
         why = f"the state records no region and {TENANT_FILE} sets no default_region"
@@ -143,10 +135,6 @@ def resources(inp: CheckInput) -> Outcome:
     findings: list[Finding] = []
     placements: list[dict[str, Any]] = []
     for r in sorted(inventory.resources, key=lambda r: (r.id, r.address)):
-        if _is_global(r):
-            placements.append({"object": r.id, "kind": r.type, "region": None, "country": None, "allowed": True,
-                               "global": True, "address": r.address, "in_scope": r.in_scope, "ref": r.ref})
-            continue
         placements.append(_placement(r.id, r.type, r.region, inp, allowed, address=r.address, in_scope=r.in_scope, ref=r.ref))
         findings += _resource_findings(r, inp, allowed)
     backups = inp.evidence.get("backups")
