@@ -25,18 +25,12 @@ def tfstate_from_show(values: dict) -> dict:
     """The Terraform state v4 holding the same resources as a `terraform show -json` state."""
     entries: dict[tuple, dict] = {}
     for r in _walk(values["root_module"]):
-        module = r["address"].split(f"{r['type']}.{r['name']}")[0].rstrip(".") or None
-        if r["mode"] == "data":
-            module = None
-        provider = f'provider["{r["provider_name"]}"]'
+        module = r["address"].split(f"{r['type']}.{r['name']}")[0].rstrip(".") if r["mode"] == "managed" else ""
         entry = entries.setdefault((module, r["mode"], r["type"], r["name"]), {
-            "mode": r["mode"], "type": r["type"], "name": r["name"], "provider": provider, "instances": []})
-        if module:
-            entry["module"] = module
-        instance = {"schema_version": 0, "attributes": copy.deepcopy(r["values"])}
-        if "index" in r:
-            instance["index_key"] = r["index"]
-        entry["instances"].append(instance)
+            "mode": r["mode"], "type": r["type"], "name": r["name"], "provider": f'provider["{r["provider_name"]}"]',
+            "instances": [], **({"module": module} if module else {})})
+        index = {"index_key": r["index"]} if "index" in r else {}
+        entry["instances"].append({"schema_version": 0, "attributes": copy.deepcopy(r["values"]), **index})
     return {"version": 4, "terraform_version": "1.6.0", "serial": 1, "lineage": "x", "outputs": {}, "resources": list(entries.values())}
 
 
@@ -61,8 +55,7 @@ def tenant_bundle(builder):
 def _cli(*args, cwd: Path):
     runner = CliRunner()
     with runner.isolated_filesystem(temp_dir=cwd):
-        result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    return result
+        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 def _baseline(builder, tmp_path, *extra) -> Path:
@@ -107,13 +100,6 @@ def test_baseline_records_findings_and_fingerprints(tenant_bundle, tmp_path):
     assert all(f["status"] != "fail" for f in doc["findings"])
 
 
-def test_baseline_cannot_run_without_tenant(tmp_path):
-    (tmp_path / "empty").mkdir()
-    result = _cli("baseline", tmp_path / "empty", "--out", tmp_path / "b.json", cwd=tmp_path)
-    assert result.exit_code == 2 and "tenant.yaml" in result.output
-    assert not (tmp_path / "b.json").exists()
-
-
 # -- gate on the bundle's state -------------------------------------------------------------------
 def test_unchanged_bundle_gates_green(tenant_bundle, tmp_path):
     builder, _ = tenant_bundle
@@ -150,38 +136,29 @@ def test_unencrypted_bucket_added_gates_red(tenant_bundle, tmp_path):
     assert "flexibleengine_obs_bucket.exports" in text and "ch-test-exports" in text and "<failure" in text
 
 
-def test_http_listener_gates_red(tenant_bundle, tmp_path):
+CHANGES = {  # what changes -> (address, attribute, was, now, check affected, new finding's object or None)
+    "http listener": (("flexibleengine_lb_listener_v2", "web", {"protocol": "HTTP", "protocol_port": 80, "tls_ciphers_policy": ""}),
+                      ("flexibleengine_lb_listener_v2.web", "protocol", "TERMINATED_HTTPS", "HTTP", "transport.tls_only", "lst-1")),
+    "region": (("flexibleengine_compute_instance_v2", "db", {"region": "ap-southeast-1", "availability_zone": "ap-southeast-1a"}),
+               ("module.db.flexibleengine_compute_instance_v2.db[0]", "region", "eu-west-0", "ap-southeast-1", "residency.resources", "srv-db-0")),
+    "tracker disabled": (("flexibleengine_cts_tracker_v1", "system", {"status": "disabled"}),
+                         ("flexibleengine_cts_tracker_v1.system", "status", "enabled", "disabled", "trace.tracker_enabled", None)),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_faulty_change_gates_red(tenant_bundle, tmp_path, change):
     builder, state = tenant_bundle
     baseline = _baseline(builder, tmp_path)
-    attributes(state, "flexibleengine_lb_listener_v2", "web").update(protocol="HTTP", protocol_port=80, tls_ciphers_policy="")
+    (rtype, name, values), (address, attribute, was, now, check, obj) = CHANGES[change]
+    attributes(state, rtype, name).update(values)
     _rewrite(builder, state)
     result, verdict, _ = _gate(builder, tmp_path, baseline)
-    row = _red(result, verdict, "flexibleengine_lb_listener_v2.web", "protocol", "transport.tls_only")
-    assert (row["was"], row["now"]) == ("TERMINATED_HTTPS", "HTTP")
-    assert "was TERMINATED_HTTPS, now HTTP" in result.output
-    assert ("transport.tls_only", "lst-1") in {(f["check"], f["object"]) for f in verdict["new"]}
-
-
-def test_resource_moved_to_a_region_not_allowed_gates_red(tenant_bundle, tmp_path):
-    builder, state = tenant_bundle
-    baseline = _baseline(builder, tmp_path)
-    attributes(state, "flexibleengine_compute_instance_v2", "db").update(region="ap-southeast-1", availability_zone="ap-southeast-1a")
-    _rewrite(builder, state)
-    result, verdict, _ = _gate(builder, tmp_path, baseline)
-    row = _red(result, verdict, "module.db.flexibleengine_compute_instance_v2.db[0]", "region", "residency.resources")
-    assert (row["was"], row["now"]) == ("eu-west-0", "ap-southeast-1")
-    _red(result, verdict, "module.db.flexibleengine_compute_instance_v2.db[0]", "availability_zone")
-    assert ("residency.resources", "srv-db-0") in {(f["check"], f["object"]) for f in verdict["new"]}
-
-
-def test_tracker_disabled_gates_red(tenant_bundle, tmp_path):
-    builder, state = tenant_bundle
-    baseline = _baseline(builder, tmp_path)
-    attributes(state, "flexibleengine_cts_tracker_v1", "system")["status"] = "disabled"
-    _rewrite(builder, state)
-    result, verdict, _ = _gate(builder, tmp_path, baseline)
-    row = _red(result, verdict, "flexibleengine_cts_tracker_v1.system", "status", "trace.tracker_enabled")
-    assert (row["was"], row["now"]) == ("enabled", "disabled")
+    row = _red(result, verdict, address, attribute, check)
+    assert (row["was"], row["now"], row["change"]) == (was, now, "changed")
+    assert f"{attribute}: was {was}, now {now}" in result.output
+    if obj:
+        assert (check, obj) in {(f["check"], f["object"]) for f in verdict["new"]}
 
 
 @pytest.mark.parametrize("how", ["bucket", "cbr"])
@@ -245,9 +222,7 @@ def test_accepted_finding_passes_and_a_new_one_fails(tenant_bundle, tmp_path):
 
 def test_finding_dropped_from_the_baseline_is_new(tenant_bundle, tmp_path):
     builder, state = tenant_bundle
-    attributes(state, "flexibleengine_obs_bucket", "images")["encryption"] = False
-    attributes(state, "flexibleengine_obs_bucket", "images")["kms_key_id"] = ""
-    attributes(state, "flexibleengine_obs_bucket", "images")["sse_algorithm"] = ""
+    attributes(state, "flexibleengine_obs_bucket", "images").update(encryption=False, kms_key_id="", sse_algorithm="")
     _rewrite(builder, state)
     baseline = _baseline(builder, tmp_path)
     assert _gate(builder, tmp_path, baseline)[0].exit_code == 0
@@ -333,11 +308,12 @@ def test_gate_cannot_run(tenant_bundle, tmp_path):
     plan.write_bytes(b"PK\x03\x04\xff\xfe binary plan")
     result = _gate(builder, tmp_path, baseline, "--plan", plan)[0]
     assert result.exit_code == 2 and "terraform show -json" in result.output
-    result = _gate(builder, tmp_path, baseline, "--plan", tmp_path / "absent.json")[0]
-    assert result.exit_code == 2
+    assert _gate(builder, tmp_path, baseline, "--plan", tmp_path / "absent.json")[0].exit_code == 2
     (tmp_path / "empty").mkdir()
     result = _cli("gate", tmp_path / "empty", "--baseline", baseline, cwd=tmp_path)
     assert result.exit_code == 2 and "tenant.yaml" in result.output
+    result = _cli("baseline", tmp_path / "empty", "--out", tmp_path / "b.json", cwd=tmp_path)
+    assert result.exit_code == 2 and "tenant.yaml" in result.output and not (tmp_path / "b.json").exists()
 
 
 def test_config_only_reads_no_traces_and_writes_junit_in_cwd(tenant_bundle, tmp_path):
@@ -351,3 +327,72 @@ def test_config_only_reads_no_traces_and_writes_junit_in_cwd(tenant_bundle, tmp_
         text = (Path(cwd) / "junit.xml").read_text()
     assert "access.mfa" not in text and "trace.continuity" not in text
     assert "transport.tls_only" in text and "residency.regions_allowed" in text
+
+
+# -- the `terraform show -json` reader ------------------------------------------------------------
+def _tenant(**overrides):
+    from hds_audit.evidence.tenant import Tenant
+
+    return Tenant.model_validate({"tenant_id": "t", "name": "n", "support_plan": "business", "allowed_regions": ["eu-west-0"],
+                                  "scope": {"tag": "hds=true"}, **overrides})
+
+
+def test_reader_state_modules_instances_and_defaults():
+    from hds_audit.evidence.terraform_json import read_file
+
+    doc = read_file(PLANS / "state.json", _tenant(default_region="eu-west-1"))
+    by_address = {r.address: r for r in doc.inventory.resources}
+    assert doc.kind == "state" and doc.problems == [] and doc.actions == {}
+    assert "random_id.suffix" not in by_address and "data.flexibleengine_images_image_v2.ubuntu" not in by_address
+    volume = by_address['module.db.flexibleengine_blockstorage_volume_v2.data["main"]']
+    assert (volume.id, volume.in_scope, volume.ref) == ("vol-db-main", True, 'state.json#' + volume.address)
+    assert by_address["module.db.module.backup.flexibleengine_cbr_policy.daily"].region == "eu-west-0"
+    assert by_address["flexibleengine_vpc_v1.main"].region == "eu-west-1"  # tenant default_region
+    assert by_address["flexibleengine_obs_bucket.traces"].in_scope is False
+    assert doc.evidence().data is doc.inventory and doc.read.records == len(by_address) == 10
+
+
+def test_reader_plan_actions_unknowns_and_provider_region():
+    from hds_audit.evidence.terraform_json import read_file
+
+    doc = read_file(PLANS / "plan-drift.json", _tenant())
+    by_address = {r.address: r for r in doc.inventory.resources}
+    assert doc.kind == "plan" and doc.terraform_version == "1.6.0"
+    assert "module.db.module.backup.flexibleengine_cbr_policy.daily" not in by_address  # deleted by the plan
+    assert doc.changed("module.db.module.backup.flexibleengine_cbr_policy.daily") == "delete"
+    assert doc.changed("module.db.flexibleengine_compute_instance_v2.db[0]") == "replace"
+    assert doc.changed("flexibleengine_obs_bucket.images") is None and "random_id.suffix" not in doc.actions
+    exports = by_address["module.db.flexibleengine_obs_bucket.exports"]
+    assert exports.region == "eu-west-0" and exports.id == "ch-test-exports"  # var.region; bucket name for the unknown id
+    assert doc.unknown[exports.address] == {"id", "region", "bucket_domain_name"}
+    assert by_address["flexibleengine_vpc_v1.main"].region == "eu-west-0"
+
+
+def test_reader_variants_and_refusals(tmp_path):
+    from hds_audit.evidence.terraform_json import TerraformJsonError, read_document
+
+    plan = json.loads((PLANS / "plan-untracked.json").read_text())
+    plan["configuration"]["provider_config"]["flexibleengine.ams"] = {
+        "name": "flexibleengine", "full_name": "registry.terraform.io/flexibleenginecloud/flexibleengine", "alias": "ams",
+        "expressions": {"region": {"constant_value": "eu-west-1"}}}
+    vpc = {r.address: r for r in read_document(plan, _tenant(default_region="eu-west-0")).inventory.resources}["flexibleengine_vpc_v1.main"]
+    assert vpc.region == "eu-west-0"  # two provider regions: the tenant's default decides
+    legacy = {"format_version": "0.1", "values": {"root_module": {"resources": [
+        {"address": "flexibleengine_obs_bucket.b", "mode": "managed", "type": "flexibleengine_obs_bucket", "name": "b",
+         "provider_name": "flexibleengine", "values": {"bucket": "b", "region": "eu-west-0"}},
+        {"address": "flexibleengine_obs_bucket.old", "mode": "managed", "type": "flexibleengine_obs_bucket", "name": "old",
+         "provider_name": "flexibleengine", "deposed_key": "00ab", "values": {"bucket": "old"}},
+        {"address": "flexibleengine_obs_bucket.bad", "mode": "managed", "type": "flexibleengine_obs_bucket", "name": "bad",
+         "provider_name": "flexibleengine"}]}}}
+    doc = read_document(legacy, _tenant())
+    assert [r.address for r in doc.inventory.resources] == ["flexibleengine_obs_bucket.b", "flexibleengine_obs_bucket.old (deposed 00ab)"]
+    assert doc.inventory.resources[1].region is None
+    assert [(p.record, p.reason) for p in doc.problems] == [("flexibleengine_obs_bucket.bad", 'no "attributes" object')]
+    assert read_document({"format_version": "1.0"}).inventory.resources == []
+    incomplete = read_document({**plan, "complete": False})
+    assert "incomplete" in incomplete.problems[0].reason
+    for bad, words in (([1], "JSON object"), ({"version": 4, "resources": []}, "raw Terraform state"),
+                       ({"hello": 1}, "no format_version"), ({**plan, "errored": True}, "errored"),
+                       ({"format_version": "1.2", "planned_values": []}, "planned_values is not an object")):
+        with pytest.raises(TerraformJsonError, match=words):
+            read_document(bad)
