@@ -111,4 +111,27 @@ def sample_result(**tenant_overrides) -> RunResult:
                      run_id=RUN_ID, generated_at=datetime(2026, 10, 2, 9, 30, tzinfo=PARIS))
 
 
-__all__ = ["sample_result", "tenant", "iso", "RUN_ID", "SCRIPT", "FORMULA", "MARKUP"]
+def plain(flowables) -> str:
+    """The text of a story, walking into tables and kept-together groups."""
+    out = []
+
+    def walk(item):
+        if item is None:
+            return
+        if isinstance(item, (list, tuple)):
+            for x in item:
+                walk(x)
+        elif hasattr(item, "getPlainText"):
+            out.append(item.getPlainText())
+        elif hasattr(item, "_cellvalues"):
+            walk(item._cellvalues)
+        elif hasattr(item, "_content"):
+            walk(item._content)
+        elif isinstance(item, str):
+            out.append(item)
+
+    walk(flowables)
+    return "\n".join(out)
+
+
+__all__ = ["sample_result", "tenant", "iso", "RUN_ID", "SCRIPT", "FORMULA", "MARKUP", "plain"]

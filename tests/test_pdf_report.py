@@ -6,35 +6,12 @@ import shutil
 import subprocess
 
 import pytest
-from report_fixtures import FORMULA, MARKUP, RUN_ID, SCRIPT, sample_result
+from report_fixtures import FORMULA, MARKUP, RUN_ID, SCRIPT, plain, sample_result
 
 from hds_audit.formats import pdf, pdf_charts
 from hds_audit.formats.interface import RenderContext
 
 SIGNER = "hds-audit DEMO signer DEMO, hds-audit DEMO (not for real audits)"
-
-
-def plain(flowables) -> str:
-    """The text of a story, walking into tables and kept-together groups."""
-    out = []
-
-    def walk(item):
-        if item is None:
-            return
-        if isinstance(item, (list, tuple)):
-            for x in item:
-                walk(x)
-        elif hasattr(item, "getPlainText"):
-            out.append(item.getPlainText())
-        elif hasattr(item, "_cellvalues"):
-            walk(item._cellvalues)
-        elif hasattr(item, "_content"):
-            walk(item._content)
-        elif isinstance(item, str):
-            out.append(item)
-
-    walk(flowables)
-    return "\n".join(out)
 
 
 def pdftotext(data: bytes, tmp_path) -> str:
