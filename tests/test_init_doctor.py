@@ -112,6 +112,15 @@ def test_register_workbook_is_typed_and_reads_back(scaffold):
     assert evidence.data[0].values["granted_at"].isoformat() == "2026-01-05T00:00:00+01:00"
 
 
+def test_run_accepts_the_scaffold_once_tenant_yaml_is_filled_in(scaffold, tmp_path):
+    text = (scaffold / "tenant.yaml").read_text()
+    (scaffold / "tenant.yaml").write_text(text.replace("tenant_id: CHANGE-ME", "tenant_id: 0b7e4c2f9d1a4e3b8c6d5f4e3a2b1c0d")
+                                          .replace("support_plan: CHANGE-ME", "support_plan: business"))
+    result = invoke("run", str(scaffold), "--period", "2026-Q3", "--out", str(tmp_path / "reports"))
+    assert result.exit_code == 1, result.output  # evidence is missing: errors, but the reports are made
+    assert (tmp_path / "reports" / "report.pdf").is_file() and (tmp_path / "reports" / "manifest.json.sig").is_file()
+
+
 def test_init_twice_changes_nothing(scaffold):
     before = digests(scaffold)
     result = invoke("init", str(scaffold))
