@@ -219,7 +219,8 @@ def collect_traces(fs, source: Source, bundle: Path, period: Period, endpoint: s
                 break
             except Exception as exc:  # noqa: BLE001
                 error = describe(exc, source, endpoint)
-                time.sleep(0.5 * (attempt + 1))
+                if attempt + 1 < ATTEMPTS:
+                    time.sleep(0.5 * (attempt + 1))
         else:
             outcome.failed.append((remote, error or "unknown error"))
             failures += 1
