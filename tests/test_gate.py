@@ -240,6 +240,7 @@ def test_error_findings_are_new_problems(tenant_bundle, tmp_path):
     result, verdict, _ = _gate(builder, tmp_path, baseline)
     assert result.exit_code == 1
     assert any(f["status"] == "error" and f["object"] == "resources/main.tfstate" for f in verdict["new"])
+    assert {d["change"] for d in verdict["drift"]} == {"removed"} and len(verdict["drift"]) == 10
 
 
 def test_expired_waiver_is_not_accepted(tenant_bundle, tmp_path):
@@ -365,18 +366,18 @@ def test_reader_plan_actions_unknowns_and_provider_region():
     exports = by_address["module.db.flexibleengine_obs_bucket.exports"]
     assert exports.region == "eu-west-0" and exports.id == "ch-test-exports"  # var.region; bucket name for the unknown id
     assert doc.unknown[exports.address] == {"id", "region", "bucket_domain_name"}
-    assert by_address["flexibleengine_vpc_v1.main"].region == "eu-west-0"
+    assert by_address["flexibleengine_vpc_v1.main"].region is None  # no region, not one known after apply, no default
 
 
 def test_reader_variants_and_refusals(tmp_path):
     from hds_audit.evidence.terraform_json import TerraformJsonError, read_document
 
-    plan = json.loads((PLANS / "plan-untracked.json").read_text())
+    plan = json.loads((PLANS / "plan-drift.json").read_text())
     plan["configuration"]["provider_config"]["flexibleengine.ams"] = {
         "name": "flexibleengine", "full_name": "registry.terraform.io/flexibleenginecloud/flexibleengine", "alias": "ams",
         "expressions": {"region": {"constant_value": "eu-west-1"}}}
-    vpc = {r.address: r for r in read_document(plan, _tenant(default_region="eu-west-0")).inventory.resources}["flexibleengine_vpc_v1.main"]
-    assert vpc.region == "eu-west-0"  # two provider regions: the tenant's default decides
+    resources = {r.address: r for r in read_document(plan, _tenant(default_region="eu-west-2")).inventory.resources}
+    assert resources["module.db.flexibleengine_obs_bucket.exports"].region == "eu-west-2"  # two provider regions: the tenant's default
     legacy = {"format_version": "0.1", "values": {"root_module": {"resources": [
         {"address": "flexibleengine_obs_bucket.b", "mode": "managed", "type": "flexibleengine_obs_bucket", "name": "b",
          "provider_name": "flexibleengine", "values": {"bucket": "b", "region": "eu-west-0"}},

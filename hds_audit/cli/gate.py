@@ -132,9 +132,9 @@ def gate(bundle, baseline_file, plan, config_only, junit_file, json_file, period
     result = _run(catalog, source, tenant, the_period, evidence, config_only)
     key = scope_key(tenant)
     unknown = document.unknown if document else None
+    # no usable configuration: every resource of the baseline shows as removed, so the gate cannot pass
     drift = diff(accepted.resources, fingerprints(evidence.data, key, unknown),
-                 fingerprints(evidence.data, key, unknown, everything=True),
-                 document.changed if document else None) if evidence.data is not None else []
+                 fingerprints(evidence.data, key, unknown, everything=True), document.changed if document else None)
     verdict = base.judge(result, accepted, drift)
     source = f"plan {plan.name}" if plan else "the bundle's Terraform state"
     _write(junit_file, base.junit(verdict, result, source, accepted), "the JUnit report")

@@ -12,11 +12,11 @@ Two documents come out of `terraform show -json`:
 Each entry becomes a `Resource` exactly as in `resources/*.tfstate` (see `hds_audit.evidence.resources`):
 only `mode: "managed"` entries of the Flexible Engine provider count; an entry's `values` are the
 instance's attributes; `index` gives the address suffix; a deposed object counts; the region is the
-`region` attribute, else the default. In a plan, a new resource that sets no `region` has its
-region "known after apply" (the provider's); the default region is then, in order: the region of
-the Flexible Engine provider configuration when every such configuration of the plan names the
-same one (a constant, or a root variable whose value the plan records), then `tenant.yaml`
-`default_region`, else unknown (the residency checks say `error`).
+`region` attribute, else `tenant.yaml` `default_region`, else unknown (the residency checks say
+`error`). In a plan, a resource whose `region` is "known after apply" (a new resource that sets
+none: it takes the provider's) lies in the region of the Flexible Engine provider configuration
+when every such configuration of the plan names the same one (a constant, or a root variable
+whose value the plan records); otherwise the rule above applies.
 
 A resource deleted by the plan is absent from `planned_values`: it is no longer part of the
 configuration. Attributes "known after apply" are absent from `values`; `PlanDocument.unknown`
@@ -37,6 +37,7 @@ from hds_audit.evidence.resources import (
     Inventory,
     _BadInstance,
     _instance,
+    instance_address,
     provider_is_flexibleengine,
 )
 
@@ -55,6 +56,7 @@ class PlanDocument:
     problems: list[Problem] = field(default_factory=list)
     terraform_version: str | None = None
     read: FileRead | None = None
+    provider_region: str | None = None  # the region of the plan's Flexible Engine provider, when one
 
     def evidence(self) -> Evidence[Inventory]:
         """The `resources` evidence kind, as the engine expects it."""
@@ -99,7 +101,7 @@ def read_document(document: Any, tenant=None, file: str = "plan.json") -> PlanDo
                                                     "the configuration it shows is not all that will be applied"))
         _read_changes(document.get("resource_changes"), doc)
         root = _mapping(document.get("planned_values"), "planned_values", file).get("root_module")
-        tenant = _with_default_region(tenant, _provider_region(document))
+        doc.provider_region = _provider_region(document)
     else:
         root = _mapping(document.get("values"), "values", file).get("root_module")
     if root is not None:
@@ -163,6 +165,8 @@ def _read_entry(entry: Any, module: str | None, where: str, tenant, doc: PlanDoc
         doc.problems.append(Problem(doc.file, entry.get("address") or where, 'a resource needs a "type" and a "name"'))
         return
     instance = {"index_key": entry.get("index"), "attributes": entry.get("values"), "deposed": entry.get("deposed_key")}
+    if doc.provider_region and "region" in doc.unknown.get(_address(module, rtype, name, instance), ()):
+        tenant = _TenantView(tenant, doc.provider_region)  # the provider's region, known after apply
     try:
         resource = _instance(doc.file, module, rtype, name, instance, tenant)
     except _BadInstance as exc:
@@ -264,8 +268,12 @@ class _TenantView:
         return getattr(self._tenant, name)
 
 
-def _with_default_region(tenant, region: str | None):
-    return tenant if region is None else _TenantView(tenant, region)
+def _address(module, rtype: str, name: str, instance: dict) -> str | None:
+    try:
+        address = instance_address(module, rtype, name, instance.get("index_key"))
+    except ValueError:
+        return None
+    return f"{address} (deposed {instance['deposed']})" if instance.get("deposed") else address
 
 
 def _text(value: Any) -> str | None:
