@@ -23,6 +23,7 @@ CONTRACT_CHECKS: tuple[str, ...] = (
 CHECK_MODULES: tuple[str, ...] = (
     "hds_audit.checks.access",
     "hds_audit.checks.trace",
+    "hds_audit.checks.activity",
     "hds_audit.checks.residency",
     "hds_audit.checks.configuration",
     "hds_audit.checks.backup",

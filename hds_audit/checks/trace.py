@@ -1,0 +1,282 @@
+"""Traceability checks (matrix: Traceability; SD §6.9.2 one CTS tracker per region; CONTRACT.md §4).
+
+* `trace.tracker_enabled`: every region in use (the region of an in-scope resource) has an enabled
+  `flexibleengine_cts_tracker_v1` in that region. An in-scope resource of unknown region is an
+  `error`: nobody can tell whether its region is traced.
+* `trace.continuity`: in each region in use, no stretch of the period without any trace (any
+  trace type, SystemAction included) lasts strictly longer than `trace_max_gap_hours`, counting
+  period start to the first trace and the last trace to period end. Traces outside the period are
+  ignored. `details` carries every gap and the number of traces per region and day (Paris).
+* `trace.retention`: no enabled lifecycle rule of a tracker's bucket expires objects before
+  `trace_retention_days`. A tracker whose bucket is not in the state is an `error`.
+* `trace.access_entitlement`: every read of a tracker's bucket (an OBS trace whose name begins
+  with Get, List or Head, about the bucket) is by an account holding `trace_reader` or `auditor`
+  at that time (granted_at <= t < revoked_at).
+
+Trace checks are SQL over the narrow table `traces` (hds_audit/evidence/traces.py).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from hds_audit.checks.common import MAX_REFS, load_authorizations, refs_sql, trace_ref, when
+from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.registry import check
+from hds_audit.evidence.resources import BUCKET, Inventory, Resource
+from hds_audit.regions import norm
+from hds_audit.states import Status
+from hds_audit.timeutil import PARIS, iso
+
+TRACKER = "flexibleengine_cts_tracker_v1"
+GLOBAL_PREFIXES = ("flexibleengine_identity_",)  # IAM is global: its resources lie in no region
+READER_ROLES = ("trace_reader", "auditor")
+
+
+# -- regions in use ----------------------------------------------------------------------------
+def _is_global(r: Resource) -> bool:
+    recorded = r.attributes.get("region")
+    return r.type.startswith(GLOBAL_PREFIXES) and not (isinstance(recorded, str) and recorded.strip())
+
+
+def regions_in_use(inventory: Inventory) -> tuple[list[str], list[Finding]]:
+    """Normalised regions of in-scope resources, and an `error` finding per in-scope resource of unknown region."""
+    regions = sorted({norm(r) for r in inventory.regions_in_use()} - {None})
+    unknown = [
+        Finding(r.id, f"in-scope {r.type} {r.address} has no known region (the state records none and tenant.yaml sets no "
+                      "default_region): cannot tell whether its region is traced", (r.ref,), Status.ERROR)
+        for r in sorted(inventory.resources, key=lambda r: r.address)
+        if r.in_scope and r.region is None and not _is_global(r)
+    ]
+    if not regions and not unknown:
+        unknown.append(Finding("resources", "no in-scope resource with a region in the Terraform state: no region in use to "
+                                            "check (is tenant.yaml scope right?)", status=Status.ERROR))
+    return regions, unknown
+
+
+def _trackers(inventory: Inventory) -> list[Resource]:
+    return sorted(inventory.of_type(TRACKER), key=lambda r: r.address)
+
+
+def _status(tracker: Resource) -> str | None:
+    value = tracker.attributes.get("status")
+    return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+
+def _bucket_name(tracker: Resource) -> str | None:
+    value = tracker.attributes.get("bucket_name")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _tracker_label(tracker: Resource) -> str:
+    name = tracker.attributes.get("tracker_name") or tracker.name
+    return f"tracker {name} ({tracker.address})"
+
+
+# -- trace.tracker_enabled ---------------------------------------------------------------------
+@check("trace.tracker_enabled", "Every region in use has an enabled CTS tracker (§6.9.2)", needs=("resources",))
+def tracker_enabled(inp: CheckInput) -> Outcome:
+    inventory: Inventory = inp["resources"]
+    regions, findings = regions_in_use(inventory)
+    trackers = _trackers(inventory)
+    placeless = [t for t in trackers if t.region is None]
+    rows = []
+    for region in regions:
+        here = [t for t in trackers if norm(t.region) == region]
+        enabled = [t for t in here if _status(t) == "enabled"]
+        unknown = [t for t in here if _status(t) is None]
+        rows.append({"region": region, "trackers": [_tracker_label(t) for t in here],
+                     "enabled": [_tracker_label(t) for t in enabled]})
+        if enabled:
+            continue
+        if unknown:
+            findings.append(Finding(region, f"{_tracker_label(unknown[0])} records no status: cannot tell whether it is enabled",
+                                    tuple(t.ref for t in unknown), Status.ERROR))
+        elif here:
+            states = ", ".join(f"{_tracker_label(t)} is {_status(t)}" for t in here)
+            findings.append(Finding(region, f"no enabled CTS tracker in this region in use: {states}", tuple(t.ref for t in here)))
+        elif placeless:
+            findings.append(Finding(region, f"no CTS tracker placed in this region; {len(placeless)} tracker(s) of unknown region "
+                                            f"({', '.join(_tracker_label(t) for t in placeless)}) may or may not cover it",
+                                    tuple(t.ref for t in placeless), Status.ERROR))
+        else:
+            findings.append(Finding(region, "region in use (in-scope resources) without any CTS tracker (§6.9.2 requires one per region)"))
+    return Outcome(findings, details={"regions": rows})
+
+
+# -- trace.continuity --------------------------------------------------------------------------
+_GAPS_SQL = """
+WITH r AS (SELECT unnest(?::VARCHAR[]) AS region),
+t AS (
+    SELECT lower(trim(region)) AS region, time, file, record, trace_id FROM traces
+    WHERE time >= ? AND time < ? AND lower(trim(region)) IN (SELECT region FROM r)
+    UNION ALL SELECT region, ?::TIMESTAMPTZ, NULL, NULL, NULL FROM r
+    UNION ALL SELECT region, ?::TIMESTAMPTZ, NULL, NULL, NULL FROM r),
+g AS (
+    SELECT region,
+           lag(time) OVER w AS gap_start, lag(file) OVER w AS file_before, lag(record) OVER w AS record_before,
+           lag(trace_id) OVER w AS id_before, time AS gap_end, file AS file_after, record AS record_after, trace_id AS id_after
+    FROM t WINDOW w AS (PARTITION BY region ORDER BY time, file NULLS FIRST, record))
+SELECT region, gap_start, gap_end, epoch_us(gap_end) - epoch_us(gap_start) AS micros,
+       file_before, record_before, id_before, file_after, record_after, id_after
+FROM g WHERE gap_start IS NOT NULL AND epoch_us(gap_end) - epoch_us(gap_start) > ?
+ORDER BY region, gap_start"""
+
+_DAILY_SQL = """
+SELECT lower(trim(region)) AS region, strftime(timezone('Europe/Paris', time), '%Y-%m-%d') AS day, count(*) AS n
+FROM traces WHERE time >= ? AND time < ? AND region IS NOT NULL
+GROUP BY ALL ORDER BY region, day"""
+
+
+def _days(inp: CheckInput) -> list[str]:
+    first = inp.period.start.astimezone(PARIS).date()
+    last = (inp.period.end - timedelta(microseconds=1)).astimezone(PARIS).date()
+    return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+@check("trace.continuity", "Traces cover the period without a gap over the limit", needs=("traces", "resources"))
+def continuity(inp: CheckInput) -> Outcome:
+    traces = inp["traces"]
+    regions, findings = regions_in_use(inp["resources"])
+    limit_hours = float(inp.params["trace_max_gap_hours"])
+    start, end = inp.period.start, inp.period.end
+    gaps: list[dict[str, Any]] = []
+    rows = traces.rows(_GAPS_SQL, [regions, start, end, start, end, round(limit_hours * 3600 * 1_000_000)]) if regions else []
+    for region, gap_start, gap_end, micros, f1, r1, i1, f2, r2, i2 in rows:
+        hours = micros / 3_600_000_000
+        gaps.append({"region": region, "start": iso(gap_start), "end": iso(gap_end), "hours": round(hours, 2)})
+        refs = tuple(trace_ref(f, i, r) for f, i, r in ((f1, i1, r1), (f2, i2, r2)) if f is not None)
+        if f1 is None and f2 is None:
+            what = f"no trace at all in the period ({when(gap_start)} to {when(gap_end)})"
+        elif f1 is None:
+            what = f"no trace from the period start {when(gap_start)} to the first trace at {when(gap_end)}"
+        elif f2 is None:
+            what = f"no trace from the last trace at {when(gap_start)} to the period end {when(gap_end)}"
+        else:
+            what = f"no trace between {when(gap_start)} and {when(gap_end)}"
+        findings.append(Finding(region, f"{what}: a gap of {hours:.1f} hours, over the {limit_hours:g} hours allowed", refs))
+    counts = {(region, day): n for region, day, n in traces.rows(_DAILY_SQL, [start, end])}
+    shown = sorted(set(regions) | {region for region, _ in counts})
+    daily = [{"region": region, "day": day, "count": counts.get((region, day), 0)} for region in shown for day in _days(inp)]
+    return Outcome(findings, details={"gaps": gaps, "daily": daily, "max_gap_hours": limit_hours})
+
+
+# -- tracker buckets ---------------------------------------------------------------------------
+def _buckets_by_name(inventory: Inventory) -> dict[str, list[Resource]]:
+    out: dict[str, list[Resource]] = {}
+    for b in inventory.of_type(BUCKET):
+        name = b.attributes.get("bucket") or b.id
+        if isinstance(name, str) and name:
+            out.setdefault(name.strip().lower(), []).append(b)
+    return out
+
+
+def _tracker_buckets(inventory: Inventory) -> tuple[dict[str, list[Resource]], list[Finding]]:
+    """bucket name (lower case) -> trackers writing into it; `error` findings for trackers naming none."""
+    out: dict[str, list[Resource]] = {}
+    problems = []
+    trackers = _trackers(inventory)
+    for t in trackers:
+        name = _bucket_name(t)
+        if name is None:
+            problems.append(Finding(t.id, f"{_tracker_label(t)} names no bucket_name", (t.ref,), Status.ERROR))
+        else:
+            out.setdefault(name.lower(), []).append(t)
+    if not trackers:
+        problems.append(Finding(TRACKER, "no CTS tracker in the Terraform state: no trace bucket to assess", status=Status.ERROR))
+    return out, problems
+
+
+# -- trace.retention ---------------------------------------------------------------------------
+def _expiration_days(rule: dict) -> list[Any]:
+    expiration = rule.get("expiration") or []
+    if isinstance(expiration, dict):
+        expiration = [expiration]
+    return [e.get("days") for e in expiration if isinstance(e, dict) and e.get("days") is not None]
+
+
+def _enabled(rule: dict) -> bool:
+    value = rule.get("enabled", True)  # a rule that does not say is taken as enforced
+    return value if isinstance(value, bool) else str(value).strip().lower() not in ("false", "disabled", "0")
+
+
+@check("trace.retention", "Tracker buckets keep traces for the retention period", needs=("resources",))
+def retention(inp: CheckInput) -> Outcome:
+    inventory: Inventory = inp["resources"]
+    keep = int(inp.params["trace_retention_days"])
+    trackers, findings = _tracker_buckets(inventory)
+    buckets = _buckets_by_name(inventory)
+    rows = []
+    for name, writers in sorted(trackers.items()):
+        label = _bucket_name(writers[0])
+        found = buckets.get(name)
+        who = ", ".join(_tracker_label(t) for t in writers)
+        if not found:
+            findings.append(Finding(label, f"bucket of {who} is not in the Terraform state: its lifecycle rules cannot be seen",
+                                    tuple(t.ref for t in writers), Status.ERROR))
+            continue
+        for bucket in found:
+            rules = bucket.attributes.get("lifecycle_rule") or []
+            shortest = None
+            for rule in rules if isinstance(rules, list) else []:
+                if not isinstance(rule, dict) or not _enabled(rule):
+                    continue
+                for days in _expiration_days(rule):
+                    try:
+                        days = float(days)
+                    except (TypeError, ValueError):
+                        findings.append(Finding(label, f"lifecycle rule {rule.get('name')!r} has expiration days {days!r}, not a number",
+                                                (bucket.ref,), Status.ERROR))
+                        continue
+                    shortest = days if shortest is None else min(shortest, days)
+                    if days < keep:
+                        prefix = rule.get("prefix") or ""
+                        scope = f" (prefix '{prefix}')" if prefix else " (whole bucket)"
+                        findings.append(Finding(label, f"lifecycle rule {rule.get('name')!r}{scope} expires objects after {days:g} days, "
+                                                       f"under the {keep} days traces must be kept", (bucket.ref,)))
+            rows.append({"bucket": label, "trackers": [_tracker_label(t) for t in writers], "shortest_expiration_days": shortest})
+    return Outcome(findings, details={"buckets": rows, "retention_days": keep})
+
+
+# -- trace.access_entitlement ------------------------------------------------------------------
+_READS_SQL = f"""
+SELECT t.user_name, count(*) AS n, min(t.time), max(t.time), {refs_sql()},
+       list(DISTINCT lower(coalesce(nullif(t.resource_name, ''), split_part(t.resource_id, '/', 1)))) AS buckets
+FROM traces t
+WHERE t.time >= ? AND t.time < ?
+  AND upper(t.service_type) = 'OBS'
+  AND regexp_matches(t.trace_name, '^(get|list|head)', 'i')
+  AND (lower(t.resource_name) IN (SELECT unnest(?::VARCHAR[]))
+       OR lower(split_part(t.resource_id, '/', 1)) IN (SELECT unnest(?::VARCHAR[])))
+  AND NOT EXISTS (
+      SELECT 1 FROM trace_auth a
+      WHERE a.account_key = lower(trim(t.user_name)) AND a.role IN {READER_ROLES}
+        AND a.granted_at <= t.time AND (a.revoked_at IS NULL OR t.time < a.revoked_at))
+GROUP BY t.user_name ORDER BY t.user_name NULLS FIRST"""
+
+
+@check("trace.access_entitlement", "Only trace readers and auditors read the trace buckets",
+       needs=("traces", "resources", "access_register"))
+def access_entitlement(inp: CheckInput) -> Outcome:
+    traces = inp["traces"]
+    register = inp["access_register"]
+    buckets, findings = _tracker_buckets(inp["resources"])
+    if not buckets:
+        return Outcome(findings)
+    load_authorizations(traces.con, register, "trace_auth")
+    names = sorted(buckets)
+    roles: dict[str, set[str]] = {}
+    for row in register:
+        roles.setdefault(row.values["account"].strip().casefold(), set()).add(row.values["role"])
+    for user, n, first, last, refs, read in traces.rows(_READS_SQL, [inp.period.start, inp.period.end, names, names]):
+        what = f"{n} read(s) of the trace bucket(s) {', '.join(sorted(b for b in read if b))}, from {when(first)} to {when(last)}"
+        more = f" (first {MAX_REFS} referenced)" if n > MAX_REFS else ""
+        if user is None:
+            findings.append(Finding("(no account)", f"{what}, by no identified account (user is null): cannot tell whether "
+                                                    f"a trace reader or an auditor made them{more}", tuple(refs), Status.ERROR))
+            continue
+        held = sorted(roles.get(user.strip().casefold(), set()))
+        holding = f"roles in the register: {', '.join(held)}" if held else "not in the register"
+        findings.append(Finding(user, f"{what}, without a trace_reader or auditor authorization at the time ({holding}){more}", tuple(refs)))
+    return Outcome(findings)
