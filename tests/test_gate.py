@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from hds_audit.cli import cli
+from hds_audit.drift import show
 
 PLANS = Path(__file__).parent / "data" / "plans"
 PROVIDER = 'provider["registry.terraform.io/flexibleenginecloud/flexibleengine"]'
@@ -104,8 +105,7 @@ def test_baseline_records_findings_and_fingerprints(tenant_bundle, tmp_path):
 def test_unchanged_bundle_gates_green(tenant_bundle, tmp_path):
     builder, _ = tenant_bundle
     result, verdict, junit = _gate(builder, tmp_path, _baseline(builder, tmp_path))
-    assert result.exit_code == 0, result.output
-    assert verdict["green"] and verdict["drift"] == [] and verdict["new"] == []
+    assert result.exit_code == 0 and verdict["green"] and verdict["drift"] == verdict["new"] == [], result.output
     assert "PASSED" in result.output
     text = junit.read_text()
     assert "<failure" not in text and "storage.encrypted_at_rest" in text
@@ -117,8 +117,7 @@ def _red(result, verdict, address, attribute, check=None):
     rows = [d for d in verdict["drift"] if d["address"] == address and d["attribute"] == attribute]
     assert rows, (address, attribute, verdict["drift"])
     assert address in result.output and f"{attribute}:" in result.output
-    if check:
-        assert check in rows[0]["checks"]
+    assert check is None or check in rows[0]["checks"]
     return rows[0]
 
 
@@ -142,7 +141,9 @@ CHANGES = {  # what changes -> (address, attribute, was, now, check affected, ne
     "region": (("flexibleengine_compute_instance_v2", "db", {"region": "ap-southeast-1", "availability_zone": "ap-southeast-1a"}),
                ("module.db.flexibleengine_compute_instance_v2.db[0]", "region", "eu-west-0", "ap-southeast-1", "residency.resources", "srv-db-0")),
     "tracker disabled": (("flexibleengine_cts_tracker_v1", "system", {"status": "disabled"}),
-                         ("flexibleengine_cts_tracker_v1.system", "status", "enabled", "disabled", "trace.tracker_enabled", None)),
+                         ("flexibleengine_cts_tracker_v1.system", "status", "enabled", "disabled", "trace.tracker_enabled", "eu-west-0")),
+    "retention": (("flexibleengine_obs_bucket", "traces", {"lifecycle_rule": [{"name": "x", "expiration": [{"days": 90}]}]}),
+                  ("flexibleengine_obs_bucket.traces", "lifecycle_expiration_days", [1095], [90], "trace.retention", "ch-test-cts-traces")),
 }
 
 
@@ -156,9 +157,8 @@ def test_faulty_change_gates_red(tenant_bundle, tmp_path, change):
     result, verdict, _ = _gate(builder, tmp_path, baseline)
     row = _red(result, verdict, address, attribute, check)
     assert (row["was"], row["now"], row["change"]) == (was, now, "changed")
-    assert f"{attribute}: was {was}, now {now}" in result.output
-    if obj:
-        assert (check, obj) in {(f["check"], f["object"]) for f in verdict["new"]}
+    assert f"{attribute}: was {show(was)}, now {show(now)}" in result.output
+    assert (check, obj) in {(f["check"], f["object"]) for f in verdict["new"]}
 
 
 @pytest.mark.parametrize("how", ["bucket", "cbr"])
