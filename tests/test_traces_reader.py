@@ -1,0 +1,252 @@
+"""The trace engine: every file shape, gz or plain, bad files among good ones, exact reasons and records."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from bundle_builder import ms, trace
+
+from hds_audit.evidence import traces as reader
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.states import Status
+
+KEY = "CloudTraces/eu-west-0/2026/7/1/system/ECS/cts_CloudTrace_eu-west-0_2026-07-01T00-00-00Z_{}.json"
+
+
+def load(builder):
+    evidence = reader.load(Bundle(str(builder.root)))
+    return evidence
+
+
+def rows(evidence, sql="SELECT file, record, trace_id, user_name, region, code FROM traces ORDER BY file, record"):
+    return evidence.data.rows(sql)
+
+
+def batch(n: int, prefix: str = "t", user: str | None = "a.durand", day: str = "2026-07-01") -> list[dict]:
+    return [trace(user, f"{day}T{8 + i // 60:02d}:{i % 60:02d}:00+02:00", trace_id=f"{prefix}{i}") for i in range(n)]
+
+
+def write_raw(builder, rel: str, payload: bytes, gz: bool) -> None:
+    builder.write(f"traces/{rel}", gzip.compress(payload, mtime=0) if gz else payload)
+
+
+# -- shapes ----------------------------------------------------------------------------------
+
+SHAPES = ["array", "envelope", "object", "lines"]
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["gz", "plain"])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_shape_gz_and_plain(builder, shape, gz):
+    records = batch(1 if shape == "object" else 4)
+    ext = ".jsonl" if shape == "lines" else ".json"
+    name = KEY.format("0001").replace(".json", ext) + (".gz" if gz else "")
+    builder.traces(records, name=name, shape=shape)
+    evidence = load(builder)
+    assert evidence.problems == []
+    got = rows(evidence)
+    assert [(r[1], r[2]) for r in got] == [(i, f"t{i}") for i in range(len(records))]
+    assert {r[0] for r in got} == {f"traces/{name}"}
+    assert {(r[3], r[4], r[5]) for r in got} == {("a.durand", "eu-west-0", "200")}
+    read = evidence.files[0]
+    assert (read.path, read.records) == (f"traces/{name}", len(records))
+    assert read.first.timestamp() * 1000 == ms("2026-07-01T08:00:00+02:00")
+
+
+def test_all_shapes_in_one_bundle_with_exact_records(builder):
+    builder.traces(batch(3, "a"), name=KEY.format("a") + ".gz")
+    builder.traces(batch(3, "e"), name="api/cts-list-eu-west-0.json", shape="envelope")
+    builder.traces(batch(1, "o"), name=KEY.format("o"), shape="object")
+    builder.traces(batch(3, "l"), name=KEY.format("l").replace(".json", ".jsonl.gz"), shape="lines")
+    pretty = json.dumps({"meta_data": {"count": 2}, "traces": batch(2, "p")}, indent=2).encode()
+    write_raw(builder, "api/pretty.json", pretty, gz=False)
+    builder.write("traces/README.txt", "not a trace file")
+    evidence = load(builder)
+    assert evidence.problems == []
+    assert evidence.data.count() == 12
+    assert evidence.data.files == 5
+    for prefix, n in (("a", 3), ("e", 3), ("o", 1), ("l", 3), ("p", 2)):
+        got = rows(evidence, f"SELECT record, trace_id FROM traces WHERE trace_id LIKE '{prefix}%' ORDER BY record")
+        assert got == [(i, f"{prefix}{i}") for i in range(n)]
+    per_file = {f.path.rsplit("/", 1)[-1]: f.records for f in evidence.files}
+    assert per_file == {"cts-list-eu-west-0.json": 3, "pretty.json": 2, KEY.format("a").rsplit("/", 1)[-1] + ".gz": 3,
+                        KEY.format("o").rsplit("/", 1)[-1]: 1, KEY.format("l").rsplit("/", 1)[-1].replace(".json", ".jsonl.gz"): 3}
+
+
+def test_every_trace_file_is_hashed_for_the_manifest(builder):
+    builder.traces(batch(2), name=KEY.format("good") + ".gz")
+    write_raw(builder, KEY.format("bad") + ".gz", b"not gzip at all", gz=False)
+    bundle = Bundle(str(builder.root))
+    evidence = reader.load(bundle)
+    hashed = {r.path: r for r in bundle.reads()}
+    assert set(hashed) == {f"traces/{KEY.format('good')}.gz", f"traces/{KEY.format('bad')}.gz"}
+    assert all(len(r.sha256) == 64 and r.size > 0 for r in hashed.values())
+    assert [f.path for f in evidence.files] == [f"traces/{KEY.format('good')}.gz"]
+
+
+def test_records_keep_file_order_across_many_files(builder):
+    for f in range(12):
+        builder.traces(batch(30, f"f{f}-"), name=KEY.format(f"{f:04d}") + ".gz")
+    evidence = load(builder)
+    got = rows(evidence, "SELECT trace_id, record FROM traces")
+    assert len(got) == 360
+    assert all(trace_id.endswith(f"-{record}") for trace_id, record in got)
+
+
+# -- bad files among good ones ---------------------------------------------------------------
+
+def test_corrupt_gz_among_good_files(builder):
+    for f in range(5):
+        builder.traces(batch(3, f"g{f}-"), name=KEY.format(f"good{f}") + ".gz")
+    whole = gzip.compress(json.dumps(batch(200, "x")).encode(), mtime=0)
+    builder.write(f"traces/{KEY.format('truncated')}.gz", whole[: len(whole) // 2])  # sniffs as an array, fails in DuckDB
+    builder.write(f"traces/{KEY.format('garbage')}.gz", b"\x1f\x8b\x08\x00" + b"\x00garbage" * 10)
+    evidence = load(builder)
+    assert evidence.data.count() == 15
+    bad = {p.file: p for p in evidence.problems}
+    assert set(bad) == {f"traces/{KEY.format('truncated')}.gz", f"traces/{KEY.format('garbage')}.gz"}
+    assert all("gzip" in p.reason for p in bad.values())
+    assert not any(f.path in bad for f in evidence.files)
+
+
+def test_gzip_of_non_json_is_reported(builder):
+    builder.traces(batch(2), name=KEY.format("good") + ".gz")
+    write_raw(builder, KEY.format("text") + ".gz", b"hello, this is not JSON\n", gz=True)
+    evidence = load(builder)
+    [problem] = evidence.problems
+    assert problem.file == f"traces/{KEY.format('text')}.gz" and "not JSON" in problem.reason
+    assert evidence.data.count() == 2
+
+
+def test_plain_file_named_gz_and_empty_file(builder):
+    write_raw(builder, KEY.format("plain") + ".gz", json.dumps(batch(1)).encode(), gz=False)
+    write_raw(builder, KEY.format("empty"), b"  \n", gz=False)
+    evidence = load(builder)
+    reasons = {p.file.rsplit("_", 1)[-1]: p.reason for p in evidence.problems}
+    assert "gzip" in reasons["plain.json.gz"]
+    assert reasons["empty.json"] == "empty file"
+    assert evidence.data.count() == 0
+
+
+def test_non_object_trace_is_reported_and_the_rest_kept(builder):
+    write_raw(builder, KEY.format("mixed"), json.dumps([1, *batch(2)]).encode(), gz=False)
+    evidence = load(builder)
+    assert [(p.record, p.reason) for p in evidence.problems] == [("record 0", "a trace must be a JSON object")]
+    assert [(r[1], r[2]) for r in rows(evidence)] == [(1, "t0"), (2, "t1")]
+    assert evidence.files[0].records == 3
+
+
+@pytest.mark.parametrize("bad_time, reason", [
+    ("2026-07-01T08:00:00Z", "must be milliseconds"),
+    ("1782885600000", "must be milliseconds"),  # a number in a string: DuckDB would cast it silently
+    (1782885600, "looks like seconds"),
+    (None, "must be milliseconds"),
+])
+def test_time_not_epoch_ms_is_reported_with_its_record(builder, bad_time, reason):
+    records = batch(4)
+    records[2]["time"] = bad_time
+    builder.traces(batch(3, "other"), name=KEY.format("other") + ".gz")
+    builder.traces(records, name=KEY.format("bad") + ".gz")
+    evidence = load(builder)
+    [problem] = evidence.problems
+    assert (problem.file, problem.record) == (f"traces/{KEY.format('bad')}.gz", "record 2")
+    assert reason in problem.reason
+    got = rows(evidence, "SELECT trace_id, record FROM traces WHERE file LIKE '%bad%' ORDER BY record")
+    assert got == [("t0", 0), ("t1", 1), ("t3", 3)]
+    assert evidence.data.count() == 6
+
+
+def test_system_action_without_user_is_kept(builder):
+    builder.traces([trace(None, "2026-07-01T08:00:00+02:00", "createCheckpoint", trace_id="sys"),
+                    trace("a.durand", "2026-07-01T09:00:00+02:00", trace_id="human")], name=KEY.format("s") + ".gz")
+    evidence = load(builder)
+    assert evidence.problems == []
+    assert rows(evidence, "SELECT trace_id, trace_type, user_name FROM traces ORDER BY record") == [
+        ("sys", "SystemAction", None), ("human", "ConsoleAction", "a.durand")]
+
+
+def test_missing_user_on_a_console_action_is_reported(builder):
+    records = batch(2)
+    records[1]["user"] = None
+    newer = trace(None, "2026-07-01T10:00:00+02:00", trace_id="newer", trace_type="ApiCall", user_name="b.petit")
+    builder.traces(records + [newer], name=KEY.format("u") + ".gz")
+    evidence = load(builder)
+    assert [(p.record, p.reason) for p in evidence.problems] == [("record 1", "'user' is missing on a ConsoleAction trace")]
+    assert rows(evidence, "SELECT trace_id, user_name FROM traces ORDER BY record") == [("t0", "a.durand"), ("newer", "b.petit")]
+
+
+def test_code_as_int_or_string_and_request_as_object_or_string(builder):
+    records = batch(3)
+    records[0]["code"], records[1]["code"], records[2]["code"] = 403, "200", None
+    records[0]["request"], records[1]["response"] = {"a": [1, 2]}, "plain text"
+    builder.traces(records, name=KEY.format("c") + ".gz")
+    evidence = load(builder)
+    assert evidence.problems == []
+    assert [r[0] for r in rows(evidence, "SELECT code FROM traces ORDER BY record")] == ["403", "200", None]
+
+
+# -- regions ---------------------------------------------------------------------------------
+
+def test_region_from_key_else_endpoint(builder):
+    west1 = "https://ecs.eu-west-1.prod-cloud-ocb.orange-business.com"
+    builder.traces([trace("a", "2026-07-01T08:00:00+02:00", trace_id="key", endpoint=west1)], name=KEY.format("k") + ".gz")
+    builder.traces([trace("a", "2026-07-01T08:00:00+02:00", trace_id="endpoint", endpoint=west1),
+                    trace("a", "2026-07-01T08:01:00+02:00", trace_id="none", endpoint="https://example.org/api")],
+                   name="api/listing.json", shape="envelope")
+    evidence = load(builder)
+    assert dict(rows(evidence, "SELECT trace_id, region FROM traces")) == {"key": "eu-west-0", "endpoint": "eu-west-1", "none": None}
+    assert reader.region_of("traces/CloudTraces/eu-west-0/2026/x.json", west1) == "eu-west-0"
+    assert reader.region_of("traces/api/x.json", west1) == "eu-west-1"
+
+
+# -- the two reading paths agree -------------------------------------------------------------
+
+def test_duckdb_rows_equal_the_python_reading(builder):
+    records = batch(5)
+    records[1]["code"] = 500
+    records[2].update(user=None, trace_type="SystemAction")
+    records[3]["time"] = records[3]["time"] + 0.5
+    builder.traces(records, name=KEY.format("p") + ".gz")
+    builder.traces(records, name="api/e.json", shape="envelope")
+    evidence = load(builder)
+    got = sorted(evidence.data.rows("SELECT * FROM traces"), key=lambda r: (r[0], r[1]))
+    expected = []
+    for rel in ("traces/api/e.json", f"traces/{KEY.format('p')}.gz"):
+        raw = (builder.root / rel).read_bytes()
+        expected += [reader.trace_row(rel, i, t)[0] for i, t in enumerate(reader.parse_file(rel, raw))]
+    assert got == sorted(expected, key=lambda r: (r[0], r[1]))
+
+
+# -- limits and absence ----------------------------------------------------------------------
+
+def test_decompression_bomb_guard_in_the_python_reading(builder, monkeypatch):
+    monkeypatch.setattr(reader, "MAX_DECOMPRESSED", 2000)
+    builder.traces(batch(40), name=KEY.format("big") + ".gz")
+    builder.traces(batch(1, "small"), name=KEY.format("small") + ".gz")
+    evidence = load(builder)
+    [problem] = evidence.problems
+    assert problem.file.endswith("big.json.gz") and "decompression bomb" in problem.reason
+    assert evidence.data.count() == 1
+
+
+def test_empty_traces_folder_is_absent_evidence(builder, run_checks_on):
+    (builder.root / "traces").mkdir()
+    evidence = load(builder)
+    assert evidence.data is None and evidence.absent and "no trace file" in evidence.note
+    ids = ("trace.continuity", "trace.access_entitlement", "residency.activity", "access.register_covers_activity")
+    results = run_checks_on(builder.root, *ids)
+    for check_id in ids:
+        assert results[check_id].status is Status.ERROR, check_id
+        assert any(f.object == "traces" and "absent" in f.message for f in results[check_id].findings)
+
+
+def test_bad_trace_file_makes_trace_checks_error_naming_file_and_record(builder, run_checks_on):
+    records = batch(2)
+    records[1]["time"] = "yesterday"
+    builder.traces(records, name=KEY.format("bad") + ".gz")
+    result = run_checks_on(builder.root, "residency.activity")["residency.activity"]
+    assert result.status is Status.ERROR
+    [finding] = [f for f in result.findings if f.status is Status.ERROR]
+    assert finding.object == f"traces/{KEY.format('bad')}.gz" and finding.evidence == (f"traces/{KEY.format('bad')}.gz#record 1",)
