@@ -114,7 +114,8 @@ def finish(extras: dict[str, Any], current: dict[str, Any]) -> None:
 
 
 # -- printing -------------------------------------------------------------------------------------
-def format_table(comparison: dict[str, Any]) -> str:
+def format_table(comparison: dict[str, Any], every_persisting: bool = False) -> str:
+    """New and fixed findings, persisting ones whose status changed (all with `every_persisting`), control changes."""
     import io
 
     from rich.console import Console
@@ -128,11 +129,21 @@ def format_table(comparison: dict[str, Any]) -> str:
     table = Table(title=title, show_lines=False)
     for column in ("change", "check", "object", "status", "message"):
         table.add_column(column, overflow="fold")
+    hidden: dict[str, int] = {}
     for kind in KINDS:
         for f in comparison[kind]:
+            if kind == "persisting" and "previous_status" not in f and not every_persisting:
+                hidden[f["check"]] = hidden.get(f["check"], 0) + 1
+                continue
             status = f["status"] if "previous_status" not in f else f"{f['previous_status']} -> {f['status']}"
             table.add_row(kind, f["check"], f["object"], status, f["message"])
-    console.print(table)
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print(f"{title}: no new or fixed finding, no status change of a finding.")
+    if hidden:
+        listed = ", ".join(f"{check} {n}" for check, n in sorted(hidden.items()))
+        console.print(f"Persisting with the same status (--all lists them): {listed}", soft_wrap=True)
     if comparison["status_changes"]:
         controls = Table(title="Control status changes")
         for column in ("control", "rule", "was", "now"):

@@ -29,13 +29,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from hds_audit.checks.configuration import LISTENERS, SECURITY_POLICY
+from hds_audit.checks.residency import CBR_POLICY, REPLICATION
+from hds_audit.checks.trace import TRACKER
 from hds_audit.evidence.resources import BUCKET, VOLUME, Inventory, Resource
 
-LISTENERS = ("flexibleengine_lb_listener_v2", "flexibleengine_lb_listener_v3")
-SECURITY_POLICY = "flexibleengine_elb_security_policy"
-TRACKER = "flexibleengine_cts_tracker_v1"
-REPLICATION = "flexibleengine_obs_bucket_replication"
-CBR_POLICY = "flexibleengine_cbr_policy"
 CBR_VAULT = "flexibleengine_cbr_vault"
 ALWAYS_TRACKED = frozenset((*LISTENERS, SECURITY_POLICY, TRACKER, REPLICATION, CBR_POLICY, CBR_VAULT))
 

@@ -94,6 +94,7 @@ def test_compare_command_prints_and_writes_json(two_runs, tmp_path):
     assert result.exit_code == 0, result.output
     assert "tilleuls-exports" in result.output and HTTPS_LISTENER in result.output
     assert "waived -> fail" in result.output and "new 1 · fixed 2" in result.output
+    assert "e.garnier" not in result.output and "access.mfa 1" in result.output  # persisting, same status: counted
     written = json.loads((tmp_path / "c.json").read_text())
     assert _keys(written["fixed"]) == [("storage.encrypted_at_rest", "tilleuls-exports"), ("support.plan_eligible", "standard")]
     # a results.json file is accepted as well as its folder

@@ -182,7 +182,8 @@ def _show(value) -> str:
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write the comparison as JSON.")
-def compare(old, new, json_file):
+@click.option("--all", "every", is_flag=True, help="List every persisting finding, not only those whose status changed.")
+def compare(old, new, json_file, every):
     """Compare two runs (report folders or results.json): new, fixed and persisting findings."""
     from hds_audit.compare import CompareError, compare_results, format_table, load_results
 
@@ -190,7 +191,7 @@ def compare(old, new, json_file):
         comparison = compare_results(load_results(old), load_results(new))
     except CompareError as exc:
         raise Unusable(str(exc)) from None
-    click.echo(format_table(comparison), nl=False)
+    click.echo(format_table(comparison, every), nl=False)
     if json_file:
         _write(json_file, (json.dumps(comparison, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), "the comparison")
     return int(ExitCode.OK)
