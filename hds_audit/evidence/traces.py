@@ -134,6 +134,8 @@ def connect(workdir: str) -> duckdb.DuckDBPyConnection:
     spill = os.path.join(workdir, "spill").replace("'", "''")
     con.execute(f"SET temp_directory = '{spill}'")
     con.execute("SET preserve_insertion_order = true")  # `record` relies on it
+    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would print on stdout
+    con.execute("SET enable_progress_bar_print = false")
     con.execute(SCHEMA)
     return con
 
@@ -336,8 +338,7 @@ class _Progress:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.con.execute("SET enable_progress_bar = true")
-            self.con.execute("SET enable_progress_bar_print = false")
+            self.con.execute("SET enable_progress_bar = true")  # lets query_progress() report
             self.bar = Progress(TextColumn("reading traces"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                                 console=Console(stderr=True), transient=True)
             self.bar.start()
