@@ -116,3 +116,27 @@ def test_reviews_show_in_matrix_and_findings():
     assert "rejected" in plain(pdf.matrix(ctx))
     assert "Auditor: rejected — register <incomplete> (A. Auditrice" in plain(pdf.findings(ctx))
     assert "A. Auditrice, 2026-10-05" in plain(pdf.cover(ctx))
+
+
+def test_many_trace_files_are_grouped_by_month_with_a_recomputable_digest():
+    import hashlib
+    from datetime import datetime
+
+    from hds_audit.evidence.interface import FileRead
+    from hds_audit.timeutil import PARIS
+
+    files = [FileRead("iam/users.json", "b" * 64, 10, 2)]
+    for month in (7, 8):
+        for i in range(40):
+            path = f"traces/CloudTraces/eu-west-0/2026/{month}/{i % 28 + 1}/system/ECS/f{i:03d}.json.gz"
+            files.append(FileRead(path, hashlib.sha256(path.encode()).hexdigest(), 100, 5,
+                                  datetime(2026, month, i % 28 + 1, tzinfo=PARIS), datetime(2026, month, i % 28 + 1, 12, tzinfo=PARIS)))
+    entries = pdf.evidence_entries(files)
+    assert [e["path"] for e in entries] == ["iam/users.json", "traces/CloudTraces/eu-west-0/2026/7/", "traces/CloudTraces/eu-west-0/2026/8/"]
+    july = entries[1]
+    members = sorted((f for f in files if f.path.startswith(july["path"])), key=lambda f: f.path)
+    lines = "".join(f"{f.sha256}  {f.path}\n" for f in members)  # what `xargs sha256sum` prints
+    assert july["sha256"] == hashlib.sha256(lines.encode()).hexdigest()
+    assert july["files"] == 40 and july["records"] == 200 and july["size"] == 4000
+    assert july["first"] == datetime(2026, 7, 1, tzinfo=PARIS) and july["last"] == datetime(2026, 7, 28, 12, tzinfo=PARIS)
+    assert len(pdf.evidence_entries(files[:30])) == 30  # few files: one row each

@@ -23,6 +23,7 @@ FILENAME = "report.pdf"
 MAX_FINDINGS = 15  # per check; the workbook has them all
 MAX_REFS = 3  # evidence references shown per finding
 MAX_ATTENTION = 12  # controls listed on the summary page; the matrix lists them all
+MAX_EVIDENCE_ROWS = 60  # beyond this, trace files are grouped by month in the appendix
 
 
 def render(ctx: RenderContext) -> bytes:
@@ -78,8 +79,12 @@ def cover(ctx: RenderContext) -> list:
     summary = result.summary()
     blocking = [c for c in result.controls if is_blocking(c.status)]
     if blocking:
-        message = (f"{summary['fail']} of {len(result.controls)} controls fail and {summary['error']} could not be "
-                   f"concluded (evidence absent or invalid).")
+        parts = [f"{summary['fail']} of {len(result.controls)} controls fail"] if summary["fail"] else []
+        if summary["error"]:
+            parts.append(f"{summary['error']} could not be concluded (evidence absent or invalid)")
+        message = " and ".join(parts) + "."
+        if not summary["fail"]:
+            message = f"{summary['error']} of {len(result.controls)} controls could not be concluded (evidence absent or invalid)."
     else:
         message = f"No control fails: {summary['pass']} pass, {summary['manual']} need a human attestation, {summary['waived']} waived."
     story += [verdict_box(message, not blocking), Spacer(1, 10), status_table(result), Spacer(1, 18),
@@ -253,12 +258,16 @@ def appendix(ctx: RenderContext) -> list:
 
     result = ctx.result
     story = [text(words("report", "evidence_title"), "h1"), text(words("report", "evidence_intro"), "muted"), Spacer(1, 6)]
-    if result.evidence_files:
+    entries = evidence_entries(result.evidence_files)
+    if any(e["files"] > 1 for e in entries):
+        story += [text(words("report", "evidence_groups"), "muted"), Spacer(1, 4)]
+    if entries:
         rows = [header_row("File", "SHA-256", "Records", "Time covered")]
-        for f in result.evidence_files:
-            covered = f"{iso(f.first)}\nto {iso(f.last)}" if f.first or f.last else "—"
-            rows.append([[text(f.path, "mono"), text(f"{f.size:,} bytes".replace(",", " "), "small")],
-                         text(f.sha256, "mono"), text("" if f.records is None else f.records, "cell"), text(covered, "small")])
+        for e in entries:
+            covered = f"{_when(e['first'])}\nto {_when(e['last'])}" if e["first"] or e["last"] else "—"
+            what = f"{e['files']} files, " if e["files"] > 1 else ""
+            rows.append([[text(e["path"], "mono"), text(f"{what}{e['size']:,} bytes".replace(",", " "), "small")],
+                         text(e["sha256"], "mono"), text("" if e["records"] is None else e["records"], "cell"), text(covered, "small")])
         story.append(grid(rows, [170, 150, 45, content_width() - 365]))
     else:
         story.append(text("No evidence file was read.", "base"))
@@ -267,3 +276,41 @@ def appendix(ctx: RenderContext) -> list:
         rows = [header_row("Evidence", "Note")] + [[text(k, "cell_bold"), text(v, "cell")] for k, v in sorted(result.evidence_notes.items())]
         story.append(grid(rows, [120, content_width() - 120]))
     return story
+
+
+def evidence_entries(files) -> list[dict]:
+    """One entry per evidence file, except CTS trace files when there are many: those are grouped by
+    folder down to the month (traces/CloudTraces/{region}/{YYYY}/{M}/). A group's SHA-256 is taken
+    over its files' `sha256sum` lines, sorted by path, so it can be recomputed from the bundle:
+    `find FOLDER -type f | LC_ALL=C sort | xargs sha256sum | sha256sum`. The workbook and the signed
+    manifest list every file."""
+    import hashlib
+
+    if len(files) <= MAX_EVIDENCE_ROWS:
+        return [_entry(f.path, [f]) for f in files]
+    groups: dict[str, list] = {}
+    for f in files:
+        parts = f.path.split("/")
+        key = "/".join(parts[:5]) + "/" if parts[0] == "traces" and len(parts) > 5 else f.path
+        groups.setdefault(key, []).append(f)
+    entries = []
+    for key, members in sorted(groups.items()):
+        if len(members) == 1:
+            entries.append(_entry(members[0].path, members))
+            continue
+        members = sorted(members, key=lambda m: m.path)
+        digest = hashlib.sha256("".join(f"{m.sha256}  {m.path}\n" for m in members).encode("utf-8")).hexdigest()
+        entries.append(_entry(key, members, digest))
+    return entries
+
+
+def _when(instant) -> str:
+    return iso(instant.replace(microsecond=0)) if instant else "—"
+
+
+def _entry(path: str, members: list, digest: str | None = None) -> dict:
+    records = [m.records for m in members if m.records is not None]
+    firsts = [m.first for m in members if m.first]
+    lasts = [m.last for m in members if m.last]
+    return {"path": path, "files": len(members), "sha256": digest or members[0].sha256, "size": sum(m.size for m in members),
+            "records": sum(records) if records else None, "first": min(firsts) if firsts else None, "last": max(lasts) if lasts else None}
