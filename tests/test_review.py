@@ -168,3 +168,22 @@ def test_folder_without_results_is_refused(tmp_path):
     folder, _ = make_folder(tmp_path, "run", demo=True)
     proc = cli("review", "import", str(folder / "report.xlsx"), "--into", str(tmp_path / "empty"))
     assert proc.returncode == 2 and "results.json is missing" in proc.stderr
+
+
+def test_evidence_snapshot_is_carried_over_and_still_covered(tmp_path):
+    from hds_audit.evidence.bundle import Bundle
+
+    result = sample_result()
+    bundle_dir = tmp_path / "bundle"
+    for read in result.evidence_files:
+        (bundle_dir / read.path).parent.mkdir(parents=True, exist_ok=True)
+        (bundle_dir / read.path).write_bytes(b"evidence " + read.path.encode())
+    identity = init_identity(tmp_path / "key", PASSWORD.encode(), common_name="snap signer", demo=True)
+    folder = tmp_path / "run"
+    write_outputs(result, AuditOptions(Bundle(str(bundle_dir)), result.tenant, None, result.period, folder, identity, snapshot=True))
+    reviewed = fill(folder / "report.xlsx", tmp_path / "r.xlsx", {"purpose": ("accepted", None)}, reviewer="A")
+    assert cli("review", "import", str(reviewed), "--into", str(folder)).returncode == 0
+    assert (folder / "evidence" / "iam" / "users.json").read_bytes() == b"evidence iam/users.json"
+    listed = {f["path"] for f in json.loads((folder / "manifest.json").read_text())["files"]}
+    assert "evidence/iam/users.json" in listed
+    assert int(verify_report_dir(folder, folder / "signer.pem").status) == 0
