@@ -138,7 +138,10 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
     if problem:
         evidence.problems.append(Problem(rel, None, problem))
         return
-    entries = state.get("resources", [])
+    entries = state.get("resources")
+    if entries is None:  # terraform writes "resources": [] for an empty state; none at all is not a state
+        evidence.problems.append(Problem(rel, None, 'no "resources" list: not a Terraform state'))
+        return
     if not isinstance(entries, list):
         evidence.problems.append(Problem(rel, None, '"resources" is not a list'))
         return
