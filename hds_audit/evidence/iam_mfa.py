@@ -56,5 +56,7 @@ def load(bundle: Bundle, tenant=None) -> Evidence[dict[str, str]]:
     read = bundle.record(FILE)
     read.records = count
     evidence.files.append(read)
-    evidence.data = protected
+    # a broken list or record may be the very device of a user found unprotected: with any
+    # problem, nobody can be judged unprotected (the check says error, not a false fail)
+    evidence.data = None if evidence.problems else protected
     return evidence
