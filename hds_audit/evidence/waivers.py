@@ -46,6 +46,7 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Waiver]]:
         document = yaml.safe_load(bundle.read_bytes(FILE).decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         evidence.problems.append(Problem(FILE, None, f"not readable YAML: {str(exc).splitlines()[0]}"))
+        evidence.note = f"waivers not applied: {evidence.problems[0]}"  # no check needs this kind: the note reports it
         evidence.data = []
         return evidence
     items = document.get("waivers", []) if isinstance(document, dict) else (document or [])
