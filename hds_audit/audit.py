@@ -1,14 +1,11 @@
 """The main job behind `hds-audit run`: results -> every output format -> signatures -> manifest.
 
-Outputs are built in a staging folder beside `--out` and swapped in only when complete, so a
-failed run never leaves a half-written report over a previous good one.
+Outputs are built in a staging folder beside `--out` and swapped in only when complete
+(hds_audit/outdir.py), so a failed run never leaves a half-written report over a good one.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -17,7 +14,8 @@ from hds_audit.catalog.load import Catalog
 from hds_audit.engine import now, run_checks
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.tenant import Tenant
-from hds_audit.formats.interface import RenderContext, write_atomic
+from hds_audit.formats.interface import RenderContext
+from hds_audit.outdir import staged, write_atomic
 from hds_audit.period import Period
 from hds_audit.results.model import RunResult
 
@@ -68,29 +66,35 @@ def run_audit(options: AuditOptions, progress=None) -> RunResult:
 
 def write_outputs(result: RunResult, options: AuditOptions) -> None:
     from hds_audit.signing.identity import subject_text
-    from hds_audit.signing.manifest import build_manifest, write_signed_manifest
-    from hds_audit.signing.pades import sign_pdf
 
     identity = options.identity
     ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=options.extras)
-    out = options.out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.staging-"))
-    try:
-        for module in available_formats():
-            target = staging / module.FILENAME
-            write_atomic(target, module.render(ctx))
-            if target.suffix == ".pdf":
-                sign_pdf(target, target, identity, reason=f"hds-audit report {result.period.label}")
-        write_atomic(staging / "signer.pem", identity.certificate_pem)
+    with staged(options.out) as staging:
+        render_reports(staging, ctx, identity, reason=f"hds-audit report {result.period.label}")
         if options.snapshot:
             _snapshot(options.bundle, result, staging / "evidence")
-        evidence = [{"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records} for f in result.evidence_files]
-        manifest = build_manifest(staging, result.run_id, result.generated_at.isoformat(), evidence)
-        write_signed_manifest(staging, manifest, identity)
-        _swap_in(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        seal(staging, result, identity)
+
+
+def render_reports(folder: Path, ctx: RenderContext, identity, reason: str) -> None:
+    """Every output format into `folder`; each PDF signed (PAdES) as soon as it is rendered."""
+    from hds_audit.signing.pades import sign_pdf
+
+    for module in available_formats():
+        target = folder / module.FILENAME
+        write_atomic(target, module.render(ctx))
+        if target.suffix == ".pdf":
+            sign_pdf(target, target, identity, reason=reason)
+
+
+def seal(folder: Path, result: RunResult, identity) -> None:
+    """signer.pem, then manifest.json over every file of `folder` and its detached signature."""
+    from hds_audit.signing.manifest import build_manifest, write_signed_manifest
+
+    write_atomic(folder / "signer.pem", identity.certificate_pem)
+    evidence = [{"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records} for f in result.evidence_files]
+    generated = result.generated_at or now()
+    write_signed_manifest(folder, build_manifest(folder, result.run_id, generated.isoformat(), evidence), identity)
 
 
 def _snapshot(bundle: Bundle, result: RunResult, target: Path) -> None:
@@ -98,14 +102,3 @@ def _snapshot(bundle: Bundle, result: RunResult, target: Path) -> None:
     for read in result.evidence_files:
         data = bundle.fs.cat_file(bundle._abs(read.path))
         write_atomic(target.joinpath(*read.path.split("/")), data)
-
-
-def _swap_in(staging: Path, out: Path) -> None:
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
-        os.rmdir(old)
-        os.replace(out, old)
-    os.replace(staging, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

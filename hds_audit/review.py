@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -193,33 +192,21 @@ def rerender(directory: Path, result: RunResult, identity, extras: dict) -> None
     Files the formats do not write (an evidence/ snapshot) are carried over unchanged; the new
     manifest covers them as before.
     """
-    from hds_audit.audit import _swap_in, available_formats
-    from hds_audit.formats.interface import RenderContext, write_atomic
+    from hds_audit.audit import render_reports, seal
+    from hds_audit.formats.interface import RenderContext
+    from hds_audit.outdir import staged
     from hds_audit.signing.identity import subject_text
-    from hds_audit.signing.manifest import build_manifest, write_signed_manifest
-    from hds_audit.signing.pades import sign_pdf
 
     directory = directory.resolve()
-    staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.review-"))
-    try:
+    with staged(directory, "review") as staging:
         for item in directory.iterdir():
             if item.name in KEPT_ON_RERENDER:
                 continue
             target = staging / item.name
             shutil.copytree(item, target) if item.is_dir() else shutil.copy2(item, target)
         ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=extras)
-        for module in available_formats():
-            target = staging / module.FILENAME
-            write_atomic(target, module.render(ctx))
-            if target.suffix == ".pdf":
-                sign_pdf(target, target, identity, reason=f"hds-audit report {result.period.label}, reviewed")
-        write_atomic(staging / "signer.pem", identity.certificate_pem)
-        evidence = [{"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records} for f in result.evidence_files]
-        manifest = build_manifest(staging, result.run_id, result.generated_at.isoformat() if result.generated_at else iso(datetime.now(PARIS)), evidence)
-        write_signed_manifest(staging, manifest, identity)
-        _swap_in(staging, directory)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        render_reports(staging, ctx, identity, reason=f"hds-audit report {result.period.label}, reviewed")
+        seal(staging, result, identity)
 
 
 def read_results(directory: Path) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def _run(catalog, source, tenant, the_period, evidence, config_only: bool):
 
 
 def _write(path: Path, data: bytes, what: str) -> None:
-    from hds_audit.formats.interface import write_atomic
+    from hds_audit.outdir import write_atomic
 
     try:
         write_atomic(path, data)

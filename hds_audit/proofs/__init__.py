@@ -9,8 +9,6 @@ passes or does not apply; an error (evidence absent or invalid) is never proof.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -73,29 +71,19 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
 
 def write_proof(proof: Proof, result: RunResult, identity, out: Path) -> None:
     """PDF (signed) + JSON + signer.pem + signed manifest, staged beside `out` and swapped in whole."""
-    from hds_audit.audit import _swap_in
-    from hds_audit.formats.interface import write_atomic
+    from hds_audit.audit import seal
+    from hds_audit.outdir import staged, write_atomic
     from hds_audit.proofs.document import render_pdf
     from hds_audit.signing.identity import subject_text
-    from hds_audit.signing.manifest import build_manifest, write_signed_manifest
     from hds_audit.signing.pades import sign_pdf
 
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.staging-"))
-    try:
+    with staged(out) as staging:
         stem = proof.kind.stem
         pdf = staging / f"{stem}.pdf"
         write_atomic(pdf, render_pdf(proof, signer=subject_text(identity.certificate), demo=identity.is_demo))
         sign_pdf(pdf, pdf, identity, reason=f"hds-audit {proof.kind.name} proof {result.period.label}")
         write_atomic(staging / f"{stem}.json", (json.dumps(proof.document, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-        write_atomic(staging / "signer.pem", identity.certificate_pem)
-        evidence = [{"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records} for f in result.evidence_files]
-        manifest = build_manifest(staging, result.run_id, result.generated_at.isoformat(), evidence)
-        write_signed_manifest(staging, manifest, identity)
-        _swap_in(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        seal(staging, result, identity)
 
 
 def kind(name: str) -> ProofKind:

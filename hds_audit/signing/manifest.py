@@ -17,8 +17,9 @@ import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
+
+from hds_audit.outdir import temp_file
 
 SCHEMA = "hds-audit/manifest/v1"
 MANIFEST_NAME = "manifest.json"
@@ -109,24 +110,11 @@ def write_signed_manifest(out_dir: Path, manifest: dict, identity) -> None:
     signature = sign_detached(data, identity)
     # Both temp files first, then the renames: a failure while signing or writing leaves
     # no half-written manifest, and the window where the pair disagrees is two renames long.
-    tmp_manifest = _write_temp(out_dir, MANIFEST_NAME, data)
+    tmp_manifest = temp_file(out_dir, MANIFEST_NAME, data)
     try:
-        tmp_sig = _write_temp(out_dir, SIGNATURE_NAME, signature)
+        tmp_sig = temp_file(out_dir, SIGNATURE_NAME, signature)
     except BaseException:
         tmp_manifest.unlink(missing_ok=True)
         raise
     os.replace(tmp_manifest, out_dir / MANIFEST_NAME)
     os.replace(tmp_sig, out_dir / SIGNATURE_NAME)
-
-
-def _write_temp(directory: Path, name: str, data: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)

@@ -7,10 +7,9 @@ inside a healthcare network. The manifest signature covers the same file a secon
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 
+from hds_audit.outdir import write_atomic
 from hds_audit.signing import SigningError
 
 FIELD_NAME = "hds-audit"
@@ -76,19 +75,5 @@ def sign_pdf(
         raise
     except Exception as exc:  # pyHanko raises PdfReadError, SigningError, ValueError, ...
         raise SigningError(f"cannot sign PDF {dst.name}: {exc}") from None
-    _atomic_write(dst, out.getvalue())
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    # A crash mid-write must not leave a half-signed report that looks like the real one.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # a crash mid-write must not leave a half-signed report that looks like the real one
+    write_atomic(dst, out.getvalue())
