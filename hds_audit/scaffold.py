@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from hds_audit.outdir import temp_file
 from hds_audit.paths import data_dir
 
 PLACEHOLDER = "CHANGE-ME"  # doctor looks for this word in tenant.yaml
@@ -76,11 +77,8 @@ def _write(root: Path, rel: str, data: bytes, note: str = "") -> Item:
     target.parent.mkdir(parents=True, exist_ok=True)
     # temp file then an exclusive link: a concurrent writer or a crash never leaves half a file,
     # and a file appearing meanwhile is still not overwritten
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temp = temp_file(target.parent, target.name, data)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; the bundle is shared
         try:
             os.link(temp, target)
         except FileExistsError:
@@ -91,15 +89,8 @@ def _write(root: Path, rel: str, data: bytes, note: str = "") -> Item:
             os.replace(temp, target)
             return Item(rel, "created")
     finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+        temp.unlink(missing_ok=True)
     return Item(rel, "created")
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _tabular(root: Path, kind: str, rel: str, render) -> Item:
