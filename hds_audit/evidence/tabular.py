@@ -109,7 +109,10 @@ def _read_cells(rel: str, data: bytes) -> tuple[list[str], list[dict[str, str | 
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    lines = [line for line in reader]
+    try:
+        lines = [line for line in reader]
+    except csv.Error as exc:  # a cell over the csv module's field limit, a stray NUL...
+        raise ValueError(f"not readable as CSV near line {reader.line_num}: {exc}") from exc
     if not lines:
         raise ValueError("empty file (no header row)")
     header = [h.strip().lower() for h in lines[0]]
