@@ -1,6 +1,6 @@
 """The malformed-evidence corpus (tests/corpus/cases.yaml): bad files never crash, never pass.
 
-Every case starts from a copy of the clean base bundle (tests/corpus/base.py), applies the
+Every case starts from a copy of the clean base bundle (tests/corpus/corpus_base.py), applies the
 operations listed under `do`, runs every check and asserts, beside the case's own expectations:
 
 * no exception, and no check that crashed (the engine turns a crashing check into an `error`
@@ -39,7 +39,7 @@ from bundle_builder import REGISTER_COLUMNS, TICKET_COLUMNS, trace
 CORPUS = Path(__file__).parent / "corpus"
 sys.path.insert(0, str(CORPUS))
 
-from base import PERIOD, REGISTER, TICKETS, build_base  # noqa: E402
+from corpus_base import PERIOD, REGISTER, TICKETS, build_base  # noqa: E402
 
 CASES: list[dict] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))["cases"]
 BY_NAME = {c["name"]: c for c in CASES}
@@ -192,7 +192,8 @@ def _rows(arg: dict) -> tuple[list[str], list[dict]]:
     columns = list(arg.get("columns") or base)
     rows = copy.deepcopy(BASE_ROWS.get(rel.replace(".xlsx", ".csv"), []))
     for index, changes in (arg.get("set") or {}).items():
-        rows[int(index)].update(changes)
+        # {repeat: "x", times: n} stands for a long cell
+        rows[int(index)].update({k: v["repeat"] * v["times"] if isinstance(v, dict) else v for k, v in changes.items()})
     rows += copy.deepcopy(arg.get("append") or [])
     return columns, rows
 
