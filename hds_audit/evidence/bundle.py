@@ -82,8 +82,8 @@ class Bundle:
 
     def contains(self, rel: str) -> bool:
         """Whether `rel` stays inside the bundle (no `..`, no absolute path, no link out)."""
-        if not rel or rel.startswith(("/", "\\")) or "\\" in rel or ":" in rel.split("/")[0]:
-            return False
+        if not rel or rel.startswith(("/", "\\")) or "\\" in rel or "\0" in rel or ":" in rel.split("/")[0]:
+            return False  # a NUL names no file (and os.path.realpath raises on it)
         norm = posixpath.normpath(rel)
         if norm.startswith("..") or norm == ".":
             return False
