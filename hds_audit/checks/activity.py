@@ -16,21 +16,32 @@ from hds_audit.states import Status
 
 UNKNOWN = "(unknown region)"
 
-_ACTIVITY_SQL = f"""
-SELECT lower(trim(t.region)) AS region, count(*) AS n, min(t.time), max(t.time),
-       list(DISTINCT t.service_type ORDER BY t.service_type) FILTER (WHERE t.service_type IS NOT NULL),
-       count(DISTINCT t.user_name), {refs_sql()}
-FROM traces t
-WHERE t.time >= ? AND t.time < ?
+_REGIONS_SQL = """
+SELECT lower(trim(region)) AS region, count(*) AS n, min(time), max(time),
+       list(DISTINCT service_type ORDER BY service_type) FILTER (WHERE service_type IS NOT NULL),
+       count(DISTINCT user_name)
+FROM traces WHERE time >= ? AND time < ?
 GROUP BY ALL ORDER BY region NULLS FIRST"""
+
+# evidence for the regions at fault only, from their first traces (no list of every trace of a region)
+_REFS_SQL = f"""
+SELECT region, {refs_sql()} FROM (
+    SELECT lower(trim(region)) AS region, time, file, record, trace_id FROM traces
+    WHERE time >= ? AND time < ? AND (region IS NULL OR lower(trim(region)) NOT IN (SELECT unnest(?::VARCHAR[])))
+    QUALIFY row_number() OVER (PARTITION BY lower(trim(region)) ORDER BY time, file, record) <= {MAX_REFS}) t
+GROUP BY region"""
 
 
 @check("residency.activity", "No trace of the period comes from a region outside the allowed ones", needs=("traces",))
 def activity(inp: CheckInput) -> Outcome:
-    allowed = {r for r in (norm(x) for x in inp.tenant.allowed_regions) if r}
+    traces = inp["traces"]
+    allowed = sorted({r for r in (norm(x) for x in inp.tenant.allowed_regions) if r})
     allowed_text = ", ".join(inp.tenant.allowed_regions)
+    period = [inp.period.start, inp.period.end]
+    regions = traces.rows(_REGIONS_SQL, period)
+    refs = dict(traces.rows(_REFS_SQL, period + [allowed])) if any(r[0] not in allowed for r in regions) else {}
     findings, rows = [], []
-    for region, n, first, last, services, accounts, refs in inp["traces"].rows(_ACTIVITY_SQL, [inp.period.start, inp.period.end]):
+    for region, n, first, last, services, accounts in regions:
         ok = region is not None and region in allowed
         rows.append({"region": region, "traces": n, "first": when(first), "last": when(last), "allowed": ok})
         if ok:
@@ -38,11 +49,12 @@ def activity(inp: CheckInput) -> Outcome:
         span = f"from {when(first)} to {when(last)}"
         what = f"services {', '.join(services)}" if services else "no service named"
         more = f"; first {MAX_REFS} referenced" if n > MAX_REFS else ""
+        evidence = tuple(refs.get(region) or ())
         if region is None:
             findings.append(Finding(UNKNOWN, f"{n} trace(s) of the period have no region (no CloudTraces/{{region}}/ key, no region in "
                                              f"their endpoint), {span}: cannot tell where this activity took place{more}",
-                                    tuple(refs), Status.ERROR))
+                                    evidence, Status.ERROR))
         else:
             findings.append(Finding(region, f"{n} trace(s) of the period come from {region}, outside the allowed regions ({allowed_text}), "
-                                            f"{span} ({what}; {accounts} account(s)){more}", tuple(refs)))
+                                            f"{span} ({what}; {accounts} account(s)){more}", evidence))
     return Outcome(findings, details={"regions": rows})

@@ -109,24 +109,27 @@ def tracker_enabled(inp: CheckInput) -> Outcome:
 _GAPS_SQL = """
 WITH r AS (SELECT unnest(?::VARCHAR[]) AS region),
 t AS (
-    SELECT lower(trim(region)) AS region, time, file, record, trace_id FROM traces
+    SELECT lower(trim(region)) AS region, time FROM traces
     WHERE time >= ? AND time < ? AND lower(trim(region)) IN (SELECT region FROM r)
-    UNION ALL SELECT region, ?::TIMESTAMPTZ, NULL, NULL, NULL FROM r
-    UNION ALL SELECT region, ?::TIMESTAMPTZ, NULL, NULL, NULL FROM r),
-g AS (
-    SELECT region,
-           lag(time) OVER w AS gap_start, lag(file) OVER w AS file_before, lag(record) OVER w AS record_before,
-           lag(trace_id) OVER w AS id_before, time AS gap_end, file AS file_after, record AS record_after, trace_id AS id_after
-    FROM t WINDOW w AS (PARTITION BY region ORDER BY time, file NULLS FIRST, record))
-SELECT region, gap_start, gap_end, epoch_us(gap_end) - epoch_us(gap_start) AS micros,
-       file_before, record_before, id_before, file_after, record_after, id_after
+    UNION ALL SELECT region, ?::TIMESTAMPTZ FROM r
+    UNION ALL SELECT region, ?::TIMESTAMPTZ FROM r),
+g AS (SELECT region, lag(time) OVER (PARTITION BY region ORDER BY time) AS gap_start, time AS gap_end FROM t)
+SELECT region, gap_start, gap_end, epoch_us(gap_end) - epoch_us(gap_start) AS micros
 FROM g WHERE gap_start IS NOT NULL AND epoch_us(gap_end) - epoch_us(gap_start) > ?
 ORDER BY region, gap_start"""
 
-_DAILY_SQL = """
-SELECT lower(trim(region)) AS region, strftime(timezone('Europe/Paris', time), '%Y-%m-%d') AS day, count(*) AS n
+# the trace at each end of a gap (the first one by file and record when several share the instant)
+_ENDS_SQL = """
+WITH e AS (SELECT unnest(?::VARCHAR[]) AS region, unnest(?::TIMESTAMPTZ[]) AS at)
+SELECT e.region, e.at, min({'file': t.file, 'record': t.record, 'trace_id': t.trace_id})
+FROM e JOIN traces t ON lower(trim(t.region)) = e.region AND t.time = e.at
+GROUP BY ALL"""
+
+# per UTC hour first (cheap), then per Paris day in Python: Paris offsets are whole hours
+_HOURLY_SQL = """
+SELECT lower(trim(region)) AS region, date_trunc('hour', time) AS hour, count(*) AS n
 FROM traces WHERE time >= ? AND time < ? AND region IS NOT NULL
-GROUP BY ALL ORDER BY region, day"""
+GROUP BY ALL"""
 
 
 def _days(inp: CheckInput) -> list[str]:
@@ -135,31 +138,48 @@ def _days(inp: CheckInput) -> list[str]:
     return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
 
 
+def _daily(traces, inp: CheckInput, regions: list[str]) -> list[dict[str, Any]]:
+    counts: dict[tuple[str, str], int] = {}
+    for region, hour, n in traces.rows(_HOURLY_SQL, [inp.period.start, inp.period.end]):
+        key = (region, hour.astimezone(PARIS).date().isoformat())
+        counts[key] = counts.get(key, 0) + n
+    shown = sorted(set(regions) | {region for region, _ in counts})
+    return [{"region": region, "day": day, "count": counts.get((region, day), 0)} for region in shown for day in _days(inp)]
+
+
+def _gap_message(gap_start, gap_end, before, after, hours: float, limit_hours: float) -> str:
+    if before is None and after is None:
+        what = f"no trace at all in the period ({when(gap_start)} to {when(gap_end)})"
+    elif before is None:
+        what = f"no trace from the period start {when(gap_start)} to the first trace at {when(gap_end)}"
+    elif after is None:
+        what = f"no trace from the last trace at {when(gap_start)} to the period end {when(gap_end)}"
+    else:
+        what = f"no trace between {when(gap_start)} and {when(gap_end)}"
+    return f"{what}: a gap of {hours:.1f} hours, over the {limit_hours:g} hours allowed"
+
+
 @check("trace.continuity", "Traces cover the period without a gap over the limit", needs=("traces", "resources"))
 def continuity(inp: CheckInput) -> Outcome:
     traces = inp["traces"]
     regions, findings = regions_in_use(inp["resources"])
     limit_hours = float(inp.params["trace_max_gap_hours"])
     start, end = inp.period.start, inp.period.end
-    gaps: list[dict[str, Any]] = []
     rows = traces.rows(_GAPS_SQL, [regions, start, end, start, end, round(limit_hours * 3600 * 1_000_000)]) if regions else []
-    for region, gap_start, gap_end, micros, f1, r1, i1, f2, r2, i2 in rows:
+    ends: dict[tuple[str, Any], dict] = {}
+    if rows:
+        at = [(region, instant) for region, gap_start, gap_end, _ in rows for instant in (gap_start, gap_end)]
+        for region, instant, ref in traces.rows(_ENDS_SQL, [[a[0] for a in at], [a[1] for a in at]]):
+            ends[(region, instant)] = ref
+    gaps: list[dict[str, Any]] = []
+    for region, gap_start, gap_end, micros in rows:
         hours = micros / 3_600_000_000
         gaps.append({"region": region, "start": iso(gap_start), "end": iso(gap_end), "hours": round(hours, 2)})
-        refs = tuple(trace_ref(f, i, r) for f, i, r in ((f1, i1, r1), (f2, i2, r2)) if f is not None)
-        if f1 is None and f2 is None:
-            what = f"no trace at all in the period ({when(gap_start)} to {when(gap_end)})"
-        elif f1 is None:
-            what = f"no trace from the period start {when(gap_start)} to the first trace at {when(gap_end)}"
-        elif f2 is None:
-            what = f"no trace from the last trace at {when(gap_start)} to the period end {when(gap_end)}"
-        else:
-            what = f"no trace between {when(gap_start)} and {when(gap_end)}"
-        findings.append(Finding(region, f"{what}: a gap of {hours:.1f} hours, over the {limit_hours:g} hours allowed", refs))
-    counts = {(region, day): n for region, day, n in traces.rows(_DAILY_SQL, [start, end])}
-    shown = sorted(set(regions) | {region for region, _ in counts})
-    daily = [{"region": region, "day": day, "count": counts.get((region, day), 0)} for region in shown for day in _days(inp)]
-    return Outcome(findings, details={"gaps": gaps, "daily": daily, "max_gap_hours": limit_hours})
+        before = ends.get((region, gap_start)) if gap_start != start else None
+        after = ends.get((region, gap_end)) if gap_end != end else None
+        refs = tuple(trace_ref(r["file"], r["trace_id"], r["record"]) for r in (before, after) if r)
+        findings.append(Finding(region, _gap_message(gap_start, gap_end, before, after, hours, limit_hours), refs))
+    return Outcome(findings, details={"gaps": gaps, "daily": _daily(traces, inp, regions), "max_gap_hours": limit_hours})
 
 
 # -- tracker buckets ---------------------------------------------------------------------------

@@ -77,9 +77,10 @@ PROGRESS_MIN_FILES = 200
 _FIELDS = {  # what read_json extracts from a trace; everything else in the file is skipped
     "trace_id": "VARCHAR", "trace_name": "VARCHAR", "trace_rating": "VARCHAR", "trace_type": "VARCHAR",
     "service_type": "VARCHAR", "resource_type": "VARCHAR", "resource_id": "VARCHAR", "resource_name": "VARCHAR",
-    "user": "STRUCT(name VARCHAR)", "user_name": "VARCHAR", "time": "JSON", "code": "VARCHAR",
-    "source_ip": "VARCHAR", "endpoint": "VARCHAR",
+    "user": "STRUCT(name VARCHAR)", "time": "JSON", "code": "VARCHAR", "source_ip": "VARCHAR",
 }
+# `time` is kept as JSON text so that a string ("1782885600000" with its quotes) does not cast to a number.
+_MS_SQL = "TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE)"
 _BAD_ROW = "(time IS NULL OR (user_name IS NULL AND trace_type IS NOT NULL AND trace_type <> 'SystemAction'))"
 
 
@@ -260,51 +261,56 @@ class _Reader:
 
 
 def _insert_sql(shape: str, region: str | None, cut: int) -> str:
-    fields = ", ".join(f"{json.dumps(k)}: '{v}'" for k, v in _FIELDS.items())
+    """One INSERT reading a list of files of one shape; `region` is their key region, else `endpoint` tells."""
+    fields = dict(_FIELDS) if region else {**_FIELDS, "endpoint": "VARCHAR"}
     if shape == "envelope":
-        struct = ", ".join(f'"{k}" {v}' for k, v in _FIELDS.items())
-        names = ", ".join(f't."{k}" AS "{k}"' for k in _FIELDS)
+        struct = ", ".join(f'"{k}" {v}' for k, v in fields.items())
+        names = ", ".join(f't."{k}" AS "{k}"' for k in fields)
         source = (f"(SELECT filename, {names} FROM (SELECT filename, unnest(traces) AS t FROM read_json(?, "
                   f"format='unstructured', columns={{traces: 'STRUCT({struct})[]'}}, filename=true)))")
     else:
         fmt = "array" if shape == "array" else "unstructured"
-        source = f"read_json(?, format='{fmt}', columns={{{fields}}}, filename=true)"
+        declared = ", ".join(f"{json.dumps(k)}: '{v}'" for k, v in fields.items())
+        source = f"read_json(?, format='{fmt}', columns={{{declared}}}, filename=true)"
     where = "'" + region.replace("'", "''") + "'" if region else f"nullif(regexp_extract(endpoint, '{_ENDPOINT_REGION_SQL}', 1), '')"
-    ms = "CASE WHEN json_type(time) IN ('UBIGINT', 'BIGINT', 'DOUBLE') THEN CAST(time AS DOUBLE) END"
+    # A trace without user.name gets user_name NULL here; if it is not a SystemAction the file is read again
+    # in Python (_recheck_bad_rows), which also takes the newer top-level `user_name`.
     return f"""INSERT INTO traces
         SELECT substr(filename, {cut}), NULL, trace_id, trace_name, trace_rating, trace_type, service_type,
-               resource_type, resource_id, resource_name, coalesce("user".name, user_name),
+               resource_type, resource_id, resource_name, "user".name,
                CASE WHEN ms >= {MIN_MS} AND ms <= {MAX_MS} THEN make_timestamptz(CAST(ms * 1000 AS BIGINT)) END,
                {where}, code, source_ip
-        FROM (SELECT *, {ms} AS ms FROM {source})"""
+        FROM (SELECT *, {_MS_SQL} AS ms FROM {source})"""
+
+
+def _head(path: str, rel: str, size: int) -> tuple[str, bool] | None:
+    """The first `size` bytes of the file's text (gunzipped), and whether that is the whole text; None if unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(size)
+            complete = len(head) < size
+            if rel.endswith(".gz"):
+                handle.seek(-4, os.SEEK_END)
+                if int.from_bytes(handle.read(4), "little") > MAX_DECOMPRESSED:
+                    return None  # let the guarded reading refuse it
+                inflate = zlib.decompressobj(wbits=31)
+                head = inflate.decompress(head, size)
+                complete = complete and inflate.eof
+    except (OSError, zlib.error):
+        return None
+    return head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n"), complete
 
 
 def _sniff(path: str, rel: str) -> str:
     """'array', 'envelope', 'objects' (one or more objects: a single trace, JSON lines) or 'python'."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-            complete = len(head) < SNIFF_BYTES
-            if rel.endswith(".gz"):
-                handle.seek(-4, os.SEEK_END)
-                if int.from_bytes(handle.read(4), "little") > MAX_DECOMPRESSED:
-                    return "python"  # let the guarded reading refuse it
-    except OSError:
-        return "python"
-    if rel.endswith(".gz"):
-        try:
-            inflate = zlib.decompressobj(wbits=31)
-            head = inflate.decompress(head, SNIFF_BYTES)
-            complete = complete and inflate.eof
-        except zlib.error:
-            return "python"
-    text = head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
-    if text.startswith("["):
+    head = _head(path, rel, 4096)
+    if head is None or not head[0].startswith(("[", "{")):
+        return "python"  # unreadable, blank or not JSON: the Python reading says why
+    if head[0].startswith("["):
         return "array"
-    if not text.startswith("{"):
-        return "python"
     if rel.endswith((".jsonl", ".jsonl.gz")):
         return "objects"
+    text, complete = head if head[1] else (_head(path, rel, SNIFF_BYTES) or ("", True))
     try:
         first, _ = json.JSONDecoder().raw_decode(text)
     except ValueError:
