@@ -53,7 +53,7 @@ def load_contract(kind: str) -> TableContract:
 
 @dataclass
 class Row:
-    number: int  # line in the file, header = 1
+    number: int  # row as a spreadsheet shows it (header = 1, blank rows counted)
     values: dict[str, Any]
 
 
@@ -66,7 +66,7 @@ def read_table(bundle: Bundle, kind: str) -> Evidence[list[Row]]:
         evidence.note = f"none of {', '.join(contract.files)} in the bundle"
         return evidence
     try:
-        header, cells = _read_cells(rel, bundle.read_bytes(rel))
+        header, cells, numbers = _read_cells(rel, bundle.read_bytes(rel))
     except ValueError as exc:
         evidence.problems.append(Problem(rel, None, str(exc)))
         return evidence
@@ -85,18 +85,19 @@ def read_table(bundle: Bundle, kind: str) -> Evidence[list[Row]]:
         reasons = bad.get(index, []) + reasons
         key = tuple(sorted((k, str(v)) for k, v in record.items()))
         if key in first_seen:  # a copy-paste slip in a register: shown, never merged silently
-            reasons.append(f"duplicate of row {first_seen[key] + 2}")
+            reasons.append(f"duplicate of row {numbers[first_seen[key]]}")
         first_seen.setdefault(key, index)
         if reasons:
-            evidence.problems.append(Problem(rel, f"row {index + 2}", "; ".join(dict.fromkeys(reasons))))
+            evidence.problems.append(Problem(rel, f"row {numbers[index]}", "; ".join(dict.fromkeys(reasons))))
         else:
-            rows.append(Row(index + 2, values))
+            rows.append(Row(numbers[index], values))
     evidence.files[0].records = len(cells)
     evidence.data = rows
     return evidence
 
 
-def _read_cells(rel: str, data: bytes) -> tuple[list[str], list[dict[str, str | None]]]:
+def _read_cells(rel: str, data: bytes) -> tuple[list[str], list[dict[str, str | None]], list[int]]:
+    """Header, non-blank records, and the row number of each (as a spreadsheet shows it, header = 1)."""
     if rel.lower().endswith(".xlsx"):
         return _read_xlsx(data)
     try:
@@ -116,17 +117,18 @@ def _read_cells(rel: str, data: bytes) -> tuple[list[str], list[dict[str, str | 
     if not lines:
         raise ValueError("empty file (no header row)")
     header = [h.strip().lower() for h in lines[0]]
-    body = []
+    body, numbers = [], []
     for number, line in enumerate(lines[1:], start=2):
         if not any(cell.strip() for cell in line):
             continue
         if len(line) != len(header):
             raise ValueError(f"row {number} has {len(line)} cells, the header has {len(header)}")
         body.append({h: (cell.strip() or None) for h, cell in zip(header, line)})
-    return header, body
+        numbers.append(number)
+    return header, body, numbers
 
 
-def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str | None]]]:
+def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str | None]], list[int]]:
     import openpyxl  # lazy: only XLSX registers pay for it
 
     try:
@@ -139,12 +141,13 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str | None]]]:
     if not rows:
         raise ValueError("empty workbook (no header row)")
     header = [str(h).strip().lower() if h is not None else "" for h in rows[0]]
-    body = []
-    for row in rows[1:]:
+    body, numbers = [], []
+    for number, row in enumerate(rows[1:], start=2):
         if all(v is None or str(v).strip() == "" for v in row):
             continue
         body.append({h: _cell_text(v) for h, v in zip(header, row) if h})
-    return header, body
+        numbers.append(number)
+    return header, body, numbers
 
 
 def _cell_text(value: Any) -> str | None:
