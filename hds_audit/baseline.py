@@ -190,5 +190,7 @@ def junit(verdict: Verdict, result: RunResult, source: str, baseline: Baseline) 
                                         "type": "drift"}).text = "\n".join(d.line() for d in rows)
     if not drifted:
         ET.SubElement(suite, "testcase", {"classname": "drift", "name": "configuration matches the baseline"})
-    ET.indent(suites)
+    from hds_audit.formats.junit import xml_safe
+
+    ET.indent(xml_safe(suites))
     return ET.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"

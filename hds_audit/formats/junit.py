@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from hds_audit.formats.interface import RenderContext
 from hds_audit.states import Status
 
 FILENAME = "junit.xml"
+# Characters XML 1.0 cannot hold, even escaped (an ESC or a NUL in an account name from the evidence)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(root: ET.Element) -> ET.Element:
+    """Every text and attribute of the tree as XML can carry it: a character XML forbids becomes
+    U+FFFD (as in report.xlsx), so the file still parses."""
+    for element in root.iter():
+        if element.text:
+            element.text = _NOT_XML.sub("\ufffd", element.text)
+        if element.tail:
+            element.tail = _NOT_XML.sub("\ufffd", element.tail)
+        for name, value in element.attrib.items():
+            element.attrib[name] = _NOT_XML.sub("\ufffd", value)
+    return root
 
 
 def render(ctx: RenderContext) -> bytes:
@@ -36,5 +52,5 @@ def render(ctx: RenderContext) -> bytes:
             ET.SubElement(case, "skipped", {"message": f"{check.status.value}: {check.note or ''}"})
         elif check.status is Status.WAIVED:
             ET.SubElement(case, "system-out").text = body
-    ET.indent(suite)
+    ET.indent(xml_safe(suite))
     return ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True) + b"\n"
