@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from hds_audit.formats.interface import RenderContext
@@ -10,6 +11,15 @@ from hds_audit.states import SEVERITY
 
 FILENAME = "report.html"
 TEMPLATE = "report.html.j2"
+# Bidirectional controls (LRM, RLM, embeddings, overrides, isolates): in an account name from the
+# evidence, U+202E would show "gnp.exe" as "exe.png". The report shows them as code points instead.
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible_bidi(value):
+    if isinstance(value, str) and not hasattr(value, "__html__"):  # leave markup the template built alone
+        return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
+    return value
 
 
 def render(ctx: RenderContext) -> bytes:
@@ -19,6 +29,7 @@ def render(ctx: RenderContext) -> bytes:
         loader=jinja2.FileSystemLoader(str(data_dir("report_templates"))),
         autoescape=True,  # every string from evidence is text, never markup
         keep_trailing_newline=True,
+        finalize=_visible_bidi,
     )
     result = ctx.result
     by_responsibility: dict[str, Counter] = {}
