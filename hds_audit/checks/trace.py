@@ -260,9 +260,11 @@ def retention(inp: CheckInput) -> Outcome:
 
 
 # -- trace.access_entitlement ------------------------------------------------------------------
+# reads of a tracker bucket in the period by no trace_reader or auditor (few, usually): kept in a temp table
 _READS_SQL = f"""
-SELECT t.user_name, count(*) AS n, min(t.time), max(t.time), {refs_sql()},
-       list(DISTINCT lower(coalesce(nullif(t.resource_name, ''), split_part(t.resource_id, '/', 1)))) AS buckets
+CREATE OR REPLACE TEMP TABLE trace_bucket_reads AS
+SELECT t.user_name, t.time, t.file, t.record, t.trace_id,
+       lower(coalesce(nullif(t.resource_name, ''), split_part(t.resource_id, '/', 1))) AS bucket
 FROM traces t
 WHERE t.time >= ? AND t.time < ?
   AND upper(t.service_type) = 'OBS'
@@ -272,8 +274,18 @@ WHERE t.time >= ? AND t.time < ?
   AND NOT EXISTS (
       SELECT 1 FROM trace_auth a
       WHERE a.account_key = lower(trim(t.user_name)) AND a.role IN {READER_ROLES}
-        AND a.granted_at <= t.time AND (a.revoked_at IS NULL OR t.time < a.revoked_at))
-GROUP BY t.user_name ORDER BY t.user_name NULLS FIRST"""
+        AND a.granted_at <= t.time AND (a.revoked_at IS NULL OR t.time < a.revoked_at))"""
+
+_READERS_SQL = f"""
+SELECT r.user_name, r.n, r.first, r.last, r.buckets, e.refs FROM (
+    SELECT user_name, count(*) AS n, min(time) AS first, max(time) AS last, list(DISTINCT bucket ORDER BY bucket) AS buckets
+    FROM trace_bucket_reads GROUP BY user_name) r
+LEFT JOIN (
+    SELECT user_name, {refs_sql()} AS refs FROM (
+        SELECT * FROM trace_bucket_reads
+        QUALIFY row_number() OVER (PARTITION BY user_name ORDER BY time, file, record) <= {MAX_REFS}) t
+    GROUP BY user_name) e ON e.user_name IS NOT DISTINCT FROM r.user_name
+ORDER BY r.user_name NULLS FIRST"""
 
 
 @check("trace.access_entitlement", "Only trace readers and auditors read the trace buckets",
@@ -289,14 +301,15 @@ def access_entitlement(inp: CheckInput) -> Outcome:
     roles: dict[str, set[str]] = {}
     for row in register:
         roles.setdefault(row.values["account"].strip().casefold(), set()).add(row.values["role"])
-    for user, n, first, last, refs, read in traces.rows(_READS_SQL, [inp.period.start, inp.period.end, names, names]):
-        what = f"{n} read(s) of the trace bucket(s) {', '.join(sorted(b for b in read if b))}, from {when(first)} to {when(last)}"
+    traces.rows(_READS_SQL, [inp.period.start, inp.period.end, names, names])
+    for user, n, first, last, read, refs in traces.rows(_READERS_SQL):
+        what = f"{n} read(s) of the trace bucket(s) {', '.join(b for b in read if b)}, from {when(first)} to {when(last)}"
         more = f" (first {MAX_REFS} referenced)" if n > MAX_REFS else ""
         if user is None:
             findings.append(Finding("(no account)", f"{what}, by no identified account (user is null): cannot tell whether "
-                                                    f"a trace reader or an auditor made them{more}", tuple(refs), Status.ERROR))
+                                                    f"a trace reader or an auditor made them{more}", tuple(refs or ()), Status.ERROR))
             continue
         held = sorted(roles.get(user.strip().casefold(), set()))
         holding = f"roles in the register: {', '.join(held)}" if held else "not in the register"
-        findings.append(Finding(user, f"{what}, without a trace_reader or auditor authorization at the time ({holding}){more}", tuple(refs)))
+        findings.append(Finding(user, f"{what}, without a trace_reader or auditor authorization at the time ({holding}){more}", tuple(refs or ())))
     return Outcome(findings)

@@ -5,26 +5,18 @@ Columns: file, record (index in its file), trace_id, trace_name, trace_rating, t
 service_type, resource_type, resource_id, resource_name, user_name (NULL when `user` is null),
 time (TIMESTAMPTZ), region, code, source_ip.
 
-How the files are read (fast path first, exact reasons always):
+Reading: each file's first bytes (gunzipped) tell its shape: a JSON array, a `{"traces": [...]}`
+envelope, or objects one after the other (one trace, JSON lines). Files of one shape and one
+`CloudTraces/{region}/` key region are read by one DuckDB `read_json` query with declared columns,
+straight into `traces`. A query DuckDB rejects is split in halves until the bad file stands
+alone; that file, and any file holding a trace that breaks the contract (`time` not epoch
+milliseconds, `user` missing on a trace that is not a SystemAction), is read again in Python,
+which names the file, the record and the reason and keeps the file's good traces.
 
-1. Each file's first bytes are sniffed (gunzipped when `.gz`) to tell its shape: a JSON array, a
-   `{"traces": [...]}` envelope, or JSON objects one after the other (a single object or JSON
-   lines). What the sniff cannot tell goes to step 3.
-2. Files of one shape (and one `CloudTraces/{region}/` key region) are read by DuckDB
-   `read_json` with declared columns, many files per query, straight into `traces`; only the
-   fields the checks need are kept. A query DuckDB rejects (corrupt gzip, broken JSON, wrong
-   types) is split in halves until the offending file stands alone.
-3. A file DuckDB rejects, or one holding a trace that breaks the contract (`time` not epoch
-   milliseconds, `user` missing on a trace that is not a SystemAction), is read again in Python,
-   which names the file, the record and the reason, and keeps the file's good traces.
-
-`record` is exact: rows keep their file order on insertion (DuckDB `preserve_insertion_order`),
-and each row's index is its rowid minus the first rowid of its file.
-
-The table lives in a temporary DuckDB database file (compressed on disk, paged in by DuckDB's
-buffer manager), so a quarter of traces does not have to fit in memory. Every file is hashed for
-the manifest (`bundle.record`) in a thread beside the scan. A bundle on S3 is first copied to a
-temporary folder (one download; DuckDB and the hashing read the copy).
+`record` is exact: rows keep their file order on insertion (`preserve_insertion_order`), and a
+row's index is its rowid minus the first rowid of its file. The table lives in a temporary DuckDB
+file (compressed, paged in by DuckDB within MEMORY_LIMIT). Every file is hashed for the manifest
+in a thread beside the scan; a bundle on S3 is first copied to a temporary folder.
 """
 
 from __future__ import annotations
@@ -49,6 +41,7 @@ import duckdb
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, FileRead, Problem
+from hds_audit.timeutil import from_epoch_ms
 
 NAME = "traces"
 DESCRIPTION = "traces/**: Cloud Trace Service files"
@@ -65,7 +58,6 @@ SCHEMA = """CREATE TABLE traces (
 
 _KEY_REGION = re.compile(r"(?:^|/)CloudTraces/([^/]+)/")
 _ENDPOINT_REGION = re.compile(r"[./]([a-z]{2}-[a-z0-9]+-\d+)\.")
-_ENDPOINT_REGION_SQL = r"[./]([a-z]{2}-[a-z0-9]+-\d+)\."
 # The Python reading of a file refuses one that expands past this (decompression bomb).
 MAX_DECOMPRESSED = int(os.environ.get("HDS_AUDIT_TRACE_FILE_MAX_BYTES", 512 * 1024**2))
 # DuckDB's memory budget; past it the table pages out to its temporary folder.
@@ -102,10 +94,8 @@ class TraceSet:
 
 
 def _dispose(con: duckdb.DuckDBPyConnection, workdir: str) -> None:
-    try:
-        con.close()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    con.close()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def trace_files(bundle: Bundle) -> list[str]:
@@ -272,7 +262,7 @@ def _insert_sql(shape: str, region: str | None, cut: int) -> str:
         fmt = "array" if shape == "array" else "unstructured"
         declared = ", ".join(f"{json.dumps(k)}: '{v}'" for k, v in fields.items())
         source = f"read_json(?, format='{fmt}', columns={{{declared}}}, filename=true)"
-    where = "'" + region.replace("'", "''") + "'" if region else f"nullif(regexp_extract(endpoint, '{_ENDPOINT_REGION_SQL}', 1), '')"
+    where = "'" + region.replace("'", "''") + "'" if region else f"nullif(regexp_extract(endpoint, '{_ENDPOINT_REGION.pattern}', 1), '')"
     # A trace without user.name gets user_name NULL here; if it is not a SystemAction the file is read again
     # in Python (_recheck_bad_rows), which also takes the newer top-level `user_name`.
     return f"""INSERT INTO traces
@@ -330,10 +320,7 @@ def _download(bundle: Bundle, files: list[str], root: str) -> None:
 
 
 class _Progress:
-    """A rich progress bar over files, on a terminal and for long scans only.
-
-    One DuckDB query reads a whole group of files; a thread polls its progress meanwhile.
-    """
+    """A rich progress bar over files, on a terminal and for long scans only; it polls the running query."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, total: int):
         self.con, self.total, self.bar, self.done, self.size = con, total, None, 0, 0
@@ -355,17 +342,13 @@ class _Progress:
 
     def _poll(self) -> None:
         while not self.stop.wait(0.25):
-            fraction = max(0.0, self.con.query_progress()) / 100
-            self.bar.update(self.task, completed=self.done + int(fraction * self.size))
+            self.bar.update(self.task, completed=self.done + int(max(0.0, self.con.query_progress()) / 100 * self.size))
 
     @contextmanager
     def group(self, size: int):
         self.size = size
         yield
-        self.done += size
-        self.size = 0
-        if self.bar is not None:
-            self.bar.update(self.task, completed=self.done)
+        self.done, self.size = self.done + size, 0
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
@@ -434,8 +417,8 @@ def trace_row(rel: str, index: int, t: Any) -> tuple[tuple | None, str | None]:
     if user is not None and not isinstance(user, dict):
         return None, "'user' must be an object or null"
     name = (user or {}).get("name")
-    if name is None:
-        name = t.get("user_name")
+    if name is None and trace_type not in (None, "SystemAction"):
+        name = t.get("user_name")  # newer traces also carry it at the top level
     if name is None and trace_type not in (None, "SystemAction"):
         return None, f"'user' is missing on a {trace_type} trace" if user is None else "'user' has no name"
     code = t.get("code")
@@ -443,7 +426,7 @@ def trace_row(rel: str, index: int, t: Any) -> tuple[tuple | None, str | None]:
         rel, index, _text(t.get("trace_id")), _text(t.get("trace_name")), _text(t.get("trace_rating")),
         _text(trace_type), _text(t.get("service_type")), _text(t.get("resource_type")),
         _text(t.get("resource_id")), _text(t.get("resource_name")), _text(name),
-        _utc(when), region_of(rel, t.get("endpoint")), _text(code), _text(t.get("source_ip")),
+        from_epoch_ms(when), region_of(rel, t.get("endpoint")), _text(code), _text(t.get("source_ip")),
     ), None
 
 
@@ -454,9 +437,4 @@ def _text(value: Any) -> str | None:
         return json.dumps(value, separators=(",", ":"))
     return str(value)
 
-
-def _utc(ms: float):
-    from hds_audit.timeutil import from_epoch_ms
-
-    return from_epoch_ms(ms)
 
