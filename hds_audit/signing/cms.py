@@ -62,16 +62,22 @@ def verify_detached(data: bytes, signature_der: bytes, trust_pem: bytes | None) 
     try:
         signed_data, signer_info, signer_asn1, others = _parse(signature_der)
         signer_cert = x509.load_der_x509_certificate(signer_asn1.dump())
+        # asn1crypto parses lazily: read every part used below here, where a damaged one is caught
+        md = signer_info["digest_algorithm"]["algorithm"].native
+        content_type = signed_data["encap_content_info"]["content_type"].native
+        embedded = signed_data["encap_content_info"]["content"].native
+        chain_pool = [x509.load_der_x509_certificate(c.dump()) for c in others]
+        for cert in (signer_cert, *chain_pool):  # cryptography parses names lazily too
+            cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
+        _consistent(signed_data, signer_info)
     except Exception as exc:  # asn1crypto raises many types on garbage; all mean "unreadable"
         return CmsResult(False, None, False, f"not a readable CMS signature ({_short(exc)})")
 
     from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
-    md = signer_info["digest_algorithm"]["algorithm"].native
     if md not in _DIGESTS:
         return CmsResult(False, signer_cert, False, f"digest algorithm {md} is not accepted")
-    content_type = signed_data["encap_content_info"]["content_type"].native
-    if signed_data["encap_content_info"]["content"].native is not None:
+    if embedded is not None:
         return CmsResult(False, signer_cert, False, "signature is not detached (it embeds content)")
     try:
         digest_ok, sig_ok = validate_sig_integrity(
@@ -79,10 +85,10 @@ def verify_detached(data: bytes, signature_der: bytes, trust_pem: bytes | None) 
         )
     except Exception as exc:  # malformed attributes, unsupported algorithms
         return CmsResult(False, signer_cert, False, f"signature cannot be checked ({_short(exc)})")
+    if not sig_ok:  # first: a changed signed attribute (its message digest) is the signature's fault
+        return CmsResult(False, signer_cert, False, "signature value does not verify")
     if not digest_ok:
         return CmsResult(False, signer_cert, False, CONTENT_MISMATCH)
-    if not sig_ok:
-        return CmsResult(False, signer_cert, False, "signature value does not verify")
 
     try:
         anchors = load_trust_certificates(trust_pem)
@@ -90,7 +96,6 @@ def verify_detached(data: bytes, signature_der: bytes, trust_pem: bytes | None) 
         return CmsResult(True, signer_cert, False, f"trust certificate unreadable ({_short(exc)})")
     if not anchors:
         return CmsResult(True, signer_cert, False, "no trust certificate given")
-    chain_pool = [x509.load_der_x509_certificate(c.dump()) for c in others]
     if not chains_to(signer_cert, anchors, chain_pool):
         return CmsResult(True, signer_cert, False, "signer does not chain to the trust certificate")
     expired = validity_problem(signer_cert)
@@ -152,6 +157,22 @@ def _parse(signature_der: bytes):
     signer_info = extract_signer_info(signed_data)
     certs = extract_certificate_info(signed_data)
     return signed_data, signer_info, certs.signer_cert, certs.other_certs
+
+
+def _consistent(signed_data, signer_info) -> None:
+    """The unsigned parts of SignedData agree with the signer info (RFC 5652 §5.1, §5.3).
+
+    They are outside the signature, so a changed byte there would otherwise go unnoticed: the
+    versions follow the signer identifier, and `digestAlgorithms` is exactly the signer's.
+    """
+    sid = signer_info["sid"].name
+    if signer_info["version"].native != ("v1" if sid == "issuer_and_serial_number" else "v3"):
+        raise ValueError(f"signer info version {signer_info['version'].native} does not fit its {sid}")
+    if signed_data["version"].native not in ("v1", "v3", "v4", "v5"):
+        raise ValueError(f"SignedData version {signed_data['version'].native} is not a CMS version")
+    declared = [a.dump() for a in signed_data["digest_algorithms"]]
+    if declared != [signer_info["digest_algorithm"].dump()]:
+        raise ValueError("digestAlgorithms does not list the signer's digest algorithm alone")
 
 
 def _short(exc: Exception) -> str:
