@@ -67,6 +67,7 @@ def verify(directory: Path, trust: Path):
 
 
 def listed(out: Path) -> list[str]:
+    """Every file the manifest lists (reports, signer.pem, the evidence snapshot), the manifest and its signature."""
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return sorted(f["path"] for f in manifest["files"]) + ["manifest.json", "manifest.json.sig"]
 
@@ -101,6 +102,25 @@ def test_one_changed_byte_anywhere_is_caught_and_named(signed, data):
         assert result.exit_code == 1, (name, position, result.output)
         assert name in result.output, f"verify does not name {name}: {result.output}"
         assert "Traceback" not in result.output
+
+
+def test_a_damaged_signature_file_is_named_never_a_crash(signed, tmp_path):
+    """manifest.json.sig byte by byte: its header and unsigned parts (versions, digestAlgorithms:
+    parsers forgive some changes there, openssl too), the names of the embedded certificate (parsed
+    lazily), and a sample of the rest. Each change is named; none crashes verify."""
+    copy = tmp_path / "out"
+    shutil.copytree(signed["out"], copy)
+    sig = copy / "manifest.json.sig"
+    original = sig.read_bytes()
+    names = {i - 2 for i in range(len(original)) if original.startswith(b"hds-audit", i)}  # string tags
+    positions = sorted(set(range(0, 130)) | set(range(130, len(original), 11)) | names)
+    for position in positions:
+        damaged = bytearray(original)
+        damaged[position] ^= 0x01
+        sig.write_bytes(bytes(damaged))
+        result = verify(copy, signed["trust"])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (position, repr(result.exception))
+        assert result.exit_code == 1 and "manifest.json.sig" in result.output, (position, result.output)
 
 
 def test_the_folder_itself_as_trust_still_names_an_altered_file(signed, tmp_path):
