@@ -249,7 +249,7 @@ def op_traces(root: Path, arg: dict, outside: Path) -> None:
 
 
 def op_bomb(root: Path, arg: dict, outside: Path) -> None:
-    """A small gzip that expands to `megabytes` of a JSON array of blanks."""
+    """A small gzip that expands to `megabytes` of a JSON array of blanks (`forge_size`: its trailer lies)."""
     size = int(arg["megabytes"] * 1024 * 1024)
     stream = io.BytesIO()
     with gzip.GzipFile(fileobj=stream, mode="wb", mtime=0, compresslevel=9) as gz:
@@ -260,6 +260,8 @@ def op_bomb(root: Path, arg: dict, outside: Path) -> None:
         gz.write(b"]")
     data = stream.getvalue()
     assert len(data) < size / 100, "a bomb is small"
+    if "forge_size" in arg:  # the gzip trailer's ISIZE (the size mod 2**32) says something else
+        data = data[:-4] + int(arg["forge_size"]).to_bytes(4, "little")
     path = _target(root, arg["path"])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
