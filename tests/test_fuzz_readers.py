@@ -288,6 +288,34 @@ def test_every_register_row_is_kept_or_reported(base, rows):
         assert kept.isdisjoint(reported) and kept | reported == expected
 
 
+XLSX_CELL = st.one_of(st.none(), CELL, st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False, width=32),
+                     st.booleans(), st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)),
+                     st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1)))
+
+
+@SLOW
+@given(rows=st.lists(st.lists(XLSX_CELL, min_size=len(REGISTER_COLUMNS), max_size=len(REGISTER_COLUMNS)), max_size=4))
+def test_register_workbooks_never_raise_nor_pass_from_garbage(base, rows):
+    """Typed cells (numbers, booleans, dates) as a spreadsheet stores them, not only text."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(REGISTER_COLUMNS)
+    for row in rows:
+        sheet.append([_xlsx_safe(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    judge(base, "access_register", {"access_register.xlsx": buffer.getvalue()})
+
+
+def _xlsx_safe(value):
+    """openpyxl refuses control characters in cells: a spreadsheet cannot hold them anyway."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 @FAST
 @given(data=st.binary(max_size=300), name=st.sampled_from(["access_register.csv", "access_register.xlsx", "tickets.csv"]))
 def test_tables_take_any_bytes(base, data, name):
