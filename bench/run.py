@@ -28,6 +28,8 @@ import hashlib
 import json
 import os
 import platform
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,28 +46,43 @@ TRACE_CHECKS = ("trace.tracker_enabled", "trace.continuity", "trace.retention", 
 PERIOD = "2026-Q3"
 
 
+class Clock:
+    """Wall and CPU seconds (every thread of this process, DuckDB's included) of a block."""
+
+    def __enter__(self) -> "Clock":
+        self.wall, self.cpu = time.perf_counter(), _cpu()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, _cpu() - self.cpu
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def trace_paths(bundle: Path) -> list[str]:
     return sorted(str(p) for p in (bundle / "traces").rglob("*.json.gz"))
 
 
-def bare_scan(files: list[str]) -> tuple[float, dict]:
+def bare_scan(files: list[str]) -> tuple[Clock, dict]:
     import duckdb
 
     con = duckdb.connect()
-    started = time.perf_counter()
-    accounts, gap_ms = con.execute("""
-        WITH t AS MATERIALIZED (
-            SELECT "user".name AS account, time
-            FROM read_json(?, format='array', columns={user: 'STRUCT(name VARCHAR)', time: 'BIGINT'}))
-        SELECT (SELECT list({'account': account, 'n': n}) FROM (SELECT account, count(*) AS n FROM t GROUP BY account)),
-               (SELECT max(time - previous) FROM (SELECT time, lag(time) OVER (ORDER BY time) AS previous FROM t))""",
-                                   [files]).fetchone()
-    elapsed = time.perf_counter() - started
+    with Clock() as clock:
+        accounts, gap_ms = con.execute("""
+            WITH t AS MATERIALIZED (
+                SELECT "user".name AS account, time
+                FROM read_json(?, format='array', columns={user: 'STRUCT(name VARCHAR)', time: 'BIGINT'}))
+            SELECT (SELECT list({'account': account, 'n': n}) FROM (SELECT account, count(*) AS n FROM t GROUP BY account)),
+                   (SELECT max(time - previous) FROM (SELECT time, lag(time) OVER (ORDER BY time) AS previous FROM t))""",
+                                       [files]).fetchone()
     con.close()
-    return elapsed, {"accounts": len(accounts), "events": sum(a["n"] for a in accounts), "largest_gap_s": gap_ms / 1000}
+    return clock, {"accounts": len(accounts), "events": sum(a["n"] for a in accounts), "largest_gap_s": gap_ms / 1000}
 
 
-def bare_table(files: list[str]) -> float:
+def bare_table(files: list[str]) -> Clock:
     """DuckDB alone doing what the trace stage must: the same fields of every trace into a table on disk."""
     import duckdb
 
@@ -74,16 +91,16 @@ def bare_table(files: list[str]) -> float:
     declared = ", ".join(f"{json.dumps(k)}: '{v}'" for k, v in _FIELDS.items())
     with tempfile.TemporaryDirectory(prefix="hds-audit-bench-") as folder:
         con = duckdb.connect(str(Path(folder) / "bare.duckdb"))
-        started = time.perf_counter()
-        con.execute(f"CREATE TABLE t AS SELECT filename, * FROM read_json(?, format='array', columns={{{declared}}}, filename=true)", [files])
-        con.execute("""SELECT (SELECT count(*) FROM (SELECT "user".name, count(*) FROM t GROUP BY 1)),
-                              (SELECT max(time - previous) FROM (SELECT time::BIGINT AS time, lag(time::BIGINT) OVER (ORDER BY time::BIGINT) AS previous FROM t))""").fetchone()
-        elapsed = time.perf_counter() - started
+        with Clock() as clock:
+            con.execute(f"CREATE TABLE t AS SELECT filename, * FROM read_json(?, format='array', columns={{{declared}}}, filename=true)", [files])
+            con.execute("""SELECT (SELECT count(*) FROM (SELECT "user".name, count(*) FROM t GROUP BY 1)),
+                                  (SELECT max(ms - previous) FROM (SELECT ms, lag(ms) OVER (ORDER BY ms) AS previous
+                                                                   FROM (SELECT CAST(time AS BIGINT) AS ms FROM t)))""").fetchone()
         con.close()
-    return elapsed
+    return clock
 
 
-def trace_stage(bundle: Path) -> tuple[float, dict]:
+def trace_stage(bundle: Path) -> tuple[Clock, dict]:
     from hds_audit.engine import EvidenceCache, _run_one
     from hds_audit.checks.registry import all_checks
     from hds_audit.evidence.bundle import Bundle
@@ -97,15 +114,14 @@ def trace_stage(bundle: Path) -> tuple[float, dict]:
     cache = EvidenceCache(source, tenant)
     for kind in ("resources", "access_register", "waivers"):  # small kinds, not the trace stage
         cache.get(kind)
-    started = time.perf_counter()
-    evidence = cache.get("traces")
-    loaded = time.perf_counter() - started
-    results = {c: _run_one(c, specs[c], {}, cache, tenant, period, cache.get("waivers")) for c in TRACE_CHECKS}
-    elapsed = time.perf_counter() - started
-    info = {"events": evidence.data.count() if evidence.data else 0, "load_s": loaded, "checks_s": elapsed - loaded,
+    with Clock() as whole:
+        with Clock() as loading:
+            evidence = cache.get("traces")
+        results = {c: _run_one(c, specs[c], {}, cache, tenant, period, cache.get("waivers")) for c in TRACE_CHECKS}
+    info = {"events": evidence.data.count() if evidence.data else 0, "load": loading,
             "problems": len(evidence.problems), "statuses": {c: r.status.value for c, r in results.items()}}
     evidence.data.con.close()
-    return elapsed, info
+    return whole, info
 
 
 def hash_only(files: list[str]) -> float:
@@ -116,8 +132,8 @@ def hash_only(files: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def whole_run(bundle: Path) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB) and exit code of `hds-audit run` in a child process."""
+def whole_run(bundle: Path) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds, peak RSS (MB) and exit code of `hds-audit run` in a child process."""
     with tempfile.TemporaryDirectory(prefix="hds-audit-bench-") as out:
         command = [sys.executable, "-m", "hds_audit", "run", str(bundle), "--period", PERIOD, "--out", str(Path(out) / "reports")]
         started = time.perf_counter()
@@ -130,32 +146,40 @@ def whole_run(bundle: Path) -> tuple[float, float, int]:
         if code not in (0, 1):
             raise SystemExit(f"hds-audit run failed ({code}):\n{errors}")
         scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-        return elapsed, usage.ru_maxrss / scale, code
+        return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / scale, code
 
 
-def table(n: int, files: list[str], a: float, a2: float, b: float, b_info: dict, c: float, rss: float, hashing: float) -> str:
+def table(n: int, files: list[str], runs: list[dict], whole: tuple, hashing: float) -> str:
     import duckdb
 
     size = sum(os.path.getsize(f) for f in files) / 1e6
+    best = {k: min(r[k].wall for r in runs) for k in ("a", "a2", "b", "load")}
+    cpu = {k: min(r[k].cpu for r in runs) for k in ("a", "a2", "b", "load")}
+    paired = {  # each run's own ratio (its stages ran back to back), then the median over runs
+        f"{k}/{base}": statistics.median(r[k].wall / r[base].wall for r in runs)
+        for k, base in (("a2", "a"), ("b", "a"), ("b", "a2"), ("load", "a"), ("load", "a2"))}
+    c_wall, c_cpu, rss, _ = whole
+    checks = best["b"] - best["load"]
     rate = lambda s: f"{n / s:,.0f}"  # noqa: E731
     lines = [
         f"# hds-audit benchmark: {n:,} CTS events",
         "",
         f"{len(files):,} gzip JSON files of up to 1,000 traces ({size:,.0f} MB compressed), "
         f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
-        f"measured {datetime.now(timezone.utc):%Y-%m-%d}.",
+        f"{len(runs)} runs of (a), (a2) and (b) in turn, measured {datetime.now(timezone.utc):%Y-%m-%d}.",
         "",
-        "| stage | seconds | events/s | × (a) | × (a2) | peak RSS |",
-        "|---|---:|---:|---:|---:|---:|",
-        f"| (a) bare DuckDB scan (`user`, `time` declared; events per account, largest gap) | {a:.2f} | {rate(a)} | 1.00 | | |",
-        f"| (a2) DuckDB alone, the 12 fields hds-audit keeps into a table on disk, same two results | {a2:.2f} | {rate(a2)} | {a2 / a:.2f} | 1.00 | |",
-        f"| (b) trace stage: `traces.load` + the five trace checks | {b:.2f} | {rate(b)} | {b / a:.2f} | {b / a2:.2f} | |",
-        f"| &nbsp;&nbsp;of which `traces.load` (sniff, DuckDB, checks of the contract, record numbers, hashing) | {b_info['load_s']:.2f} | | {b_info['load_s'] / a:.2f} | {b_info['load_s'] / a2:.2f} | |",
-        f"| &nbsp;&nbsp;of which the five checks | {b_info['checks_s']:.2f} | | | | |",
-        f"| (c) whole `hds-audit run` (every check, four reports, signatures) | {c:.2f} | {rate(c)} | {c / a:.2f} | | {rss:,.0f} MB |",
+        "| stage | wall s (best) | CPU s (best) | events/s | wall × (a), median of runs | × (a2) | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| (a) bare DuckDB scan: `user`, `time` declared; events per account, largest gap | {best['a']:.2f} | {cpu['a']:.2f} | {rate(best['a'])} | 1.00 | | |",
+        f"| (a2) DuckDB alone: the 12 fields hds-audit keeps, into a table in a DuckDB file; same two results | {best['a2']:.2f} | {cpu['a2']:.2f} | {rate(best['a2'])} | {paired['a2/a']:.2f} | 1.00 | |",
+        f"| (b) trace stage: `traces.load` + the five trace checks | {best['b']:.2f} | {cpu['b']:.2f} | {rate(best['b'])} | {paired['b/a']:.2f} | {paired['b/a2']:.2f} | |",
+        f"| &nbsp;&nbsp;of which `traces.load` | {best['load']:.2f} | {cpu['load']:.2f} | | {paired['load/a']:.2f} | {paired['load/a2']:.2f} | |",
+        f"| &nbsp;&nbsp;of which the five checks | {checks:.2f} | | | | | |",
+        f"| (c) whole `hds-audit run`: every check, four reports, signatures | {c_wall:.2f} | {c_cpu:.2f} | {rate(c_wall)} | {c_wall / best['a']:.2f} | | {rss:,.0f} MB |",
         "",
-        f"SHA-256 of every trace file alone (for the manifest): {hashing:.2f} s, done in a thread beside the scan in (b).",
-        f"Trace checks: {', '.join(f'{k} {v}' for k, v in b_info['statuses'].items())}.",
+        f"CPU × (a), best against best: (a2) {cpu['a2'] / cpu['a']:.2f}, (b) {cpu['b'] / cpu['a']:.2f}, `traces.load` {cpu['load'] / cpu['a']:.2f}.",
+        f"SHA-256 of every trace file alone (for the manifest): {hashing:.2f} s; in (b) it runs in a thread beside the scan.",
+        f"Trace checks on the generated bundle: {', '.join(f'{k} {v}' for k, v in runs[-1]['statuses'].items())}.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -164,29 +188,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--cache", type=Path, default=HERE / "cache", help="where generated bundles are kept")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of (a) and (b); the best is kept")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of (a), (a2) and (b); best and median are reported")
     parser.add_argument("--results", type=Path, default=HERE / "results.md")
     args = parser.parse_args(argv)
 
     bundle = generate.generate(args.events, args.cache / str(args.events))
     files = trace_paths(bundle)
-    print(f"{args.events:,} events in {len(files):,} files under {bundle}", file=sys.stderr)
-    a_times, a2_times, b_runs = [], [], []
+    print(f"{args.events:,} events in {len(files):,} files", file=sys.stderr)
+    runs = []
     for i in range(args.repeat):
         a, a_info = bare_scan(files)
-        a2_times.append(bare_table(files))
+        a2 = bare_table(files)
         b, b_info = trace_stage(bundle)
         if a_info["events"] != args.events or b_info["events"] != args.events:
             raise SystemExit(f"event counts differ: bare {a_info['events']}, hds-audit {b_info['events']}, expected {args.events}")
-        a_times.append(a)
-        b_runs.append((b, b_info))
-        print(f"run {i + 1}: bare scan {a:.2f} s, bare table {a2_times[-1]:.2f} s, trace stage {b:.2f} s (load {b_info['load_s']:.2f} s)",
-              file=sys.stderr)
+        runs.append({"a": a, "a2": a2, "b": b, "load": b_info["load"], "statuses": b_info["statuses"]})
+        print(f"run {i + 1}: (a) {a.wall:.2f} s, (a2) {a2.wall:.2f} s, (b) {b.wall:.2f} s (load {b_info['load'].wall:.2f} s)", file=sys.stderr)
     hashing = hash_only(files)
-    c, rss, code = whole_run(bundle)
-    print(f"whole run {c:.2f} s, peak RSS {rss:.0f} MB, exit {code}", file=sys.stderr)
-    b, b_info = min(b_runs, key=lambda r: r[0])
-    text = table(args.events, files, min(a_times), min(a2_times), b, b_info, c, rss, hashing)
+    whole = whole_run(bundle)
+    print(f"whole run {whole[0]:.2f} s, peak RSS {whole[2]:.0f} MB, exit {whole[3]}", file=sys.stderr)
+    text = table(args.events, files, runs, whole, hashing)
     print(text)
     args.results.write_text(text, encoding="utf-8")
     return 0
