@@ -52,6 +52,7 @@ def run_checks(
     if unknown:
         raise CatalogError(f"bindings.yaml names unknown check id(s): {', '.join(unknown)}")
     cache = EvidenceCache(bundle, tenant, dict(preloaded or {}))
+    _prefetch(cache, [s for s in specs.values() if only is None or s.id in only])
     waivers = cache.get("waivers")
     memo: dict[str, CheckResult] = {}
     controls = []
@@ -79,6 +80,20 @@ def run_checks(
         evidence_notes={k: e.note for k, e in sorted(cache.loaded.items()) if e.note},
         run_id=_run_id(reads, period, tenant, only),
     )
+
+
+TABULAR_KINDS = {"access_register", "tickets", "restore_tests"}
+
+
+def _prefetch(cache: EvidenceCache, specs: list[CheckSpec]) -> None:
+    """Overlap the two slow starts: great-expectations loads in a thread while DuckDB scans traces."""
+    needed = {kind for spec in specs for kind in spec.needs + spec.optional} - set(cache.loaded)
+    if needed & TABULAR_KINDS:
+        from hds_audit.evidence.tabular import warm_up
+
+        warm_up()
+    if "traces" in needed:
+        cache.get("traces")
 
 
 def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, tenant, period, waivers) -> CheckResult:

@@ -11,6 +11,7 @@ import csv
 import io
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -249,6 +250,20 @@ class _Validator:
         return list(batch.validate(suite, result_format="COMPLETE").results)
 
 
-@cache
+_VALIDATOR: _Validator | None = None
+_VALIDATOR_LOCK = threading.Lock()
+
+
 def _validator() -> _Validator:
-    return _Validator()
+    global _VALIDATOR
+    with _VALIDATOR_LOCK:  # warm_up() may be building it in another thread
+        if _VALIDATOR is None:
+            _VALIDATOR = _Validator()
+        return _VALIDATOR
+
+
+def warm_up() -> threading.Thread:
+    """Import great-expectations in the background (it takes seconds) while a trace scan runs."""
+    thread = threading.Thread(target=_validator, name="hds-audit-ge-warm-up", daemon=True)
+    thread.start()
+    return thread
