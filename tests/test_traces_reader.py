@@ -250,3 +250,16 @@ def test_bad_trace_file_makes_trace_checks_error_naming_file_and_record(builder,
     assert result.status is Status.ERROR
     [finding] = [f for f in result.findings if f.status is Status.ERROR]
     assert finding.object == f"traces/{KEY.format('bad')}.gz" and finding.evidence == (f"traces/{KEY.format('bad')}.gz#record 1",)
+
+
+def test_progress_bar_only_on_a_terminal(builder, monkeypatch, capsys):
+    for f in range(3):
+        builder.traces(batch(2, f"p{f}-"), name=KEY.format(f"{f:04d}") + ".gz")
+    monkeypatch.setattr(reader, "PROGRESS_MIN_FILES", 1)
+    evidence = load(builder)  # stderr is not a terminal under pytest
+    assert evidence.data.count() == 6
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    progress = reader._Progress(evidence.data.con, 1000)
+    with progress:
+        assert progress.bar is None
