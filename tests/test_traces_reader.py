@@ -263,3 +263,29 @@ def test_progress_bar_only_on_a_terminal(builder, monkeypatch, capsys):
     progress = reader._Progress(evidence.data.con, 1000)
     with progress:
         assert progress.bar is None
+
+
+def test_bomb_with_a_lying_gzip_trailer_is_refused(builder, monkeypatch):
+    """The trailer's size is the size modulo 4 GiB and anyone can write it: it is not trusted."""
+    monkeypatch.setattr(reader, "MAX_DECOMPRESSED", 100_000)
+    bomb = gzip.compress(b"[" + b" " * 1_000_000 + b"]", compresslevel=9, mtime=0)
+    bomb = bomb[:-4] + (100).to_bytes(4, "little")
+    builder.write(f"traces/{KEY.format('bomb')}.gz", bomb)
+    builder.traces(batch(2), name=KEY.format("good") + ".gz")
+    evidence = load(builder)
+    [problem] = evidence.problems
+    assert problem.file.endswith("bomb.json.gz") and "decompression bomb" in problem.reason
+    assert evidence.data.count() == 2
+
+
+def test_multi_member_gzip_is_read_whole(builder):
+    records = batch(4)
+    half = json.dumps(records)
+    cut = half.index("}, {") + 2
+    builder.write(f"traces/{KEY.format('members')}.gz", gzip.compress(half[:cut].encode(), mtime=0) + gzip.compress(half[cut:].encode(), mtime=0))
+    lines = [json.dumps(r) + "\n" for r in batch(3, "l")]
+    builder.write("traces/api/members.jsonl.gz", b"".join(gzip.compress(line.encode(), mtime=0) for line in lines))
+    evidence = load(builder)
+    assert evidence.problems == []
+    assert evidence.data.count() == 7
+    assert rows(evidence, "SELECT trace_id FROM traces WHERE file LIKE '%CloudTraces%' ORDER BY record") == [(f"t{i}",) for i in range(4)]

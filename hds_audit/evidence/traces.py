@@ -58,12 +58,13 @@ SCHEMA = """CREATE TABLE traces (
 
 _KEY_REGION = re.compile(r"(?:^|/)CloudTraces/([^/]+)/")
 _ENDPOINT_REGION = re.compile(r"[./]([a-z]{2}-[a-z0-9]+-\d+)\.")
-# The Python reading of a file refuses one that expands past this (decompression bomb).
+# No trace file may expand past this (decompression bomb); see _may_be_a_bomb.
 MAX_DECOMPRESSED = int(os.environ.get("HDS_AUDIT_TRACE_FILE_MAX_BYTES", 512 * 1024**2))
 # DuckDB's memory budget; past it the table pages out to its temporary folder.
 MEMORY_LIMIT = os.environ.get("HDS_AUDIT_DUCKDB_MEMORY", "512MB")
 MIN_MS, MAX_MS = 10**11, 253402300799999  # 1973-03-03 .. 9999-12-31: below are seconds, above is nonsense
 SNIFF_BYTES = 64 * 1024
+_DEFLATE_MAX_RATIO = 1032  # the most deflate can expand: 258-byte matches in 2-bit codes
 PROGRESS_MIN_FILES = 200
 
 _FIELDS = {  # what read_json extracts from a trace; everything else in the file is skipped
@@ -280,15 +281,34 @@ def _head(path: str, rel: str, size: int) -> tuple[str, bool] | None:
             head = handle.read(size)
             complete = len(head) < size
             if rel.endswith(".gz"):
-                handle.seek(-4, os.SEEK_END)
-                if int.from_bytes(handle.read(4), "little") > MAX_DECOMPRESSED:
-                    return None  # let the guarded reading refuse it
+                if _may_be_a_bomb(handle):
+                    return None  # the guarded reading in Python refuses it
                 inflate = zlib.decompressobj(wbits=31)
                 head = inflate.decompress(head, size)
-                complete = complete and inflate.eof
+                complete = complete and inflate.eof and not inflate.unused_data
     except (OSError, zlib.error):
         return None
     return head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n"), complete
+
+
+def _may_be_a_bomb(handle) -> bool:
+    """Whether a gzip file expands past MAX_DECOMPRESSED, without keeping what it expands to.
+
+    Deflate expands at most ~1032 times, so a file under MAX_DECOMPRESSED / 1032 bytes cannot;
+    a larger one is inflated here, in chunks, up to the limit (its trailer's size is not trusted:
+    it is the size modulo 4 GiB, and anyone can write it).
+    """
+    compressed = handle.seek(0, os.SEEK_END)
+    if compressed * _DEFLATE_MAX_RATIO <= MAX_DECOMPRESSED:
+        return False
+    handle.seek(0)
+    try:
+        _gunzip(iter(lambda: handle.read(1024 * 1024), b""), keep=False)
+    except ValueError as exc:
+        return "bomb" in str(exc)
+    finally:
+        handle.seek(0)
+    return False
 
 
 def _sniff(path: str, rel: str) -> str:
@@ -359,18 +379,34 @@ class _Progress:
 
 
 # -- the Python reading of one file (exact reasons) ------------------------------------------
+def _gunzip(chunks, keep: bool = True) -> bytes:
+    """Every gzip member of `chunks` inflated; ValueError past MAX_DECOMPRESSED bytes or if not gzip."""
+    out, size = [], 0
+    inflate = zlib.decompressobj(wbits=31)
+    try:
+        for chunk in chunks:
+            while chunk:
+                data = inflate.decompress(chunk, MAX_DECOMPRESSED + 1 - size)
+                size += len(data)
+                if size > MAX_DECOMPRESSED:
+                    raise ValueError(f"expands past {MAX_DECOMPRESSED} bytes; refused as a decompression bomb")
+                if keep:
+                    out.append(data)
+                if inflate.eof and inflate.unused_data:  # another gzip member follows
+                    chunk, inflate = inflate.unused_data, zlib.decompressobj(wbits=31)
+                else:
+                    chunk = inflate.unconsumed_tail
+    except zlib.error as exc:
+        raise ValueError(f"not a valid gzip file ({exc})") from exc
+    if not inflate.eof:
+        raise ValueError("not a valid gzip file (truncated)")
+    return b"".join(out)
+
+
 def parse_file(rel: str, raw: bytes) -> list:
     """The traces of one file, whatever its shape; ValueError names what is wrong with it."""
     if rel.endswith(".gz"):
-        try:
-            inflate = zlib.decompressobj(wbits=31)
-            raw = inflate.decompress(raw, MAX_DECOMPRESSED)
-            if inflate.unconsumed_tail:
-                raise ValueError(f"expands past {MAX_DECOMPRESSED} bytes; refused as a decompression bomb")
-            if not inflate.eof:
-                raise ValueError("not a valid gzip file (truncated)")
-        except zlib.error as exc:
-            raise ValueError(f"not a valid gzip file ({exc})") from exc
+        raw = _gunzip([raw])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
