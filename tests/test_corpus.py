@@ -69,7 +69,18 @@ def base_results(base_root) -> dict:
     return checks
 
 
-def run_in_process(root: Path, trace_limit: int | None = None) -> dict:
+@pytest.fixture(scope="module")
+def base_evidence(base_root) -> dict:
+    """Every kind read from the base once: a case reads afresh only the kinds whose files it changed."""
+    from hds_audit.evidence import KINDS, kind_module
+    from hds_audit.evidence.bundle import Bundle
+    from hds_audit.evidence.tenant import load
+
+    tenant = load(Bundle(str(base_root)))
+    return {kind: kind_module(kind).load(Bundle(str(base_root)), tenant) for kind in KINDS}
+
+
+def run_in_process(root: Path, trace_limit: int | None = None, preloaded: dict | None = None) -> dict:
     from hds_audit.catalog import load_catalog
     from hds_audit.engine import run_checks
     from hds_audit.evidence import traces
@@ -82,10 +93,36 @@ def run_in_process(root: Path, trace_limit: int | None = None) -> dict:
         traces.MAX_DECOMPRESSED = trace_limit
     try:
         bundle = Bundle(str(root))
-        result = run_checks(load_catalog(), bundle, load(bundle), parse_period(PERIOD))
+        result = run_checks(load_catalog(), bundle, load(bundle), parse_period(PERIOD), preloaded=preloaded)
     finally:
         traces.MAX_DECOMPRESSED = saved
     return json.loads(json.dumps(result.to_json()))
+
+
+KIND_OF_TOP = {"traces": "traces", "resources": "resources", "backups": "backups", "attestations": "attestations",
+               "provider": "provider_docs", "iam/users.json": "iam_users", "iam/mfa.json": "iam_mfa", "waivers.yaml": "waivers"}
+KIND_OF_STEM = {"access_register": "access_register", "tickets": "tickets", "restore_tests": "restore_tests"}
+
+
+def changed_kinds(base_root: Path, root: Path) -> set[str] | None:
+    """Evidence kinds whose files differ between the base and a case; None when it cannot be told."""
+    def files(folder: Path) -> dict[str, tuple[bool, bytes | None]]:
+        out = {}
+        for path in folder.rglob("*"):
+            if path.is_file() or path.is_symlink():
+                out[path.relative_to(folder).as_posix()] = (path.is_symlink(), path.read_bytes() if path.exists() else None)
+        return out
+
+    before, after = files(base_root), files(root)
+    kinds: set[str] = set()
+    for rel in set(before) | set(after):
+        if before.get(rel) == after.get(rel):
+            continue
+        kind = KIND_OF_TOP.get(rel) or KIND_OF_TOP.get(rel.split("/")[0]) or KIND_OF_STEM.get(rel.split(".")[0])
+        if kind is None:
+            return None  # tenant.yaml or a file of no kind: read everything afresh
+        kinds.add(kind)
+    return kinds
 
 
 def checks_of(doc: dict) -> tuple[dict[tuple[str, str], dict], dict]:
@@ -383,9 +420,16 @@ def params(cases: list[dict]) -> list:
 
 
 @pytest.mark.parametrize("case", params([c for c in RUN_CASES if not c.get("cli")]))
-def test_case_in_process(case, base_root, base_results, needs, tmp_path):
+def test_case_in_process(case, base_root, base_results, base_evidence, needs, tmp_path):
     root = materialize(case, base_root, tmp_path)
-    checks, notes = checks_of(run_in_process(root, case.get("trace_limit")))
+    changed = changed_kinds(base_root, root)
+    expect = case["expect"]
+    if changed is not None:
+        declared = set(expect.get("affects", [])) | set(expect.get("changed", []))
+        assert changed <= declared, f"the case changes {sorted(changed - declared)} without saying so"
+    # unchanged files give the same evidence: the base's is reused, the changed kinds are read afresh
+    preloaded = {k: v for k, v in base_evidence.items() if changed is not None and k not in changed}
+    checks, notes = checks_of(run_in_process(root, case.get("trace_limit"), preloaded))
     assert_outcome(case, checks, notes, base_results, needs)
 
 
