@@ -143,18 +143,24 @@ def test_directory_listing_order_changes_nothing(bundles, monkeypatch, order):
     assert got == expected
 
 
-def run_cli(bundle: Path, out: Path, seed: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HDS_AUDIT_")} | {"PYTHONHASHSEED": seed}
-    proc = subprocess.run([sys.executable, "-m", "hds_audit", "run", str(bundle), "--period", PERIOD, "--out", str(out)],
-                          capture_output=True, text=True, timeout=300, env=env, cwd=out.parent)
-    assert proc.returncode == 1, proc.stderr
-    return {name: (out / name).read_bytes() for name in ("results.json", "junit.xml", "manifest.json")}
+def run_cli(*runs: tuple[Path, Path, str]) -> list[dict]:
+    """`hds-audit run` for each (bundle, out, PYTHONHASHSEED), side by side."""
+    procs = []
+    for bundle, out, seed in runs:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HDS_AUDIT_")} | {"PYTHONHASHSEED": seed}
+        procs.append(subprocess.Popen([sys.executable, "-m", "hds_audit", "run", str(bundle), "--period", PERIOD, "--out", str(out)],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=out.parent))
+    outputs = []
+    for proc, (_, out, _) in zip(procs, runs):
+        _, stderr = proc.communicate(timeout=300)
+        assert proc.returncode == 1, stderr
+        outputs.append({name: (out / name).read_bytes() for name in ("results.json", "junit.xml", "manifest.json")})
+    return outputs
 
 
 def test_hash_seed_and_file_order_change_nothing_through_the_cli(bundles, tmp_path):
     a, b = bundles
-    first = run_cli(a, tmp_path / "one", "0")
-    second = run_cli(b, tmp_path / "two", "2718281")
+    first, second = run_cli((a, tmp_path / "one", "0"), (b, tmp_path / "two", "2718281"))
     assert without_generated_at(first["results.json"]) == without_generated_at(second["results.json"])
     lines = [[line for line in doc["results.json"].splitlines() if b'"generated_at"' not in line] for doc in (first, second)]
     assert lines[0] == lines[1], "byte for byte, apart from the generated_at line"

@@ -34,7 +34,7 @@ from hds_audit.evidence import KINDS, kind_module  # noqa: E402
 from hds_audit.evidence.bundle import Bundle  # noqa: E402
 from hds_audit.states import Status  # noqa: E402
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # -- strategies ---------------------------------------------------------------------------------
