@@ -26,10 +26,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
+from hds_audit.evidence.traces import COLLECTION_LOG
 from hds_audit.period import Period
 from hds_audit.timeutil import PARIS
 
-COLLECTION_LOG = "traces/collection-log.jsonl"
 PARTIAL_SUFFIX = ".hds-audit-partial"  # a copy in progress; never matched by the trace reader's patterns
 TRACE_SUFFIXES = (".json.gz", ".json", ".jsonl", ".jsonl.gz")
 CHUNK = 1024 * 1024

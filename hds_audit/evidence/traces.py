@@ -99,6 +99,9 @@ def _dispose(con: duckdb.DuckDBPyConnection, workdir: str) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
+COLLECTION_LOG = "traces/collection-log.jsonl"
+
+
 def trace_files(bundle: Bundle) -> list[str]:
     """Every file under traces/ whose name ends like one of PATTERNS (one walk of the folder)."""
     top = posixpath.join(bundle.root, "traces")
@@ -107,7 +110,8 @@ def trace_files(bundle: Bundle) -> list[str]:
         found = bundle.fs.find(top)
     except FileNotFoundError:
         return []
-    return sorted(bundle.rel(p) for p in found if p.endswith(suffixes))
+    # `hds-audit collect` records what it copied beside the traces: provenance, not traces
+    return sorted(rel for rel in map(bundle.rel, found) if rel.endswith(suffixes) and rel != COLLECTION_LOG)
 
 
 def region_of(key: str, endpoint: Any) -> str | None:
