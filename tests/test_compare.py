@@ -143,6 +143,18 @@ def test_run_previous_adds_the_comparison_to_the_reports(builder, tmp_path):
     assert ("access.register_covers_activity", "zz.top") in _keys(comparison["persisting"])
     html = (tmp_path / "q3b" / "report.html").read_text()
     assert "Changes since 2026-Q3" in html and "yy.bottom" in html
+    import openpyxl
+
+    changes = openpyxl.load_workbook(tmp_path / "q3b" / "report.xlsx")["Changes"]
+    rows = {(r[0], r[1], r[2]) for r in changes.iter_rows(min_row=2, values_only=True)}
+    assert ("new", "access.register_covers_activity", "yy.bottom") in rows and ("fixed", "access.mfa", "b.petit") in rows
+    from report_fixtures import plain
+
+    from hds_audit.formats import pdf
+    from hds_audit.formats.interface import RenderContext
+
+    section = plain(pdf.changes(RenderContext(None, extras={"comparison": comparison})))
+    assert "Changes since 2026-Q3" in section and "yy.bottom" in section and "b.petit" in section
 
 
 def test_run_previous_without_results_is_exit_2(builder, tmp_path):

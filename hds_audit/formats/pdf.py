@@ -28,7 +28,7 @@ MAX_EVIDENCE_ROWS = 60  # beyond this, trace files are grouped by month in the a
 
 def render(ctx: RenderContext) -> bytes:
     result = ctx.result
-    story = cover(ctx) + summary(ctx) + matrix(ctx) + findings(ctx) + appendix(ctx)
+    story = cover(ctx) + summary(ctx) + changes(ctx) + matrix(ctx) + findings(ctx) + appendix(ctx)
     footer = words("report", "footer", tenant=result.tenant.name, period=result.period.label, run_id=result.run_id)
     return build_pdf(
         story, title=f"{words('report', 'title')} — {result.tenant.name} — {result.period.label}",
@@ -141,6 +141,31 @@ def summary(ctx: RenderContext) -> list:
     story += [KeepTogether([pdf_charts.backup_intervals(coverage.details if coverage else None,
                                                          float(rpo or policy.backup_rpo_hours))]), PageBreak()]
     return story
+
+
+# -- changes since a previous run (`run --previous DIR`) ------------------------------------------
+
+MAX_CHANGES = 40  # rows per kind; report.xlsx, sheet Changes, lists them all
+
+
+def changes(ctx: RenderContext) -> list:
+    from reportlab.platypus import PageBreak, Spacer
+
+    comparison = ctx.extras.get("comparison")
+    if not comparison:
+        return []
+    counts = ", ".join(f"{len(comparison.get(kind) or [])} {kind}" for kind in ("new", "fixed", "persisting"))
+    story = [text(f"Changes since {comparison.get('previous_period') or 'the previous run'}", "h1"),
+             text(f"Findings by check and object: {counts}.", "muted"), Spacer(1, 6)]
+    rows = [header_row("Change", "Check", "Object", "Finding")]
+    for kind in ("new", "fixed", "persisting"):
+        items = comparison.get(kind) or []
+        for item in items[:MAX_CHANGES]:
+            rows.append([text(kind, "cell_bold"), text(item.get("check"), "small"), text(item.get("object"), "cell"), text(item.get("message"), "cell")])
+        if len(items) > MAX_CHANGES:
+            rows.append([text(kind, "cell"), text(""), text(""), text(f"{len(items) - MAX_CHANGES} more: see report.xlsx, sheet Changes", "muted")])
+    rest = content_width() - 62 - 120
+    return story + [grid(rows, [62, 120, rest * 0.35, rest * 0.65]), PageBreak()]
 
 
 # -- the matrix -----------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ def render(ctx: RenderContext) -> bytes:
     _controls(wb.create_sheet("Controls"), result)
     _findings(wb.create_sheet("Findings"), result)
     _evidence(wb.create_sheet("Evidence"), result)
+    if ctx.extras.get("comparison"):
+        _changes(wb.create_sheet("Changes"), ctx.extras["comparison"])
     _meta(wb.create_sheet(META_SHEET), ctx)
     wb.properties.creator = "hds-audit"
     wb.properties.title = f"HDS audit {result.tenant.name} {result.period.label}"
@@ -223,6 +225,24 @@ def _findings(ws, result) -> None:
                 put(ws, row, 5, f.message, wrap=True)
                 put(ws, row, 6, "\n".join(f.evidence), wrap=True)
                 put(ws, row, 7, f.waiver or "", wrap=True)
+    _filter(ws, len(headers), row)
+
+
+def _changes(ws, comparison: dict) -> None:
+    """`run --previous DIR`: new, fixed and persisting findings since that run."""
+    headers = ["Change", "Check", "Object", "Status", "Previous status", "Message", "Controls"]
+    _table(ws, headers, [12, 32, 30, 12, 14, 70, 40])
+    row = 1
+    for kind in ("new", "fixed", "persisting"):
+        for item in comparison.get(kind) or []:
+            row += 1
+            put(ws, row, 1, kind)
+            put(ws, row, 2, item.get("check"))
+            put(ws, row, 3, item.get("object"), wrap=True)
+            status_cell(ws, row, 4, item.get("status") or "fail")
+            put(ws, row, 5, item.get("previous_status") or "")
+            put(ws, row, 6, item.get("message"), wrap=True)
+            put(ws, row, 7, ", ".join(item.get("controls") or []), wrap=True)
     _filter(ws, len(headers), row)
 
 
