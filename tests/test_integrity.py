@@ -83,7 +83,7 @@ def test_the_signed_run_verifies_and_covers_outputs_and_snapshot(signed):
     assert result.exit_code == 0, result.output
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_one_changed_byte_anywhere_is_caught_and_named(signed, data):
     out = signed["out"]
