@@ -192,7 +192,7 @@ def _walk(node: Any, prefix: str = ""):
 
 def _entry_placeholders(bundle, evidence: Evidence | None, fields: tuple[str, ...]) -> list[Placeholder]:
     """Entries of attestation or provider files whose fields are still empty."""
-    from hds_audit.evidence.attestations import yaml_entries
+    from hds_audit.evidence.documents import yaml_entries
 
     found = []
     for rel in (evidence.files if evidence else []):

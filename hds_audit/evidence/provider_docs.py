@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from hds_audit.evidence.attestations import instant_field, verify_document, yaml_entries
+from hds_audit.evidence.documents import instant_field, load_documents, verify_document
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.interface import Evidence
 
 NAME = "provider_docs"
 DESCRIPTION = "provider/*.yaml: the provider's certificates"
@@ -43,28 +43,11 @@ class ProviderDocument:
 
 
 def load(bundle: Bundle, tenant=None) -> Evidence[list[ProviderDocument]]:
-    evidence: Evidence[list[ProviderDocument]] = Evidence(NAME)
-    files = sorted({f for pattern in PATTERNS for f in bundle.glob(pattern)})
-    if not files:
-        evidence.note = "no provider document in the bundle (provider/*.yaml)"
-        return evidence
-    found: list[ProviderDocument] = []
-    for rel in files:
-        entries, problem = yaml_entries(bundle, rel, "documents")
-        if problem:
-            evidence.problems.append(problem)
-            continue
-        evidence.files.append(bundle.record(rel))
-        evidence.files[-1].records = len(entries)
-        for where, entry in entries:
-            kind = entry.get("kind") if isinstance(entry, dict) else None
-            if not isinstance(kind, str) or not kind.strip():
-                evidence.problems.append(Problem(rel, where, "no 'kind' (hds_certificate, iso27001_certificate, ...)"))
-                continue
-            found.append(_document(bundle, rel, where, entry, kind.strip().lower()))
-    if evidence.files:
-        evidence.data = found
-    return evidence
+    return load_documents(
+        bundle, NAME, PATTERNS, "documents", "kind", "no 'kind' (hds_certificate, iso27001_certificate, ...)",
+        lambda b, rel, where, entry, kind: _document(b, rel, where, entry, kind.lower()),
+        absent="no provider document in the bundle (provider/*.yaml)",
+    )
 
 
 def _document(bundle: Bundle, rel: str, where: str | None, entry: dict, kind: str) -> ProviderDocument:
