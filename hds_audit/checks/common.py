@@ -41,8 +41,14 @@ def load_authorizations(con, register: list[Row], table: str = "auth") -> None:
 
 
 def refs_sql(alias: str = "t") -> str:
-    """SQL building 'file#trace_id=...' references, the first MAX_REFS by time."""
+    """SQL aggregate building 'file#trace_id=...' references of the group's first MAX_REFS traces by (time, file, record).
+
+    `min_by(value, key, n)` keeps only n values per group while it scans (bounded memory, however many rows the
+    group has); it returns them ordered by key.
+    """
+    a = alias
     return (
-        f"list(CASE WHEN {alias}.trace_id IS NULL THEN {alias}.file || '#record ' || {alias}.record "
-        f"ELSE {alias}.file || '#trace_id=' || {alias}.trace_id END ORDER BY {alias}.time, {alias}.file, {alias}.record)[1:{MAX_REFS}]"
+        f"list_transform(min_by({{'file': {a}.file, 'record': {a}.record, 'trace_id': {a}.trace_id}}, "
+        f"{{'time': {a}.time, 'file': {a}.file, 'record': {a}.record}}, {MAX_REFS}), "
+        "lambda r: CASE WHEN r.trace_id IS NULL THEN r.file || '#record ' || r.record ELSE r.file || '#trace_id=' || r.trace_id END)"
     )

@@ -1,0 +1,45 @@
+"""Trace checks stay within DuckDB's memory limit however many traces fail: references are the first
+MAX_REFS per group, kept in SQL, never a list of every failing trace. No timing is asserted."""
+
+from bundle_builder import ms, trace
+
+from hds_audit.checks.common import MAX_REFS
+from hds_audit.states import Status
+
+ALICE = {"account": "a.durand", "person": "Alice Durand", "role": "admin", "granted_at": "2026-01-05"}
+N = 50_000
+START = ms("2026-07-01T00:00:00+02:00")
+
+
+def _uncovered(n: int, users: tuple[str, ...]) -> list[dict]:
+    """n actions of unregistered accounts, one a second from the period start, with long trace ids."""
+    records = []
+    for i in range(n):
+        record = trace(users[i % len(users)], "2026-07-01T00:00:00+02:00", trace_id=f"{i:08d}-" + "x" * 120)
+        record["time"] = START + 1000 * i
+        records.append(record)
+    return records
+
+
+def test_register_covering_nobody_lists_five_refs_within_a_small_memory_limit(builder, run_checks_on, monkeypatch):
+    import hds_audit.evidence.traces as traces
+
+    # enough to read the files; the former list of every matching reference ran out of it
+    monkeypatch.setattr(traces, "MEMORY_LIMIT", "48MB")
+    users = ("x.one", "x.two")
+    records = _uncovered(N, users)
+    for start in range(0, N, 5000):  # ten files
+        builder.traces(records[start:start + 5000])
+    builder.register(ALICE)
+    results = run_checks_on(builder.root, "access.register_covers_activity", "access.no_activity_after_revocation")
+    covers = results["access.register_covers_activity"]
+    assert covers.status is Status.FAIL, covers.findings
+    assert sorted(f.object for f in covers.findings) == list(users)
+    for f in covers.findings:
+        assert f.message.startswith(f"{N // len(users)} action(s) with no authorization in the register at the time, from ")
+        assert len(f.evidence) == MAX_REFS
+        first = users.index(f.object)  # the first actions of this account, by time
+        expected_ids = [f"{i:08d}-" + "x" * 120 for i in range(first, first + 2 * MAX_REFS, 2)]
+        assert [e.split("#trace_id=")[1] for e in f.evidence] == expected_ids
+        assert all(e.startswith("traces/CloudTraces/eu-west-0/") for e in f.evidence)
+    assert results["access.no_activity_after_revocation"].status is Status.PASS
