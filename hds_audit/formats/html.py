@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
-from hds_audit.formats.interface import RenderContext
+from hds_audit.formats.interface import RenderContext, visible_bidi
 from hds_audit.paths import data_dir
 from hds_audit.states import SEVERITY
 
 FILENAME = "report.html"
 TEMPLATE = "report.html.j2"
-# Bidirectional controls (LRM, RLM, embeddings, overrides, isolates): in an account name from the
-# evidence, U+202E would show "gnp.exe" as "exe.png". The report shows them as code points instead.
-_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _visible_bidi(value):
     if isinstance(value, str) and not hasattr(value, "__html__"):  # leave markup the template built alone
-        return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
+        return visible_bidi(value)
     return value
 
 

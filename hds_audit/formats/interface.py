@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from hds_audit.results.model import RunResult
+
+
+# Bidirectional controls (LRM, RLM, embeddings, overrides, isolates): in an account name from the
+# evidence, U+202E would show "gnp.exe" as "exe.png". Reports show them as code points instead.
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible_bidi(text: str) -> str:
+    return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from hds_audit.formats.interface import RenderContext
+from hds_audit.formats.interface import RenderContext, visible_bidi
 from hds_audit.formats.pdf_style import wording
 from hds_audit.states import SEVERITY
 from hds_audit.timeutil import iso
@@ -70,7 +70,7 @@ def put(ws, row: int, column: int, value: Any, bold: bool = False, wrap: bool = 
 
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)  # control characters are not allowed in XML
+        text = visible_bidi(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))  # control characters are not allowed in XML
         cell.value = text[:MAX_CELL] + ("…" if len(text) > MAX_CELL else "")
         cell.data_type = "s"
     else:
