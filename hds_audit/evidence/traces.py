@@ -201,7 +201,7 @@ class _Reader:
             self.con.execute(_insert_sql(shape, region, len(self.root) + 2), [[self.path(r) for r in rels]])
         except (duckdb.InterruptException, KeyboardInterrupt):
             raise
-        except duckdb.Error:
+        except (duckdb.Error, UnicodeDecodeError):  # a rejected record's message may not even be UTF-8
             if len(rels) == 1:
                 self._python(rels[0])
             else:  # find the file DuckDB rejects: halves, until it stands alone
