@@ -23,7 +23,7 @@ demo: $(VENV)/.installed
 	@echo "Verify one: $(BIN)/hds-audit verify reports/compliant --trust reports/compliant/signer.pem"
 
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py --events 1000000
