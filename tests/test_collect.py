@@ -261,6 +261,8 @@ def test_collected_traces_are_read_by_the_bundle_and_the_log_is_not_a_trace(tmp_
     bundle = tmp_path / "bundle"
     assert collect(bundle, endpoint).exit_code == 0
     assert COLLECTION_LOG not in trace_files(Bundle(str(bundle)))
-    evidence = load(Bundle(str(bundle)))
+    source = Bundle(str(bundle))
+    evidence = load(source)
     assert not evidence.problems, evidence.problems
     assert evidence.data.count() == 10
+    assert COLLECTION_LOG in [read.path for read in source.reads()]  # provenance reaches the manifest

@@ -151,6 +151,8 @@ def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     evidence.data = TraceSet(con, len(files), workdir)
+    if bundle.exists(COLLECTION_LOG):  # where `collect` got each file: hashed into the manifest too
+        bundle.record(COLLECTION_LOG)
     return evidence
 
 
