@@ -99,6 +99,8 @@ def _prefetch(cache: EvidenceCache, specs: list[CheckSpec]) -> None:
 def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, tenant, period, waivers) -> CheckResult:
     if spec is None:
         return CheckResult(check_id, Status.ERROR, [Finding(check_id, "not implemented yet", status=Status.ERROR)])
+    if spec.applies is not None and (reason := spec.applies(tenant)):
+        return CheckResult(check_id, Status.NOT_APPLICABLE, [], note=reason)
     findings: list[Finding] = []
     data: dict[str, Any] = {}
     files: dict[str, list[str]] = {}

@@ -262,3 +262,12 @@ def test_tenant_request_not_deleted(builder, run_checks_on):
 def test_tenant_request_deleted_before_the_request_is_error(builder, run_checks_on):
     builder.tenant(tenant_deletion_requested_at="2026-05-04T09:00:00+02:00", tenant_deleted_at="2026-05-01")
     assert run_checks_on(builder.root, TR, period="2026-Q2")[TR].status is Status.ERROR
+
+
+def test_broken_evidence_does_not_make_an_inapplicable_check_error(builder, run_checks_on):
+    # no contract_end and no deletion request: whatever the traces hold, nothing is to be proven
+    builder.write("traces/CloudTraces/eu-west-0/2026/8/1/broken.json.gz", b"not gzip")
+    results = run_checks_on(builder.root, CE, TR, "trace.continuity")
+    assert results[CE].status is Status.NOT_APPLICABLE and results[CE].note == "no contract_end in tenant.yaml"
+    assert results[TR].status is Status.NOT_APPLICABLE
+    assert results["trace.continuity"].status is Status.ERROR  # the broken file still shows where it matters

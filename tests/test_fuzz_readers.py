@@ -116,7 +116,10 @@ def judge(base: dict, kind: str, files: dict[str, bytes]) -> None:
         for check in result.unique_checks():
             for finding in check.findings:
                 assert "could not run" not in finding.message, f"{check.id} crashed on fuzzed {kind}: {finding.message}"
-            if evidence.problems:
+            spec = specs[check.id]
+            if spec.applies is not None and spec.applies(base["tenant"]):
+                assert check.status is Status.NOT_APPLICABLE  # decided from tenant.yaml, before any evidence
+            elif evidence.problems:
                 assert check.status in (Status.ERROR, Status.FAIL), (check.id, check.status, evidence.problems[:2])
             elif evidence.data is None and kind in specs[check.id].needs:
                 assert check.status is not Status.PASS, (check.id, evidence.note)

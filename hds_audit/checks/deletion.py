@@ -144,7 +144,8 @@ def _collect(inp: CheckInput) -> dict[str, _Data]:
     return data
 
 
-@check("deletion.contract_end", "Data is deleted within two months of the contract end (§4.4)", optional=("resources", "traces", "backups"))
+@check("deletion.contract_end", "Data is deleted within two months of the contract end (§4.4)", optional=("resources", "traces", "backups"),
+       applies=lambda tenant: None if tenant.contract_end else "no contract_end in tenant.yaml")
 def contract_end(inp: CheckInput) -> Outcome:
     end_of_contract = inp.tenant.contract_end
     if end_of_contract is None:
@@ -197,7 +198,8 @@ def contract_end(inp: CheckInput) -> Outcome:
     return Outcome(findings, details=details)
 
 
-@check("deletion.tenant_request", "The tenant is deleted within 10 working days of the request (§7.7.6.1)")
+@check("deletion.tenant_request", "The tenant is deleted within 10 working days of the request (§7.7.6.1)",
+       applies=lambda tenant: None if tenant.tenant_deletion_requested_at else "no tenant_deletion_requested_at in tenant.yaml")
 def tenant_request(inp: CheckInput) -> Outcome:
     tenant = inp.tenant
     requested = tenant.tenant_deletion_requested_at

@@ -67,3 +67,6 @@ class CheckSpec:
     needs: tuple[str, ...]  # evidence kinds without which the check is `error`
     optional: tuple[str, ...]  # kinds used when present
     run: CheckFunction
+    # whether the check applies to this tenant at all (e.g. only after a contract end): decided
+    # from tenant.yaml before any evidence is read, so broken evidence cannot make it `error`
+    applies: Callable[[Tenant], str | None] | None = None  # returns the reason it does not apply

@@ -36,13 +36,13 @@ CHECK_MODULES: tuple[str, ...] = (
 _REGISTRY: dict[str, CheckSpec] = {}
 
 
-def check(check_id: str, title: str, needs: tuple[str, ...] = (), optional: tuple[str, ...] = ()):
+def check(check_id: str, title: str, needs: tuple[str, ...] = (), optional: tuple[str, ...] = (), applies=None):
     """Register a check function under its contract id."""
 
     def register(func: CheckFunction) -> CheckFunction:
         if check_id in _REGISTRY:
             raise RuntimeError(f"check {check_id} registered twice")
-        _REGISTRY[check_id] = CheckSpec(check_id, title, tuple(needs), tuple(optional), func)
+        _REGISTRY[check_id] = CheckSpec(check_id, title, tuple(needs), tuple(optional), func, applies)
         return func
 
     return register
