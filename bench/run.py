@@ -86,7 +86,7 @@ def bare_table(files: list[str]) -> Clock:
     """DuckDB alone doing what the trace stage must: the same fields of every trace into a table on disk."""
     import duckdb
 
-    from hds_audit.evidence.traces import _FIELDS
+    from hds_audit.evidence.traces.sql import FIELDS as _FIELDS
 
     declared = ", ".join(f"{json.dumps(k)}: '{v}'" for k, v in _FIELDS.items())
     with tempfile.TemporaryDirectory(prefix="hds-audit-bench-") as folder:

@@ -9,6 +9,8 @@ import pytest
 from bundle_builder import ms, trace
 
 from hds_audit.evidence import traces as reader
+from hds_audit.evidence.traces import files as trace_files
+from hds_audit.evidence.traces import reader as bulk_reader
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.states import Status
 
@@ -20,7 +22,9 @@ def load(builder):
     return evidence
 
 
-def rows(evidence, sql="SELECT file, record, trace_id, user_name, region, code FROM traces ORDER BY file, record"):
+def rows(evidence, sql="SELECT file, record, trace_id, user_name, region, code FROM trace_details ORDER BY file, record"):
+    """Every column of every trace (the details table, filled for every file first)."""
+    evidence.data.details()
     return evidence.data.rows(sql)
 
 
@@ -68,7 +72,7 @@ def test_all_shapes_in_one_bundle_with_exact_records(builder):
     assert evidence.data.count() == 12
     assert evidence.data.files == 5
     for prefix, n in (("a", 3), ("e", 3), ("o", 1), ("l", 3), ("p", 2)):
-        got = rows(evidence, f"SELECT record, trace_id FROM traces WHERE trace_id LIKE '{prefix}%' ORDER BY record")
+        got = rows(evidence, f"SELECT record, trace_id FROM trace_details WHERE trace_id LIKE '{prefix}%' ORDER BY record")
         assert got == [(i, f"{prefix}{i}") for i in range(n)]
     per_file = {f.path.rsplit("/", 1)[-1]: f.records for f in evidence.files}
     assert per_file == {"cts-list-eu-west-0.json": 3, "pretty.json": 2, KEY.format("a").rsplit("/", 1)[-1] + ".gz": 3,
@@ -90,7 +94,7 @@ def test_records_keep_file_order_across_many_files(builder):
     for f in range(12):
         builder.traces(batch(30, f"f{f}-"), name=KEY.format(f"{f:04d}") + ".gz")
     evidence = load(builder)
-    got = rows(evidence, "SELECT trace_id, record FROM traces")
+    got = rows(evidence, "SELECT trace_id, record FROM trace_details")
     assert len(got) == 360
     assert all(trace_id.endswith(f"-{record}") for trace_id, record in got)
 
@@ -153,7 +157,7 @@ def test_time_not_epoch_ms_is_reported_with_its_record(builder, bad_time, reason
     [problem] = evidence.problems
     assert (problem.file, problem.record) == (f"traces/{KEY.format('bad')}.gz", "record 2")
     assert reason in problem.reason
-    got = rows(evidence, "SELECT trace_id, record FROM traces WHERE file LIKE '%bad%' ORDER BY record")
+    got = rows(evidence, "SELECT trace_id, record FROM trace_details WHERE file LIKE '%bad%' ORDER BY record")
     assert got == [("t0", 0), ("t1", 1), ("t3", 3)]
     assert evidence.data.count() == 6
 
@@ -163,7 +167,7 @@ def test_system_action_without_user_is_kept(builder):
                     trace("a.durand", "2026-07-01T09:00:00+02:00", trace_id="human")], name=KEY.format("s") + ".gz")
     evidence = load(builder)
     assert evidence.problems == []
-    assert rows(evidence, "SELECT trace_id, trace_type, user_name FROM traces ORDER BY record") == [
+    assert rows(evidence, "SELECT trace_id, trace_type, user_name FROM trace_details ORDER BY record") == [
         ("sys", "SystemAction", None), ("human", "ConsoleAction", "a.durand")]
 
 
@@ -174,7 +178,7 @@ def test_missing_user_on_a_console_action_is_reported(builder):
     builder.traces(records + [newer], name=KEY.format("u") + ".gz")
     evidence = load(builder)
     assert [(p.record, p.reason) for p in evidence.problems] == [("record 1", "'user' is missing on a ConsoleAction trace")]
-    assert rows(evidence, "SELECT trace_id, user_name FROM traces ORDER BY record") == [("t0", "a.durand"), ("newer", "b.petit")]
+    assert rows(evidence, "SELECT trace_id, user_name FROM trace_details ORDER BY record") == [("t0", "a.durand"), ("newer", "b.petit")]
 
 
 def test_code_as_int_or_string_and_request_as_object_or_string(builder):
@@ -184,7 +188,7 @@ def test_code_as_int_or_string_and_request_as_object_or_string(builder):
     builder.traces(records, name=KEY.format("c") + ".gz")
     evidence = load(builder)
     assert evidence.problems == []
-    assert [r[0] for r in rows(evidence, "SELECT code FROM traces ORDER BY record")] == ["403", "200", None]
+    assert [r[0] for r in rows(evidence, "SELECT code FROM trace_details ORDER BY record")] == ["403", "200", None]
 
 
 # -- regions ---------------------------------------------------------------------------------
@@ -196,7 +200,7 @@ def test_region_from_key_else_endpoint(builder):
                     trace("a", "2026-07-01T08:01:00+02:00", trace_id="none", endpoint="https://example.org/api")],
                    name="api/listing.json", shape="envelope")
     evidence = load(builder)
-    assert dict(rows(evidence, "SELECT trace_id, region FROM traces")) == {"key": "eu-west-0", "endpoint": "eu-west-1", "none": None}
+    assert dict(rows(evidence, "SELECT trace_id, region FROM trace_details")) == {"key": "eu-west-0", "endpoint": "eu-west-1", "none": None}
     assert reader.region_of("traces/CloudTraces/eu-west-0/2026/x.json", west1) == "eu-west-0"
     assert reader.region_of("traces/api/x.json", west1) == "eu-west-1"
 
@@ -211,7 +215,8 @@ def test_duckdb_rows_equal_the_python_reading(builder):
     builder.traces(records, name=KEY.format("p") + ".gz")
     builder.traces(records, name="api/e.json", shape="envelope")
     evidence = load(builder)
-    got = sorted(evidence.data.rows("SELECT * FROM traces"), key=lambda r: (r[0], r[1]))
+    evidence.data.details()
+    got = sorted(evidence.data.rows("SELECT * FROM trace_details"), key=lambda r: (r[0], r[1]))
     expected = []
     for rel in ("traces/api/e.json", f"traces/{KEY.format('p')}.gz"):
         raw = (builder.root / rel).read_bytes()
@@ -222,7 +227,7 @@ def test_duckdb_rows_equal_the_python_reading(builder):
 # -- limits and absence ----------------------------------------------------------------------
 
 def test_decompression_bomb_guard_in_the_python_reading(builder, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_DECOMPRESSED", 2000)
+    monkeypatch.setattr(trace_files, "MAX_DECOMPRESSED", 2000)
     builder.traces(batch(40), name=KEY.format("big") + ".gz")
     builder.traces(batch(1, "small"), name=KEY.format("small") + ".gz")
     evidence = load(builder)
@@ -255,19 +260,19 @@ def test_bad_trace_file_makes_trace_checks_error_naming_file_and_record(builder,
 def test_progress_bar_only_on_a_terminal(builder, monkeypatch, capsys):
     for f in range(3):
         builder.traces(batch(2, f"p{f}-"), name=KEY.format(f"{f:04d}") + ".gz")
-    monkeypatch.setattr(reader, "PROGRESS_MIN_FILES", 1)
+    monkeypatch.setattr(bulk_reader, "PROGRESS_MIN_FILES", 1)
     evidence = load(builder)  # stderr is not a terminal under pytest
     assert evidence.data.count() == 6
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
-    progress = reader._Progress(evidence.data.con, 1000)
+    progress = bulk_reader.Progress(evidence.data.con, 1000)
     with progress:
         assert progress.bar is None
 
 
 def test_bomb_with_a_lying_gzip_trailer_is_refused(builder, monkeypatch):
     """The trailer's size is the size modulo 4 GiB and anyone can write it: it is not trusted."""
-    monkeypatch.setattr(reader, "MAX_DECOMPRESSED", 100_000)
+    monkeypatch.setattr(trace_files, "MAX_DECOMPRESSED", 100_000)
     bomb = gzip.compress(b"[" + b" " * 1_000_000 + b"]", compresslevel=9, mtime=0)
     bomb = bomb[:-4] + (100).to_bytes(4, "little")
     builder.write(f"traces/{KEY.format('bomb')}.gz", bomb)
@@ -288,4 +293,61 @@ def test_multi_member_gzip_is_read_whole(builder):
     evidence = load(builder)
     assert evidence.problems == []
     assert evidence.data.count() == 7
-    assert rows(evidence, "SELECT trace_id FROM traces WHERE file LIKE '%CloudTraces%' ORDER BY record") == [(f"t{i}",) for i in range(4)]
+    assert rows(evidence, "SELECT trace_id FROM trace_details WHERE file LIKE '%CloudTraces%' ORDER BY record") == [(f"t{i}",) for i in range(4)]
+
+
+# -- the narrow table and the details read on demand ---------------------------------------------
+
+def test_narrow_view_agrees_with_the_details_of_every_trace(builder):
+    """`traces` (kept for every trace) and `trace_details` (read on demand) say the same of each trace,
+    whichever way its file was read: DuckDB, Python for a file with a bad record, regions from key or endpoint."""
+    records = batch(4)
+    records[1].update(user=None, trace_type="SystemAction")
+    records[2].update(service_type="OBS", trace_name="GetObject", resource_name="CTS-Bucket", resource_id="cts-bucket/a/b.json.gz")
+    records[3].update(service_type="obs", trace_name="headBucket", resource_name="", resource_id="Other/x")
+    bad = batch(3, "b")
+    bad[1]["time"] = "yesterday"  # this file is read again in Python
+    api = batch(2, "e")
+    api[0]["endpoint"] = "https://ecs.eu-west-1.prod-cloud-ocb.orange-business.com"
+    builder.traces(records, name=KEY.format("good") + ".gz")
+    builder.traces(bad, name=KEY.format("bad") + ".gz")
+    builder.traces(api, name="api/e.json", shape="envelope")
+    evidence = load(builder)
+    narrow = evidence.data.rows("SELECT file, record, time, region, user_name, service_type, read_name, read_bucket FROM traces ORDER BY file, record")
+    evidence.data.details()
+    wide = evidence.data.rows(
+        "SELECT file, record, time, region, user_name, service_type, "
+        "CASE WHEN upper(service_type) = 'OBS' AND regexp_matches(trace_name, '^(get|list|head)', 'i') THEN lower(resource_name) END, "
+        "CASE WHEN upper(service_type) = 'OBS' AND regexp_matches(trace_name, '^(get|list|head)', 'i') THEN lower(split_part(resource_id, '/', 1)) END "
+        "FROM trace_details ORDER BY file, record")
+    assert narrow == wide and len(narrow) == 4 + 2 + 2
+    reads = {r[1]: (r[6], r[7]) for r in narrow if "good" in r[0]}
+    assert reads == {0: (None, None), 1: (None, None), 2: ("cts-bucket", "cts-bucket"), 3: ("", "other")}
+    assert [r[1] for r in narrow if "bad" in r[0]] == [0, 2]  # the record numbers of the file's own order
+
+
+def test_references_read_details_of_the_referenced_files_only(builder):
+    for f in range(4):
+        builder.traces(batch(3, f"f{f}-"), name=KEY.format(f"{f:04d}") + ".gz")
+    evidence = load(builder)
+    first = f"traces/{KEY.format('0002')}.gz"
+    [refs, none, by_record] = evidence.data.refs([[{"file": first, "record": 1}, {"file": first, "record": 0}], None,
+                                                  [{"file": first, "record": 7}]])
+    assert refs == (f"{first}#trace_id=f2-1", f"{first}#trace_id=f2-0") and none == ()
+    assert by_record == (f"{first}#record 7",)  # no such trace: the reference still names the file and record
+    assert evidence.data.rows("SELECT DISTINCT file FROM trace_details") == [(first,)]
+
+
+def test_duckdb_out_of_memory_is_an_error_not_a_slow_fallback(builder, monkeypatch, run_checks_on):
+    builder.traces(batch(3), name=KEY.format("a") + ".gz")
+
+    def out_of_memory(self, shape, region, rels):
+        raise reader.duckdb.OutOfMemoryException("could not allocate block")
+
+    monkeypatch.setattr(bulk_reader.Loader, "_duckdb", out_of_memory)
+    monkeypatch.setattr(bulk_reader.Loader, "_python", lambda self, rel: pytest.fail("read in Python after running out of memory"))
+    evidence = load(builder)
+    [problem] = evidence.problems
+    assert evidence.data is None and "ran out of memory" in problem.reason and "HDS_AUDIT_DUCKDB_MEMORY" in problem.reason
+    result = run_checks_on(builder.root, "residency.activity")["residency.activity"]
+    assert result.status is Status.ERROR and any("ran out of memory" in f.message for f in result.findings)

@@ -65,8 +65,9 @@ def register_covers_activity(inp: CheckInput) -> Outcome:
     traces = inp["traces"]
     load_authorizations(traces.con, inp["access_register"])
     findings = []
-    for name, n, first, last, refs in traces.rows(_uncovered_sql(False), [inp.period.start, inp.period.end]):
-        findings.append(Finding(name, f"{n} action(s) with no authorization in the register at the time, from {when(first)} to {when(last)}", tuple(refs)))
+    rows = traces.rows(_uncovered_sql(False), [inp.period.start, inp.period.end])
+    for (name, n, first, last, _), refs in zip(rows, traces.refs(r[4] for r in rows)):
+        findings.append(Finding(name, f"{n} action(s) with no authorization in the register at the time, from {when(first)} to {when(last)}", refs))
     return Outcome(findings)
 
 
@@ -79,9 +80,10 @@ def no_activity_after_revocation(inp: CheckInput) -> Outcome:
         if row.values["revoked_at"] is not None:
             revocations.setdefault(account_key(row.values["account"]), []).append(row.values["revoked_at"])
     findings = []
-    for name, n, first, last, refs in traces.rows(_uncovered_sql(True), [inp.period.start, inp.period.end]):
+    rows = traces.rows(_uncovered_sql(True), [inp.period.start, inp.period.end])
+    for (name, n, first, last, _), refs in zip(rows, traces.refs(r[4] for r in rows)):
         revoked = max(r for r in revocations.get(account_key(name), []) if r <= first)
-        findings.append(Finding(name, f"{n} action(s) after the authorization was revoked at {when(revoked)}: first {when(first)}, last {when(last)}", tuple(refs)))
+        findings.append(Finding(name, f"{n} action(s) after the authorization was revoked at {when(revoked)}: first {when(first)}, last {when(last)}", refs))
     return Outcome(findings)
 
 

@@ -26,7 +26,7 @@ GROUP BY ALL ORDER BY region NULLS FIRST"""
 # evidence for the regions at fault only, from their first traces (no list of every trace of a region)
 _REFS_SQL = f"""
 SELECT region, {refs_sql()} FROM (
-    SELECT lower(trim(region)) AS region, time, file, record, trace_id FROM traces
+    SELECT lower(trim(region)) AS region, time, file, record FROM traces
     WHERE time >= ? AND time < ? AND (region IS NULL OR lower(trim(region)) NOT IN (SELECT unnest(?::VARCHAR[])))
     QUALIFY row_number() OVER (PARTITION BY lower(trim(region)) ORDER BY time, file, record) <= {MAX_REFS}) t
 GROUP BY region"""
@@ -39,7 +39,8 @@ def activity(inp: CheckInput) -> Outcome:
     allowed_text = ", ".join(inp.tenant.allowed_regions)
     period = [inp.period.start, inp.period.end]
     regions = traces.rows(_REGIONS_SQL, period)
-    refs = dict(traces.rows(_REFS_SQL, period + [allowed])) if any(r[0] not in allowed for r in regions) else {}
+    faulty = traces.rows(_REFS_SQL, period + [allowed]) if any(r[0] not in allowed for r in regions) else []
+    refs = dict(zip((r[0] for r in faulty), traces.refs(r[1] for r in faulty)))
     findings, rows = [], []
     for region, n, first, last, services, accounts in regions:
         ok = region is not None and region in allowed

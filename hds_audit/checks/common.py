@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 from hds_audit.evidence.tabular import Row
+from hds_audit.evidence.traces.files import trace_ref  # noqa: F401 - checks reference traces through it
 from hds_audit.timeutil import iso
 
 MAX_REFS = 5  # evidence references kept per finding; the count says how many there were
@@ -24,8 +25,6 @@ def row_ref(file: str, row: Row) -> str:
     return f"{file}#row {row.number}"
 
 
-def trace_ref(file: str, trace_id: str | None, record: int) -> str:
-    return f"{file}#trace_id={trace_id}" if trace_id else f"{file}#record {record}"
 
 
 def when(instant: datetime | None) -> str:
@@ -41,14 +40,11 @@ def load_authorizations(con, register: list[Row], table: str = "auth") -> None:
 
 
 def refs_sql(alias: str = "t") -> str:
-    """SQL aggregate building 'file#trace_id=...' references of the group's first MAX_REFS traces by (time, file, record).
+    """SQL aggregate: {'file', 'record'} of the group's first MAX_REFS traces by (time, file, record).
 
     `min_by(value, key, n)` keeps only n values per group while it scans (bounded memory, however many rows the
-    group has); it returns them ordered by key.
+    group has); it returns them ordered by key. `TraceSet.refs` turns them into references with trace ids.
     """
     a = alias
-    return (
-        f"list_transform(min_by({{'file': {a}.file, 'record': {a}.record, 'trace_id': {a}.trace_id}}, "
-        f"{{'time': {a}.time, 'file': {a}.file, 'record': {a}.record}}, {MAX_REFS}), "
-        "lambda r: CASE WHEN r.trace_id IS NULL THEN r.file || '#record ' || r.record ELSE r.file || '#trace_id=' || r.trace_id END)"
-    )
+    return (f"min_by({{'file': {a}.file, 'record': {a}.record}}, "
+            f"{{'time': {a}.time, 'file': {a}.file, 'record': {a}.record}}, {MAX_REFS})")

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hds_audit.calendar_fr import add_working_days, working_days_between
-from hds_audit.checks.common import MAX_REFS, when
+from hds_audit.checks.common import MAX_REFS, trace_ref, when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.states import Status
@@ -64,7 +64,7 @@ _TRACES_SQL = f"""
            lower(coalesce(trace_rating, '')) AS rating, lower(coalesce(resource_type, '')) AS rtype,
            lower(coalesce(service_type, '')) AS service,
            resource_name, trace_id, trace_name, time, file, record
-    FROM traces
+    FROM trace_details
     WHERE resource_id IS NOT NULL AND resource_id <> ''
       AND (lower(trace_name) LIKE 'create%' OR lower(trace_name) LIKE 'delete%')
       AND NOT regexp_full_match(lower(trace_name), '(create|delete)({_PARTS})')
@@ -97,10 +97,6 @@ class _Data:
             self.first_seen = instant
 
 
-def _trace_ref(file: str, trace_id: str | None, record: int) -> str:
-    return f"{file}#trace_id={trace_id}" if trace_id else f"{file}#record {record}"
-
-
 def _collect(inp: CheckInput) -> dict[str, _Data]:
     data: dict[str, _Data] = {}
 
@@ -124,19 +120,20 @@ def _collect(inp: CheckInput) -> dict[str, _Data]:
             item.proofs.append((backup.updated_at, f"status deleted ({backup.source.upper()} listing)", backup.ref))
         else:
             item.listed.append(backup.ref)
+    inp["traces"].details()  # resource ids, ratings and trace ids of every trace
     rows = inp["traces"].rows(_TRACES_SQL)
     for rid, action, rating, rtype, service, rname, trace_id, _name, time, file, record in rows:
         kind = TRACE_KINDS.get(rtype) or SERVICE_KINDS.get(service)
         if action == "create" and rating == "normal" and kind:
             item = entry(rid, kind, rname)
-            item.refs.append(_trace_ref(file, trace_id, record))
+            item.refs.append(trace_ref(file, trace_id, record))
             item.seen(time)
             item.last_create = time
     for rid, action, rating, _rtype, _service, _rname, trace_id, name, time, file, record in rows:
         item = data.get(rid)
         if action != "delete" or item is None:
             continue
-        ref = _trace_ref(file, trace_id, record)
+        ref = trace_ref(file, trace_id, record)
         if rating != "normal":
             item.failed.append(ref)
         elif item.last_create is None or time >= item.last_create:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from hds_audit.checks.common import MAX_REFS, load_authorizations, refs_sql, trace_ref, when
+from hds_audit.checks.common import MAX_REFS, load_authorizations, refs_sql, when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
@@ -121,7 +121,7 @@ ORDER BY region, gap_start"""
 # the trace at each end of a gap (the first one by file and record when several share the instant)
 _ENDS_SQL = """
 WITH e AS (SELECT unnest(?::VARCHAR[]) AS region, unnest(?::TIMESTAMPTZ[]) AS at)
-SELECT e.region, e.at, min({'file': t.file, 'record': t.record, 'trace_id': t.trace_id})
+SELECT e.region, e.at, min({'file': t.file, 'record': t.record})
 FROM e JOIN traces t ON lower(trim(t.region)) = e.region AND t.time = e.at
 GROUP BY ALL"""
 
@@ -169,7 +169,8 @@ def continuity(inp: CheckInput) -> Outcome:
     ends: dict[tuple[str, Any], dict] = {}
     if rows:
         at = [(region, instant) for region, gap_start, gap_end, _ in rows for instant in (gap_start, gap_end)]
-        for region, instant, ref in traces.rows(_ENDS_SQL, [[a[0] for a in at], [a[1] for a in at]]):
+        found = traces.rows(_ENDS_SQL, [[a[0] for a in at], [a[1] for a in at]])
+        for (region, instant, _), (ref,) in zip(found, traces.refs([r[2]] for r in found)):
             ends[(region, instant)] = ref
     gaps: list[dict[str, Any]] = []
     for region, gap_start, gap_end, micros in rows:
@@ -177,7 +178,7 @@ def continuity(inp: CheckInput) -> Outcome:
         gaps.append({"region": region, "start": iso(gap_start), "end": iso(gap_end), "hours": round(hours, 2)})
         before = ends.get((region, gap_start)) if gap_start != start else None
         after = ends.get((region, gap_end)) if gap_end != end else None
-        refs = tuple(trace_ref(r["file"], r["trace_id"], r["record"]) for r in (before, after) if r)
+        refs = tuple(r for r in (before, after) if r)
         findings.append(Finding(region, _gap_message(gap_start, gap_end, before, after, hours, limit_hours), refs))
     return Outcome(findings, details={"gaps": gaps, "daily": _daily(traces, inp, regions), "max_gap_hours": limit_hours})
 
@@ -263,14 +264,10 @@ def retention(inp: CheckInput) -> Outcome:
 # reads of a tracker bucket in the period by no trace_reader or auditor (few, usually): kept in a temp table
 _READS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE trace_bucket_reads AS
-SELECT t.user_name, t.time, t.file, t.record, t.trace_id,
-       lower(coalesce(nullif(t.resource_name, ''), split_part(t.resource_id, '/', 1))) AS bucket
+SELECT t.user_name, t.time, t.file, t.record, coalesce(nullif(t.read_name, ''), t.read_bucket) AS bucket
 FROM traces t
 WHERE t.time >= ? AND t.time < ?
-  AND upper(t.service_type) = 'OBS'
-  AND regexp_matches(t.trace_name, '^(get|list|head)', 'i')
-  AND (lower(t.resource_name) IN (SELECT unnest(?::VARCHAR[]))
-       OR lower(split_part(t.resource_id, '/', 1)) IN (SELECT unnest(?::VARCHAR[])))
+  AND (t.read_name IN (SELECT unnest(?::VARCHAR[])) OR t.read_bucket IN (SELECT unnest(?::VARCHAR[])))
   AND NOT EXISTS (
       SELECT 1 FROM trace_auth a
       WHERE a.account_key = lower(trim(t.user_name)) AND a.role IN {READER_ROLES}
@@ -302,14 +299,15 @@ def access_entitlement(inp: CheckInput) -> Outcome:
     for row in register:
         roles.setdefault(row.values["account"].strip().casefold(), set()).add(row.values["role"])
     traces.rows(_READS_SQL, [inp.period.start, inp.period.end, names, names])
-    for user, n, first, last, read, refs in traces.rows(_READERS_SQL):
+    readers = traces.rows(_READERS_SQL)
+    for (user, n, first, last, read, _), refs in zip(readers, traces.refs(r[5] for r in readers)):
         what = f"{n} read(s) of the trace bucket(s) {', '.join(b for b in read if b)}, from {when(first)} to {when(last)}"
         more = f" (first {MAX_REFS} referenced)" if n > MAX_REFS else ""
         if user is None:
             findings.append(Finding("(no account)", f"{what}, by no identified account (user is null): cannot tell whether "
-                                                    f"a trace reader or an auditor made them{more}", tuple(refs or ()), Status.ERROR))
+                                                    f"a trace reader or an auditor made them{more}", refs, Status.ERROR))
             continue
         held = sorted(roles.get(user.strip().casefold(), set()))
         holding = f"roles in the register: {', '.join(held)}" if held else "not in the register"
-        findings.append(Finding(user, f"{what}, without a trace_reader or auditor authorization at the time ({holding}){more}", tuple(refs or ())))
+        findings.append(Finding(user, f"{what}, without a trace_reader or auditor authorization at the time ({holding}){more}", refs))
     return Outcome(findings)

@@ -1,0 +1,147 @@
+"""`traces/**`: Cloud Trace Service files as CTS writes them to OBS, in DuckDB tables the checks query in SQL.
+
+Checks query the view `traces` (file, record, time, region, user_name, service_type, read_name,
+read_bucket): every trace of the bundle, with only what the period checks read. `read_name` and
+`read_bucket` are the lower-cased `resource_name` and first `resource_id` segment of OBS reads (a
+`trace_name` beginning with Get, List or Head), NULL on other traces. `time` is a TIMESTAMPTZ,
+`user_name` is NULL when `user` is null, `region` is the key's `CloudTraces/{region}/`, else the
+region named in `endpoint`.
+
+The long strings (trace ids, resource ids, names) of every trace would cost more to keep than the
+JSON costs to read, so `TraceSet.details(files)` reads them on demand into `trace_details` (every
+column of COLUMNS) for the files that need them: those of the evidence references of findings
+(`TraceSet.refs`), or all files for the deletion checks.
+
+The tables live in a temporary DuckDB file (paged in by DuckDB within MEMORY_LIMIT). Every file is
+hashed for the manifest in a thread beside the scan; a bundle on S3 is first copied to a temporary
+folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import weakref
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import duckdb
+
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.traces import sql
+from hds_audit.evidence.traces.files import (  # noqa: F401 - the kind's public names
+    COLLECTION_LOG, COLUMNS, PATTERNS, parse_file, region_of, trace_files, trace_ref, trace_row,
+)
+from hds_audit.evidence.traces.reader import Loader, read_details
+
+NAME = "traces"
+DESCRIPTION = "traces/**: Cloud Trace Service files"
+# DuckDB's memory budget; past it the tables page out to their temporary folder.
+MEMORY_LIMIT = os.environ.get("HDS_AUDIT_DUCKDB_MEMORY", "512MB")
+
+
+@dataclass
+class TraceSet:
+    con: duckdb.DuckDBPyConnection
+    files: int
+    root: str = field(default="", repr=False)  # local folder the trace files are read from
+    workdir: str | None = field(default=None, repr=False)
+    detailed: set[str] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.workdir:
+            weakref.finalize(self, _dispose, self.con, self.workdir)
+
+    def rows(self, query: str, params: list | None = None) -> list[tuple]:
+        return self.con.execute(query, params or []).fetchall()
+
+    def count(self) -> int:
+        return self.rows("SELECT count(*) FROM traces")[0][0]
+
+    def details(self, files: Iterable[str] | None = None) -> None:
+        """Fills `trace_details` with every column of the traces of `files` (all files when None), once per file."""
+        wanted = None if files is None else sorted(set(files) - self.detailed)
+        if wanted == []:
+            return
+        readings = self.rows("SELECT file, shape FROM trace_readings WHERE live ORDER BY file")
+        todo = [(f, s) for f, s in readings if f not in self.detailed and (wanted is None or f in wanted)]
+        if todo:
+            read_details(self.con, self.root, todo)
+        self.detailed.update(f for f, _ in todo)
+
+    def refs(self, groups: Iterable[Iterable[dict] | None]) -> list[tuple[str, ...]]:
+        """Evidence references ('file#trace_id=…', else 'file#record N') of groups of {'file', 'record'} structs.
+
+        The trace ids of all groups are read in one go, from the referenced files only.
+        """
+        groups = [list(g or ()) for g in groups]
+        pairs = sorted({(r["file"], r["record"]) for g in groups for r in g})
+        ids: dict[tuple[str, int], str | None] = {}
+        if pairs:
+            self.details(f for f, _ in pairs)
+            ids = {(f, r): t for f, r, t in self.rows(
+                "SELECT d.file, d.record, d.trace_id FROM trace_details d "
+                "JOIN (SELECT unnest(?::VARCHAR[]) AS file, unnest(?::INTEGER[]) AS record) p USING (file, record)",
+                [[f for f, _ in pairs], [r for _, r in pairs]])}
+        return [tuple(trace_ref(r["file"], ids.get((r["file"], r["record"])), r["record"]) for r in g) for g in groups]
+
+
+def _dispose(con: duckdb.DuckDBPyConnection, workdir: str) -> None:
+    con.close()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def connect(workdir: str) -> duckdb.DuckDBPyConnection:
+    """A DuckDB database in `workdir` holding the empty trace tables."""
+    con = duckdb.connect(os.path.join(workdir, "traces.duckdb"))
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    spill = os.path.join(workdir, "spill").replace("'", "''")
+    con.execute(f"SET temp_directory = '{spill}'")
+    con.execute("SET preserve_insertion_order = true")  # `record` relies on it
+    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would print on stdout
+    con.execute("SET enable_progress_bar_print = false")
+    for statement in (sql.EVENTS, sql.READINGS, sql.VIEW, sql.DETAILS):
+        con.execute(statement)
+    return con
+
+
+def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
+    evidence: Evidence[TraceSet] = Evidence(NAME)
+    files = trace_files(bundle)
+    if not files:
+        evidence.note = "no trace file under traces/"
+        return evidence
+    workdir = tempfile.mkdtemp(prefix="hds-audit-traces-")
+    try:
+        con = connect(workdir)
+        root = bundle.local_path(".") if not bundle.is_remote else os.path.join(workdir, "bundle")
+        root = os.path.normpath(root).replace(os.sep, "/")
+        if bundle.is_remote:
+            _download(bundle, files, root)
+        Loader(bundle, con, root, evidence).run(files)
+    except duckdb.OutOfMemoryException as exc:
+        # not the files' fault, and reading them again in Python would be slower still: say what to change
+        shutil.rmtree(workdir, ignore_errors=True)
+        evidence.files.clear()
+        evidence.problems.append(Problem("traces", None, f"DuckDB ran out of memory reading the traces within its limit of "
+                                         f"{MEMORY_LIMIT} (raise HDS_AUDIT_DUCKDB_MEMORY): {exc}"))
+        return evidence
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    evidence.data = TraceSet(con, len(files), root, workdir)
+    if bundle.exists(COLLECTION_LOG):  # where `collect` got each file: hashed into the manifest too
+        bundle.record(COLLECTION_LOG)
+    return evidence
+
+
+def _download(bundle: Bundle, files: list[str], root: str) -> None:
+    import posixpath
+
+    locals_ = [f"{root}/{rel}" for rel in files]
+    for path in locals_:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    bundle.fs.get([posixpath.join(bundle.root, rel) for rel in files], locals_)

@@ -1,0 +1,229 @@
+"""Trace files one at a time: where they are, what shape they have, and their exact reading in Python.
+
+DuckDB reads the files in bulk (reader.py); this module sniffs each file's shape for it, guards
+against decompression bombs, and reads in Python the files DuckDB cannot, naming the record and
+the reason for every trace that breaks the contract.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import posixpath
+import re
+import zlib
+from typing import Any
+
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.timeutil import from_epoch_ms
+
+PATTERNS = ("traces/**/*.json.gz", "traces/**/*.json", "traces/**/*.jsonl", "traces/**/*.jsonl.gz")
+COLLECTION_LOG = "traces/collection-log.jsonl"
+# the columns of one trace, in the order of trace_row (and of the `trace_details` table)
+COLUMNS = (
+    "file", "record", "trace_id", "trace_name", "trace_rating", "trace_type", "service_type",
+    "resource_type", "resource_id", "resource_name", "user_name", "time", "region", "code", "source_ip",
+)
+
+KEY_REGION = re.compile(r"(?:^|/)CloudTraces/([^/]+)/")
+ENDPOINT_REGION = re.compile(r"[./]([a-z]{2}-[a-z0-9]+-\d+)\.")
+OBS_READ = re.compile(r"(get|list|head)", re.IGNORECASE)  # CONTRACT §4: a read of a bucket
+# No trace file may expand past this (decompression bomb); see _may_be_a_bomb.
+MAX_DECOMPRESSED = int(os.environ.get("HDS_AUDIT_TRACE_FILE_MAX_BYTES", 512 * 1024**2))
+MIN_MS, MAX_MS = 10**11, 253402300799999  # 1973-03-03 .. 9999-12-31: below are seconds, above is nonsense
+SNIFF_BYTES = 64 * 1024
+_DEFLATE_MAX_RATIO = 1032  # the most deflate can expand: 258-byte matches in 2-bit codes
+
+
+def trace_files(bundle: Bundle) -> list[str]:
+    """Every file under traces/ whose name ends like one of PATTERNS (one walk of the folder)."""
+    top = posixpath.join(bundle.root, "traces")
+    suffixes = tuple(p.rsplit("*", 1)[1] for p in PATTERNS)
+    try:
+        found = bundle.fs.find(top)
+    except FileNotFoundError:
+        return []
+    # `hds-audit collect` records what it copied beside the traces: provenance, not traces
+    return sorted(rel for rel in map(bundle.rel, found) if rel.endswith(suffixes) and rel != COLLECTION_LOG)
+
+
+def key_region(key: str) -> str | None:
+    return m[1] if (m := KEY_REGION.search(key)) else None
+
+
+def region_of(key: str, endpoint: Any) -> str | None:
+    if region := key_region(key):
+        return region
+    if isinstance(endpoint, str) and (m := ENDPOINT_REGION.search(endpoint)):
+        return m[1]
+    return None
+
+
+# -- shape -------------------------------------------------------------------------------------
+def _head(path: str, rel: str, size: int) -> tuple[str, bool] | None:
+    """The first `size` bytes of the file's text (gunzipped), and whether that is the whole text; None if unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(size)
+            complete = len(head) < size
+            if rel.endswith(".gz"):
+                if _may_be_a_bomb(handle):
+                    return None  # the guarded reading in Python refuses it
+                inflate = zlib.decompressobj(wbits=31)
+                head = inflate.decompress(head, size)
+                complete = complete and inflate.eof and not inflate.unused_data
+    except (OSError, zlib.error):
+        return None
+    return head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n"), complete
+
+
+def _may_be_a_bomb(handle) -> bool:
+    """Whether a gzip file expands past MAX_DECOMPRESSED, without keeping what it expands to.
+
+    Deflate expands at most ~1032 times, so a file under MAX_DECOMPRESSED / 1032 bytes cannot;
+    a larger one is inflated here, in chunks, up to the limit (its trailer's size is not trusted:
+    it is the size modulo 4 GiB, and anyone can write it).
+    """
+    compressed = handle.seek(0, os.SEEK_END)
+    if compressed * _DEFLATE_MAX_RATIO <= MAX_DECOMPRESSED:
+        return False
+    handle.seek(0)
+    try:
+        gunzip(iter(lambda: handle.read(1024 * 1024), b""), keep=False)
+    except ValueError as exc:
+        return "bomb" in str(exc)
+    finally:
+        handle.seek(0)
+    return False
+
+
+def sniff(path: str, rel: str) -> str:
+    """'array', 'envelope', 'objects' (one or more objects: a single trace, JSON lines) or 'python'."""
+    head = _head(path, rel, 4096)
+    if head is None or not head[0].startswith(("[", "{")):
+        return "python"  # unreadable, blank or not JSON: the Python reading says why
+    if head[0].startswith("["):
+        return "array"
+    if rel.endswith((".jsonl", ".jsonl.gz")):
+        return "objects"
+    text, complete = head if head[1] else (_head(path, rel, SNIFF_BYTES) or ("", True))
+    try:
+        first, _ = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        if not complete and re.match(r'\{\s*"traces"\s*:\s*\[', text):
+            return "envelope"
+        return "python"
+    if isinstance(first, dict) and isinstance(first.get("traces"), list):
+        return "envelope"
+    return "objects"
+
+
+# -- the Python reading of one file (exact reasons) ------------------------------------------
+def gunzip(chunks, keep: bool = True) -> bytes:
+    """Every gzip member of `chunks` inflated; ValueError past MAX_DECOMPRESSED bytes or if not gzip."""
+    out, size = [], 0
+    inflate = zlib.decompressobj(wbits=31)
+    try:
+        for chunk in chunks:
+            while chunk:
+                data = inflate.decompress(chunk, MAX_DECOMPRESSED + 1 - size)
+                size += len(data)
+                if size > MAX_DECOMPRESSED:
+                    raise ValueError(f"expands past {MAX_DECOMPRESSED} bytes; refused as a decompression bomb")
+                if keep:
+                    out.append(data)
+                if inflate.eof and inflate.unused_data:  # another gzip member follows
+                    chunk, inflate = inflate.unused_data, zlib.decompressobj(wbits=31)
+                else:
+                    chunk = inflate.unconsumed_tail
+    except zlib.error as exc:
+        raise ValueError(f"not a valid gzip file ({exc})") from exc
+    if not inflate.eof:
+        raise ValueError("not a valid gzip file (truncated)")
+    return b"".join(out)
+
+
+def parse_file(rel: str, raw: bytes) -> list:
+    """The traces of one file, whatever its shape; ValueError names what is wrong with it."""
+    if rel.endswith(".gz"):
+        raw = gunzip([raw])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (byte {exc.start})") from exc
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError("empty file")
+    try:
+        document = json.loads(stripped)
+    except json.JSONDecodeError:
+        return _json_lines(stripped)
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        if isinstance(document.get("traces"), list):
+            return document["traces"]
+        return [document]
+    raise ValueError("JSON document is neither a trace, a list of traces nor a {\"traces\": [...]} envelope")
+
+
+def _json_lines(text: str) -> list:
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not JSON (line {number}: {exc.msg})") from exc
+    return records
+
+
+def trace_row(rel: str, index: int, t: Any) -> tuple[tuple | None, str | None]:
+    """The full row of one trace (COLUMNS), or the reason it breaks the contract (same rules as the SQL path)."""
+    if not isinstance(t, dict):
+        return None, "a trace must be a JSON object"
+    when = t.get("time")
+    if isinstance(when, bool) or not isinstance(when, (int, float)) or not math.isfinite(when):
+        return None, f"'time' must be milliseconds since the epoch, got {when!r}"
+    if when < MIN_MS:  # before 1973 in ms: these are seconds, and guessing would move events
+        return None, f"'time' {when} looks like seconds, not milliseconds since the epoch"
+    if when > MAX_MS:
+        return None, f"'time' {when} is beyond year 9999"
+    user, trace_type = t.get("user"), t.get("trace_type")
+    if user is not None and not isinstance(user, dict):
+        return None, "'user' must be an object or null"
+    name = (user or {}).get("name")
+    if name is None and trace_type not in (None, "SystemAction"):
+        name = t.get("user_name")  # newer traces also carry it at the top level
+    if name is None and trace_type not in (None, "SystemAction"):
+        return None, f"'user' is missing on a {trace_type} trace" if user is None else "'user' has no name"
+    code = t.get("code")
+    return (
+        rel, index, _text(t.get("trace_id")), _text(t.get("trace_name")), _text(t.get("trace_rating")),
+        _text(trace_type), _text(t.get("service_type")), _text(t.get("resource_type")),
+        _text(t.get("resource_id")), _text(t.get("resource_name")), _text(name),
+        from_epoch_ms(when), region_of(rel, t.get("endpoint")), _text(code), _text(t.get("source_ip")),
+    ), None
+
+
+def event_row(reading: int, row: tuple) -> tuple:
+    """The `trace_events` row of a full row (trace_row), as the SQL path computes it."""
+    _, record, _, name, _, _, service, _, resource_id, resource_name, user_name, time, region, _, _ = row
+    read = (service or "").upper() == "OBS" and bool(name and OBS_READ.match(name))
+    return (reading, record, time, region, user_name, service,
+            (resource_name.lower() if resource_name is not None else None) if read else None,
+            resource_id.split("/", 1)[0].lower() if read and resource_id is not None else None, False)
+
+
+def trace_ref(file: str, trace_id: str | None, record: int) -> str:
+    """An evidence reference to one trace: by its trace_id, else by its index in the file."""
+    return f"{file}#trace_id={trace_id}" if trace_id else f"{file}#record {record}"
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)

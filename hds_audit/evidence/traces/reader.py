@@ -1,0 +1,219 @@
+"""Reading trace files into DuckDB: many files per query, the odd file in Python.
+
+Files of one shape and one `CloudTraces/{region}/` key region are read by one DuckDB `read_json`
+query with declared columns. A query DuckDB rejects is split in halves until the bad file stands
+alone; that file, and any file holding a trace that breaks the contract (`time` not epoch
+milliseconds, `user` missing on a trace that is not a SystemAction), is read again in Python,
+which names the file, the record and the reason and keeps the file's good traces.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Callable
+
+import duckdb
+
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.interface import Evidence, FileRead, Problem
+from hds_audit.evidence.traces import sql
+from hds_audit.evidence.traces.files import COLUMNS, event_row, key_region, parse_file, sniff, trace_row
+
+PROGRESS_MIN_FILES = 200
+PYTHON = "python"  # the shape recorded for a file read in Python
+
+
+def in_halves(run: Callable[[list[str]], None], rels: list[str], alone: Callable[[str], None]) -> None:
+    """`run` over all of `rels`; where DuckDB rejects the query, over halves, until the bad file stands alone."""
+    try:
+        run(rels)
+    except (duckdb.InterruptException, KeyboardInterrupt):
+        raise
+    except duckdb.OutOfMemoryException:
+        raise  # not the files' fault: reading them one by one in Python would not help
+    except (duckdb.Error, UnicodeDecodeError):  # a rejected record's message may not even be UTF-8
+        if len(rels) == 1:
+            alone(rels[0])
+        else:
+            middle = len(rels) // 2
+            in_halves(run, rels[:middle], alone)
+            in_halves(run, rels[middle:], alone)
+
+
+def python_records(path: str, rel: str) -> list:
+    with open(path, "rb") as handle:
+        return parse_file(rel, handle.read())
+
+
+class Loader:
+    """Reads every trace file once into `trace_events` and `trace_readings`; reports into `evidence`."""
+
+    def __init__(self, bundle: Bundle, con: duckdb.DuckDBPyConnection, root: str, evidence: Evidence):
+        self.bundle, self.con, self.root, self.evidence = bundle, con, root, evidence
+        self.next_reading = 0
+        self.python_counts: dict[str, int] = {}  # files read in Python -> number of records
+        self.unread: set[str] = set()  # files no trace could be read from
+
+    def path(self, rel: str) -> str:
+        return f"{self.root}/{rel}"
+
+    def run(self, files: list[str]) -> None:
+        with ThreadPoolExecutor(1, thread_name_prefix="hds-audit-hash") as pool:
+            hashing = pool.submit(self._hash, files)
+            groups: dict[tuple[str, str | None], list[str]] = {}
+            for rel in files:
+                groups.setdefault((sniff(self.path(rel), rel), key_region(rel)), []).append(rel)
+            with Progress(self.con, len(files)) as progress:
+                for (shape, region), rels in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "")):
+                    with progress.group(len(rels)):
+                        if shape == PYTHON:
+                            for rel in rels:
+                                self._python(rel)
+                        else:
+                            in_halves(lambda part, s=shape, r=region: self._duckdb(s, r, part), rels, self._python)
+            self._read_bad_files_again()
+            stats = self._statistics()
+            hashing.result()
+        self._file_reads(files, stats)
+
+    def _hash(self, files: list[str]) -> None:
+        for rel in files:
+            if self.bundle.is_remote:
+                with open(self.path(rel), "rb") as handle:
+                    self.bundle.record(rel, handle.read())
+            else:
+                self.bundle.record(rel)
+
+    def _readings(self, rels: list[str], shape: str) -> int:
+        first = self.next_reading
+        self.next_reading += len(rels)
+        self.con.executemany("INSERT INTO trace_readings VALUES (?, ?, ?, NULL, true)",
+                             [(first + i, rel, shape) for i, rel in enumerate(rels)])
+        return first
+
+    def _duckdb(self, shape: str, region: str | None, rels: list[str]) -> None:
+        first = self.next_reading
+        self.con.execute(sql.insert_events(shape, region), [first, [self.path(r) for r in rels]])
+        self._readings(rels, shape)
+
+    def _python(self, rel: str) -> None:
+        try:
+            records = python_records(self.path(rel), rel)
+        except (OSError, ValueError) as exc:
+            self.evidence.problems.append(Problem(rel, None, str(exc)))
+            self.unread.add(rel)
+            return
+        reading = self._readings([rel], PYTHON)
+        rows = []
+        for index, record in enumerate(records):
+            row, reason = trace_row(rel, index, record)
+            if reason:
+                self.evidence.problems.append(Problem(rel, f"record {index}", reason))
+            else:
+                rows.append(event_row(reading, row))
+        if rows:
+            self.con.executemany("INSERT INTO trace_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.python_counts[rel] = len(records)
+
+    def _read_bad_files_again(self) -> None:
+        """Files with a trace breaking the contract are read again in Python, for exact reasons.
+
+        Their first reading stays in trace_events (which is only appended to, so rowids hold) but is no longer live.
+        """
+        bad = self.con.execute("SELECT DISTINCT r.reading, r.file FROM trace_events e JOIN trace_readings r USING (reading) "
+                               "WHERE e.bad ORDER BY r.file").fetchall()
+        for reading, rel in bad:
+            self.con.execute("UPDATE trace_readings SET live = false WHERE reading = ?", [reading])
+            self._python(rel)
+
+    def _statistics(self) -> dict[str, tuple]:
+        """Sets each reading's first rowid; returns file -> (traces, first time, last time)."""
+        self.con.execute("CREATE TEMP TABLE reading_stats AS SELECT reading, min(rowid) AS first, count(*) AS n, "
+                         "min(time) AS lo, max(time) AS hi FROM trace_events GROUP BY reading")
+        self.con.execute("UPDATE trace_readings SET first_row = s.first FROM reading_stats s WHERE s.reading = trace_readings.reading")
+        stats = {f: (n, lo, hi) for f, n, lo, hi in self.con.execute(
+            "SELECT r.file, s.n, s.lo, s.hi FROM trace_readings r JOIN reading_stats s USING (reading) WHERE r.live").fetchall()}
+        self.con.execute("DROP TABLE reading_stats")
+        return stats
+
+    def _file_reads(self, files: list[str], stats: dict[str, tuple]) -> None:
+        for rel in files:
+            if rel in self.unread:
+                continue
+            read: FileRead = self.bundle.record(rel)
+            n, read.first, read.last = stats.get(rel, (0, None, None))
+            read.records = self.python_counts.get(rel, n)
+            self.evidence.files.append(read)
+
+
+def read_details(con: duckdb.DuckDBPyConnection, root: str, files: list[tuple[str, str]]) -> None:
+    """Every column of the traces of `files` (file, shape of its live reading) into `trace_details`.
+
+    The files were read once already: the contract breaches were reported then, so the Python reading
+    here only keeps the good traces.
+    """
+    path = lambda rel: f"{root}/{rel}"  # noqa: E731
+
+    def python(rel: str) -> None:
+        try:
+            records = python_records(path(rel), rel)
+        except (OSError, ValueError):
+            return
+        rows = [row for i, t in enumerate(records) if (row := trace_row(rel, i, t)[0]) is not None]
+        if rows:
+            con.executemany(f"INSERT INTO trace_details VALUES ({', '.join('?' * len(COLUMNS))})", rows)
+
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for rel, shape in files:
+        groups.setdefault((shape, key_region(rel)), []).append(rel)
+    for (shape, region), rels in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "")):
+        if shape == PYTHON:
+            for rel in rels:
+                python(rel)
+        else:
+            query = sql.insert_details(shape, region, len(root) + 2)
+            in_halves(lambda part, q=query: con.execute(q, [[path(r) for r in part]]), rels, python)
+    con.execute(sql.NUMBER_DETAILS)
+
+
+class Progress:
+    """A rich progress bar over files, on a terminal and for long scans only; it polls the running query."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, total: int):
+        self.con, self.total, self.bar, self.done, self.size = con, total, None, 0, 0
+        self.stop = threading.Event()
+
+    def __enter__(self) -> "Progress":
+        if self.total >= PROGRESS_MIN_FILES and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+
+            self.con.execute("SET enable_progress_bar = true")  # lets query_progress() report
+            self.bar = Bar(TextColumn("reading traces"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                           console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("traces", total=self.total)
+            self.poller = threading.Thread(target=self._poll, daemon=True)
+            self.poller.start()
+        return self
+
+    def _poll(self) -> None:
+        while not self.stop.wait(0.25):
+            self.bar.update(self.task, completed=self.done + int(max(0.0, self.con.query_progress()) / 100 * self.size))
+
+    @contextmanager
+    def group(self, size: int):
+        self.size = size
+        yield
+        self.done, self.size = self.done + size, 0
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.stop.set()
+            self.poller.join()
+            self.bar.stop()
+            self.con.execute("SET enable_progress_bar = false")
+

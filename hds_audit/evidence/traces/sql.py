@@ -1,0 +1,94 @@
+"""The DuckDB side of the trace tables: their schemas and the INSERTs that read many files at once.
+
+`trace_events` holds, for every trace, only what the period checks read: 9 narrow columns, no
+identifier strings (a trace's `file` and `record` come from its reading and its rowid, through the
+`traces` view). Keeping the long strings of every trace (trace_id, resource ids, file names) cost
+more than reading the JSON; `trace_details` keeps them, for the files that need them only.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hds_audit.evidence.traces.files import ENDPOINT_REGION, MAX_MS, MIN_MS
+
+EVENTS = """CREATE TABLE trace_events (
+    reading INTEGER, record INTEGER, time TIMESTAMPTZ, region VARCHAR, user_name VARCHAR, service_type VARCHAR,
+    read_name VARCHAR, read_bucket VARCHAR, bad BOOLEAN)"""
+# one row per file read: `first_row` is the rowid of its first trace; `live` is false once the file was read again
+READINGS = """CREATE TABLE trace_readings (
+    reading INTEGER, file VARCHAR, shape VARCHAR, first_row BIGINT, live BOOLEAN)"""
+# What checks query. `record` is exact: rows keep their file order on insertion (preserve_insertion_order) and
+# trace_events is only ever appended to, so a trace's index is its rowid minus the first rowid of its reading.
+VIEW = """CREATE VIEW traces AS
+SELECT r.file, CAST(coalesce(e.record, e.rowid - r.first_row) AS INTEGER) AS record, e.time, e.region, e.user_name,
+       e.service_type, e.read_name, e.read_bucket
+FROM trace_events e JOIN trace_readings r ON r.reading = e.reading AND r.live"""
+DETAILS = """CREATE TABLE trace_details (
+    file VARCHAR, record INTEGER, trace_id VARCHAR, trace_name VARCHAR, trace_rating VARCHAR,
+    trace_type VARCHAR, service_type VARCHAR, resource_type VARCHAR, resource_id VARCHAR,
+    resource_name VARCHAR, user_name VARCHAR, time TIMESTAMPTZ, region VARCHAR, code VARCHAR,
+    source_ip VARCHAR)"""
+
+FIELDS = {  # what read_json extracts from a trace; everything else in the file is skipped
+    "trace_id": "VARCHAR", "trace_name": "VARCHAR", "trace_rating": "VARCHAR", "trace_type": "VARCHAR",
+    "service_type": "VARCHAR", "resource_type": "VARCHAR", "resource_id": "VARCHAR", "resource_name": "VARCHAR",
+    "user": "STRUCT(name VARCHAR)", "time": "JSON", "code": "VARCHAR", "source_ip": "VARCHAR",
+}
+# `time` is kept as JSON text so that a string ("1782885600000" with its quotes) does not cast to a number.
+_TIME = (f"CASE WHEN ms >= {MIN_MS} AND ms <= {MAX_MS} THEN make_timestamptz(CAST(ms * 1000 AS BIGINT)) END")
+# A trace without user.name gets user_name NULL here; if it is not a SystemAction its file is read again in
+# Python (`bad`), which also takes the newer top-level `user_name` and names the record and the reason.
+_BAD = "(ms IS NULL OR ms < {lo} OR ms > {hi} OR (\"user\".name IS NULL AND trace_type IS NOT NULL AND trace_type <> 'SystemAction'))"
+_OBS_READ = "(upper(service_type) = 'OBS' AND regexp_matches(trace_name, '^(get|list|head)', 'i'))"
+
+
+def _source(shape: str, fields: dict[str, str], src: str) -> str:
+    """A relation over a list of files (the query's parameter) of one shape: column `src` (file_index or
+    filename), then the declared fields."""
+    if shape == "envelope":
+        struct = ", ".join(f'"{k}" {v}' for k, v in fields.items())
+        names = ", ".join(f't."{k}" AS "{k}"' for k in fields)
+        return (f"(SELECT src, {names} FROM (SELECT {src} AS src, unnest(traces) AS t FROM read_json(?, "
+                f"format='unstructured', columns={{traces: 'STRUCT({struct})[]'}}, filename=true)))")
+    fmt = "array" if shape == "array" else "unstructured"
+    declared = ", ".join(f"{json.dumps(k)}: '{v}'" for k, v in fields.items())
+    return f"(SELECT {src} AS src, * FROM read_json(?, format='{fmt}', columns={{{declared}}}, filename=true))"
+
+
+def _region(region: str | None) -> str:
+    """SQL for the region: the files' key region, else the region named in `endpoint`."""
+    if region:
+        return "'" + region.replace("'", "''") + "'"
+    return f"nullif(regexp_extract(endpoint, '{ENDPOINT_REGION.pattern}', 1), '')"
+
+
+def _fields(region: str | None, names: tuple[str, ...]) -> dict[str, str]:
+    fields = {k: FIELDS[k] for k in names}
+    return fields if region else {**fields, "endpoint": "VARCHAR"}
+
+
+def insert_events(shape: str, region: str | None) -> str:
+    """INSERT of the traces of a list of files; parameters: the reading id of the first file, then the files."""
+    fields = _fields(region, ("trace_name", "trace_type", "service_type", "resource_id", "resource_name", "user", "time"))
+    read = _OBS_READ
+    return f"""INSERT INTO trace_events
+        SELECT ? + src, NULL, {_TIME}, {_region(region)}, "user".name, service_type,
+               CASE WHEN {read} THEN lower(resource_name) END,
+               CASE WHEN {read} THEN lower(split_part(resource_id, '/', 1)) END,
+               {_BAD.format(lo=MIN_MS, hi=MAX_MS)}
+        FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'file_index')})"""
+
+
+def insert_details(shape: str, region: str | None, cut: int) -> str:
+    """INSERT of every column of the traces of a list of files (their record numbered afterwards)."""
+    fields = _fields(region, tuple(FIELDS))
+    return f"""INSERT INTO trace_details
+        SELECT substr(src, {cut}), NULL, trace_id, trace_name, trace_rating, trace_type, service_type,
+               resource_type, resource_id, resource_name, "user".name, {_TIME}, {_region(region)}, code, source_ip
+        FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'filename')})"""
+
+
+NUMBER_DETAILS = """UPDATE trace_details SET record = trace_details.rowid - f.first FROM
+    (SELECT file, min(rowid) AS first FROM trace_details WHERE record IS NULL GROUP BY file) f
+    WHERE trace_details.file = f.file AND trace_details.record IS NULL"""
