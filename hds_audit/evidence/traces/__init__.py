@@ -36,6 +36,9 @@ from hds_audit.evidence.traces.files import (  # noqa: F401 - the kind's public 
 )
 from hds_audit.evidence.traces.reader import Loader, read_details
 
+__all__ = ["COLLECTION_LOG", "COLUMNS", "DESCRIPTION", "NAME", "PATTERNS", "TraceSet", "load", "parse_file", "region_of",
+           "trace_files", "trace_ref", "trace_row"]
+
 NAME = "traces"
 DESCRIPTION = "traces/**: Cloud Trace Service files"
 # DuckDB's memory budget; past it the tables page out to their temporary folder.

@@ -20,7 +20,7 @@ import duckdb
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, FileRead, Problem
 from hds_audit.evidence.traces import sql
-from hds_audit.evidence.traces.files import COLUMNS, event_row, key_region, parse_file, sniff, trace_row
+from hds_audit.evidence.traces.files import event_row, key_region, parse_file, sniff, trace_row
 
 PROGRESS_MIN_FILES = 200
 PYTHON = "python"  # the shape recorded for a file read in Python
@@ -90,8 +90,8 @@ class Loader:
     def _readings(self, rels: list[str], shape: str) -> int:
         first = self.next_reading
         self.next_reading += len(rels)
-        self.con.executemany("INSERT INTO trace_readings VALUES (?, ?, ?, NULL, true)",
-                             [(first + i, rel, shape) for i, rel in enumerate(rels)])
+        sql.insert_rows(self.con, "trace_readings", ("INTEGER", "VARCHAR", "VARCHAR", "BIGINT", "BOOLEAN"),
+                        [(first + i, rel, shape, None, True) for i, rel in enumerate(rels)])
         return first
 
     def _duckdb(self, shape: str, region: str | None, rels: list[str]) -> None:
@@ -114,8 +114,7 @@ class Loader:
                 self.evidence.problems.append(Problem(rel, f"record {index}", reason))
             else:
                 rows.append(event_row(reading, row))
-        if rows:
-            self.con.executemany("INSERT INTO trace_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        sql.insert_rows(self.con, "trace_events", sql.EVENT_TYPES, rows)
         self.python_counts[rel] = len(records)
 
     def _read_bad_files_again(self) -> None:
@@ -163,8 +162,7 @@ def read_details(con: duckdb.DuckDBPyConnection, root: str, files: list[tuple[st
         except (OSError, ValueError):
             return
         rows = [row for i, t in enumerate(records) if (row := trace_row(rel, i, t)[0]) is not None]
-        if rows:
-            con.executemany(f"INSERT INTO trace_details VALUES ({', '.join('?' * len(COLUMNS))})", rows)
+        sql.insert_rows(con, "trace_details", sql.DETAIL_TYPES, rows)
 
     groups: dict[tuple[str, str | None], list[str]] = {}
     for rel, shape in files:

@@ -89,6 +89,15 @@ def insert_details(shape: str, region: str | None, cut: int) -> str:
         FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'filename')})"""
 
 
+def insert_rows(con, table: str, types: tuple[str, ...], rows: list[tuple]) -> None:
+    """Appends Python rows to `table` in one statement, a list per column (executemany goes row by row)."""
+    if rows:
+        columns = ", ".join(f"unnest(?::{t}[])" for t in types)
+        con.execute(f"INSERT INTO {table} SELECT {columns}", [list(c) for c in zip(*rows)])
+
+
+EVENT_TYPES = ("INTEGER", "INTEGER", "TIMESTAMPTZ", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN")
+DETAIL_TYPES = ("VARCHAR", "INTEGER", *("VARCHAR",) * 9, "TIMESTAMPTZ", "VARCHAR", "VARCHAR", "VARCHAR")
 NUMBER_DETAILS = """UPDATE trace_details SET record = trace_details.rowid - f.first FROM
     (SELECT file, min(rowid) AS first FROM trace_details WHERE record IS NULL GROUP BY file) f
     WHERE trace_details.file = f.file AND trace_details.record IS NULL"""
