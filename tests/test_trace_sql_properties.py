@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hds_audit.checks import trace as trace_checks
-from hds_audit.checks.access import _uncovered_sql, load_cover
+from hds_audit.checks.access import _uncovered_sql
+from hds_audit.checks.common import load_cover
 from hds_audit.evidence.tabular import Row
 
 PROPERTY = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from hds_audit.checks.common import (
-    account_key, person_key, refs_sql, row_ref, when,
+    account_key, load_cover, person_key, refs_sql, row_ref, uncovered_sql, when,
 )
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
@@ -44,40 +44,6 @@ def nominative_accounts(inp: CheckInput) -> Outcome:
     return Outcome(findings)
 
 
-def load_cover(con, register: list) -> None:
-    """Temp tables of the register per account: `auth_cover` (account_key, start, stop), the union of its
-    authorization periods [granted_at, revoked_at) as disjoint intervals (stop NULL: still authorized), and
-    `auth_revoked` (account_key, first_revoked), its earliest revocation.
-
-    One row per account lets a plain hash join bring each trace its account's few periods; testing them per
-    trace avoids the correlated subquery (which DuckDB runs as a DISTINCT over every trace).
-    """
-    periods: dict[str, list] = {}
-    for row in register:
-        if row.values["granted_at"] is not None:
-            periods.setdefault(account_key(row.values["account"]), []).append((row.values["granted_at"], row.values["revoked_at"]))
-    cover, revoked = [], []
-    for key, spans in sorted(periods.items()):
-        merged: list[list] = []
-        for start, stop in sorted(spans, key=lambda s: s[0]):
-            if merged and (merged[-1][1] is None or start <= merged[-1][1]):  # overlaps or touches the previous one
-                if merged[-1][1] is not None and (stop is None or stop > merged[-1][1]):
-                    merged[-1][1] = stop
-            else:
-                merged.append([start, stop])
-        cover += [(key, start, stop) for start, stop in merged]
-        if stops := [stop for _, stop in spans if stop is not None]:
-            revoked.append((key, min(stops)))
-    con.execute("CREATE OR REPLACE TEMP TABLE auth_spans (account_key VARCHAR, start TIMESTAMPTZ, stop TIMESTAMPTZ)")
-    con.execute("CREATE OR REPLACE TEMP TABLE auth_revoked (account_key VARCHAR, first_revoked TIMESTAMPTZ)")
-    if cover:
-        con.executemany("INSERT INTO auth_spans VALUES (?, ?, ?)", cover)
-    con.execute("CREATE OR REPLACE TEMP TABLE auth_cover AS SELECT account_key, list({'start': start, 'stop': stop}) AS spans "
-                "FROM auth_spans GROUP BY account_key")
-    if revoked:
-        con.executemany("INSERT INTO auth_revoked VALUES (?, ?)", revoked)
-
-
 def _uncovered_sql(after_revocation: bool) -> str:
     """Actions of the period that no authorization period covers, per account (after its first revocation only)."""
     revoked = "JOIN auth_revoked r ON r.account_key = lower(t.user_name) AND r.first_revoked <= t.time" if after_revocation else ""
@@ -86,7 +52,7 @@ def _uncovered_sql(after_revocation: bool) -> str:
         FROM (SELECT * FROM traces WHERE user_name IS NOT NULL AND time >= ? AND time < ?) t
         LEFT JOIN auth_cover c ON c.account_key = lower(t.user_name)
         {revoked}
-        WHERE c.spans IS NULL OR NOT list_bool_or(list_transform(c.spans, lambda s: s.start <= t.time AND (s.stop IS NULL OR t.time < s.stop)))
+        WHERE {uncovered_sql()}
         GROUP BY t.user_name ORDER BY t.user_name"""
 
 

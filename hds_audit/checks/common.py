@@ -31,12 +31,42 @@ def when(instant: datetime | None) -> str:
     return iso(instant) or "—"
 
 
-def load_authorizations(con, register: list[Row], table: str = "auth") -> None:
-    """The register's authorization periods as a DuckDB table (account_key, granted_at, revoked_at, role)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (account_key VARCHAR, granted_at TIMESTAMPTZ, revoked_at TIMESTAMPTZ, role VARCHAR)")
-    rows = [(account_key(r.values["account"]), r.values["granted_at"], r.values["revoked_at"], r.values["role"]) for r in register]
-    if rows:
-        con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?)", rows)
+def load_cover(con, register: list[Row], roles: tuple[str, ...] | None = None, name: str = "auth") -> None:
+    """Temp tables of the register per account (of `roles` only, when given): `{name}_cover` (account_key, spans),
+    the union of its authorization periods [granted_at, revoked_at) as disjoint spans {start, stop} (stop NULL:
+    still authorized), and `{name}_revoked` (account_key, first_revoked), its earliest revocation.
+
+    One row per account lets a plain hash join bring each trace its account's few spans; testing them per trace
+    avoids a correlated subquery, which DuckDB runs as a DISTINCT over every trace.
+    """
+    periods: dict[str, list] = {}
+    for row in register:
+        if row.values["granted_at"] is not None and (roles is None or row.values["role"] in roles):
+            periods.setdefault(account_key(row.values["account"]), []).append((row.values["granted_at"], row.values["revoked_at"]))
+    cover, revoked = [], []
+    for key, spans in sorted(periods.items()):
+        merged: list[list] = []
+        for start, stop in sorted(spans, key=lambda s: s[0]):
+            if merged and (merged[-1][1] is None or start <= merged[-1][1]):  # overlaps or touches the previous one
+                if merged[-1][1] is not None and (stop is None or stop > merged[-1][1]):
+                    merged[-1][1] = stop
+            else:
+                merged.append([start, stop])
+        cover.append((key, [{"start": start, "stop": stop} for start, stop in merged]))
+        if stops := [stop for _, stop in spans if stop is not None]:
+            revoked.append((key, min(stops)))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_cover (account_key VARCHAR, spans STRUCT(start TIMESTAMPTZ, stop TIMESTAMPTZ)[])")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_revoked (account_key VARCHAR, first_revoked TIMESTAMPTZ)")
+    if cover:
+        con.executemany(f"INSERT INTO {name}_cover VALUES (?, ?)", cover)
+    if revoked:
+        con.executemany(f"INSERT INTO {name}_revoked VALUES (?, ?)", revoked)
+
+
+def uncovered_sql(alias: str = "t", cover: str = "c") -> str:
+    """SQL condition: trace `alias` falls in none of the spans of its account (the row `cover` of a `*_cover` table)."""
+    return (f"({cover}.spans IS NULL OR NOT list_bool_or(list_transform({cover}.spans, lambda s: s.start <= {alias}.time "
+            f"AND (s.stop IS NULL OR {alias}.time < s.stop))))")
 
 
 def refs_sql(alias: str = "t") -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from hds_audit.checks.common import MAX_REFS, load_authorizations, refs_sql, when
+from hds_audit.checks.common import MAX_REFS, load_cover, refs_sql, uncovered_sql, when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
@@ -271,13 +271,10 @@ def retention(inp: CheckInput) -> Outcome:
 _READS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE trace_bucket_reads AS
 SELECT t.user_name, t.time, t.file, t.record, coalesce(nullif(t.read_name, ''), t.read_bucket) AS bucket
-FROM traces t
+FROM traces t LEFT JOIN trace_auth_cover c ON c.account_key = lower(trim(t.user_name))
 WHERE t.time >= ? AND t.time < ?
   AND (t.read_name IN (SELECT unnest(?::VARCHAR[])) OR t.read_bucket IN (SELECT unnest(?::VARCHAR[])))
-  AND NOT EXISTS (
-      SELECT 1 FROM trace_auth a
-      WHERE a.account_key = lower(trim(t.user_name)) AND a.role IN {READER_ROLES}
-        AND a.granted_at <= t.time AND (a.revoked_at IS NULL OR t.time < a.revoked_at))"""
+  AND {uncovered_sql()}"""
 
 _READERS_SQL = f"""
 SELECT r.user_name, r.n, r.first, r.last, r.buckets, e.refs FROM (
@@ -299,7 +296,7 @@ def access_entitlement(inp: CheckInput) -> Outcome:
     buckets, findings = _tracker_buckets(inp["resources"])
     if not buckets:
         return Outcome(findings)
-    load_authorizations(traces.con, register, "trace_auth")
+    load_cover(traces.con, register, READER_ROLES, "trace_auth")
     names = sorted(buckets)
     roles: dict[str, set[str]] = {}
     for row in register:
