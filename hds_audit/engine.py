@@ -88,12 +88,20 @@ TABULAR_KINDS = {"access_register", "tickets", "restore_tests"}
 def _prefetch(cache: EvidenceCache, specs: list[CheckSpec]) -> None:
     """Overlap the two slow starts: great-expectations loads in a thread while DuckDB scans traces."""
     needed = {kind for spec in specs for kind in spec.needs + spec.optional} - set(cache.loaded)
+    scanning = None
+    if "traces" in needed:
+        from hds_audit.evidence.traces import scan_started as scanning
+
+        scanning.clear()
     if needed & TABULAR_KINDS:
         from hds_audit.evidence.tabular import warm_up
 
-        warm_up()
-    if "traces" in needed:
-        cache.get("traces")
+        warm_up(after=scanning)
+    if scanning is not None:
+        try:
+            cache.get("traces")
+        finally:
+            scanning.set()
 
 
 def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, tenant, period, waivers) -> CheckResult:

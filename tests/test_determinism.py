@@ -105,11 +105,14 @@ class _Listing:
     """What os.scandir returns, its entries in another order."""
 
     def __init__(self, entries, order):
-        self.entries = order(list(entries))
+        self.entries = iter(order(list(entries)))
         entries.close()
 
     def __iter__(self):
-        return iter(self.entries)
+        return self
+
+    def __next__(self):
+        return next(self.entries)
 
     def __enter__(self):
         return self

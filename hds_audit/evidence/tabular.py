@@ -262,8 +262,17 @@ def _validator() -> _Validator:
         return _VALIDATOR
 
 
-def warm_up() -> threading.Thread:
-    """Import great-expectations in the background (it takes seconds) while a trace scan runs."""
-    thread = threading.Thread(target=_validator, name="hds-audit-ge-warm-up", daemon=True)
+def warm_up(after: threading.Event | None = None) -> threading.Thread:
+    """Import great-expectations in the background (it takes seconds) while a trace scan runs.
+
+    With `after`, the import waits for that event: an import holds Python's lock, and started while the
+    trace files are still listed and sniffed in Python it would hold up the scan instead of hiding behind it.
+    """
+    def run() -> None:
+        if after is not None:
+            after.wait(timeout=60)
+        _validator()
+
+    thread = threading.Thread(target=run, name="hds-audit-ge-warm-up", daemon=True)
     thread.start()
     return thread

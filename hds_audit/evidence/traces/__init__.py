@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -37,10 +38,12 @@ from hds_audit.evidence.traces.files import (  # noqa: F401 - the kind's public 
 from hds_audit.evidence.traces.reader import Loader, read_details
 
 __all__ = ["COLLECTION_LOG", "COLUMNS", "DESCRIPTION", "NAME", "PATTERNS", "TraceSet", "load", "parse_file", "region_of",
-           "trace_files", "trace_ref", "trace_row"]
+           "scan_started", "trace_files", "trace_ref", "trace_row"]
 
 NAME = "traces"
 DESCRIPTION = "traces/**: Cloud Trace Service files"
+# Set when DuckDB begins reading trace files: other slow work (importing great-expectations) can start beside it.
+scan_started = threading.Event()
 # DuckDB's memory budget; past it the tables page out to their temporary folder.
 MEMORY_LIMIT = os.environ.get("HDS_AUDIT_DUCKDB_MEMORY", "512MB")
 
@@ -124,7 +127,7 @@ def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
         root = os.path.normpath(root).replace(os.sep, "/")
         if bundle.is_remote:
             _download(bundle, files, root)
-        Loader(bundle, con, root, evidence).run(files)
+        Loader(bundle, con, root, evidence, scan_started).run(files)
     except duckdb.OutOfMemoryException as exc:
         # not the files' fault, and reading them again in Python would be slower still: say what to change
         shutil.rmtree(workdir, ignore_errors=True)

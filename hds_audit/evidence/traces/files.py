@@ -40,6 +40,11 @@ def trace_files(bundle: Bundle) -> list[str]:
     """Every file under traces/ whose name ends like one of PATTERNS (one walk of the folder)."""
     top = posixpath.join(bundle.root, "traces")
     suffixes = tuple(p.rsplit("*", 1)[1] for p in PATTERNS)
+    if not bundle.is_remote:  # os.walk: fsspec's local find stats every entry (0.5 s for 10,000 files)
+        local = bundle.local_path("traces")
+        found = [os.path.join(folder, name) for folder, _, names in os.walk(local, followlinks=True) for name in names]
+        return sorted(rel for rel in (bundle.rel(p.replace(os.sep, "/")) for p in found)
+                      if rel.endswith(suffixes) and rel != COLLECTION_LOG)
     try:
         found = bundle.fs.find(top)
     except FileNotFoundError:
@@ -100,6 +105,9 @@ def _may_be_a_bomb(handle) -> bool:
 
 def sniff(path: str, rel: str) -> str:
     """'array', 'envelope', 'objects' (one or more objects: a single trace, JSON lines) or 'python'."""
+    head = _head(path, rel, 512)  # a JSON array says so in its first byte; the rest needs more
+    if head is not None and head[0].startswith("["):
+        return "array"
     head = _head(path, rel, 4096)
     if head is None or not head[0].startswith(("[", "{")):
         return "python"  # unreadable, blank or not JSON: the Python reading says why

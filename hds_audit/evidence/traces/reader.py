@@ -51,8 +51,10 @@ def python_records(path: str, rel: str) -> list:
 class Loader:
     """Reads every trace file once into `trace_events` and `trace_readings`; reports into `evidence`."""
 
-    def __init__(self, bundle: Bundle, con: duckdb.DuckDBPyConnection, root: str, evidence: Evidence):
+    def __init__(self, bundle: Bundle, con: duckdb.DuckDBPyConnection, root: str, evidence: Evidence,
+                 started: threading.Event | None = None):
         self.bundle, self.con, self.root, self.evidence = bundle, con, root, evidence
+        self.started = started
         self.next_reading = 0
         self.python_counts: dict[str, int] = {}  # files read in Python -> number of records
         self.unread: set[str] = set()  # files no trace could be read from
@@ -96,6 +98,8 @@ class Loader:
 
     def _duckdb(self, shape: str, region: str | None, rels: list[str]) -> None:
         first = self.next_reading
+        if self.started is not None:
+            self.started.set()
         self.con.execute(sql.insert_events(shape, region), [first, [self.path(r) for r in rels]])
         self._readings(rels, shape)
 
