@@ -211,7 +211,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
-def measure(events: int, args) -> str:
+def measure(events: int, args) -> tuple[str, dict]:
     bundle = generate.generate(events, args.cache / str(events))
     files = trace_paths(bundle)
     print(f"{events:,} events in {len(files):,} files", file=sys.stderr)
@@ -229,7 +229,34 @@ def measure(events: int, args) -> str:
     hashing = hash_only(files)
     whole = whole_run(bundle)
     print(f"whole run {whole[0]:.2f} s, peak RSS {whole[2]:.0f} MB, exit {whole[3]}", file=sys.stderr)
-    return table(events, files, runs, whole, hashing)
+    figures = {"stage": statistics.median(r["b"].wall / r["a"].wall for r in runs),
+               "whole": whole[0] / min(r["a"].wall for r in runs), "rss": whole[2]}
+    return table(events, files, runs, whole, hashing), figures
+
+
+# the issue's targets on the benchmark machine
+STAGE_MAX, WHOLE_MAX, RSS_MAX_MB, RSS_GROWTH_MAX, STARTUP_MAX = 1.3, 1.5, 1024, 1.5, 0.5
+
+
+def targets(measured: dict[int, dict], cli: dict[str, float]) -> str:
+    """Each target of the issue against this run's figures: met or not, never asserted."""
+    mark = lambda ok: "yes" if ok else "**no**"  # noqa: E731
+    lines = ["## Against the targets", "", "| target | measured | met? |", "|---|---|---|"]
+    for n, f in sorted(measured.items()):
+        lines.append(f"| trace stage ≤ {STAGE_MAX}× the bare scan, {n:,} events | {f['stage']:.2f}× | {mark(f['stage'] <= STAGE_MAX)} |")
+    largest = max(measured)
+    if largest >= 10_000_000:
+        f = measured[largest]
+        lines.append(f"| whole run ≤ {WHOLE_MAX}× the bare scan, {largest:,} events | {f['whole']:.2f}× | {mark(f['whole'] <= WHOLE_MAX)} |")
+        lines.append(f"| peak RSS ≤ {RSS_MAX_MB:,} MB, {largest:,} events | {f['rss']:,.0f} MB | {mark(f['rss'] <= RSS_MAX_MB)} |")
+        if (smallest := min(measured)) < largest:
+            growth = f["rss"] / measured[smallest]["rss"]
+            lines.append(f"| peak RSS at {largest:,} ≤ {RSS_GROWTH_MAX}× the figure at {smallest:,} | {growth:.2f}× "
+                         f"({measured[smallest]['rss']:,.0f} → {f['rss']:,.0f} MB) | {mark(growth <= RSS_GROWTH_MAX)} |")
+    for label, seconds in cli.items():
+        lines.append(f"| `hds-audit {label}` < {STARTUP_MAX} s | {seconds:.2f} s | {mark(seconds < STARTUP_MAX)} |")
+    lines += ["", "The profile behind each target not met, and why: bench/README.md (Figures; What changed)."]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     cli = cli_times()
-    sections = [measure(n, args) for n in args.events]
+    measured = {n: measure(n, args) for n in args.events}
+    sections = [text for text, _ in measured.values()] + [targets({n: f for n, (_, f) in measured.items()}, cli)]
     text = "\n".join([
         "# hds-audit benchmark",
         "",
