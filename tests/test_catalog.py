@@ -79,6 +79,9 @@ def test_controls_list_and_show():
     listing = runner.invoke(cli, ["controls", "list"])
     assert listing.exit_code == 0
     assert "places-of-accommodation" in listing.output and "sd-3.3-support-plan" in listing.output
+    lines = listing.output.splitlines()  # not a terminal: tab-separated, a header then one line per control
+    assert lines[0].split("\t") == ["id", "domain", "rule", "responsibility", "evidenced by"]
+    assert len(lines) == 1 + len(load_catalog().controls) and all(len(line.split("\t")) == 5 for line in lines)
     shown = runner.invoke(cli, ["controls", "show", "backup-security"])
     assert shown.exit_code == 0 and "customer" in shown.output and "backup.encrypted" in shown.output
     missing = runner.invoke(cli, ["controls", "show", "nope"], standalone_mode=False)

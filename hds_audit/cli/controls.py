@@ -20,17 +20,25 @@ def controls():
 @controls.command("list")
 @matrix_option
 def list_controls(matrix):
-    """One line per control: id, domain, rule, responsibility, evidence."""
+    """One line per control: id, domain, rule, responsibility, evidence.
+
+    A table on a terminal; tab-separated lines, with a header, when the output goes to a pipe or a file.
+    """
+    catalog = load_catalog(matrix)
+    columns = ("id", "domain", "rule", "responsibility", "evidenced by")
+    rows = [(c.id, c.domain, c.rule, c.responsibility, _evidence(catalog.bindings.get(c.id))) for c in catalog.controls]
+    if not click.get_text_stream("stdout").isatty():
+        for row in (columns, *rows):
+            click.echo("\t".join(" ".join(str(v).split()) for v in row))  # one line per control, tabs only between fields
+        return int(ExitCode.OK)
     from rich.console import Console
     from rich.table import Table
 
-    catalog = load_catalog(matrix)
     table = Table(show_lines=False)
-    for column in ("id", "domain", "rule", "responsibility", "evidenced by"):
+    for column in columns:
         table.add_column(column)
-    for control in catalog.controls:
-        binding = catalog.bindings.get(control.id)
-        table.add_row(control.id, control.domain, control.rule, control.responsibility, _evidence(binding))
+    for row in rows:
+        table.add_row(*row)
     Console(width=200).print(table)
     return int(ExitCode.OK)
 
