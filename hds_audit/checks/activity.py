@@ -1,7 +1,7 @@
 """`residency.activity`: no trace of the period comes from a region outside `allowed_regions` (§6.11.1).
 
 A trace's region is the `{region}` of its `CloudTraces/{region}/` key, else the region named in its
-`endpoint` (hds_audit/evidence/traces.py). Traces whose region is unknown cannot prove where the
+`endpoint` (hds_audit/evidence/traces/). Traces whose region is unknown cannot prove where the
 activity took place: they make the check `error`, with their count. `details` lists the traces of
 the period per region, for the residency proof.
 """

@@ -13,7 +13,7 @@
   with Get, List or Head, about the bucket) is by an account holding `trace_reader` or `auditor`
   at that time (granted_at <= t < revoked_at).
 
-Trace checks are SQL over the narrow table `traces` (hds_audit/evidence/traces.py).
+Trace checks are SQL over the narrow view `traces` (hds_audit/evidence/traces/).
 """
 
 from __future__ import annotations

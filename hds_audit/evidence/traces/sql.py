@@ -71,11 +71,10 @@ def _fields(region: str | None, names: tuple[str, ...]) -> dict[str, str]:
 def insert_events(shape: str, region: str | None) -> str:
     """INSERT of the traces of a list of files; parameters: the reading id of the first file, then the files."""
     fields = _fields(region, ("trace_name", "trace_type", "service_type", "resource_id", "resource_name", "user", "time"))
-    read = _OBS_READ
     return f"""INSERT INTO trace_events
         SELECT ? + src, NULL, {_TIME}, {_region(region)}, "user".name, service_type,
-               CASE WHEN {read} THEN lower(resource_name) END,
-               CASE WHEN {read} THEN lower(split_part(resource_id, '/', 1)) END,
+               CASE WHEN {_OBS_READ} THEN lower(resource_name) END,
+               CASE WHEN {_OBS_READ} THEN lower(split_part(resource_id, '/', 1)) END,
                {_BAD.format(lo=MIN_MS, hi=MAX_MS)}
         FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'file_index')})"""
 
