@@ -351,3 +351,40 @@ def test_duckdb_out_of_memory_is_an_error_not_a_slow_fallback(builder, monkeypat
     assert evidence.data is None and "ran out of memory" in problem.reason and "HDS_AUDIT_DUCKDB_MEMORY" in problem.reason
     result = run_checks_on(builder.root, "residency.activity")["residency.activity"]
     assert result.status is Status.ERROR and any("ran out of memory" in f.message for f in result.findings)
+
+
+def test_great_expectations_import_waits_for_the_trace_scan(builder, monkeypatch):
+    """The import holds Python's lock: it starts once DuckDB scans, not while Python lists and sniffs files."""
+    import threading
+
+    from hds_audit.evidence import tabular
+
+    builder.traces(batch(2), name=KEY.format("a") + ".gz")
+    order: list[str] = []
+    monkeypatch.setattr(tabular, "_validator", lambda: order.append("import"))
+    real = bulk_reader.Loader._duckdb
+
+    def scanning(self, shape, region, rels):
+        order.append("scan")
+        return real(self, shape, region, rels)
+
+    monkeypatch.setattr(bulk_reader.Loader, "_duckdb", scanning)
+    started = threading.Event()
+    thread = tabular.warm_up(after=started)
+    thread.join(0.2)
+    assert order == [] and thread.is_alive()
+    monkeypatch.setattr(reader, "scan_started", started)  # what load() hands its loader to set
+    loaded = reader.load(Bundle(str(builder.root)))
+    thread.join(5)
+    assert loaded.data.count() == 2 and order[0] == "scan" and "import" in order
+
+
+def test_references_into_a_file_read_in_python_carry_trace_ids(builder):
+    records = batch(3, "p")
+    records[1]["time"] = "yesterday"  # the file is read again in Python; its other traces keep their ids
+    builder.traces(records, name=KEY.format("py") + ".gz")
+    evidence = load(builder)
+    rel = f"traces/{KEY.format('py')}.gz"
+    assert evidence.data.rows("SELECT record FROM traces ORDER BY record") == [(0,), (2,)]
+    [refs] = evidence.data.refs([[{"file": rel, "record": 2}, {"file": rel, "record": 0}]])
+    assert refs == (f"{rel}#trace_id=p2", f"{rel}#trace_id=p0")
