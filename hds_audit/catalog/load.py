@@ -110,6 +110,7 @@ def _xlsx(path: Path, data: bytes) -> tuple[list, list]:
 
 def _bindings(path: Path, controls: list[Control]) -> dict[str, Binding]:
     try:
+        # libyaml when installed: `controls list` reads the bindings at every start and must start fast
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path.name}: {exc}") from exc

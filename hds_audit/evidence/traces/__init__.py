@@ -20,6 +20,7 @@ folder.
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 import tempfile
 import threading
@@ -145,8 +146,6 @@ def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
 
 
 def _download(bundle: Bundle, files: list[str], root: str) -> None:
-    import posixpath
-
     locals_ = [f"{root}/{rel}" for rel in files]
     for path in locals_:
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -20,7 +20,7 @@ import duckdb
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, FileRead, Problem
 from hds_audit.evidence.traces import sql
-from hds_audit.evidence.traces.files import event_row, key_region, parse_file, sniff, trace_row
+from hds_audit.evidence.traces.files import event_row, key_region, parse_file, sniff, trace_rows
 
 PROGRESS_MIN_FILES = 200
 PYTHON = "python"  # the shape recorded for a file read in Python
@@ -97,11 +97,10 @@ class Loader:
         return first
 
     def _duckdb(self, shape: str, region: str | None, rels: list[str]) -> None:
-        first = self.next_reading
         if self.started is not None:
             self.started.set()
-        self.con.execute(sql.insert_events(shape, region), [first, [self.path(r) for r in rels]])
-        self._readings(rels, shape)
+        self.con.execute(sql.insert_events(shape, region), [self.next_reading, [self.path(r) for r in rels]])
+        self._readings(rels, shape)  # numbered from next_reading, as the query numbered them
 
     def _python(self, rel: str) -> None:
         try:
@@ -111,14 +110,9 @@ class Loader:
             self.unread.add(rel)
             return
         reading = self._readings([rel], PYTHON)
-        rows = []
-        for index, record in enumerate(records):
-            row, reason = trace_row(rel, index, record)
-            if reason:
-                self.evidence.problems.append(Problem(rel, f"record {index}", reason))
-            else:
-                rows.append(event_row(reading, row))
-        sql.insert_rows(self.con, "trace_events", sql.EVENT_TYPES, rows)
+        rows, refused = trace_rows(rel, records)
+        self.evidence.problems += [Problem(rel, f"record {index}", reason) for index, reason in refused]
+        sql.insert_rows(self.con, "trace_events", sql.EVENT_TYPES, [event_row(reading, row) for row in rows])
         self.python_counts[rel] = len(records)
 
     def _read_bad_files_again(self) -> None:
@@ -165,8 +159,7 @@ def read_details(con: duckdb.DuckDBPyConnection, root: str, files: list[tuple[st
             records = python_records(path(rel), rel)
         except (OSError, ValueError):
             return
-        rows = [row for i, t in enumerate(records) if (row := trace_row(rel, i, t)[0]) is not None]
-        sql.insert_rows(con, "trace_details", sql.DETAIL_TYPES, rows)
+        sql.insert_rows(con, "trace_details", sql.DETAIL_TYPES, trace_rows(rel, records)[0])
 
     groups: dict[tuple[str, str | None], list[str]] = {}
     for rel, shape in files:

@@ -39,7 +39,7 @@ FIELDS = {  # what read_json extracts from a trace; everything else in the file 
 _TIME = (f"CASE WHEN ms >= {MIN_MS} AND ms <= {MAX_MS} THEN make_timestamptz(CAST(ms * 1000 AS BIGINT)) END")
 # A trace without user.name gets user_name NULL here; if it is not a SystemAction its file is read again in
 # Python (`bad`), which also takes the newer top-level `user_name` and names the record and the reason.
-_BAD = "(ms IS NULL OR ms < {lo} OR ms > {hi} OR (\"user\".name IS NULL AND trace_type IS NOT NULL AND trace_type <> 'SystemAction'))"
+_BAD = f"(ms IS NULL OR ms < {MIN_MS} OR ms > {MAX_MS} OR (\"user\".name IS NULL AND trace_type IS NOT NULL AND trace_type <> 'SystemAction'))"
 _OBS_READ = "(upper(service_type) = 'OBS' AND regexp_matches(trace_name, '^(get|list|head)', 'i'))"
 
 
@@ -75,7 +75,7 @@ def insert_events(shape: str, region: str | None) -> str:
         SELECT ? + src, NULL, {_TIME}, {_region(region)}, "user".name, service_type,
                CASE WHEN {_OBS_READ} THEN lower(resource_name) END,
                CASE WHEN {_OBS_READ} THEN lower(split_part(resource_id, '/', 1)) END,
-               {_BAD.format(lo=MIN_MS, hi=MAX_MS)}
+               {_BAD}
         FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'file_index')})"""
 
 
