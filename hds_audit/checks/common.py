@@ -25,8 +25,6 @@ def row_ref(file: str, row: Row) -> str:
     return f"{file}#row {row.number}"
 
 
-
-
 def when(instant: datetime | None) -> str:
     return iso(instant) or "—"
 
@@ -47,9 +45,9 @@ def load_cover(con, register: list[Row], roles: tuple[str, ...] | None = None, n
     for key, spans in sorted(periods.items()):
         merged: list[list] = []
         for start, stop in sorted(spans, key=lambda s: s[0]):
-            if merged and (merged[-1][1] is None or start <= merged[-1][1]):  # overlaps or touches the previous one
-                if merged[-1][1] is not None and (stop is None or stop > merged[-1][1]):
-                    merged[-1][1] = stop
+            last = merged[-1] if merged else None
+            if last and (last[1] is None or start <= last[1]):  # overlaps or touches the previous span: extend it
+                last[1] = None if last[1] is None or stop is None else max(last[1], stop)
             else:
                 merged.append([start, stop])
         cover.append((key, [{"start": start, "stop": stop} for start, stop in merged]))
