@@ -6,7 +6,8 @@
 Standard library only, deterministic (fixed seeds, gzip mtime=0): the same N gives the same bytes.
 The traces follow the OBS layout CTS writes (CONTRACT.md §2):
 `traces/CloudTraces/{region}/{YYYY}/{M}/{D}/{tracker}/{Service}/{prefix}_CloudTrace_{region}_{timestamp}_{hex}.json.gz`,
-each file a gzip JSON array of 1,000 traces (the last file may hold fewer). The events spread evenly
+each file a gzip JSON array of 1,000 traces of one service (the last file may hold fewer): files go to
+ECS, EVS, IAM, VPC and OBS in turn, as CTS writes each service into its own folder. The events spread evenly
 over 2026-Q3 (Europe/Paris), so `trace.continuity` passes; a small share are SystemAction traces
 with `user: null`, and some are reads of the trace bucket by the `trace_reader` account.
 
@@ -24,6 +25,7 @@ import io
 import json
 import os
 import random
+import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
@@ -42,7 +44,7 @@ PROJECT_ID = "c0ffee00c0ffee00c0ffee00c0ffee00"
 PERIOD_START = datetime(2026, 7, 1, tzinfo=PARIS)
 PERIOD_END = datetime(2026, 10, 1, tzinfo=PARIS)
 PER_FILE = 1000
-FORMAT_VERSION = "1"  # bump when the layout changes, so cached bundles are regenerated
+FORMAT_VERSION = "2"  # bump when the layout changes, so cached bundles are regenerated
 
 PEOPLE = [
     ("a.martin", "Alice Martin", "admin"), ("b.durand", "Bruno Durand", "admin"),
@@ -61,6 +63,9 @@ ACTIONS = {  # service -> (resource_type, [trace names], endpoint host)
     "VPC": ("vpc", ["updateVpc", "createSecurityGroupRule"], "vpc"),
     "OBS": ("object", ["PutObject", "GetObject", "HeadObject", "ListObjects"], "oss"),
 }
+# CTS writes each service's traces into its own folder, so a file holds one service: file i holds FILE_SERVICES[i % 5]
+FILE_SERVICES = tuple(ACTIONS)
+OBS_SHARE = FILE_SERVICES.count("OBS") / len(FILE_SERVICES)
 
 
 def hexid(*parts: object, n: int = 32) -> str:
@@ -76,17 +81,17 @@ def ms(dt: datetime) -> int:
     return int(dt.timestamp() * 1000)
 
 
-def _event(rng: random.Random, n: int, when: int) -> dict:
-    """One CTS trace; about 5 % SystemAction (user null), some reads of the trace bucket."""
+def _event(rng: random.Random, n: int, when: int, service: str) -> dict:
+    """One CTS trace of `service`: 5 % of all traces are SystemAction (user null, never OBS), 2 % reads of
+    the trace bucket by the trace reader (OBS files only)."""
     roll = rng.random()
-    if roll < 0.05:
-        service, user, trace_type = "ECS", None, "SystemAction"
-        name = "deleteServer" if rng.random() < 0.1 else "createCheckpoint"
-    elif roll < 0.07:
-        service, user, trace_type = "OBS", PEOPLE[-1][0], "ObsSDK"  # the trace_reader reads the traces
+    if service == "OBS" and roll < 2 / OBS_SHARE / 100:
+        user, trace_type = PEOPLE[-1][0], "ObsSDK"  # the trace_reader reads the traces
         name = rng.choice(["GetObject", "ListObjects"])
+    elif service != "OBS" and roll < 5 / (1 - OBS_SHARE) / 100:
+        user, trace_type = None, "SystemAction"
+        name = ("deleteServer" if rng.random() < 0.1 else "createCheckpoint") if service == "ECS" else rng.choice(ACTIONS[service][1])
     else:
-        service = rng.choice(list(ACTIONS))
         user = SERVICE_ACCOUNT[0] if rng.random() < 0.1 else rng.choice(PEOPLE[:12])[0]
         trace_type = "ObsSDK" if service == "OBS" else rng.choice(["ConsoleAction", "ApiCall"])
         name = rng.choice(ACTIONS[service][1])
@@ -127,10 +132,11 @@ def _write_file(args: tuple[Path, int, int, int, int]) -> str:
     span = ms(PERIOD_END) - ms(PERIOD_START)
     # event k of the whole set happens at k/total of the period, plus up to 30 s of jitter
     times = [ms(PERIOD_START) + (first + k) * span // total + rng.randrange(30_000) for k in range(count)]
-    events = [_event(rng, first + k, t) for k, t in enumerate(sorted(times))]
+    service = FILE_SERVICES[index % len(FILE_SERVICES)]
+    events = [_event(rng, first + k, t, service) for k, t in enumerate(sorted(times))]
     start = datetime.fromtimestamp(times[0] / 1000, UTC)
     rel = (f"traces/CloudTraces/{REGION}/{start.year}/{start.month}/{start.day}/{TRACKER}/"
-           f"{'ECS' if index % 2 else 'OBS'}/{PREFIX}_CloudTrace_{REGION}_{start:%Y-%m-%dT%H-%M-%SZ}_{hexid('file', index, n=16)}.json.gz")
+           f"{service}/{PREFIX}_CloudTrace_{REGION}_{start:%Y-%m-%dT%H-%M-%SZ}_{hexid('file', index, n=16)}.json.gz")
     path = out / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(gzip.compress(json.dumps(events, separators=(",", ":")).encode(), compresslevel=6, mtime=0))
@@ -195,6 +201,7 @@ def generate(events: int, out: Path, workers: int | None = None, quiet: bool = F
     stamp = out / ".complete"
     if stamp.exists() and stamp.read_text() == f"{FORMAT_VERSION} {events}":
         return out
+    shutil.rmtree(out / "traces", ignore_errors=True)  # an older layout's files would stay beside the new ones
     out.mkdir(parents=True, exist_ok=True)
     _bundle_files(out)
     jobs = [(out, i, first, min(PER_FILE, events - first), events) for i, first in enumerate(range(0, events, PER_FILE))]

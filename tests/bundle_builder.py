@@ -91,7 +91,10 @@ class BundleBuilder:
         return self.table("tickets.csv", TICKET_COLUMNS, list(rows))
 
     def traces(self, records: list, region: str = "eu-west-0", name: str | None = None, shape: str = "array") -> "BundleBuilder":
-        name = name or f"CloudTraces/{region}/2026/7/1/system/ECS/cts_CloudTrace_{region}_2026-07-01T00-00-00Z_{len(list((self.root / 'traces').rglob('*'))) if (self.root / 'traces').exists() else 0:04x}.json.gz"
+        # CTS writes each service into its own folder: the records' one service, else ECS (a mixed file)
+        services = {str(r.get("service_type")).upper() for r in records if isinstance(r, dict)}
+        folder = services.pop() if len(services) == 1 else "ECS"
+        name = name or f"CloudTraces/{region}/2026/7/1/system/{folder}/cts_CloudTrace_{region}_2026-07-01T00-00-00Z_{len(list((self.root / 'traces').rglob('*'))) if (self.root / 'traces').exists() else 0:04x}.json.gz"
         if shape == "array":
             payload = json.dumps(records)
         elif shape == "envelope":

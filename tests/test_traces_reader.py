@@ -298,9 +298,11 @@ def test_multi_member_gzip_is_read_whole(builder):
 
 # -- the narrow table and the details read on demand ---------------------------------------------
 
-def test_narrow_view_agrees_with_the_details_of_every_trace(builder):
+@pytest.mark.parametrize("folder", ["OBS", "ECS"])
+def test_narrow_view_agrees_with_the_details_of_every_trace(builder, folder):
     """`traces` (kept for every trace) and `trace_details` (read on demand) say the same of each trace,
-    whichever way its file was read: DuckDB, Python for a file with a bad record, regions from key or endpoint."""
+    whichever way its file was read: DuckDB, Python for a file with a bad record, regions from key or endpoint.
+    OBS reads in another service's folder (where DuckDB skips the resource fields) send their file to Python."""
     records = batch(4)
     records[1].update(user=None, trace_type="SystemAction")
     records[2].update(service_type="OBS", trace_name="GetObject", resource_name="CTS-Bucket", resource_id="cts-bucket/a/b.json.gz")
@@ -309,10 +311,13 @@ def test_narrow_view_agrees_with_the_details_of_every_trace(builder):
     bad[1]["time"] = "yesterday"  # this file is read again in Python
     api = batch(2, "e")
     api[0]["endpoint"] = "https://ecs.eu-west-1.prod-cloud-ocb.orange-business.com"
-    builder.traces(records, name=KEY.format("good") + ".gz")
+    builder.traces(records, name=KEY.replace("/ECS/", f"/{folder}/").format("good") + ".gz")
     builder.traces(bad, name=KEY.format("bad") + ".gz")
     builder.traces(api, name="api/e.json", shape="envelope")
     evidence = load(builder)
+    shapes = {f.rsplit("_", 1)[-1].split(".")[0]: s for f, s in evidence.data.rows("SELECT file, shape FROM trace_readings WHERE live")}
+    assert shapes == {"good": "python" if folder == "ECS" else "array", "bad": "python", "traces/api/e": "envelope"}
+    assert not evidence.problems[1:] and "yesterday" in evidence.problems[0].reason
     narrow = evidence.data.rows("SELECT file, record, time, region, user_name, service_type, read_name, read_bucket FROM traces ORDER BY file, record")
     evidence.data.details()
     wide = evidence.data.rows(
@@ -324,6 +329,23 @@ def test_narrow_view_agrees_with_the_details_of_every_trace(builder):
     reads = {r[1]: (r[6], r[7]) for r in narrow if "good" in r[0]}
     assert reads == {0: (None, None), 1: (None, None), 2: ("cts-bucket", "cts-bucket"), 3: ("", "other")}
     assert [r[1] for r in narrow if "bad" in r[0]] == [0, 2]  # the record numbers of the file's own order
+
+
+def test_only_obs_service_folders_and_files_outside_the_cts_layout_may_hold_bucket_reads():
+    cts = "traces/CloudTraces/eu-west-0/2026/7/1/system/{}/cts_CloudTrace_eu-west-0_2026-07-01T00-00-00Z_a.json.gz"
+    assert trace_files.may_read_buckets(cts.format("OBS")) and trace_files.may_read_buckets(cts.format("obs"))
+    assert not trace_files.may_read_buckets(cts.format("ECS")) and not trace_files.may_read_buckets(cts.format("IAM"))
+    assert trace_files.may_read_buckets("traces/api/page-1.json")
+    assert trace_files.may_read_buckets("traces/CloudTraces/eu-west-0/2026/7/1/x.json.gz")  # no service folder
+    assert trace_files.may_read_buckets("traces/CloudTraces/eu-west-0/2026/7/1/system/ECS/sub/x.json")  # deeper: not CTS's
+
+
+def test_ecs_folder_without_obs_traces_stays_in_duckdb_with_no_bucket_reads(builder):
+    builder.traces(batch(3), name=KEY.format("ecs") + ".gz")
+    evidence = load(builder)
+    assert evidence.data.rows("SELECT shape FROM trace_readings WHERE live") == [("array",)]
+    assert evidence.data.rows("SELECT count(*), count(read_name), count(read_bucket) FROM traces") == [(3, 0, 0)]
+    assert not evidence.problems
 
 
 def test_references_read_details_of_the_referenced_files_only(builder):
@@ -341,7 +363,7 @@ def test_references_read_details_of_the_referenced_files_only(builder):
 def test_duckdb_out_of_memory_is_an_error_not_a_slow_fallback(builder, monkeypatch, run_checks_on):
     builder.traces(batch(3), name=KEY.format("a") + ".gz")
 
-    def out_of_memory(self, shape, region, rels):
+    def out_of_memory(self, shape, region, buckets, rels):
         raise reader.duckdb.OutOfMemoryException("could not allocate block")
 
     monkeypatch.setattr(bulk_reader.Loader, "_duckdb", out_of_memory)
@@ -364,9 +386,9 @@ def test_great_expectations_import_waits_for_the_trace_scan(builder, monkeypatch
     monkeypatch.setattr(tabular, "_validator", lambda: order.append("import"))
     real = bulk_reader.Loader._duckdb
 
-    def scanning(self, shape, region, rels):
+    def scanning(self, shape, region, buckets, rels):
         order.append("scan")
-        return real(self, shape, region, rels)
+        return real(self, shape, region, buckets, rels)
 
     monkeypatch.setattr(bulk_reader.Loader, "_duckdb", scanning)
     started = threading.Event()
@@ -388,3 +410,4 @@ def test_references_into_a_file_read_in_python_carry_trace_ids(builder):
     assert evidence.data.rows("SELECT record FROM traces ORDER BY record") == [(0,), (2,)]
     [refs] = evidence.data.refs([[{"file": rel, "record": 2}, {"file": rel, "record": 0}]])
     assert refs == (f"{rel}#trace_id=p2", f"{rel}#trace_id=p0")
+

@@ -1,10 +1,12 @@
 """Reading trace files into DuckDB: many files per query, the odd file in Python.
 
-Files of one shape and one `CloudTraces/{region}/` key region are read by one DuckDB `read_json`
-query with declared columns. A query DuckDB rejects is split in halves until the bad file stands
-alone; that file, and any file holding a trace that breaks the contract (`time` not epoch
-milliseconds, `user` missing on a trace that is not a SystemAction), is read again in Python,
-which names the file, the record and the reason and keeps the file's good traces.
+Files of one shape, one `CloudTraces/{region}/` key region and one kind of service folder (OBS or
+other) are read by one DuckDB `read_json` query with declared columns. A query DuckDB rejects is
+split in halves until the bad file stands alone; that file, and any file holding a trace that breaks
+the contract (`time` not epoch milliseconds, `user` missing on a trace that is not a SystemAction),
+is read again in Python, which names the file, the record and the reason and keeps the file's good
+traces. So is a file of another service's folder that holds an OBS trace after all (see
+`sql.insert_events`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import duckdb
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, FileRead, Problem
 from hds_audit.evidence.traces import sql
-from hds_audit.evidence.traces.files import event_row, key_region, parse_file, sniff, trace_rows
+from hds_audit.evidence.traces.files import event_row, key_region, may_read_buckets, parse_file, sniff, trace_rows
 
 PROGRESS_MIN_FILES = 200
 PYTHON = "python"  # the shape recorded for a file read in Python
@@ -65,17 +67,17 @@ class Loader:
     def run(self, files: list[str]) -> None:
         with ThreadPoolExecutor(1, thread_name_prefix="hds-audit-hash") as pool:
             hashing = pool.submit(self._hash, files)
-            groups: dict[tuple[str, str | None], list[str]] = {}
+            groups: dict[tuple[str, str | None, bool], list[str]] = {}
             for rel in files:
-                groups.setdefault((sniff(self.path(rel), rel), key_region(rel)), []).append(rel)
+                groups.setdefault((sniff(self.path(rel), rel), key_region(rel), may_read_buckets(rel)), []).append(rel)
             with Progress(self.con, len(files)) as progress:
-                for (shape, region), rels in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "")):
+                for (shape, region, buckets), rels in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "", g[0][2])):
                     with progress.group(len(rels)):
                         if shape == PYTHON:
                             for rel in rels:
                                 self._python(rel)
                         else:
-                            in_halves(lambda part, s=shape, r=region: self._duckdb(s, r, part), rels, self._python)
+                            in_halves(lambda part, s=shape, r=region, b=buckets: self._duckdb(s, r, b, part), rels, self._python)
             self._read_bad_files_again()
             stats = self._statistics()
             hashing.result()
@@ -96,10 +98,10 @@ class Loader:
                         [(first + i, rel, shape, None, True) for i, rel in enumerate(rels)])
         return first
 
-    def _duckdb(self, shape: str, region: str | None, rels: list[str]) -> None:
+    def _duckdb(self, shape: str, region: str | None, buckets: bool, rels: list[str]) -> None:
         if self.started is not None:
             self.started.set()
-        self.con.execute(sql.insert_events(shape, region), [self.next_reading, [self.path(r) for r in rels]])
+        self.con.execute(sql.insert_events(shape, region, buckets), [self.next_reading, [self.path(r) for r in rels]])
         self._readings(rels, shape)  # numbered from next_reading, as the query numbered them
 
     def _python(self, rel: str) -> None:

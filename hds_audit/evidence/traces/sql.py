@@ -14,7 +14,7 @@ from hds_audit.evidence.traces.files import ENDPOINT_REGION, MAX_MS, MIN_MS
 
 EVENTS = """CREATE TABLE trace_events (
     reading INTEGER, record INTEGER, time TIMESTAMPTZ, region VARCHAR, user_name VARCHAR, service_type VARCHAR,
-    read_name VARCHAR, read_bucket VARCHAR, bad BOOLEAN)"""
+    read_name VARCHAR, read_bucket VARCHAR, bad BOOLEAN)"""  # bad: its file is read again in Python
 # one row per file read: `first_row` is the rowid of its first trace; `live` is false once the file was read again
 READINGS = """CREATE TABLE trace_readings (
     reading INTEGER, file VARCHAR, shape VARCHAR, first_row BIGINT, live BOOLEAN)"""
@@ -68,14 +68,24 @@ def _fields(region: str | None, names: tuple[str, ...]) -> dict[str, str]:
     return fields if region else {**fields, "endpoint": "VARCHAR"}
 
 
-def insert_events(shape: str, region: str | None) -> str:
-    """INSERT of the traces of a list of files; parameters: the reading id of the first file, then the files."""
-    fields = _fields(region, ("trace_name", "trace_type", "service_type", "resource_id", "resource_name", "user", "time"))
+def insert_events(shape: str, region: str | None, buckets: bool = True) -> str:
+    """INSERT of the traces of a list of files; parameters: the reading id of the first file, then the files.
+
+    With `buckets` false (files of a CTS service folder other than OBS) the resource fields of OBS reads are not
+    extracted, which saves reading two long strings per trace; an OBS trace found there anyway sends its file
+    to the Python reading (`bad`), which extracts them.
+    """
+    if not buckets:
+        fields = _fields(region, ("trace_type", "service_type", "user", "time"))
+        read_name = read_bucket = "NULL"
+        bad = f"({_BAD} OR upper(service_type) = 'OBS')"
+    else:
+        fields = _fields(region, ("trace_name", "trace_type", "service_type", "resource_id", "resource_name", "user", "time"))
+        read_name = f"CASE WHEN {_OBS_READ} THEN lower(resource_name) END"
+        read_bucket = f"CASE WHEN {_OBS_READ} THEN lower(split_part(resource_id, '/', 1)) END"
+        bad = _BAD
     return f"""INSERT INTO trace_events
-        SELECT ? + src, NULL, {_TIME}, {_region(region)}, "user".name, service_type,
-               CASE WHEN {_OBS_READ} THEN lower(resource_name) END,
-               CASE WHEN {_OBS_READ} THEN lower(split_part(resource_id, '/', 1)) END,
-               {_BAD}
+        SELECT ? + src, NULL, {_TIME}, {_region(region)}, "user".name, service_type, {read_name}, {read_bucket}, {bad}
         FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'file_index')})"""
 
 
