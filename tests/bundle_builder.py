@@ -92,7 +92,7 @@ class BundleBuilder:
 
     def traces(self, records: list, region: str = "eu-west-0", name: str | None = None, shape: str = "array") -> "BundleBuilder":
         # CTS writes each service into its own folder: the records' one service, else ECS (a mixed file)
-        services = {str(r.get("service_type")).upper() for r in records if isinstance(r, dict)}
+        services = {str(r.get("service_type") or "ECS").upper() for r in records if isinstance(r, dict)}
         folder = services.pop() if len(services) == 1 else "ECS"
         name = name or f"CloudTraces/{region}/2026/7/1/system/{folder}/cts_CloudTrace_{region}_2026-07-01T00-00-00Z_{len(list((self.root / 'traces').rglob('*'))) if (self.root / 'traces').exists() else 0:04x}.json.gz"
         if shape == "array":

@@ -26,8 +26,8 @@ COLUMNS = (
     "resource_type", "resource_id", "resource_name", "user_name", "time", "region", "code", "source_ip",
 )
 
-KEY_REGION = re.compile(r"(?:^|/)CloudTraces/([^/]+)/")
-KEY_SERVICE = re.compile(r"(?:^|/)CloudTraces/[^/]+/\d{4}/\d{1,2}/\d{1,2}/[^/]+/([^/]+)/[^/]+$")
+# CloudTraces/{region}/ and, in CTS's full layout, the service folder: .../{YYYY}/{M}/{D}/{tracker}/{Service}/{file}
+CTS_KEY = re.compile(r"(?:^|/)CloudTraces/([^/]+)/(?:\d{4}/\d{1,2}/\d{1,2}/[^/]+/([^/]+)/[^/]+$)?")
 ENDPOINT_REGION = re.compile(r"[./]([a-z]{2}-[a-z0-9]+-\d+)\.")
 OBS_READ = re.compile(r"(get|list|head)", re.IGNORECASE)  # CONTRACT §4: a read of a bucket
 # No trace file may expand past this (decompression bomb); see _may_be_a_bomb.
@@ -54,13 +54,14 @@ def trace_files(bundle: Bundle) -> list[str]:
 
 
 def key_region(key: str) -> str | None:
-    return m[1] if (m := KEY_REGION.search(key)) else None
+    return m[1] if (m := CTS_KEY.search(key)) else None
 
 
 def may_read_buckets(key: str) -> bool:
     """Whether the file may hold OBS traces: CTS writes each service into its own folder
     (`CloudTraces/{region}/{YYYY}/{M}/{D}/{tracker}/{Service}/`); a file outside that layout may hold any."""
-    return m[1].upper() == "OBS" if (m := KEY_SERVICE.search(key)) else True
+    service = m[2] if (m := CTS_KEY.search(key)) else None
+    return service is None or service.upper() == "OBS"
 
 
 def region_of(key: str, endpoint: Any) -> str | None:

@@ -40,7 +40,8 @@ _TIME = (f"CASE WHEN ms >= {MIN_MS} AND ms <= {MAX_MS} THEN make_timestamptz(CAS
 # A trace without user.name gets user_name NULL here; if it is not a SystemAction its file is read again in
 # Python (`bad`), which also takes the newer top-level `user_name` and names the record and the reason.
 _BAD = f"(ms IS NULL OR ms < {MIN_MS} OR ms > {MAX_MS} OR (\"user\".name IS NULL AND trace_type IS NOT NULL AND trace_type <> 'SystemAction'))"
-_OBS_READ = "(upper(service_type) = 'OBS' AND regexp_matches(trace_name, '^(get|list|head)', 'i'))"
+_OBS = "upper(service_type) = 'OBS'"
+_OBS_READ = f"({_OBS} AND regexp_matches(trace_name, '^(get|list|head)', 'i'))"
 
 
 def _source(shape: str, fields: dict[str, str], src: str) -> str:
@@ -78,7 +79,7 @@ def insert_events(shape: str, region: str | None, buckets: bool = True) -> str:
     if not buckets:
         fields = _fields(region, ("trace_type", "service_type", "user", "time"))
         read_name = read_bucket = "NULL"
-        bad = f"({_BAD} OR upper(service_type) = 'OBS')"
+        bad = f"({_BAD} OR {_OBS})"
     else:
         fields = _fields(region, ("trace_name", "trace_type", "service_type", "resource_id", "resource_name", "user", "time"))
         read_name = f"CASE WHEN {_OBS_READ} THEN lower(resource_name) END"
