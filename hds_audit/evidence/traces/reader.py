@@ -65,11 +65,13 @@ class Loader:
         return f"{self.root}/{rel}"
 
     def run(self, files: list[str]) -> None:
+        groups: dict[tuple[str, str | None, bool], list[str]] = {}
+        for rel in files:
+            groups.setdefault((sniff(self.path(rel), rel), key_region(rel), may_read_buckets(rel)), []).append(rel)
+        # Hashing starts once sniffing is done: both are Python, and beside each other they take turns at the GIL
+        # (sniffing 1,000 files took 0.10 s instead of 0.03 s); DuckDB's scan does not hold it.
         with ThreadPoolExecutor(1, thread_name_prefix="hds-audit-hash") as pool:
             hashing = pool.submit(self._hash, files)
-            groups: dict[tuple[str, str | None, bool], list[str]] = {}
-            for rel in files:
-                groups.setdefault((sniff(self.path(rel), rel), key_region(rel), may_read_buckets(rel)), []).append(rel)
             with Progress(self.con, len(files)) as progress:
                 for (shape, region, buckets), rels in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "", g[0][2])):
                     with progress.group(len(rels)):
