@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from hds_audit.checks.common import (
-    account_key, load_cover, person_key, refs_sql, row_ref, uncovered_sql, when,
+    account_key, load_cover, no_trace_in_period, person_key, refs_sql, row_ref, uncovered_sql, when,
 )
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
@@ -58,6 +58,8 @@ def _uncovered_sql(after_revocation: bool) -> str:
 
 @check("access.register_covers_activity", "Every action is by an authorized account", needs=("traces", "access_register"))
 def register_covers_activity(inp: CheckInput) -> Outcome:
+    if empty := no_trace_in_period(inp):
+        return Outcome([empty])
     traces = inp["traces"]
     load_cover(traces.con, inp["access_register"])
     findings = []
@@ -69,6 +71,8 @@ def register_covers_activity(inp: CheckInput) -> Outcome:
 
 @check("access.no_activity_after_revocation", "No account acts after its revocation", needs=("traces", "access_register"))
 def no_activity_after_revocation(inp: CheckInput) -> Outcome:
+    if empty := no_trace_in_period(inp):
+        return Outcome([empty])
     traces = inp["traces"]
     load_cover(traces.con, inp["access_register"])
     revocations: dict[str, list] = {}

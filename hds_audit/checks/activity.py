@@ -8,7 +8,7 @@ the period per region, for the residency proof.
 
 from __future__ import annotations
 
-from hds_audit.checks.common import MAX_REFS, refs_sql, when
+from hds_audit.checks.common import MAX_REFS, no_trace_in_period, refs_sql, when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.regions import norm
@@ -34,6 +34,8 @@ GROUP BY region"""
 
 @check("residency.activity", "No trace of the period comes from a region outside the allowed ones", needs=("traces",))
 def activity(inp: CheckInput) -> Outcome:
+    if empty := no_trace_in_period(inp):
+        return Outcome([empty], details={"regions": []})
     traces = inp["traces"]
     allowed = sorted({r for r in (norm(x) for x in inp.tenant.allowed_regions) if r})
     allowed_text = ", ".join(inp.tenant.allowed_regions)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from hds_audit.checks.interface import CheckInput, Finding
 from hds_audit.evidence.tabular import Row
 from hds_audit.evidence.traces.files import trace_ref  # noqa: F401 - checks reference traces through it
+from hds_audit.states import Status
 from hds_audit.timeutil import iso
 
 MAX_REFS = 5  # evidence references kept per finding; the count says how many there were
@@ -27,6 +29,19 @@ def row_ref(file: str, row: Row) -> str:
 
 def when(instant: datetime | None) -> str:
     return iso(instant) or "—"
+
+
+def no_trace_in_period(inp: CheckInput) -> Finding | None:
+    """An `error` finding when trace files were read but none of their traces lies in the period.
+
+    Checks that look for bad activity would otherwise pass on no activity at all: absent evidence is never a pass.
+    """
+    traces = inp["traces"]
+    start, end = inp.period.start, inp.period.end
+    if traces.rows("SELECT EXISTS (SELECT 1 FROM traces WHERE time >= ? AND time < ?)", [start, end])[0][0]:
+        return None
+    return Finding("traces", f"no trace in the period {when(start)} to {when(end)}: none of the traces of the {traces.files} "
+                             "trace file(s) read falls in it, so the period's activity cannot be assessed", status=Status.ERROR)
 
 
 def load_cover(con, register: list[Row], roles: tuple[str, ...] | None = None, name: str = "auth") -> None:

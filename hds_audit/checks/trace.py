@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from hds_audit.checks.common import MAX_REFS, load_cover, refs_sql, uncovered_sql, when
+from hds_audit.checks.common import MAX_REFS, load_cover, no_trace_in_period, refs_sql, uncovered_sql, when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
@@ -294,7 +294,9 @@ def access_entitlement(inp: CheckInput) -> Outcome:
     traces = inp["traces"]
     register = inp["access_register"]
     buckets, findings = _tracker_buckets(inp["resources"])
-    if not buckets:
+    if empty := no_trace_in_period(inp):
+        findings.append(empty)
+    if not buckets or empty:
         return Outcome(findings)
     load_cover(traces.con, register, READER_ROLES, "trace_auth")
     names = sorted(buckets)
