@@ -26,12 +26,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-from hds_audit.evidence.traces import COLLECTION_LOG
+from hds_audit.evidence.traces import COLLECTION_LOG, TRACE_SUFFIXES
 from hds_audit.period import Period
 from hds_audit.timeutil import PARIS
 
 PARTIAL_SUFFIX = ".hds-audit-partial"  # a copy in progress; never matched by the trace reader's patterns
-TRACE_SUFFIXES = (".json.gz", ".json", ".jsonl", ".jsonl.gz")
 CHUNK = 1024 * 1024
 ATTEMPTS = 2  # per file; the client itself retries each request once more
 MAX_CONSECUTIVE_FAILURES = 3  # then the endpoint is considered gone: stop, a rerun resumes
@@ -167,7 +166,7 @@ def _files(fs, folder: str, parent: str, source: Source, outcome: Outcome) -> li
     for path, info in sorted(fs.find(folder, detail=True).items()):
         key = path.split("/", 1)[1]
         rel = path[len(parent) + 1:] if parent else path
-        if not path.endswith(TRACE_SUFFIXES) or not _safe(rel):
+        if not path.lower().endswith(TRACE_SUFFIXES) or not _safe(rel):
             outcome.ignored.append(key)
             continue
         etag = str(info.get("ETag") or info.get("etag") or "").strip('"').lower() or None

@@ -34,7 +34,7 @@ from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.traces import sql
 from hds_audit.evidence.traces.files import (  # noqa: F401 - the kind's public names
-    COLLECTION_LOG, COLUMNS, PATTERNS, parse_file, region_of, trace_files, trace_ref, trace_row,
+    COLLECTION_LOG, COLUMNS, PATTERNS, TRACE_SUFFIXES, list_files, parse_file, region_of, trace_files, trace_ref, trace_row,
 )
 from hds_audit.evidence.traces.reader import Loader, read_details
 
@@ -117,9 +117,11 @@ def connect(workdir: str) -> duckdb.DuckDBPyConnection:
 
 def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
     evidence: Evidence[TraceSet] = Evidence(NAME)
-    files = trace_files(bundle)
+    listing = list_files(bundle)
+    files = listing.traces
+    _report_other_files(bundle, listing, evidence)
     if not files:
-        evidence.note = "no trace file under traces/"
+        evidence.note = "; ".join(filter(None, ["no trace file under traces/", evidence.note]))
         return evidence
     workdir = tempfile.mkdtemp(prefix="hds-audit-traces-")
     try:
@@ -143,6 +145,28 @@ def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
     if bundle.exists(COLLECTION_LOG):  # where `collect` got each file: hashed into the manifest too
         bundle.record(COLLECTION_LOG)
     return evidence
+
+
+def _report_other_files(bundle: Bundle, listing, evidence: Evidence) -> None:
+    """Files under traces/ that are not read as traces, said in the evidence note (results.json `evidence_notes`).
+
+    CTS digest files are hashed into the manifest and counted; other files (a README, a PDF...) are named, hidden
+    files (.DS_Store...) counted. A file that may hold traces (a gzip file, any name ending in TRACE_SUFFIXES) is
+    read, and reported if it holds none.
+    """
+    notes = []
+    if listing.unknown:
+        notes.append(f"{len(listing.unknown)} file(s) not read as traces (a trace file's name ends in "
+                     f"{', '.join(TRACE_SUFFIXES)}, any case): {', '.join(listing.unknown[:5])}"
+                     + (" ..." if len(listing.unknown) > 5 else ""))
+    if listing.digests:
+        for rel in listing.digests:
+            bundle.record(rel)
+        notes.append(f"{len(listing.digests)} CTS digest file(s) (Digest/ folders) kept in the manifest, not read as traces")
+    if listing.hidden:
+        notes.append(f"{len(listing.hidden)} hidden file(s) not read: {', '.join(listing.hidden[:5])}"
+                     + (" ..." if len(listing.hidden) > 5 else ""))
+    evidence.note = "; ".join(notes) or None
 
 
 def _download(bundle: Bundle, files: list[str], root: str) -> None:

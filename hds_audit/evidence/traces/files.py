@@ -13,13 +13,21 @@ import os
 import posixpath
 import re
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.timeutil import from_epoch_ms
 
 PATTERNS = ("traces/**/*.json.gz", "traces/**/*.json", "traces/**/*.jsonl", "traces/**/*.jsonl.gz")
+# what a trace file's name ends in, in any case: PATTERNS, `.ndjson` for JSON lines, and any gzip file (what it
+# holds is read as traces, and a file that holds none is reported)
+TRACE_SUFFIXES = (".json", ".jsonl", ".ndjson", ".gz")
+LINES_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 COLLECTION_LOG = "traces/collection-log.jsonl"
+# CTS's digest files (trace file integrity verification): hashes of the trace files of an hour, not traces.
+# They sit in a `Digest/` folder under the tracker and are named `{prefix}_CloudTrace-Digest_{region}_{time}.json.gz`.
+DIGEST = re.compile(r"(?:^|/)CloudTraces/[^/]*/\d{4}/\d{1,2}/\d{1,2}/[^/]+/Digest/|_CloudTrace-Digest_", re.IGNORECASE)
 # the columns of one trace, in the order of trace_row (and of the `trace_details` table)
 COLUMNS = (
     "file", "record", "trace_id", "trace_name", "trace_rating", "trace_type", "service_type",
@@ -27,8 +35,11 @@ COLUMNS = (
 )
 
 # CloudTraces/{region}/ and, in CTS's full layout, the service folder: .../{YYYY}/{M}/{D}/{tracker}/{Service}/{file}
-CTS_KEY = re.compile(r"(?:^|/)CloudTraces/([^/]+)/(?:\d{4}/\d{1,2}/\d{1,2}/[^/]+/([^/]+)/[^/]+$)?")
-ENDPOINT_REGION = re.compile(r"[./]([a-z]{2}-[a-z0-9]+-\d+)\.")
+# The region segment starts with a letter: in `CloudTraces/2026/8/6/...` (no region) the year is no region.
+CTS_KEY = re.compile(r"(?:^|/)CloudTraces/([A-Za-z][^/]*)/(?:\d{4}/\d{1,2}/\d{1,2}/[^/]+/([^/]+)/[^/]+$)?")
+# A region named in a lower-cased `endpoint` (`https://ecs.eu-west-0.prod-cloud-ocb.orange-business.com`, or the
+# bare region); RE2 has no look-ahead, so the character after the region is matched, not only looked at.
+ENDPOINT_REGION = re.compile(r"(?:^|[./:])([a-z]{2}-[a-z0-9]+-\d+)(?:[./:]|$)")
 OBS_READ = re.compile(r"(get|list|head)", re.IGNORECASE)  # CONTRACT §4: a read of a bucket
 # No trace file may expand past this (decompression bomb); see _may_be_a_bomb.
 MAX_DECOMPRESSED = int(os.environ.get("HDS_AUDIT_TRACE_FILE_MAX_BYTES", 512 * 1024**2))
@@ -37,24 +48,53 @@ SNIFF_BYTES = 64 * 1024
 _DEFLATE_MAX_RATIO = 1032  # the most deflate can expand: 258-byte matches in 2-bit codes
 
 
-def trace_files(bundle: Bundle) -> list[str]:
-    """Every file under traces/ whose name ends like one of PATTERNS (one walk of the folder)."""
+@dataclass(frozen=True)
+class Listing:
+    """The files under traces/, sorted: trace files, CTS digest files, and files that are neither."""
+
+    traces: list[str]
+    digests: list[str]
+    unknown: list[str]  # README.txt, a PDF export...: named in the evidence note, not read
+    hidden: list[str]  # names starting with a dot (.DS_Store and the like): counted in the note, not read
+
+
+def list_files(bundle: Bundle) -> Listing:
+    """Every file under traces/ (one walk of the folder), by what it is."""
     top = posixpath.join(bundle.root, "traces")
-    suffixes = tuple(p.rsplit("*", 1)[1] for p in PATTERNS)
     if bundle.is_remote:
         try:
             found = bundle.fs.find(top)
         except FileNotFoundError:
-            return []
+            found = []
     else:  # os.walk: fsspec's local find stats every entry (0.5 s for 10,000 files)
         found = [os.path.join(folder, name).replace(os.sep, "/")
                  for folder, _, names in os.walk(bundle.local_path("traces"), followlinks=True) for name in names]
-    # `hds-audit collect` records what it copied beside the traces: provenance, not traces
-    return sorted(rel for rel in map(bundle.rel, found) if rel.endswith(suffixes) and rel != COLLECTION_LOG)
+    out: dict[str, list[str]] = {"traces": [], "digests": [], "unknown": [], "hidden": []}
+    for rel in sorted(map(bundle.rel, found)):
+        if rel == COLLECTION_LOG:  # `hds-audit collect` records what it copied beside the traces: provenance
+            continue
+        if posixpath.basename(rel).startswith(".") or "/." in rel[len("traces"):]:
+            out["hidden"].append(rel)
+        elif DIGEST.search(rel):
+            out["digests"].append(rel)
+        elif rel.lower().endswith(TRACE_SUFFIXES):
+            out["traces"].append(rel)
+        else:
+            out["unknown"].append(rel)
+    return Listing(**out)
+
+
+def trace_files(bundle: Bundle) -> list[str]:
+    """Every trace file under traces/ (see list_files)."""
+    return list_files(bundle).traces
+
+
+def is_gzip(rel: str) -> bool:
+    return rel.lower().endswith(".gz")
 
 
 def key_region(key: str) -> str | None:
-    return m[1] if (m := CTS_KEY.search(key)) else None
+    return m[1].strip().lower() if (m := CTS_KEY.search(key)) else None
 
 
 def may_read_buckets(key: str) -> bool:
@@ -67,7 +107,7 @@ def may_read_buckets(key: str) -> bool:
 def region_of(key: str, endpoint: Any) -> str | None:
     if region := key_region(key):
         return region
-    if isinstance(endpoint, str) and (m := ENDPOINT_REGION.search(endpoint)):
+    if isinstance(endpoint, str) and (m := ENDPOINT_REGION.search(endpoint.lower())):
         return m[1]
     return None
 
@@ -80,7 +120,7 @@ def _head(path: str, rel: str, size: int, guard: bool = False) -> tuple[str, boo
         with open(path, "rb") as handle:
             head = handle.read(size)
             complete = len(head) < size
-            if rel.endswith(".gz"):
+            if is_gzip(rel):
                 if guard and _may_be_a_bomb(handle):
                     return None  # the guarded reading in Python refuses it
                 inflate = zlib.decompressobj(wbits=31)
@@ -123,7 +163,7 @@ def sniff(path: str, rel: str) -> str:
         return "python"  # unreadable, blank or not JSON: the Python reading says why
     if head[0].startswith("["):
         return "array"
-    if rel.endswith((".jsonl", ".jsonl.gz")):
+    if rel.lower().endswith(LINES_SUFFIXES):
         return "objects"
     text, complete = head if head[1] else (_head(path, rel, SNIFF_BYTES) or ("", True))
     try:
@@ -164,7 +204,7 @@ def gunzip(chunks, keep: bool = True) -> bytes:
 
 def parse_file(rel: str, raw: bytes) -> list:
     """The traces of one file, whatever its shape; ValueError names what is wrong with it."""
-    if rel.endswith(".gz"):
+    if is_gzip(rel):
         raw = gunzip([raw])
     try:
         text = raw.decode("utf-8-sig")
@@ -211,10 +251,12 @@ def trace_row(rel: str, index: int, t: Any) -> tuple[tuple | None, str | None]:
     user, trace_type = t.get("user"), t.get("trace_type")
     if user is not None and not isinstance(user, dict):
         return None, "'user' must be an object or null"
-    name = (user or {}).get("name")
-    if name is None and trace_type not in (None, "SystemAction"):
-        name = t.get("user_name")  # newer traces also carry it at the top level
-    if name is None and trace_type not in (None, "SystemAction"):
+    # A blank name names no one. Other than on a SystemAction (whose account is `user.name` or none, as in the SQL
+    # path), newer traces also carry `user_name`, inside `user` or at the top level.
+    system = trace_type in (None, "SystemAction")
+    names = ((user or {}).get("name"),) if system else ((user or {}).get("name"), (user or {}).get("user_name"), t.get("user_name"))
+    name = next((n for n in names if n is not None and not (isinstance(n, str) and not n.strip())), None)
+    if name is None and not system:
         return None, f"'user' is missing on a {trace_type} trace" if user is None else "'user' has no name"
     code = t.get("code")
     return (
@@ -243,7 +285,7 @@ def event_row(reading: int, row: tuple) -> tuple:
     read = (service or "").upper() == "OBS" and bool(name and OBS_READ.match(name))
     return (reading, record, time, region, user_name, service,
             (resource_name.lower() if resource_name is not None else None) if read else None,
-            resource_id.split("/", 1)[0].lower() if read and resource_id is not None else None, False)
+            resource_id.lstrip("/").split("/", 1)[0].lower() if read and resource_id is not None else None, False)
 
 
 def trace_ref(file: str, trace_id: str | None, record: int) -> str:

@@ -37,9 +37,10 @@ FIELDS = {  # what read_json extracts from a trace; everything else in the file 
 }
 # `time` is kept as JSON text so that a string ("1782885600000" with its quotes) does not cast to a number.
 _TIME = (f"CASE WHEN ms >= {MIN_MS} AND ms <= {MAX_MS} THEN make_timestamptz(CAST(ms * 1000 AS BIGINT)) END")
-# A trace without user.name gets user_name NULL here; if it is not a SystemAction its file is read again in
-# Python (`bad`), which also takes the newer top-level `user_name` and names the record and the reason.
-_BAD = f"(ms IS NULL OR ms < {MIN_MS} OR ms > {MAX_MS} OR (\"user\".name IS NULL AND trace_type IS NOT NULL AND trace_type <> 'SystemAction'))"
+# A trace without user.name (or with a blank one) gets user_name NULL here; if it is not a SystemAction its file is
+# read again in Python (`bad`), which also takes the newer `user_name` and names the record and the reason.
+_USER = "CASE WHEN trim(\"user\".name) <> '' THEN \"user\".name END"
+_BAD = f"(ms IS NULL OR ms < {MIN_MS} OR ms > {MAX_MS} OR ({_USER} IS NULL AND trace_type IS NOT NULL AND trace_type <> 'SystemAction'))"
 _OBS = "upper(service_type) = 'OBS'"
 _OBS_READ = f"({_OBS} AND regexp_matches(trace_name, '^(get|list|head)', 'i'))"
 
@@ -61,7 +62,7 @@ def _region(region: str | None) -> str:
     """SQL for the region: the files' key region, else the region named in `endpoint`."""
     if region:
         return "'" + region.replace("'", "''") + "'"
-    return f"nullif(regexp_extract(endpoint, '{ENDPOINT_REGION.pattern}', 1), '')"
+    return f"nullif(regexp_extract(lower(endpoint), '{ENDPOINT_REGION.pattern}', 1), '')"
 
 
 def _fields(region: str | None, names: tuple[str, ...]) -> dict[str, str]:
@@ -83,10 +84,10 @@ def insert_events(shape: str, region: str | None, buckets: bool = True) -> str:
     else:
         fields = _fields(region, ("trace_name", "trace_type", "service_type", "resource_id", "resource_name", "user", "time"))
         read_name = f"CASE WHEN {_OBS_READ} THEN lower(resource_name) END"
-        read_bucket = f"CASE WHEN {_OBS_READ} THEN lower(split_part(resource_id, '/', 1)) END"
+        read_bucket = f"CASE WHEN {_OBS_READ} THEN lower(split_part(ltrim(resource_id, '/'), '/', 1)) END"
         bad = _BAD
     return f"""INSERT INTO trace_events
-        SELECT ? + src, NULL, {_TIME}, {_region(region)}, "user".name, service_type, {read_name}, {read_bucket}, {bad}
+        SELECT ? + src, NULL, {_TIME}, {_region(region)}, {_USER}, service_type, {read_name}, {read_bucket}, {bad}
         FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'file_index')})"""
 
 
@@ -95,7 +96,7 @@ def insert_details(shape: str, region: str | None, cut: int) -> str:
     fields = _fields(region, tuple(FIELDS))
     return f"""INSERT INTO trace_details
         SELECT substr(src, {cut}), NULL, trace_id, trace_name, trace_rating, trace_type, service_type,
-               resource_type, resource_id, resource_name, "user".name, {_TIME}, {_region(region)}, code, source_ip
+               resource_type, resource_id, resource_name, {_USER}, {_TIME}, {_region(region)}, code, source_ip
         FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'filename')})"""
 
 
