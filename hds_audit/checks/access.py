@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from hds_audit.checks.common import (
-    account_key, load_cover, no_trace_in_period, person_key, refs_sql, row_ref, uncovered_sql, when,
+    account_key, load_cover, no_trace_in_period, person_key, refs_sql, row_ref, sql_account_keys, uncovered_sql, when,
 )
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
@@ -46,11 +46,11 @@ def nominative_accounts(inp: CheckInput) -> Outcome:
 
 def _uncovered_sql(after_revocation: bool) -> str:
     """Actions of the period that no authorization period covers, per account (after its first revocation only)."""
-    revoked = "JOIN auth_revoked r ON r.account_key = lower(t.user_name) AND r.first_revoked <= t.time" if after_revocation else ""
+    revoked = "JOIN auth_revoked r ON r.user_name = t.user_name AND r.first_revoked <= t.time" if after_revocation else ""
     return f"""
         SELECT t.user_name, count(*) AS n, min(t.time), max(t.time), {refs_sql()}
         FROM (SELECT * FROM traces WHERE user_name IS NOT NULL AND time >= ? AND time < ?) t
-        LEFT JOIN auth_cover c ON c.account_key = lower(t.user_name)
+        LEFT JOIN auth_cover c ON c.user_name = t.user_name
         {revoked}
         WHERE {uncovered_sql()}
         GROUP BY t.user_name ORDER BY t.user_name"""
@@ -74,15 +74,16 @@ def no_activity_after_revocation(inp: CheckInput) -> Outcome:
     if empty := no_trace_in_period(inp):
         return Outcome([empty])
     traces = inp["traces"]
-    load_cover(traces.con, inp["access_register"])
-    revocations: dict[str, list] = {}
+    keys = load_cover(traces.con, inp["access_register"])
+    revocations: dict[str, list] = {}  # by the SQL account key, as the traces were joined
     for row in inp["access_register"]:
         if row.values["revoked_at"] is not None:
-            revocations.setdefault(account_key(row.values["account"]), []).append(row.values["revoked_at"])
+            revocations.setdefault(keys[row.values["account"]], []).append(row.values["revoked_at"])
     findings = []
     rows = traces.rows(_uncovered_sql(True), [inp.period.start, inp.period.end])
+    names = sql_account_keys(traces.con, (r[0] for r in rows))
     for (name, n, first, last, _), refs in zip(rows, traces.refs(r[4] for r in rows)):
-        revoked = max(r for r in revocations.get(account_key(name), []) if r <= first)
+        revoked = max(r for r in revocations[names[name]] if r <= first)
         findings.append(Finding(name, f"{n} action(s) after the authorization was revoked at {when(revoked)}: first {when(first)}, last {when(last)}", refs))
     return Outcome(findings)
 

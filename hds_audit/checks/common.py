@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 from hds_audit.checks.interface import CheckInput, Finding
@@ -14,13 +15,29 @@ from hds_audit.timeutil import iso
 MAX_REFS = 5  # evidence references kept per finding; the count says how many there were
 
 
+# Account names follow one rule wherever they are compared: Unicode NFC (macOS writes accents decomposed), blanks
+# around trimmed, lower-cased (a register is typed by people). Python: `account_key`; SQL: `ACCOUNT_KEY_SQL`. Where
+# register rows meet traces, both sides are keyed in SQL (`sql_account_keys`, `load_cover`): Python and DuckDB
+# lower-case a few characters differently (İ, a final Σ), and a join must not split an account in two.
+ACCOUNT_KEY_SQL = "lower(nfc_normalize(trim({})))"
+
+
 def account_key(name: str) -> str:
-    """IAM names are matched case-insensitively: a register is typed by people."""
-    return name.strip().casefold()
+    return unicodedata.normalize("NFC", name).strip().lower()
+
+
+def sql_account_keys(con, names) -> dict[str, str]:
+    """name -> its account key computed by DuckDB (ACCOUNT_KEY_SQL), for the names given (None skipped)."""
+    names = sorted({n for n in names if n is not None})
+    if not names:
+        return {}
+    return dict(con.execute(f"SELECT n, {ACCOUNT_KEY_SQL.format('n')} FROM unnest(?::VARCHAR[]) AS u(n)", [names]).fetchall())
 
 
 def person_key(name: str | None) -> str:
-    return re.sub(r"\s+", " ", (name or "").strip()).casefold()
+    """Persons are only compared with one another, in Python: NFKC also folds look-alike forms people type (ligatures,
+    full-width letters), blanks are collapsed, and casefold makes "STRAUSS" and "Strauß" one person."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name or "").strip()).casefold()
 
 
 def row_ref(file: str, row: Row) -> str:
@@ -44,19 +61,22 @@ def no_trace_in_period(inp: CheckInput) -> Finding | None:
                              "trace file(s) read falls in it, so the period's activity cannot be assessed", status=Status.ERROR)
 
 
-def load_cover(con, register: list[Row], roles: tuple[str, ...] | None = None, name: str = "auth") -> None:
-    """Temp tables of the register per account (of `roles` only, when given): `{name}_cover` (account_key, spans),
-    the union of its authorization periods [granted_at, revoked_at) as disjoint spans {start, stop} (stop NULL:
-    still authorized), and `{name}_revoked` (account_key, first_revoked), its earliest revocation.
+def load_cover(con, register: list[Row], roles: tuple[str, ...] | None = None, name: str = "auth") -> dict[str, str]:
+    """Temp tables of the register per account name seen in the traces (of `roles` only, when given): `{name}_cover`
+    (user_name, spans), the union of its authorization periods [granted_at, revoked_at) as disjoint spans
+    {start, stop} (stop NULL: still authorized), and `{name}_revoked` (user_name, first_revoked), its earliest
+    revocation. Returns the account key (sql_account_keys) of each account of the register.
 
     One row per account lets a plain hash join bring each trace its account's few spans; testing them per trace
-    avoids a correlated subquery, which DuckDB runs as a DISTINCT over every trace.
+    avoids a correlated subquery, which DuckDB runs as a DISTINCT over every trace. The tables are keyed by the
+    traces' own user_name, so the account key is computed once per distinct name, not once per trace.
     """
+    keys = sql_account_keys(con, (row.values["account"] for row in register))
     periods: dict[str, list] = {}
     for row in register:
         if row.values["granted_at"] is not None and (roles is None or row.values["role"] in roles):
-            periods.setdefault(account_key(row.values["account"]), []).append((row.values["granted_at"], row.values["revoked_at"]))
-    cover, revoked = [], []
+            periods.setdefault(keys[row.values["account"]], []).append((row.values["granted_at"], row.values["revoked_at"]))
+    accounts = []
     for key, spans in sorted(periods.items()):
         merged: list[list] = []
         for start, stop in sorted(spans, key=lambda s: s[0]):
@@ -65,15 +85,20 @@ def load_cover(con, register: list[Row], roles: tuple[str, ...] | None = None, n
                 last[1] = None if last[1] is None or stop is None else max(last[1], stop)
             else:
                 merged.append([start, stop])
-        cover.append((key, [{"start": start, "stop": stop} for start, stop in merged]))
-        if stops := [stop for _, stop in spans if stop is not None]:
-            revoked.append((key, min(stops)))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_cover (account_key VARCHAR, spans STRUCT(start TIMESTAMPTZ, stop TIMESTAMPTZ)[])")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_revoked (account_key VARCHAR, first_revoked TIMESTAMPTZ)")
-    if cover:
-        con.executemany(f"INSERT INTO {name}_cover VALUES (?, ?)", cover)
-    if revoked:
-        con.executemany(f"INSERT INTO {name}_revoked VALUES (?, ?)", revoked)
+        stops = [stop for _, stop in spans if stop is not None]
+        accounts.append((key, [{"start": start, "stop": stop} for start, stop in merged], min(stops) if stops else None))
+    register_table = f"{name}_register"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {register_table} "
+                "(account_key VARCHAR, spans STRUCT(start TIMESTAMPTZ, stop TIMESTAMPTZ)[], first_revoked TIMESTAMPTZ)")
+    if accounts:
+        con.executemany(f"INSERT INTO {register_table} VALUES (?, ?, ?)", accounts)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {name}_cover AS
+        SELECT a.user_name, r.spans, r.first_revoked
+        FROM (SELECT DISTINCT user_name FROM traces WHERE user_name IS NOT NULL) a
+        JOIN {register_table} r ON r.account_key = {ACCOUNT_KEY_SQL.format('a.user_name')}""")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_revoked AS "
+                f"SELECT user_name, first_revoked FROM {name}_cover WHERE first_revoked IS NOT NULL")
+    return keys
 
 
 def uncovered_sql(alias: str = "t", cover: str = "c") -> str:
@@ -91,3 +116,4 @@ def refs_sql(alias: str = "t") -> str:
     a = alias
     return (f"min_by({{'file': {a}.file, 'record': {a}.record}}, "
             f"{{'time': {a}.time, 'file': {a}.file, 'record': {a}.record}}, {MAX_REFS})")
+

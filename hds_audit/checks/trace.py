@@ -21,7 +21,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from hds_audit.checks.common import MAX_REFS, load_cover, no_trace_in_period, refs_sql, uncovered_sql, when
+from hds_audit.checks.common import (
+    MAX_REFS, load_cover, no_trace_in_period, refs_sql, sql_account_keys, uncovered_sql, when,
+)
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
@@ -271,7 +273,7 @@ def retention(inp: CheckInput) -> Outcome:
 _READS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE trace_bucket_reads AS
 SELECT t.user_name, t.time, t.file, t.record, coalesce(nullif(t.read_name, ''), t.read_bucket) AS bucket
-FROM traces t LEFT JOIN trace_auth_cover c ON c.account_key = lower(trim(t.user_name))
+FROM traces t LEFT JOIN trace_auth_cover c ON c.user_name = t.user_name
 WHERE t.time >= ? AND t.time < ?
   AND (t.read_name IN (SELECT unnest(?::VARCHAR[])) OR t.read_bucket IN (SELECT unnest(?::VARCHAR[])))
   AND {uncovered_sql()}"""
@@ -298,13 +300,14 @@ def access_entitlement(inp: CheckInput) -> Outcome:
         findings.append(empty)
     if not buckets or empty:
         return Outcome(findings)
-    load_cover(traces.con, register, READER_ROLES, "trace_auth")
+    keys = load_cover(traces.con, register, READER_ROLES, "trace_auth")
     names = sorted(buckets)
-    roles: dict[str, set[str]] = {}
+    roles: dict[str, set[str]] = {}  # by the SQL account key, as the traces were joined
     for row in register:
-        roles.setdefault(row.values["account"].strip().casefold(), set()).add(row.values["role"])
+        roles.setdefault(keys[row.values["account"]], set()).add(row.values["role"])
     traces.rows(_READS_SQL, [inp.period.start, inp.period.end, names, names])
     readers = traces.rows(_READERS_SQL)
+    accounts = sql_account_keys(traces.con, (r[0] for r in readers))
     for (user, n, first, last, read, _), refs in zip(readers, traces.refs(r[5] for r in readers)):
         what = f"{n} read(s) of the trace bucket(s) {', '.join(b for b in read if b)}, from {when(first)} to {when(last)}"
         more = f" (first {MAX_REFS} referenced)" if n > MAX_REFS else ""
@@ -312,7 +315,7 @@ def access_entitlement(inp: CheckInput) -> Outcome:
             findings.append(Finding("(no account)", f"{what}, by no identified account (user is null): cannot tell whether "
                                                     f"a trace reader or an auditor made them{more}", refs, Status.ERROR))
             continue
-        held = sorted(roles.get(user.strip().casefold(), set()))
+        held = sorted(roles.get(accounts[user], set()))
         holding = f"roles in the register: {', '.join(held)}" if held else "not in the register"
         findings.append(Finding(user, f"{what}, without a trace_reader or auditor authorization at the time ({holding}){more}", refs))
     return Outcome(findings)
