@@ -8,7 +8,9 @@
   period start to the first trace and the last trace to period end. Traces outside the period are
   ignored. `details` carries every gap and the number of traces per region and day (Paris).
 * `trace.retention`: no enabled lifecycle rule of a tracker's bucket expires objects before
-  `trace_retention_days`. A tracker whose bucket is not in the state is an `error`.
+  `trace_retention_days`. Only rules whose prefix may reach the trace objects count (empty, or
+  compatible with `CloudTraces/` or `{file_prefix_name}/CloudTraces/`); the others are listed in
+  `details`. A tracker whose bucket is not in the state is an `error`.
 * `trace.access_entitlement`: every read of a tracker's bucket (an OBS trace whose name begins
   with Get, List or Head, about the bucket) is by an account holding `trace_reader` or `auditor`
   at that time (granted_at <= t < revoked_at).
@@ -230,6 +232,25 @@ def _enabled(rule: dict) -> bool:
     return value if isinstance(value, bool) else str(value).strip().lower() not in ("false", "disabled", "0")
 
 
+def _trace_roots(writers: list[Resource]) -> list[str]:
+    """Where CTS writes the trackers' objects: `CloudTraces/`, and `{file_prefix_name}/CloudTraces/` since some API
+    versions put the tracker's file prefix first. Both are kept: a rule that may reach either concerns traces."""
+    roots = {"cloudtraces/"}
+    for t in writers:
+        prefix = t.attributes.get("file_prefix_name")
+        if isinstance(prefix, str) and prefix.strip("/ "):
+            roots.add(f"{prefix.strip('/ ').lower()}/cloudtraces/")
+    return sorted(roots)
+
+
+def _reaches_traces(rule: dict, roots: list[str]) -> bool:
+    """Whether a rule's prefix may match a trace object: empty, or a prefix of a root, or under one. Compared without
+    case: a rule that only differs from a root in case is counted rather than trusted to miss the traces."""
+    prefix = rule.get("prefix")
+    prefix = prefix.lower() if isinstance(prefix, str) else ""
+    return not prefix or any(root.startswith(prefix) or prefix.startswith(root) for root in roots)
+
+
 @check("trace.retention", "Tracker buckets keep traces for the retention period", needs=("resources",))
 def retention(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
@@ -245,11 +266,15 @@ def retention(inp: CheckInput) -> Outcome:
             findings.append(Finding(label, f"bucket of {who} is not in the Terraform state: its lifecycle rules cannot be seen",
                                     tuple(t.ref for t in writers), Status.ERROR))
             continue
+        roots = _trace_roots(writers)
         for bucket in found:
             rules = bucket.attributes.get("lifecycle_rule") or []
-            shortest = None
+            shortest, ignored = None, []
             for rule in rules if isinstance(rules, list) else []:
                 if not isinstance(rule, dict) or not _enabled(rule):
+                    continue
+                if not _reaches_traces(rule, roots):
+                    ignored.append({"name": rule.get("name"), "prefix": rule.get("prefix")})
                     continue
                 for days in _expiration_days(rule):
                     try:
@@ -264,7 +289,8 @@ def retention(inp: CheckInput) -> Outcome:
                         scope = f" (prefix '{prefix}')" if prefix else " (whole bucket)"
                         findings.append(Finding(label, f"lifecycle rule {rule.get('name')!r}{scope} expires objects after {days:g} days, "
                                                        f"under the {keep} days traces must be kept", (bucket.ref,)))
-            rows.append({"bucket": label, "trackers": [_tracker_label(t) for t in writers], "shortest_expiration_days": shortest})
+            rows.append({"bucket": label, "trackers": [_tracker_label(t) for t in writers], "shortest_expiration_days": shortest,
+                         "ignored_rules": ignored})
     return Outcome(findings, details={"buckets": rows, "retention_days": keep})
 
 
