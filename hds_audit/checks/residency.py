@@ -147,6 +147,8 @@ def resources(inp: CheckInput) -> Outcome:
     notes = []
     if not inventory.resources:
         notes.append(f"the Terraform state was read ({', '.join(inventory.files)}) and holds no Flexible Engine resource")
+    if inventory.note():
+        notes.append(inventory.note())
     if backups is None:
         notes.append("no backup evidence (backups/*.json): backups are not placed")
     if notes:

@@ -5,7 +5,10 @@ What counts as a resource of the tenant (CONTRACT.md §2):
 * only `mode: "managed"` entries (`mode: "data"` entries are look-ups, not the tenant's resources);
 * only entries whose `provider` is the Flexible Engine provider, in either form Terraform writes:
   `provider.flexibleengine` (0.12) or `provider["registry.terraform.io/flexibleenginecloud/flexibleengine"]`
-  (0.13+), with or without an alias (`.x`) and a `module.` prefix;
+  (0.13+; registry addresses are case-insensitive), with or without an alias (`.x`) and a `module.` prefix;
+  an entry of a `flexibleengine_*` type whose provider is missing or not recognised is read all the same
+  (the type prefix is the provider's) and named in the evidence note; other providers' resources
+  (`aws_*`, `random_*`...) are not the tenant's Flexible Engine resources: the note counts them;
 * every instance counts: `index_key` 0 / "a" gives the address suffix `[0]` / `["a"]`, and a
   deposed object (still alive in the cloud until Terraform deletes it) counts too;
 * the region is the instance's `region` attribute, else `tenant.yaml` `default_region`, else
@@ -32,6 +35,8 @@ NAME = "resources"
 DESCRIPTION = "resources/*.tfstate: Terraform state v4 of the Flexible Engine provider"
 PATTERN = "resources/*.tfstate"
 PROVIDER_TYPE = "flexibleengine"
+TYPE_PREFIX = PROVIDER_TYPE + "_"
+NAMED = 5  # entries named in the evidence note; the count says how many there were
 
 BUCKET = "flexibleengine_obs_bucket"
 VOLUME = "flexibleengine_blockstorage_volume_v2"
@@ -68,6 +73,8 @@ class Resource:
 class Inventory:
     resources: list[Resource] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # state files read successfully
+    by_type: list[str] = field(default_factory=list)  # refs of entries read by their type: provider missing or not recognised
+    other_providers: list[str] = field(default_factory=list)  # refs of other providers' entries, not read
 
     def of_type(self, *types: str) -> list[Resource]:
         wanted = set(types)
@@ -83,6 +90,33 @@ class Inventory:
     def by_id(self) -> dict[str, Resource]:
         return {r.id: r for r in self.resources}
 
+    def admit(self, rtype: str, flexibleengine: bool, ref: str) -> bool:
+        """Whether a managed entry is read: its provider is Flexible Engine, or its type says so (recorded);
+        another provider's entry is recorded and not read."""
+        if flexibleengine:
+            return True
+        if rtype.startswith(TYPE_PREFIX):
+            self.by_type.append(ref)
+            return True
+        self.other_providers.append(ref)
+        return False
+
+    def note(self) -> str | None:
+        """What was read by its type and what was left to other providers, for the evidence note."""
+        parts = []
+        if self.by_type:
+            parts.append(f"{len(self.by_type)} resource(s) read by its type ({TYPE_PREFIX}*) although the provider is "
+                         f"missing or not recognised: {_named(self.by_type)}")
+        if self.other_providers:
+            parts.append(f"{len(self.other_providers)} resource(s) of other providers, not the tenant's Flexible Engine "
+                         f"resources, not read: {_named(self.other_providers)}")
+        return "; ".join(parts) or None
+
+
+def _named(refs: list[str]) -> str:
+    more = len(refs) - NAMED
+    return ", ".join(refs[:NAMED]) + (f" and {more} more" if more > 0 else "")
+
 
 def provider_is_flexibleengine(provider: Any) -> bool:
     if not isinstance(provider, str):
@@ -90,9 +124,10 @@ def provider_is_flexibleengine(provider: Any) -> bool:
     match = _PROVIDER.match(provider.strip())
     if not match:
         return False
+    # registry source addresses are case-insensitive (FlexibleEngineCloud/FlexibleEngine is the same provider)
     if match.group("legacy"):
-        return match.group("legacy") == PROVIDER_TYPE
-    return match.group("source").rsplit("/", 1)[-1] == PROVIDER_TYPE
+        return match.group("legacy").lower() == PROVIDER_TYPE
+    return match.group("source").rsplit("/", 1)[-1].lower() == PROVIDER_TYPE
 
 
 def instance_address(module: Any, rtype: str, name: str, index_key: Any) -> str:
@@ -115,6 +150,7 @@ def load(bundle: Bundle, tenant=None) -> Evidence[Inventory]:
         _read_file(bundle, rel, tenant, inventory, evidence)
     if inventory.files:
         evidence.data = inventory
+        evidence.note = inventory.note()
     return evidence
 
 
@@ -173,8 +209,6 @@ def _read_entry(rel: str, index: int, entry: Any, tenant, inventory: Inventory, 
         return
     if entry.get("mode", "managed") != "managed":
         return  # data sources are look-ups, not the tenant's resources
-    if not provider_is_flexibleengine(entry.get("provider")):
-        return  # another provider's resource (random, null, tls...)
     rtype, name, module = entry.get("type"), entry.get("name"), entry.get("module")
     if not (isinstance(rtype, str) and rtype and isinstance(name, str) and name):
         evidence.problems.append(Problem(rel, where, 'a resource needs a "type" and a "name"'))
@@ -183,6 +217,8 @@ def _read_entry(rel: str, index: int, entry: Any, tenant, inventory: Inventory, 
         evidence.problems.append(Problem(rel, where, '"module" is not a string'))
         return
     where = f"{module}.{rtype}.{name}" if module else f"{rtype}.{name}"
+    if not inventory.admit(rtype, provider_is_flexibleengine(entry.get("provider")), f"{rel}#{where}"):
+        return
     instances = entry.get("instances", [])
     if not isinstance(instances, list):
         evidence.problems.append(Problem(rel, where, '"instances" is not a list'))

@@ -10,7 +10,8 @@ Two documents come out of `terraform show -json`:
   `create`, `update`, `delete`, `read`, or delete-and-create for a replacement).
 
 Each entry becomes a `Resource` exactly as in `resources/*.tfstate` (see `hds_audit.evidence.resources`):
-only `mode: "managed"` entries of the Flexible Engine provider count; an entry's `values` are the
+only `mode: "managed"` entries of the Flexible Engine provider (or, provider unrecognised, of a
+`flexibleengine_*` type) count, other providers' are counted in the note; an entry's `values` are the
 instance's attributes; `index` gives the address suffix; a deposed object counts; the region is the
 `region` attribute, else `tenant.yaml` `default_region`, else unknown (the residency checks say
 `error`). In a plan, a resource whose `region` is "known after apply" (a new resource that sets
@@ -34,6 +35,7 @@ from typing import Any
 from hds_audit.evidence.interface import Evidence, FileRead, Problem
 from hds_audit.evidence.resources import (
     NAME as RESOURCES_KIND,
+    TYPE_PREFIX,
     Inventory,
     _BadInstance,
     _instance,
@@ -61,7 +63,7 @@ class PlanDocument:
     def evidence(self) -> Evidence[Inventory]:
         """The `resources` evidence kind, as the engine expects it."""
         files = [self.read] if self.read else []
-        return Evidence(RESOURCES_KIND, data=self.inventory, files=files, problems=list(self.problems))
+        return Evidence(RESOURCES_KIND, data=self.inventory, files=files, problems=list(self.problems), note=self.inventory.note())
 
     def changed(self, address: str) -> str | None:
         """The planned action on a resource, in words, when it is not a no-op."""
@@ -158,11 +160,12 @@ def _read_entry(entry: Any, module: str | None, where: str, tenant, doc: PlanDoc
         return
     if entry.get("mode", "managed") != "managed":
         return  # data sources are look-ups, not the tenant's resources
-    if not _flexibleengine(entry.get("provider_name")):
-        return
     rtype, name = entry.get("type"), entry.get("name")
     if not (isinstance(rtype, str) and rtype and isinstance(name, str) and name):
         doc.problems.append(Problem(doc.file, entry.get("address") or where, 'a resource needs a "type" and a "name"'))
+        return
+    address = entry.get("address") if isinstance(entry.get("address"), str) else f"{module + '.' if module else ''}{rtype}.{name}"
+    if not doc.inventory.admit(rtype, _flexibleengine(entry.get("provider_name")), f"{doc.file}#{address}"):
         return
     instance = {"index_key": entry.get("index"), "attributes": entry.get("values"), "deposed": entry.get("deposed_key")}
     if doc.provider_region and "region" in doc.unknown.get(_address(module, rtype, name, instance), ()):
@@ -192,8 +195,8 @@ def _read_changes(changes: Any, doc: PlanDocument) -> None:
     for index, change in enumerate(changes):
         if not isinstance(change, dict) or change.get("mode", "managed") != "managed":
             continue
-        if not _flexibleengine(change.get("provider_name")):
-            continue
+        if not _flexibleengine(change.get("provider_name")) and not str(change.get("type")).startswith(TYPE_PREFIX):
+            continue  # another provider's resource (the resources themselves are counted once, in planned_values)
         address = change.get("address")
         body = change.get("change")
         if not isinstance(address, str) or not isinstance(body, dict) or not isinstance(body.get("actions"), list):
