@@ -59,13 +59,18 @@ class Row:
 
 
 def read_table(bundle: Bundle, kind: str) -> Evidence[list[Row]]:
-    """Read the first of the contract's files present in the bundle."""
+    """Read the one of the contract's files present in the bundle (the CSV or the XLSX, never both)."""
     contract = load_contract(kind)
     evidence: Evidence[list[Row]] = Evidence(kind)
-    rel = bundle.first_of(*contract.files)
-    if rel is None:
+    present = [rel for rel in contract.files if bundle.exists(rel)]
+    if not present:
         evidence.note = f"none of {', '.join(contract.files)} in the bundle"
         return evidence
+    if len(present) > 1:  # which one is current cannot be told: reading either would conclude on a guess
+        evidence.files.extend(bundle.record(rel) for rel in present)
+        evidence.problems.append(Problem(present[0], None, f"two registers: {' and '.join(present)}; keep one"))
+        return evidence
+    rel = present[0]
     try:
         header, cells, numbers = _read_cells(rel, bundle.read_bytes(rel))
     except ValueError as exc:
