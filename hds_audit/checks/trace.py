@@ -155,7 +155,19 @@ def _daily(traces, inp: CheckInput, regions: list[str]) -> list[dict[str, Any]]:
     return [{"region": region, "day": day, "count": counts.get((region, day), 0)} for region in shown for day in _days(inp)]
 
 
-def _gap_message(gap_start, gap_end, before, after, hours: float, limit_hours: float) -> str:
+def _gap_text(micros: int, limit_hours: float) -> str:
+    """A gap's length in hours to one decimal; to the microsecond in h, min and s when that figure would not exceed
+    the limit (24 h 1 ms must not read "24.0 hours, over the 24 hours allowed")."""
+    hours = micros / 3_600_000_000
+    if round(hours, 1) > limit_hours:
+        return f"{hours:.1f} hours"
+    h, rest = divmod(micros, 3_600_000_000)
+    m, us = divmod(rest, 60_000_000)
+    seconds = f"{us / 1_000_000:.6f}".rstrip("0").rstrip(".")
+    return f"{h} h {m} min {seconds} s"
+
+
+def _gap_message(gap_start, gap_end, before, after, micros: int, limit_hours: float) -> str:
     if before is None and after is None:
         what = f"no trace at all in the period ({when(gap_start)} to {when(gap_end)})"
     elif before is None:
@@ -164,7 +176,7 @@ def _gap_message(gap_start, gap_end, before, after, hours: float, limit_hours: f
         what = f"no trace from the last trace at {when(gap_start)} to the period end {when(gap_end)}"
     else:
         what = f"no trace between {when(gap_start)} and {when(gap_end)}"
-    return f"{what}: a gap of {hours:.1f} hours, over the {limit_hours:g} hours allowed"
+    return f"{what}: a gap of {_gap_text(micros, limit_hours)}, over the {limit_hours:g} hours allowed"
 
 
 @check("trace.continuity", "Traces cover the period without a gap over the limit", needs=("traces", "resources"))
@@ -189,7 +201,7 @@ def continuity(inp: CheckInput) -> Outcome:
         before = ends.get((region, gap_start)) if gap_start != start else None
         after = ends.get((region, gap_end)) if gap_end != end else None
         refs = tuple(r for r in (before, after) if r)
-        findings.append(Finding(region, _gap_message(gap_start, gap_end, before, after, hours, limit_hours), refs))
+        findings.append(Finding(region, _gap_message(gap_start, gap_end, before, after, micros, limit_hours), refs))
     return Outcome(findings, details={"gaps": gaps, "daily": _daily(traces, inp, regions), "max_gap_hours": limit_hours})
 
 
@@ -296,12 +308,16 @@ def retention(inp: CheckInput) -> Outcome:
 
 # -- trace.access_entitlement ------------------------------------------------------------------
 # reads of a tracker bucket in the period by no trace_reader or auditor (few, usually): kept in a temp table
+# `bucket` is the tracker bucket the read matched: its resource_name, else the first segment of its resource_id (an
+# object read names the object key in resource_name)
 _READS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE trace_bucket_reads AS
-SELECT t.user_name, t.time, t.file, t.record, coalesce(nullif(t.read_name, ''), t.read_bucket) AS bucket
+WITH b AS (SELECT unnest(?::VARCHAR[]) AS bucket)
+SELECT t.user_name, t.time, t.file, t.record,
+       CASE WHEN t.read_name IN (SELECT bucket FROM b) THEN t.read_name ELSE t.read_bucket END AS bucket
 FROM traces t LEFT JOIN trace_auth_cover c ON c.user_name = t.user_name
 WHERE t.time >= ? AND t.time < ?
-  AND (t.read_name IN (SELECT unnest(?::VARCHAR[])) OR t.read_bucket IN (SELECT unnest(?::VARCHAR[])))
+  AND (t.read_name IN (SELECT bucket FROM b) OR t.read_bucket IN (SELECT bucket FROM b))
   AND {uncovered_sql()}"""
 
 _READERS_SQL = f"""
@@ -331,11 +347,13 @@ def access_entitlement(inp: CheckInput) -> Outcome:
     roles: dict[str, set[str]] = {}  # by the SQL account key, as the traces were joined
     for row in register:
         roles.setdefault(keys[row.values["account"]], set()).add(row.values["role"])
-    traces.rows(_READS_SQL, [inp.period.start, inp.period.end, names, names])
+    traces.rows(_READS_SQL, [names, inp.period.start, inp.period.end])
     readers = traces.rows(_READERS_SQL)
     accounts = sql_account_keys(traces.con, (r[0] for r in readers))
+    shown = {name: _bucket_name(writers[0]) for name, writers in buckets.items()}  # as the trackers write them
     for (user, n, first, last, read, _), refs in zip(readers, traces.refs(r[5] for r in readers)):
-        what = f"{n} read(s) of the trace bucket(s) {', '.join(b for b in read if b)}, from {when(first)} to {when(last)}"
+        labels = ", ".join(shown.get(b, b) for b in read if b)
+        what = f"{n} read(s) of the trace bucket(s) {labels}, from {when(first)} to {when(last)}"
         more = f" (first {MAX_REFS} referenced)" if n > MAX_REFS else ""
         if user is None:
             findings.append(Finding("(no account)", f"{what}, by no identified account (user is null): cannot tell whether "
