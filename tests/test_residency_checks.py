@@ -21,6 +21,12 @@ from hds_audit.states import Status
 RA, RR, RP = "residency.regions_allowed", "residency.resources", "residency.replication"
 
 
+@pytest.fixture(autouse=True)
+def no_backup(builder):
+    """An empty listing: evidence that there is no backup (without any listing both checks are `error`)."""
+    builder.write("backups/cbr.json", json.dumps({"backups": []}))
+
+
 def objects(result, status=Status.FAIL):
     return sorted(f.object for f in result.findings if f.status is status)
 
@@ -152,10 +158,11 @@ def test_backups_placed_and_faulted(builder):
     assert placements["bk-csbs"]["kind"] == "backup" and placements["bk-csbs"]["source"] == "csbs"
 
 
-def test_no_backup_evidence_is_noted(builder):
+def test_no_backup_evidence_is_an_error_finding(builder):
     builder.write("resources/main.tfstate", tfstate(tf("flexibleengine_blockstorage_volume_v2", "v", {"id": "vol-1", "region": "eu-west-0"})))
     outcome = direct(builder, resources, None)
-    assert outcome.findings == [] and "no backup evidence" in outcome.details["note"]
+    assert [(f.object, f.status) for f in outcome.findings] == [("backups", Status.ERROR)]
+    assert [p["object"] for p in outcome.details["placements"]] == ["vol-1"]
 
 
 # -- replication -------------------------------------------------------------------------------

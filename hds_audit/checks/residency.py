@@ -10,7 +10,11 @@
   that records no region for them needs `default_region`). The placements table in `details` is
   the customer's residency proof.
 * `residency.replication`: every OBS bucket replication, CBR replication policy and backup copy
-  targets an allowed region.
+  targets an allowed region; a replication policy (`type: replication`) naming no destination region
+  is an `error`.
+
+Both need backup evidence: without a readable `backups/*.json` listing they are `error` (the Terraform
+resources are still placed and judged). An empty listing is evidence that there is no backup.
 """
 
 from __future__ import annotations
@@ -95,6 +99,15 @@ def _backup_region(backup, owners: dict[str, Resource]) -> tuple[str | None, str
     return None, None
 
 
+def _no_backup_evidence(inp: CheckInput, consequence: str) -> list[Finding]:
+    """Backups are optional to the engine so that resources are still judged; their absence is an `error` all the same
+    (the contract's checks cover every backup: no listing read proves nothing about them). An empty listing is evidence."""
+    if inp.evidence.get("backups") is not None:
+        return []
+    return [Finding("backups", f"backup evidence is absent (no readable backups/*.json listing): {consequence}, "
+                               "so their residency is not shown", status=Status.ERROR)]
+
+
 def _backup_ref(backup) -> tuple[str, ...]:
     ref = getattr(backup, "ref", None)
     return (ref,) if ref else ()
@@ -137,20 +150,18 @@ def resources(inp: CheckInput) -> Outcome:
     for r in sorted(inventory.resources, key=lambda r: (r.id, r.address)):
         placements.append(_placement(r.id, r.type, r.region, inp, allowed, address=r.address, in_scope=r.in_scope, ref=r.ref))
         findings += _resource_findings(r, inp, allowed)
-    backups = inp.evidence.get("backups")
     owners = inventory.by_id()
     for b in sorted(_backups(inp), key=lambda b: str(getattr(b, "id", ""))):
         row, faults = _backup_placement(b, owners, inp, allowed)
         placements.append(row)
         findings += faults
+    findings += _no_backup_evidence(inp, "backups are not placed")
     details: dict[str, Any] = {"placements": placements}
     notes = []
     if not inventory.resources:
         notes.append(f"the Terraform state was read ({', '.join(inventory.files)}) and holds no Flexible Engine resource")
     if inventory.note():
         notes.append(inventory.note())
-    if backups is None:
-        notes.append("no backup evidence (backups/*.json): backups are not placed")
     if notes:
         details["note"] = "; ".join(notes)
     return Outcome(findings, details=details)
@@ -206,16 +217,21 @@ def replication(inp: CheckInput) -> Outcome:
         dest = r.attributes.get("destination_bucket") or "?"
         add(r.id, r.type, r.region, target, how, f"replication of bucket {source} to bucket {dest} ({r.address})", (r.ref,))
     for r in sorted(inventory.of_type(CBR_POLICY), key=lambda r: r.address):
-        target = r.attributes.get("destination_region")
-        if isinstance(target, str) and target.strip():
-            add(r.id, r.type, r.region, target.strip(), "destination_region", f"CBR replication policy {r.attributes.get('name') or r.address}", (r.ref,))
+        target = _text(r.attributes.get("destination_region"))
+        replicates = (_text(r.attributes.get("type")) or "").lower() == "replication"
+        if target or replicates:  # a backup policy without a destination copies nothing
+            what = f"CBR replication policy {_text(r.attributes.get('name')) or r.name} ({r.address})"
+            add(r.id, r.type, r.region, target, "destination_region" if target else "the policy names no destination_region", what, (r.ref,))
     for b in sorted(_backups(inp), key=lambda b: str(getattr(b, "id", ""))):
         for target in getattr(b, "destination_regions", None) or []:
             bid = str(getattr(b, "id", "") or "?")
             add(bid, "backup", getattr(b, "region", None), target, "replication_records", f"copy of the backup of {getattr(b, 'resource_id', None) or '?'}", _backup_ref(b))
+    findings += _no_backup_evidence(inp, "backup copies are not checked")
     details: dict[str, Any] = {"replications": rows}
     if not rows:
         details["note"] = "the Terraform state was read and holds no bucket replication nor CBR replication policy" + ("" if inp.evidence.get("backups") is None else "; no backup is copied to another region")
-    elif inp.evidence.get("backups") is None:
-        details["note"] = "no backup evidence (backups/*.json): backup copies are not checked"
     return Outcome(findings, details=details)
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
