@@ -91,7 +91,7 @@ HDS = {"hds": "true"}
 def test_encrypted_at_rest_pass(builder, run_checks_on):
     builder.write("resources/main.tfstate", tfstate(
         tf("flexibleengine_obs_bucket", "b", instance({"bucket": "ch-enc", "encryption": True, "tags": HDS}, "enc"),
-           instance({"bucket": "ch-kms", "encryption": False, "kms_key_id": "kms-1", "tags": HDS}, "kms"),
+           instance({"bucket": "ch-kms", "kms_key_id": "kms-1", "tags": HDS}, "kms"),  # no encryption flag recorded: the key says
            instance({"bucket": "ch-sse", "server_side_encryption": [{"algorithm": "kms", "kms_key_id": "k"}], "tags": HDS}, "sse"),
            instance({"bucket": "ch-public-site", "encryption": False}, "site")),  # out of scope
         tf("flexibleengine_blockstorage_volume_v2", "v", instance({"id": "vol-s", "metadata": {"__system__encrypted": "1", "hds": "true"}}, 0),
@@ -121,8 +121,31 @@ def test_encrypted_at_rest_scope_all(builder, run_checks_on):
     assert objects(result) == ["ch-untagged"]
 
 
-def test_encrypted_at_rest_nothing_in_scope_passes_with_note(builder, run_checks_on):
-    builder.write("resources/main.tfstate", tfstate(tf("flexibleengine_obs_bucket", "b", {"bucket": "not-health", "encryption": False})))
+@pytest.mark.parametrize("attributes, words", [
+    ({"kms_key_id": "kms-1"}, "kms_key_id kms-1 is set: encryption is off"),
+    ({"kms_key_id": "kms-1", "sse_algorithm": "kms"}, "kms_key_id kms-1 and sse_algorithm kms are set: encryption is off"),
+    ({"sse_algorithm": "AES256"}, "sse_algorithm AES256 is set: encryption is off"),
+    ({"server_side_encryption": {"algorithm": "kms"}}, "server_side_encryption is set: encryption is off"),
+    ({}, "(encryption is false)"),
+])
+@pytest.mark.parametrize("flag", [False, "false", " FALSE "])
+def test_encrypted_at_rest_explicit_false_fails_whatever_key_is_left(builder, run_checks_on, attributes, words, flag):
+    builder.write("resources/main.tfstate", tfstate(
+        tf("flexibleengine_obs_bucket", "b", instance({"bucket": "ch-off", "encryption": flag, "tags": HDS, **attributes}, "off"))))
+    result = run_checks_on(builder.root, ENC)[ENC]
+    assert result.status is Status.FAIL and objects(result) == ["ch-off"]
+    assert words in result.findings[0].message and result.details["objects"][0]["encrypted"] is False
+
+
+def test_encrypted_at_rest_in_scope_but_no_bucket_nor_volume_passes_with_note(builder, run_checks_on):
+    builder.write("resources/main.tfstate", tfstate(tf("flexibleengine_compute_instance_v2", "s", {"id": "srv-1", "tags": HDS})))
     result = run_checks_on(builder.root, ENC)[ENC]
     assert result.status is Status.PASS
     assert "no in-scope bucket nor in-scope volume" in result.details["note"]
+
+
+def test_encrypted_at_rest_nothing_in_scope_is_error(builder, run_checks_on):
+    builder.write("resources/main.tfstate", tfstate(tf("flexibleengine_obs_bucket", "b", {"bucket": "not-health", "encryption": False})))
+    result = run_checks_on(builder.root, ENC)[ENC]
+    assert result.status is Status.ERROR and objects(result, Status.ERROR) == ["resources"]
+    assert "resources tagged hds=true match none of the 1 resources" in result.findings[0].message

@@ -12,9 +12,11 @@ policy that admits nothing older than TLS 1.2:
   `tls_ciphers_policy`) passes when that `flexibleengine_elb_security_policy` is in the state and
   lists only TLSv1.2 / TLSv1.3 in `protocols`; a policy not in the state is an `error`.
 
-`storage.encrypted_at_rest`: every in-scope `flexibleengine_obs_bucket` has `encryption` true, or a
-`kms_key_id` / `sse_algorithm` / `server_side_encryption` setting; every in-scope
-`flexibleengine_blockstorage_volume_v2` has `metadata.__system__encrypted` equal to 1 ("1" or 1).
+`storage.encrypted_at_rest`: every in-scope `flexibleengine_obs_bucket` has `encryption` true, or (no
+`encryption` recorded) a `kms_key_id` / `sse_algorithm` / `server_side_encryption` setting; an explicit
+`encryption: false` fails even with a key left set; every in-scope `flexibleengine_blockstorage_volume_v2`
+has `metadata.__system__encrypted` equal to 1 ("1" or 1). No in-scope resource at all is an `error`
+(a scope that matches nothing must not pass).
 """
 
 from __future__ import annotations
@@ -37,6 +39,12 @@ MODERN_TLS = {"TLSV1.2", "TLSV1.3"}
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def no_in_scope_resource(inp: CheckInput, consequence: str) -> list[Finding]:
+    """An `error` when no resource is in scope: a check of in-scope resources must not pass on none (absent evidence)."""
+    reason = inp["resources"].scope_matches_nothing(inp.tenant.scope)
+    return [Finding("resources", f"{reason}: {consequence}", status=Status.ERROR)] if reason else []
 
 
 def _empty_note(inventory: Inventory, what: str) -> str:
@@ -92,16 +100,22 @@ def tls_only(inp: CheckInput) -> Outcome:
 
 
 # -- storage.encrypted_at_rest -----------------------------------------------------------------
-def _bucket_encrypted(attributes: dict) -> bool:
+def _bucket_encryption(attributes: dict) -> str | None:
+    """Why a bucket is not encrypted, or None when it is."""
     flag = attributes.get("encryption")
-    if flag is True or (isinstance(flag, str) and flag.strip().lower() == "true"):
-        return True
-    if _text(attributes.get("kms_key_id")) or _text(attributes.get("sse_algorithm")):
-        return True
+    words = flag.strip().lower() if isinstance(flag, str) else flag
+    if words is True or words == "true":
+        return None
+    settings = [f"{name} {_text(attributes.get(name))}" for name in ("kms_key_id", "sse_algorithm") if _text(attributes.get(name))]
     sse = attributes.get("server_side_encryption")
-    if isinstance(sse, dict):
-        sse = [sse]
-    return isinstance(sse, list) and any(isinstance(s, dict) and _text(s.get("algorithm")) for s in sse)
+    sse = [sse] if isinstance(sse, dict) else sse
+    if isinstance(sse, list) and any(isinstance(s, dict) and _text(s.get("algorithm")) for s in sse):
+        settings.append("server_side_encryption")
+    if words is False or words == "false":
+        # the provider applies a key only with encryption on: a key left over after it was switched off encrypts nothing
+        verb = "is" if len(settings) == 1 else "are"
+        return f"encryption is false although {' and '.join(settings)} {verb} set: encryption is off" if settings else "encryption is false"
+    return None if settings else "encryption is not true and no KMS key is set"
 
 
 def _volume_encrypted(attributes: dict) -> bool:
@@ -123,16 +137,17 @@ def encrypted_at_rest(inp: CheckInput) -> Outcome:
     volumes = sorted((r for r in in_scope if r.type == VOLUME), key=lambda r: r.address)
     for r in buckets:
         name = _text(r.attributes.get("bucket")) or r.id
-        ok = _bucket_encrypted(r.attributes)
-        rows.append({"object": name, "kind": "bucket", "encrypted": ok, "kms_key_id": r.attributes.get("kms_key_id") or None, "ref": r.ref})
-        if not ok:
-            findings.append(Finding(name, f"in-scope OBS bucket {r.address} is not encrypted (encryption is not true and no KMS key is set)", (r.ref,)))
+        why = _bucket_encryption(r.attributes)
+        rows.append({"object": name, "kind": "bucket", "encrypted": why is None, "kms_key_id": r.attributes.get("kms_key_id") or None, "ref": r.ref})
+        if why:
+            findings.append(Finding(name, f"in-scope OBS bucket {r.address} is not encrypted ({why})", (r.ref,)))
     for r in volumes:
         ok = _volume_encrypted(r.attributes)
         rows.append({"object": r.id, "kind": "volume", "encrypted": ok, "ref": r.ref})
         if not ok:
             value = (r.attributes.get("metadata") or {}).get("__system__encrypted") if isinstance(r.attributes.get("metadata"), dict) else None
             findings.append(Finding(r.id, f"in-scope EVS volume {r.attributes.get('name') or r.address} is not encrypted (metadata.__system__encrypted is {value!r}, not 1)", (r.ref,)))
+    findings += no_in_scope_resource(inp, "no bucket or volume was checked")
     details: dict[str, Any] = {"objects": rows, "scope": inp.tenant.scope.describe()}
     missing = [what for what, found in (("in-scope bucket", buckets), ("in-scope volume", volumes)) if not found]
     if missing:

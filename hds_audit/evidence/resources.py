@@ -90,6 +90,15 @@ class Inventory:
     def by_id(self) -> dict[str, Resource]:
         return {r.id: r for r in self.resources}
 
+    def scope_matches_nothing(self, scope) -> str | None:
+        """Why no resource is in scope, when none is: checks of in-scope resources would otherwise pass on nothing."""
+        if self.in_scope():
+            return None
+        if not self.resources:
+            return f"no in-scope resource: the Terraform state ({', '.join(self.files) or 'no file'}) holds no resource"
+        return (f"no in-scope resource: {scope.describe()} match none of the {len(self.resources)} resources of the "
+                "Terraform state (is tenant.yaml scope right?)")
+
     def admit(self, rtype: str, flexibleengine: bool, ref: str) -> bool:
         """Whether a managed entry is read: its provider is Flexible Engine, or its type says so (recorded);
         another provider's entry is recorded and not read."""
