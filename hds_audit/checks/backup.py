@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from hds_audit.checks.common import MAX_REFS, row_ref, when
+from hds_audit.checks.configuration import no_in_scope_resource
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.period import shift_days
@@ -31,6 +32,17 @@ def display_name(resource) -> str:
 
 def _hours(delta: timedelta) -> float:
     return round(delta.total_seconds() / 3600, 2)
+
+
+def hours_text(delta: timedelta, limit: timedelta | None = None) -> str:
+    """Hours as a figure. Beside a `limit`: two decimals, more when needed so that an overrun never reads as the limit
+    (24 h + 1 s is 24.0003, not 24); alone (a limit as set): up to ten decimals."""
+    hours = delta.total_seconds() / 3600
+    digits = 10
+    if limit is not None:
+        bound = limit.total_seconds() / 3600
+        digits = next((d for d in range(2, 10) if f"{hours:.{d}f}" != f"{bound:.{d}f}"), 10)
+    return f"{hours:.{digits}f}".rstrip("0").rstrip(".")
 
 
 @check("backup.coverage", "In-scope servers and volumes are backed up within the RPO", needs=("resources", "backups"))
@@ -68,47 +80,57 @@ def coverage(inp: CheckInput) -> Outcome:
         if not inside and not before:
             message = f"{name}: no successful backup in the period{failed}"
         else:
-            message = (f"{name}: {_hours(gap):g} hours without a successful backup, from {when(low)} to {when(high)}, "
-                       f"over the RPO of {_hours(rpo):g} hours ({len(inside)} successful backup(s) in the period{failed})")
+            message = (f"{name}: {hours_text(gap, rpo)} hours without a successful backup, from {when(low)} to {when(high)}, "
+                       f"over the RPO of {hours_text(rpo)} hours ({len(inside)} successful backup(s) in the period{failed})")
         findings.append(Finding(resource.id, message, refs))
+    findings += no_in_scope_resource(inp, "no server or volume was checked")
     return Outcome(findings, details={"rpo_hours": _hours(rpo), "resources": rows})
 
 
-def _in_scope_backups(inp: CheckInput) -> tuple[list, int]:
-    """Backups of in-scope resources (all of them with `scope: all`), and how many were left out
-    because the state does not know their resource (its scope cannot be told)."""
-    inventory = inp["resources"]
-    known = {r.id: r for r in inventory.resources}
+def _in_scope_backups(inp: CheckInput) -> tuple[list, list]:
+    """Backups of in-scope resources (all of them with `scope: all`), and the backups whose resource the state
+    does not know (an orphan, common after a resource was deleted: its scope cannot be told)."""
     if inp.tenant.scope.all:
-        return list(inp["backups"]), 0
-    kept, unknown = [], 0
+        return list(inp["backups"]), []
+    known = inp["resources"].by_id()
+    kept, orphans = [], []
     for backup in inp["backups"]:
         resource = known.get(backup.resource_id)
         if resource is None:
-            unknown += 1
+            orphans.append(backup)
         elif resource.in_scope:
             kept.append(backup)
-    return kept, unknown
+    return kept, orphans
+
+
+def _orphan_text(resource_id: str) -> str:
+    return f"its resource {resource_id} is not in the Terraform state, so whether it holds health data (its scope) cannot be told"
 
 
 @check("backup.encrypted", "Backups of in-scope resources are encrypted", needs=("resources", "backups"))
 def encrypted(inp: CheckInput) -> Outcome:
-    backups, unknown = _in_scope_backups(inp)
-    backups = [b for b in backups if not b.deleted]  # a deleted backup holds no data any more
+    backups, orphans = _in_scope_backups(inp)
+    # a deleted backup holds no data any more; an encrypted orphan is fine whatever its scope
+    judged = [(b, False) for b in backups if not b.deleted] + [(b, True) for b in orphans if not b.deleted and b.encrypted is not True]
     findings = []
-    unstated: dict[str, list] = {}
-    for backup in sorted(backups, key=lambda b: (b.resource_id, b.created_at, b.id)):
+    unstated: dict[tuple[str, bool], list] = {}
+    for backup, orphan in sorted(judged, key=lambda j: (j[0].resource_id, j[0].created_at, j[0].id)):
         if backup.encrypted is False:
-            findings.append(Finding(backup.id, f"backup of {backup.resource_name or backup.resource_id} created {when(backup.created_at)} is not encrypted (extend_info.encrypted is false)", (backup.ref,)))
+            message = f"backup of {backup.resource_name or backup.resource_id} created {when(backup.created_at)} is not encrypted (extend_info.encrypted is false)"
+            if orphan:
+                message += f", and {_orphan_text(backup.resource_id)}"
+            findings.append(Finding(backup.id, message, (backup.ref,), Status.ERROR if orphan else Status.FAIL))
         elif backup.encrypted is None:
-            unstated.setdefault(backup.resource_id, []).append(backup)
-    for resource_id, items in sorted(unstated.items()):
+            unstated.setdefault((backup.resource_id, orphan), []).append(backup)
+    for (resource_id, orphan), items in sorted(unstated.items()):
         sources = ", ".join(sorted({b.source.upper() for b in items}))
-        findings.append(Finding(
-            resource_id, f"{len(items)} backup(s) of {items[0].resource_name or resource_id}: encryption not stated in the {sources} listing (no extend_info.encrypted)",
-            tuple(b.ref for b in items[:MAX_REFS]), Status.ERROR,
-        ))
-    details = {"backups_checked": len(backups), "encrypted": sum(1 for b in backups if b.encrypted), "unknown_resource": unknown}
+        message = f"{len(items)} backup(s) of {items[0].resource_name or resource_id}: encryption not stated in the {sources} listing (no extend_info.encrypted)"
+        findings.append(Finding(resource_id, message + (f"; {_orphan_text(resource_id)}" if orphan else ""),
+                                tuple(b.ref for b in items[:MAX_REFS]), Status.ERROR))
+    if not inp.tenant.scope.all:  # with `scope: all` every backup is judged, whatever the state holds
+        findings += no_in_scope_resource(inp, "no backup can be told to be of an in-scope resource")
+    checked = [b for b, _ in judged]
+    details = {"backups_checked": len(checked), "encrypted": sum(1 for b in checked if b.encrypted), "unknown_resource": len(orphans)}
     return Outcome(findings, details=details)
 
 
