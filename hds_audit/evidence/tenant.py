@@ -91,6 +91,15 @@ class Tenant(BaseModel):
             return {}
         return value
 
+    @field_validator("declared_regions", mode="before")
+    @classmethod
+    def _norway(cls, value: Any) -> Any:
+        # YAML 1.1 reads a bare NO (no, No) as false, and NO (Norway) is the only ISO country code it turns into a
+        # boolean: a false country can only have been written NO
+        if isinstance(value, dict):
+            return {region: "NO" if country is False else country for region, country in value.items()}
+        return value
+
     @field_validator("support_plan", mode="before")
     @classmethod
     def _plan_words(cls, value: Any) -> Any:

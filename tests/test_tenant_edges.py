@@ -1,0 +1,29 @@
+"""tenant.yaml as people write it: YAML 1.1 reads the country code NO (Norway) as false."""
+
+from __future__ import annotations
+
+import pytest
+
+from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.tenant import TenantError, load
+from hds_audit.states import Status
+
+RA = "residency.regions_allowed"
+HEAD = "tenant_id: t1\nname: Test\nsupport_plan: business\nallowed_regions: [eu-west-0, eu-north-9]\n"
+
+
+@pytest.mark.parametrize("written", ["NO", "no", "No", "false", "'NO'"])
+def test_norway_written_bare_is_norway(builder, run_checks_on, written):
+    builder.write("tenant.yaml", HEAD + f"declared_regions: {{eu-north-9: {written}}}\n")
+    assert load(Bundle(str(builder.root))).declared_regions == {"eu-north-9": "NO"}
+    result = run_checks_on(builder.root, RA)[RA]
+    assert result.status is Status.FAIL and [f.object for f in result.findings] == ["eu-north-9"]
+    assert "outside the European Union" in result.findings[0].message
+
+
+@pytest.mark.parametrize("written, words", [("yes", "declared_regions.eu-north-9"), ("12", "declared_regions.eu-north-9"),
+                                            ("[NO]", "declared_regions.eu-north-9")])
+def test_other_non_text_countries_are_still_refused(builder, written, words):
+    builder.write("tenant.yaml", HEAD + f"declared_regions: {{eu-north-9: {written}}}\n")
+    with pytest.raises(TenantError, match=words):
+        load(Bundle(str(builder.root)))
