@@ -1,18 +1,34 @@
-"""Writing output folders: whole or not at all.
+"""Writing output folders: whole or not at all, and never over what is not ours.
 
 Every file is written beside its target then renamed; a folder of reports is built in a staging
 folder next to `--out` and swapped in only when complete, so a failed run never leaves a
 half-written report over a previous good one.
+
+The swap deletes the folder it replaces, so `--out` must be one of: a missing path, an empty
+folder, or a folder hds-audit wrote. hds-audit recognises its own folders by their
+`manifest.json` (schema `hds-audit/manifest/v1`), which lists every file a run or proof wrote:
+a folder holding any file the manifest does not list (a user's notes, a link) is not replaced.
+Only the metadata file browsers drop (`.DS_Store`, `Thumbs.db`, `desktop.ini`) is ignored.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
+
+
+class OutDirError(OSError):
+    """`--out` names something hds-audit must not replace; the message says what and why."""
+
+
+# written by file browsers, not by users: no reason to refuse a report folder for them
+BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+SHOWN = 3  # names quoted in a refusal; the count says how many there were
 
 
 def _current_umask() -> int:
@@ -49,16 +65,83 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def check_out(out: Path, keep: Mapping[str, Path] | None = None) -> Path:
+    """`out`, resolved, if it may be replaced; else OutDirError naming it and why (one line).
+
+    `keep` names folders (label -> path) that `out` must neither be, nor lie inside, nor contain.
+    """
+    resolved = Path(out).resolve()
+    for label, folder in (keep or {}).items():
+        folder = Path(folder).resolve()
+        if resolved == folder:
+            relation = f"is {label}"
+        elif folder in resolved.parents:
+            relation = f"is inside {label} ({folder})"
+        elif resolved in folder.parents:
+            relation = f"contains {label} ({folder})"
+        else:
+            continue
+        raise OutDirError(f"--out {resolved} {relation}: choose a folder outside it")
+    if not resolved.exists():
+        return resolved
+    if not resolved.is_dir():
+        raise OutDirError(f"--out {resolved} is a file, not a folder: refusing to replace it; choose a folder")
+    foreign = _not_ours(resolved)
+    if foreign:
+        raise OutDirError(f"--out {resolved} {foreign}: refusing to replace it (give a missing or empty folder, "
+                          "or a folder a previous hds-audit run wrote)")
+    return resolved
+
+
+def _not_ours(folder: Path) -> str | None:
+    """Why `folder` is not an empty folder nor one hds-audit wrote, or None."""
+    from hds_audit.signing.manifest import MANIFEST_NAME, SCHEMA, UNLISTED
+
+    present = _entries(folder)
+    if not present:
+        return None
+    try:
+        manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        listed = {str(f["path"]) for f in manifest["files"]} if manifest.get("schema") == SCHEMA else None
+    except FileNotFoundError:
+        return f"is not empty and holds no hds-audit {MANIFEST_NAME} ({_some(present)})"
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError):
+        listed = None
+    if listed is None:
+        return f"holds a {MANIFEST_NAME} that is not an hds-audit manifest"
+    extra = sorted(p for p in present - listed - UNLISTED if p.rsplit("/", 1)[-1] not in BROWSER_FILES)
+    if extra:
+        return f"holds {len(extra)} file(s) hds-audit did not write ({_some(extra)})"
+    return None
+
+
+def _entries(folder: Path) -> set[str]:
+    """Every file under `folder`, hidden ones too, as POSIX paths; a link to a folder is one entry."""
+    found = set()
+    for root, dirs, files in os.walk(folder):
+        base = Path(root).relative_to(folder)
+        found.update((base / name).as_posix() for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))])
+    return found
+
+
+def _some(names) -> str:
+    names = sorted(names)
+    return ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
+
+
 @contextmanager
 def staged(out: Path, label: str = "staging") -> Iterator[Path]:
-    """Yield an empty staging folder; when the block succeeds it becomes `out` (replacing it)."""
-    out = Path(out).resolve()
+    """Yield an empty staging folder; when the block succeeds it becomes `out` (replacing it).
+
+    `out` is checked before anything is written and again just before the swap.
+    """
+    out = check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.{label}-"))
     os.chmod(staging, 0o777 & ~UMASK)
     try:
         yield staging
-        _swap_in(staging, out)
+        _swap_in(staging, check_out(out))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

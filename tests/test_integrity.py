@@ -213,12 +213,23 @@ def test_a_failing_final_rename_leaves_the_previous_report(signed, previous, mon
     assert_intact(previous, before, signed["trust"])
 
 
-def test_a_successful_run_replaces_the_previous_report_whole(signed, previous):
-    stale = previous / "stale.txt"
-    stale.write_text("from an older run")
+def test_a_file_the_previous_run_did_not_write_keeps_the_folder_from_being_replaced(signed, previous):
+    notes = previous / "notes.txt"
+    notes.write_text("the user's, not the run's")
+    before = tree(previous)
     result = run_over(signed, previous)
+    assert result.exit_code == 2 and "notes.txt" in result.output, result.output
+    assert tree(previous) == before
+    assert [p.name for p in previous.parent.iterdir()] == [previous.name]
+
+
+def test_a_successful_run_replaces_the_previous_report_whole(signed, previous):
+    assert (previous / "evidence").is_dir()
+    env = {"HDS_AUDIT_KEY_PASSWORD": PASSWORD}
+    result = CliRunner().invoke(cli, ["run", str(signed["bundle"]), "--period", PERIOD, "--out", str(previous),
+                                      "--key", str(signed["key"])], env=env)  # no --snapshot this time
     assert result.exit_code == 0, result.output
-    assert not stale.exists(), "the new report replaces the folder, it is not merged into it"
+    assert not (previous / "evidence").exists(), "the new report replaces the folder, it is not merged into it"
     assert verify(previous, signed["trust"]).exit_code == 0
     assert [p.name for p in previous.parent.iterdir()] == [previous.name]
 

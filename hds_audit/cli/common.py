@@ -41,6 +41,17 @@ def open_bundle(url: str | None, s3_endpoint: str | None = None):
         raise Unusable(str(exc)) from None
 
 
+def output_folder(out: Path, bundle) -> Path:
+    """Refuse (exit 2, nothing touched) an --out that is not ours to replace, or that is, holds or lies in the bundle."""
+    from hds_audit.outdir import OutDirError, check_out
+
+    keep = {} if bundle.is_remote else {"the evidence bundle": Path(bundle.root)}
+    try:
+        return check_out(out, keep)
+    except OutDirError as exc:
+        raise Unusable(str(exc)) from None
+
+
 def load_tenant(bundle):
     from hds_audit.evidence.tenant import TenantError, load
 

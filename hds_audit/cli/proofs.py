@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option, signing_identity,
+    Unusable, apply, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
+    signing_identity,
 )
 
 
@@ -38,6 +39,7 @@ def _prove(name: str, bundle, period, start, end, out, matrix, key, s3_endpoint)
     the_period = resolve_period(period, start and start.date(), end and end.date())
     catalog = load_catalog(matrix)
     source = open_bundle(bundle, s3_endpoint)
+    output_folder(out, source)
     tenant = load_tenant(source)
     if name == "deletion" and tenant.contract_end is None:
         click.secho(f"hds-audit: {NOTHING_TO_PROVE}", fg="red", err=True)

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option, signing_identity,
+    Unusable, apply, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
+    signing_identity,
 )
 from hds_audit.exitcodes import ExitCode
 
@@ -30,6 +31,7 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
     the_period = resolve_period(period, start and start.date(), end and end.date())
     catalog = load_catalog(matrix)
     source = open_bundle(bundle, s3_endpoint)
+    output_folder(out, source)
     tenant = load_tenant(source)
     identity = signing_identity(key, out)
     extras = {}
