@@ -47,6 +47,8 @@ def _month_start(year: int, month: int) -> date:
 def parse_period(label: str) -> Period:
     """A quarter (`2026-Q3`) or a month (`2026-07`)."""
     text = label.strip()
+    if not text:  # `--period ""` (an unset variable in a script) must not fall back to a default
+        raise PeriodError("--period is empty: give YYYY-Qn or YYYY-MM, or leave the option out for the last full quarter")
     if m := _QUARTER.match(text):
         year, quarter = int(m[1]), int(m[2])
         first = 3 * (quarter - 1) + 1
@@ -62,6 +64,19 @@ def period_between(start: date, end: date) -> Period:
     if end <= start:
         raise PeriodError(f"--to {end} must come after --from {start}")
     return Period(f"{start.isoformat()}..{end.isoformat()}", at_paris_midnight(start), at_paris_midnight(end))
+
+
+def choose_period(label: str | None, start: date | None, end: date | None,
+                  flags: tuple[str, str] = ("--from", "--to")) -> Period:
+    """The period of the command-line options: a label, or both dates, or else the last full quarter.
+
+    Only an option left out takes the default: an empty label is refused.
+    """
+    if start or end:
+        if not (start and end) or label is not None:
+            raise PeriodError(f"give either --period, or both {flags[0]} and {flags[1]}")
+        return period_between(start, end)
+    return parse_period(label) if label is not None else last_full_quarter()
 
 
 def last_full_quarter(today: date | None = None) -> Period:

@@ -37,15 +37,10 @@ def traces(source, bundle, period, start, end, s3_endpoint):
     the bucket cannot be reached.
     """
     from hds_audit.collect import COLLECTION_LOG, CollectError, collect_traces, day_window, open_fs, parse_source
-    from hds_audit.period import PeriodError, last_full_quarter, parse_period, period_between
+    from hds_audit.period import PeriodError, choose_period
 
     try:
-        if start or end:
-            if not (start and end) or period:
-                raise PeriodError("give either --period, or both --from-date and --to-date")
-            the_period = period_between(start.date(), end.date())
-        else:
-            the_period = parse_period(period) if period else last_full_quarter()
+        the_period = choose_period(period, start and start.date(), end and end.date(), ("--from-date", "--to-date"))
         where = parse_source(source)
     except (PeriodError, CollectError) as exc:
         raise Unusable(str(exc)) from None

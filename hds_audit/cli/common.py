@@ -73,14 +73,10 @@ def load_catalog(matrix: Path | None):
 
 
 def resolve_period(label: str | None, start: date | None, end: date | None):
-    from hds_audit.period import PeriodError, last_full_quarter, parse_period, period_between
+    from hds_audit.period import PeriodError, choose_period
 
     try:
-        if start or end:
-            if not (start and end) or label:
-                raise PeriodError("give either --period, or both --from and --to")
-            return period_between(start, end)
-        return parse_period(label) if label else last_full_quarter()
+        return choose_period(label, start, end)
     except PeriodError as exc:
         raise Unusable(str(exc)) from None
 

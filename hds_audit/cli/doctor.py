@@ -28,7 +28,8 @@ def doctor(bundle, period, start, end, as_json, s3_endpoint):
     from hds_audit.cli.common import load_catalog, resolve_period
     from hds_audit.doctor import diagnose
 
-    the_period = resolve_period(period, start and start.date(), end and end.date()) if (period or start or end) else None
+    checked = period is not None or start or end  # an empty --period is refused, not taken for "none"
+    the_period = resolve_period(period, start and start.date(), end and end.date()) if checked else None
     catalog = load_catalog(None)
     diagnosis = diagnose(open_bundle(bundle, s3_endpoint), catalog, the_period)
     if as_json:
