@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -15,6 +16,16 @@ def verify(directory, trust):
     from hds_audit.exitcodes import ExitCode
     from hds_audit.signing.verify import verify_report_dir
 
+    if not directory.is_dir():
+        # a report folder that is not there is "missing" (exit 1); a bad --trust stays a usage error
+        problem = _trust_problem(trust)
+        if problem:
+            click.secho(f"  {trust}: {problem}", fg="red", err=True)
+            return int(ExitCode.UNUSABLE)
+        what = "not a folder (verify takes the report folder)" if os.path.lexists(directory) else "missing: no such folder"
+        click.secho(f"  {directory}: {what}", fg="red", err=True)
+        click.secho(f"{directory}: NOT verified", fg="red")
+        return int(ExitCode.FAILED)
     outcome = verify_report_dir(directory, trust)
     for problem in outcome.problems:
         click.secho(f"  {problem}", fg="yellow" if getattr(problem, "untrusted", False) else "red", err=True)
@@ -26,3 +37,15 @@ def verify(directory, trust):
     else:
         click.secho(f"{directory}: NOT verified", fg="red")
     return int(status)
+
+
+def _trust_problem(trust: Path | None) -> str | None:
+    """Why the --trust file cannot serve, or None (also when there is none)."""
+    if trust is None:
+        return None
+    from hds_audit.signing.cms import load_trust_certificates
+
+    try:
+        return None if load_trust_certificates(trust.read_bytes()) else "holds no certificate"
+    except Exception as exc:  # noqa: BLE001 - missing file, not a certificate: the caller's input is unusable
+        return f"trust certificate unreadable ({type(exc).__name__}: {exc})"
