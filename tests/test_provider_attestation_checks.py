@@ -73,11 +73,23 @@ def test_renewal_taking_over_passes_a_gap_fails(builder, run_checks_on):
     assert result.status is Status.FAIL and "2026-08-16T00:00:00+02:00 to 2026-08-17T00:00:00+02:00" in result.findings[0].message
 
 
-def test_missing_certificate_kind_fails_naming_it(builder, run_checks_on):
+def test_missing_certificate_kind_is_error_naming_it(builder, run_checks_on):
+    # evidence that is absent makes the checks that need it `error` (CONTRACT.md §2), never `fail`
     certificate(builder, "hds_certificate", "hds_certificate", "2024-03-01", "2027-02-28")
     result = run_checks_on(builder.root, PC)[PC]
-    assert result.status is Status.FAIL and objects(result) == ["iso27001_certificate"]
-    assert "no iso27001_certificate" in result.findings[0].message
+    assert result.status is Status.ERROR and objects(result, Status.ERROR) == ["iso27001_certificate"]
+    assert "iso27001_certificate absent" in result.findings[0].message
+    assert result.findings[0].evidence == ("provider/hds_certificate.yaml",)
+
+
+def test_a_certificate_in_an_unreadable_file_is_not_called_missing_by_a_fail(builder, run_checks_on):
+    both(builder)
+    builder.write("provider/iso27001_certificate.yaml", "kind: iso27001_certificate\nvalid_from: [unclosed")
+    result = run_checks_on(builder.root, PC)[PC]
+    assert result.status is Status.ERROR and objects(result) == []
+    assert objects(result, Status.ERROR) == ["iso27001_certificate", "provider/iso27001_certificate.yaml"]
+    missing = next(f for f in result.findings if f.object == "iso27001_certificate")
+    assert "could not be read" in missing.message
 
 
 def test_hash_mismatch_fails_even_beside_a_valid_certificate(builder, run_checks_on):

@@ -4,9 +4,10 @@ provider's side of every shared rule).
 provider.certificates_valid conventions:
 
 * Required kinds: `hds_certificate` and `iso27001_certificate`. Without `provider/` at all the
-  evidence is absent (`error`, from the engine). A `provider/` folder that lacks one of them is a
-  `fail` naming the kind: the provider's documents were supplied and that certificate is not among
-  them, which is a finding about the provider's evidence, not a reading problem.
+  evidence is absent (`error`, from the engine). A `provider/` folder that lacks one of them is an
+  `error` naming the kind: evidence that is absent makes the check `error`, never `fail`
+  (CONTRACT.md §2); when a provider file could not be read, the message names it, since the
+  certificate may be in it.
 * A certificate counts when its document is in the bundle and matches its `sha256`. The period
   must be covered: `valid_from` <= period start and `valid_until` >= period end, where a renewal
   may take over from the certificate it replaces (the union of the counted certificates must
@@ -52,7 +53,8 @@ def certificates_valid(inp: CheckInput) -> Outcome:
     for kind in REQUIRED_KINDS:
         docs = [d for d in documents if d.kind == kind]
         if not docs:
-            findings.append(Finding(kind, f"no {kind} among the provider's documents (provider/*.yaml)", tuple(sorted({d.file for d in documents}))))
+            findings.append(Finding(kind, _absent(kind, getattr(documents, "unreadable", ())),
+                                    tuple(sorted({d.file for d in documents})), Status.ERROR))
             continue
         unverified = [d for d in docs if d.issue]
         for doc in unverified:
@@ -71,3 +73,9 @@ def certificates_valid(inp: CheckInput) -> Outcome:
         "document": d.document, "sha256_matches": d.hash_matches, "issue": d.issue, "file": d.file,
     } for d in sorted(documents, key=lambda d: (d.kind, d.valid_from or start, d.file))]}
     return Outcome(findings, details=details)
+
+
+def _absent(kind: str, unreadable: tuple[str, ...]) -> str:
+    if unreadable:
+        return f"{kind} absent from the provider documents that could be read; it may be in {', '.join(unreadable)}, which could not be read"
+    return f"{kind} absent: no {kind} among the provider's documents (provider/*.yaml)"

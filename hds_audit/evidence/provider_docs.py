@@ -8,6 +8,8 @@ the bundle) and its `sha256`, checked here against the document as found in the 
 As for attestations, an entry whose `kind` can be read is kept with an `issue` when something else
 is wrong (a validity date missing, the document outside the bundle or absent), so the check can
 say `error` about that certificate; an entry without a `kind` is a problem of the whole kind.
+The files with such a problem (unreadable YAML, an entry without a `kind`) are listed in the
+data's `unreadable`: a certificate not found may be in one of them.
 """
 
 from __future__ import annotations
@@ -42,12 +44,22 @@ class ProviderDocument:
         return self.sha256 is not None and self.sha256 == self.actual_sha256
 
 
-def load(bundle: Bundle, tenant=None) -> Evidence[list[ProviderDocument]]:
-    return load_documents(
+class ProviderDocuments(list):
+    """The documents read, and the files that could not be (wholly) read."""
+
+    unreadable: tuple[str, ...] = ()
+
+
+def load(bundle: Bundle, tenant=None) -> Evidence[ProviderDocuments]:
+    evidence = load_documents(
         bundle, NAME, PATTERNS, "documents", "kind", "no 'kind' (hds_certificate, iso27001_certificate, ...)",
         lambda b, rel, where, entry, kind: _document(b, rel, where, entry, kind.lower()),
         absent="no provider document in the bundle (provider/*.yaml)",
     )
+    if evidence.data is not None:
+        evidence.data = ProviderDocuments(evidence.data)
+        evidence.data.unreadable = tuple(sorted({p.file for p in evidence.problems}))
+    return evidence
 
 
 def _document(bundle: Bundle, rel: str, where: str | None, entry: dict, kind: str) -> ProviderDocument:
