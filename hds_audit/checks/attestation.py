@@ -11,13 +11,22 @@ either, ignoring case and spacing.
   its hash fails, one that cannot be verified (path leaving the bundle, absent document, missing
   field) is an `error`. Without a current one, one too old fails; one signed only after the end of
   the period cannot evidence it and is left to a person (`manual`).
+* An attestation whose `control` names no control (no id, no rule name) evidences nothing and is
+  an `error`: of the organisational rule it most resembles (difflib), said with a "did you mean";
+  of every organisational rule when it resembles none of them. The names come from the control
+  catalog as bundled, plus the rule this run judges: a check sees only its own rule, so a rule
+  renamed by `--matrix` is known to its own run but not to the others' (name it by its id then).
 """
 
 from __future__ import annotations
 
+from difflib import get_close_matches
+from functools import lru_cache
+
 from hds_audit.checks.common import when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
+from hds_audit.evidence.attestations import words
 from hds_audit.period import shift_days
 from hds_audit.states import Status
 from hds_audit.timeutil import iso
@@ -36,9 +45,9 @@ def current(inp: CheckInput) -> Outcome:
         "file": a.file, "owner": a.owner, "signed_at": iso(a.signed_at), "document": a.document,
         "sha256_matches": a.hash_matches, "issue": a.issue,
     } for a in matching]}
+    findings = _unattributed(inp["attestations"] or [], control, rule)
     if not matching:
-        return Outcome(manual=f"no signed attestation for {label} in attestations/", details=details)
-    findings = []
+        return Outcome(findings, manual=f"no signed attestation for {label} in attestations/", details=details)
     for a in matching:
         if a.issue:
             findings.append(Finding(a.file, f"attestation for {label}: {a.issue}", (a.ref,), Status.ERROR))
@@ -53,3 +62,43 @@ def current(inp: CheckInput) -> Outcome:
         else:
             findings.append(Finding(a.file, f"attestation for {label} signed {when(a.signed_at)}, after the end of the period ({when(end)}): it does not evidence the period", (a.ref,), Status.MANUAL))
     return Outcome(findings, details=details)
+
+
+SIMILAR = 0.75  # difflib ratio from which a name not found is taken for a misspelling of a rule
+
+
+def _unattributed(attestations, control: str, rule: str | None) -> list[Finding]:
+    """Attestations naming no control, reported in this rule's run when they are about it or about none."""
+    names, organisational = _catalog_names()
+    names = names | {words(control): (control, rule or control)}
+    if rule:
+        names[words(rule)] = (control, rule)
+    findings = []
+    for a in attestations:
+        mine = words(a.control)
+        if mine in names:
+            continue
+        close = get_close_matches(mine, list(names), n=1, cutoff=SIMILAR)
+        target, target_rule = names[close[0]] if close else (None, None)
+        if target is not None and target != control and target in organisational:
+            continue  # a misspelling of another organisational rule: that rule's run reports it
+        hint = f"; did you mean '{target_rule}'?" if target is not None else ""
+        findings.append(Finding(a.file, f"{a.ref}: its control '{a.control}' matches no control id or rule name, "
+                                f"so it evidences nothing{hint}", (a.ref,), Status.ERROR))
+    return findings
+
+
+@lru_cache(maxsize=1)
+def _catalog_names() -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
+    """Every control id and rule name of the bundled catalog (as matched) -> (id, rule); the ids judged on attestations."""
+    from hds_audit.catalog.load import CatalogError, load_catalog
+
+    try:
+        catalog = load_catalog()
+    except CatalogError:  # the run itself reports an unusable catalog
+        return {}, frozenset()
+    names = {}
+    for c in catalog.controls:
+        names[words(c.id)] = names[words(c.rule)] = (c.id, c.rule)
+    bound = frozenset(c.id for c in catalog.controls if (b := catalog.bindings.get(c.id)) and b.attestation)
+    return names, bound

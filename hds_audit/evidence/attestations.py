@@ -44,8 +44,8 @@ class Attestation:
 
     def matches(self, control_id: str, rule: str | None) -> bool:
         """`control` names the control by id or by its rule, in any case and spacing."""
-        mine = _words(self.control)
-        return mine == _words(control_id) or (rule is not None and mine == _words(rule))
+        mine = words(self.control)
+        return mine == words(control_id) or (rule is not None and mine == words(rule))
 
 
 def load(bundle: Bundle, tenant=None) -> Evidence[list[Attestation]]:
@@ -77,5 +77,6 @@ def _attestation(bundle: Bundle, rel: str, where: str | None, entry: dict, contr
     )
 
 
-def _words(text: str) -> str:
+def words(text: str) -> str:
+    """A control id or rule name as it is matched: any case, any spacing."""
     return " ".join(text.casefold().split())
