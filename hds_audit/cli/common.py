@@ -63,6 +63,14 @@ def load_tenant(bundle):
         raise Unusable(f"tenant.yaml cannot be read: {exc}") from None
 
 
+def warn_waiver_problems(bundle, tenant) -> None:
+    """Each waiver not applied, one line on stderr: no check needs waivers, so no finding says it."""
+    from hds_audit.evidence import waivers
+
+    for problem in waivers.load(bundle, tenant).problems:
+        click.secho(f"hds-audit: waiver not applied: {problem}", fg="yellow", err=True)
+
+
 def load_catalog(matrix: Path | None):
     from hds_audit.catalog.load import CatalogError, load_catalog as load
 

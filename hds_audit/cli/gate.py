@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option,
+    Unusable, apply, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option, warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
 
@@ -28,6 +28,7 @@ def _setup(bundle, period, start, end, matrix, s3_endpoint):
     catalog = load_catalog(matrix)
     source = open_bundle(bundle, s3_endpoint)
     tenant = load_tenant(source)
+    warn_waiver_problems(source, tenant)
     return the_period, catalog, source, tenant
 
 

@@ -11,7 +11,7 @@ import click
 
 from hds_audit.cli.common import (
     Unusable, apply, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
-    signing_identity,
+    signing_identity, warn_waiver_problems,
 )
 
 
@@ -41,6 +41,7 @@ def _prove(name: str, bundle, period, start, end, out, matrix, key, s3_endpoint)
     source = open_bundle(bundle, s3_endpoint)
     output_folder(out, source)
     tenant = load_tenant(source)
+    warn_waiver_problems(source, tenant)
     if name == "deletion" and tenant.contract_end is None:
         click.secho(f"hds-audit: {NOTHING_TO_PROVE}", fg="red", err=True)
         return int(ExitCode.FAILED)

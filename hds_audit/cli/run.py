@@ -8,7 +8,7 @@ import click
 
 from hds_audit.cli.common import (
     Unusable, apply, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
-    signing_identity,
+    signing_identity, warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
 
@@ -33,6 +33,7 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
     source = open_bundle(bundle, s3_endpoint)
     output_folder(out, source)
     tenant = load_tenant(source)
+    warn_waiver_problems(source, tenant)
     identity = signing_identity(key, out)
     extras = {}
     if previous is not None:

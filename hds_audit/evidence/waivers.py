@@ -1,8 +1,13 @@
-"""`waivers.yaml`: accepted risks (check id, object glob, justification, approver, expiry)."""
+"""`waivers.yaml`: accepted risks (check id, object glob, justification, approver, expiry).
+
+A waiver that cannot apply (a field missing, a check id no check has, an `expires` that is not a
+date) is refused: a problem naming it, in the evidence notes and on the console of `run`.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from difflib import get_close_matches
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -33,6 +38,8 @@ class Waiver(BaseModel):
         # offset (YAML gives it naive) is Paris time, so it compares with the period's bounds
         if isinstance(value, (date, str)):
             return parse_instant(value, end_of_day=True)
+        if isinstance(value, (int, float)):  # pydantic would read 20261231 as seconds since 1970
+            raise ValueError(f"{value!r} is a number, not a date: write the last day covered as YYYY-MM-DD")
         return value
 
 
@@ -58,8 +65,13 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Waiver]]:
         try:
             waiver = Waiver.model_validate(item)
         except ValidationError as exc:
-            reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'waiver'}: {e['msg']}" for e in exc.errors())
+            reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'waiver'}: {e['msg'].removeprefix('Value error, ')}"
+                                for e in exc.errors())
             evidence.problems.append(Problem(FILE, f"waiver {index + 1}", f"refused: {reasons}"))
+            continue
+        unknown = _unknown_check(waiver.check)
+        if unknown:
+            evidence.problems.append(Problem(FILE, f"waiver {index + 1}", f"refused: check: {unknown}"))
             continue
         waivers.append(waiver.model_copy(update={"reference": f"{FILE}#waiver {index + 1}"}))
     if evidence.problems:  # no check needs this kind: the note is what reports them (evidence notes)
@@ -69,3 +81,14 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Waiver]]:
     evidence.files.append(read)
     evidence.data = waivers
     return evidence
+
+
+def _unknown_check(check_id: str) -> str | None:
+    """Why `check_id` names no check (with the closest id), or None: such a waiver would waive nothing."""
+    from hds_audit.checks.registry import known_ids
+
+    known = sorted(known_ids())
+    if check_id in known:
+        return None
+    close = get_close_matches(check_id, known, n=1, cutoff=0.6)
+    return f"'{check_id}' is no check id" + (f"; did you mean '{close[0]}'?" if close else " (the ids are listed in the user guide)")
