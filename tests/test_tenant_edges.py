@@ -27,3 +27,10 @@ def test_other_non_text_countries_are_still_refused(builder, written, words):
     builder.write("tenant.yaml", HEAD + f"declared_regions: {{eu-north-9: {written}}}\n")
     with pytest.raises(TenantError, match=words):
         load(Bundle(str(builder.root)))
+
+
+@pytest.mark.parametrize("key", ["contract_end", "tenant_deletion_requested_at", "tenant_deleted_at"])
+def test_a_number_is_not_a_date(builder, key):
+    builder.tenant(**{key: 20260331})
+    with pytest.raises(TenantError, match=f"{key}.*20260331 is not a date"):
+        load(Bundle(str(builder.root)))

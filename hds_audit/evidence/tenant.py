@@ -110,9 +110,8 @@ class Tenant(BaseModel):
     def _instants(cls, value: Any) -> Any:
         if value is None or value == "":
             return None
-        if isinstance(value, (date, str)):
-            return parse_instant(value)
-        return value
+        # everything else through parse_instant, which refuses a number: pydantic would read 20260331 as seconds
+        return parse_instant(value)
 
 
 def load(bundle: Bundle) -> Tenant:
