@@ -1,6 +1,10 @@
 """An evidence bundle: a local folder or an S3-compatible prefix (OBS), read through fsspec.
 
 Every file read is hashed once and remembered, so the manifest can list exactly what was read.
+
+An entry that stands where an evidence file is expected but is not a readable file (a directory,
+a broken symbolic link) exists: `exists`, `first_of` and `glob` show it, and reading it raises
+`Unreadable` saying why, so the readers report the file and the reason instead of "absent".
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from hds_audit.evidence.interface import FileRead
 
 class BundleError(Exception):
     """The bundle itself cannot be opened (missing folder, unreachable bucket)."""
+
+
+class Unreadable(OSError, ValueError):
+    """An entry is there but is not a readable file; an OSError and a ValueError, so every reader names it."""
 
 
 @dataclass
@@ -48,14 +56,25 @@ class Bundle:
         return posixpath.relpath(absolute, self.root)
 
     def exists(self, rel: str) -> bool:
-        return self.fs.isfile(self._abs(rel))
+        """Whether something is at `rel`: a file, or an entry in its place that `read_bytes` will name."""
+        return self.fs.isfile(self._abs(rel)) or self.unreadable(rel) is not None
+
+    def unreadable(self, rel: str) -> str | None:
+        """Why the entry at `rel` is not a readable file (a directory, a broken link), or None."""
+        path = self._abs(rel)
+        if not self.is_remote and os.path.islink(path) and not os.path.exists(path):
+            return f"is a broken symbolic link (to {os.readlink(path)}), not a readable file"
+        if self.fs.isdir(path):
+            return "is a directory, not a readable file"
+        return None
 
     def first_of(self, *candidates: str) -> str | None:
         return next((c for c in candidates if self.exists(c)), None)
 
     def glob(self, pattern: str) -> list[str]:
-        """Relative paths matching `pattern`, sorted so runs do not depend on listing order."""
-        return sorted(self.rel(p) for p in self.fs.glob(self._abs(pattern)) if self.fs.isfile(p))
+        """Relative paths matching `pattern` (unreadable entries too), sorted so runs do not depend on listing order."""
+        return sorted(self.rel(p) for p in self.fs.glob(self._abs(pattern))
+                      if self.fs.isfile(p) or self.unreadable(self.rel(p)) is not None)
 
     def local_path(self, rel: str) -> str | None:
         """A path on disk when the bundle is local (DuckDB then reads files itself)."""
@@ -65,15 +84,31 @@ class Bundle:
 
     # -- reading -----------------------------------------------------------------------------
     def read_bytes(self, rel: str) -> bytes:
-        data = self.fs.cat_file(self._abs(rel))
+        data = self._cat(rel)
         self.record(rel, data)
         return data
 
+    def _cat(self, rel: str) -> bytes:
+        try:
+            return self.fs.cat_file(self._abs(rel))
+        except OSError:
+            reason = self.unreadable(rel)
+            if reason:
+                raise Unreadable(reason) from None
+            raise
+
     def record(self, rel: str, data: bytes | None = None) -> FileRead:
-        """Remember that `rel` was read (hashing it if the caller does not pass its bytes)."""
+        """Remember that `rel` was read (hashing it if the caller does not pass its bytes).
+
+        An entry that is not a readable file is not remembered (nothing of it was read): the
+        FileRead returned has no hash, and the reader that tries to read it names the reason.
+        """
         if rel not in self._reads:
             if data is None:
-                data = self.fs.cat_file(self._abs(rel))
+                try:
+                    data = self._cat(rel)
+                except Unreadable:
+                    return FileRead(rel, "", 0)
             self._reads[rel] = FileRead(rel, hashlib.sha256(data).hexdigest(), len(data))
         return self._reads[rel]
 

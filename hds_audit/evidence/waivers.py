@@ -51,8 +51,9 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Waiver]]:
         return evidence
     try:
         document = yaml.safe_load(bundle.read_bytes(FILE).decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        evidence.problems.append(Problem(FILE, None, f"not readable YAML: {str(exc).splitlines()[0]}"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        reason = f"cannot be read: {exc}" if isinstance(exc, OSError) else f"not readable YAML: {str(exc).splitlines()[0]}"
+        evidence.problems.append(Problem(FILE, None, reason))
         evidence.note = f"waivers not applied: {evidence.problems[0]}"  # no check needs this kind: the note reports it
         evidence.data = []
         return evidence
