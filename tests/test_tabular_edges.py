@@ -44,6 +44,15 @@ def test_every_tabular_kind_refuses_two_files(builder, kind, stem):
     assert [f.path for f in evidence.files] == [f"{stem}.csv", f"{stem}.xlsx"]  # both listed in the evidence read
 
 
+def test_a_directory_beside_a_register_is_still_two_entries_and_not_hashed(builder):
+    (builder.root / "access_register.csv").mkdir()
+    xlsx(builder.root / "access_register.xlsx", COLUMNS)
+    evidence = access_register.load(Bundle(str(builder.root)))
+    assert evidence.data is None
+    assert [p.reason for p in evidence.problems] == ["two registers: access_register.csv and access_register.xlsx; keep one"]
+    assert [f.path for f in evidence.files] == ["access_register.xlsx"]
+
+
 @pytest.mark.parametrize("name", ["access_register.csv", "access_register.xlsx"])
 def test_one_register_in_either_format_is_read(builder, name):
     if name.endswith(".csv"):

@@ -67,7 +67,7 @@ def read_table(bundle: Bundle, kind: str) -> Evidence[list[Row]]:
         evidence.note = f"none of {', '.join(contract.files)} in the bundle"
         return evidence
     if len(present) > 1:  # which one is current cannot be told: reading either would conclude on a guess
-        evidence.files.extend(bundle.record(rel) for rel in present)
+        evidence.files.extend(r for r in (bundle.record(rel) for rel in present) if r.sha256)  # a directory has no hash
         evidence.problems.append(Problem(present[0], None, f"two registers: {' and '.join(present)}; keep one"))
         return evidence
     rel = present[0]
