@@ -17,6 +17,7 @@ from hds_audit.checks import trace as trace_checks
 from hds_audit.checks.access import _uncovered_sql
 from hds_audit.checks.common import load_cover
 from hds_audit.evidence.tabular import Row
+from hds_audit.evidence.traces import TraceSet
 
 PROPERTY = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 T0 = datetime(2026, 7, 1, tzinfo=timezone.utc)
@@ -63,7 +64,7 @@ def test_uncovered_actions_are_those_no_authorization_period_covers(actions, gra
     register = [Row(i + 2, {"account": account, "granted_at": at(g), "revoked_at": at(r), "role": "admin"})
                 for i, (account, (g, r)) in enumerate(grants)]
     con = table([("f", i, at(m), "eu-west-0", user) for i, (user, m) in enumerate(actions)])
-    load_cover(con, register)
+    load_cover(TraceSet(con, 1), register)
 
     def covered(user: str, when: datetime) -> bool:
         return any(row.values["account"] == user.lower() and row.values["granted_at"] <= when

@@ -46,13 +46,12 @@ def nominative_accounts(inp: CheckInput) -> Outcome:
 
 def _uncovered_sql(after_revocation: bool) -> str:
     """Actions of the period that no authorization period covers, per account (after its first revocation only)."""
-    revoked = "JOIN auth_revoked r ON r.user_name = t.user_name AND r.first_revoked <= t.time" if after_revocation else ""
+    revoked = "AND c.first_revoked <= t.time" if after_revocation else ""
     return f"""
         SELECT t.user_name, count(*) AS n, min(t.time), max(t.time), {refs_sql()}
         FROM (SELECT * FROM traces WHERE user_name IS NOT NULL AND time >= ? AND time < ?) t
         LEFT JOIN auth_cover c ON c.user_name = t.user_name
-        {revoked}
-        WHERE {uncovered_sql()}
+        WHERE {uncovered_sql()} {revoked}
         GROUP BY t.user_name ORDER BY t.user_name"""
 
 
@@ -61,7 +60,7 @@ def register_covers_activity(inp: CheckInput) -> Outcome:
     if empty := no_trace_in_period(inp):
         return Outcome([empty])
     traces = inp["traces"]
-    load_cover(traces.con, inp["access_register"])
+    load_cover(traces, inp["access_register"])
     findings = []
     rows = traces.rows(_uncovered_sql(False), [inp.period.start, inp.period.end])
     for (name, n, first, last, _), refs in zip(rows, traces.refs(r[4] for r in rows)):
@@ -74,7 +73,7 @@ def no_activity_after_revocation(inp: CheckInput) -> Outcome:
     if empty := no_trace_in_period(inp):
         return Outcome([empty])
     traces = inp["traces"]
-    keys = load_cover(traces.con, inp["access_register"])
+    keys = load_cover(traces, inp["access_register"])
     revocations: dict[str, list] = {}  # by the SQL account key, as the traces were joined
     for row in inp["access_register"]:
         if row.values["revoked_at"] is not None:

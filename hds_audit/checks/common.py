@@ -55,22 +55,22 @@ def no_trace_in_period(inp: CheckInput) -> Finding | None:
     """
     traces = inp["traces"]
     start, end = inp.period.start, inp.period.end
-    if traces.rows("SELECT EXISTS (SELECT 1 FROM traces WHERE time >= ? AND time < ?)", [start, end])[0][0]:
+    if traces.any_in(start, end):
         return None
     return Finding("traces", f"no trace in the period {when(start)} to {when(end)}: none of the traces of the {traces.files} "
                              "trace file(s) read falls in it, so the period's activity cannot be assessed", status=Status.ERROR)
 
 
-def load_cover(con, register: list[Row], roles: tuple[str, ...] | None = None, name: str = "auth") -> dict[str, str]:
+def load_cover(traces, register: list[Row], roles: tuple[str, ...] | None = None, name: str = "auth") -> dict[str, str]:
     """Temp tables of the register per account name seen in the traces (of `roles` only, when given): `{name}_cover`
-    (user_name, spans), the union of its authorization periods [granted_at, revoked_at) as disjoint spans
-    {start, stop} (stop NULL: still authorized), and `{name}_revoked` (user_name, first_revoked), its earliest
-    revocation. Returns the account key (sql_account_keys) of each account of the register.
+    (user_name, spans, first_revoked): the union of its authorization periods [granted_at, revoked_at) as disjoint
+    spans {start, stop} (stop NULL: still authorized), and its earliest revocation (NULL if none). Returns the account key (sql_account_keys) of each account of the register.
 
     One row per account lets a plain hash join bring each trace its account's few spans; testing them per trace
     avoids a correlated subquery, which DuckDB runs as a DISTINCT over every trace. The tables are keyed by the
-    traces' own user_name, so the account key is computed once per distinct name, not once per trace.
+    traces' own user_name (`TraceSet.accounts()`: each distinct name with its key, computed once per run).
     """
+    con = traces.con
     keys = sql_account_keys(con, (row.values["account"] for row in register))
     periods: dict[str, list] = {}
     for row in register:
@@ -94,10 +94,7 @@ def load_cover(con, register: list[Row], roles: tuple[str, ...] | None = None, n
         con.executemany(f"INSERT INTO {register_table} VALUES (?, ?, ?)", accounts)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {name}_cover AS
         SELECT a.user_name, r.spans, r.first_revoked
-        FROM (SELECT DISTINCT user_name FROM traces WHERE user_name IS NOT NULL) a
-        JOIN {register_table} r ON r.account_key = {ACCOUNT_KEY_SQL.format('a.user_name')}""")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_revoked AS "
-                f"SELECT user_name, first_revoked FROM {name}_cover WHERE first_revoked IS NOT NULL")
+        FROM {traces.accounts(ACCOUNT_KEY_SQL)} a JOIN {register_table} r USING (account_key)""")
     return keys
 
 

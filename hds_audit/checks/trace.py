@@ -342,7 +342,7 @@ def access_entitlement(inp: CheckInput) -> Outcome:
         findings.append(empty)
     if not buckets or empty:
         return Outcome(findings)
-    keys = load_cover(traces.con, register, READER_ROLES, "trace_auth")
+    keys = load_cover(traces, register, READER_ROLES, "trace_auth")
     names = sorted(buckets)
     roles: dict[str, set[str]] = {}  # by the SQL account key, as the traces were joined
     for row in register:

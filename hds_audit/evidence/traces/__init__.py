@@ -56,6 +56,7 @@ class TraceSet:
     root: str = field(default="", repr=False)  # local folder the trace files are read from
     workdir: str | None = field(default=None, repr=False)
     detailed: set[str] = field(default_factory=set, repr=False)
+    _any_in: dict[tuple, bool] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.workdir:
@@ -66,6 +67,21 @@ class TraceSet:
 
     def count(self) -> int:
         return self.rows("SELECT count(*) FROM traces")[0][0]
+
+    def any_in(self, start, end) -> bool:
+        """Whether a trace lies in [start, end): asked by several checks of one run, answered once."""
+        if (start, end) not in self._any_in:
+            self._any_in[(start, end)] = self.rows("SELECT EXISTS (SELECT 1 FROM traces WHERE time >= ? AND time < ?)",
+                                                   [start, end])[0][0]
+        return self._any_in[(start, end)]
+
+    def accounts(self, key_sql: str) -> str:
+        """A temp table of every distinct `user_name` of the traces with its account key (`key_sql`, a format string
+        of one column), made on first use: several checks join the register to it, one scan of the traces."""
+        self.con.execute("CREATE TEMP TABLE IF NOT EXISTS trace_accounts AS SELECT user_name, "
+                         f"{key_sql.format('user_name')} AS account_key FROM (SELECT DISTINCT user_name FROM traces "
+                         "WHERE user_name IS NOT NULL)")
+        return "trace_accounts"
 
     def details(self, files: Iterable[str] | None = None) -> None:
         """Fills `trace_details` with every column of the traces of `files` (all files when None), once per file."""
