@@ -40,6 +40,7 @@ class AuditOptions:
     identity: object  # hds_audit.signing.identity.Identity
     snapshot: bool = False
     extras: dict = field(default_factory=dict)
+    preloaded: dict = field(default_factory=dict)  # evidence kinds already read (run_checks)
 
 
 def available_formats() -> list:
@@ -54,7 +55,8 @@ def available_formats() -> list:
 
 
 def run_audit(options: AuditOptions, progress=None) -> RunResult:
-    result = run_checks(options.catalog, options.bundle, options.tenant, options.period, progress=progress)
+    result = run_checks(options.catalog, options.bundle, options.tenant, options.period, progress=progress,
+                        preloaded=options.preloaded)
     result.generated_at = now()
     if options.extras.get("comparison"):  # `run --previous DIR`: compare with the run just made
         from hds_audit.compare import finish

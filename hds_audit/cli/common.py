@@ -63,12 +63,17 @@ def load_tenant(bundle):
         raise Unusable(f"tenant.yaml cannot be read: {exc}") from None
 
 
-def warn_waiver_problems(bundle, tenant) -> None:
-    """Each waiver not applied, one line on stderr: no check needs waivers, so no finding says it."""
+def warn_waiver_problems(bundle, tenant) -> dict:
+    """Each waiver not applied, one line on stderr: no check needs waivers, so no finding says it.
+
+    Returns the waivers evidence as `run_checks(preloaded=...)` takes it, so that the run reads waivers.yaml once.
+    """
     from hds_audit.evidence import waivers
 
-    for problem in waivers.load(bundle, tenant).problems:
+    evidence = waivers.load(bundle, tenant)
+    for problem in evidence.problems:
         click.secho(f"hds-audit: waiver not applied: {problem}", fg="yellow", err=True)
+    return {waivers.NAME: evidence}
 
 
 def load_catalog(matrix: Path | None):

@@ -28,8 +28,7 @@ def _setup(bundle, period, start, end, matrix, s3_endpoint):
     catalog = load_catalog(matrix)
     source = open_bundle(bundle, s3_endpoint)
     tenant = load_tenant(source)
-    warn_waiver_problems(source, tenant)
-    return the_period, catalog, source, tenant
+    return the_period, catalog, source, tenant, warn_waiver_problems(source, tenant)
 
 
 def _configuration(source, tenant, plan: Path | None):
@@ -47,14 +46,14 @@ def _configuration(source, tenant, plan: Path | None):
     return resources.load(source, tenant), None
 
 
-def _run(catalog, source, tenant, the_period, evidence, config_only: bool):
+def _run(catalog, source, tenant, the_period, evidence, config_only: bool, waivers: dict):
     from hds_audit.baseline import CONFIG_CHECKS, CONFIG_KINDS
     from hds_audit.catalog.load import CatalogError
     from hds_audit.engine import run_checks
     from hds_audit.evidence import KINDS
     from hds_audit.evidence.interface import Evidence
 
-    preloaded = {"resources": evidence}
+    preloaded = {"resources": evidence, **waivers}
     if config_only:
         for kind in set(KINDS) - CONFIG_KINDS:
             preloaded[kind] = Evidence(kind, note="not read: --config-only judges the configuration only")
@@ -87,9 +86,9 @@ def baseline(bundle, out, period, start, end, config_only, matrix, s3_endpoint):
     from hds_audit.drift import fingerprints, scope_key
     from hds_audit.engine import now
 
-    the_period, catalog, source, tenant = _setup(bundle, period, start, end, matrix, s3_endpoint)
+    the_period, catalog, source, tenant, waivers = _setup(bundle, period, start, end, matrix, s3_endpoint)
     evidence, _ = _configuration(source, tenant, None)
-    result = _run(catalog, source, tenant, the_period, evidence, config_only)
+    result = _run(catalog, source, tenant, the_period, evidence, config_only, waivers)
     resources = fingerprints(evidence.data, scope_key(tenant))
     document = base.build(result, resources, now(), config_only, [f.path for f in evidence.files])
     _write(out, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), "the baseline")
@@ -123,14 +122,14 @@ def gate(bundle, baseline_file, plan, config_only, junit_file, json_file, period
         accepted = base.load(baseline_file)
     except base.BaselineError as exc:
         raise Unusable(str(exc)) from None
-    the_period, catalog, source, tenant = _setup(bundle, period, start, end, matrix, s3_endpoint)
+    the_period, catalog, source, tenant, waivers = _setup(bundle, period, start, end, matrix, s3_endpoint)
     if accepted.tenant_id != tenant.tenant_id:
         raise Unusable(f"baseline {baseline_file} was recorded for tenant {accepted.tenant_id}, the bundle is tenant {tenant.tenant_id}")
     if accepted.document.get("checks") == "configuration only" and not config_only:
         click.secho("note: the baseline covers the configuration checks only; findings of the other checks count as new "
                     "(add --config-only, or record the baseline without it)", fg="yellow", err=True)
     evidence, document = _configuration(source, tenant, plan)
-    result = _run(catalog, source, tenant, the_period, evidence, config_only)
+    result = _run(catalog, source, tenant, the_period, evidence, config_only, waivers)
     key = scope_key(tenant)
     unknown = document.unknown if document else None
     # no usable configuration: every resource of the baseline shows as removed, so the gate cannot pass

@@ -41,13 +41,13 @@ def _prove(name: str, bundle, period, start, end, out, matrix, key, s3_endpoint)
     source = open_bundle(bundle, s3_endpoint)
     output_folder(out, source)
     tenant = load_tenant(source)
-    warn_waiver_problems(source, tenant)
+    preloaded = warn_waiver_problems(source, tenant)
     if name == "deletion" and tenant.contract_end is None:
         click.secho(f"hds-audit: {NOTHING_TO_PROVE}", fg="red", err=True)
         return int(ExitCode.FAILED)
     identity = signing_identity(key, out)
     try:
-        result = run_checks(catalog, source, tenant, the_period, only=set(proof_kind.checks))
+        result = run_checks(catalog, source, tenant, the_period, only=set(proof_kind.checks), preloaded=preloaded)
     except CatalogError as exc:
         raise Unusable(f"catalog refused: {exc}") from None
     result.generated_at = now()

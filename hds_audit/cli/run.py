@@ -33,14 +33,14 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
     source = open_bundle(bundle, s3_endpoint)
     output_folder(out, source)
     tenant = load_tenant(source)
-    warn_waiver_problems(source, tenant)
+    preloaded = warn_waiver_problems(source, tenant)
     identity = signing_identity(key, out)
     extras = {}
     if previous is not None:
         from hds_audit.compare import comparison_from_dir
 
         extras["comparison"] = comparison_from_dir(previous)
-    options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras)
+    options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras, preloaded)
     try:
         result = run_audit(options)
     except CatalogError as exc:

@@ -164,7 +164,7 @@ def _read_entry(entry: Any, module: str | None, where: str, tenant, doc: PlanDoc
     if not (isinstance(rtype, str) and rtype and isinstance(name, str) and name):
         doc.problems.append(Problem(doc.file, entry.get("address") or where, 'a resource needs a "type" and a "name"'))
         return
-    address = entry.get("address") if isinstance(entry.get("address"), str) else f"{module + '.' if module else ''}{rtype}.{name}"
+    address = entry.get("address") if isinstance(entry.get("address"), str) else instance_address(module, rtype, name, None)
     if not doc.inventory.admit(rtype, _flexibleengine(entry.get("provider_name")), f"{doc.file}#{address}"):
         return
     instance = {"index_key": entry.get("index"), "attributes": entry.get("values"), "deposed": entry.get("deposed_key")}

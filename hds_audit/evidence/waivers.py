@@ -6,7 +6,7 @@ date) is refused: a problem naming it, in the evidence notes and on the console 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from difflib import get_close_matches
 
 import yaml
@@ -36,11 +36,8 @@ class Waiver(BaseModel):
     def _end_of_day(cls, value):
         # a date alone runs to the end of its day (CONTRACT.md §2 "Times"); a date-time without
         # offset (YAML gives it naive) is Paris time, so it compares with the period's bounds
-        if isinstance(value, (date, str)):
-            return parse_instant(value, end_of_day=True)
-        if isinstance(value, (int, float)):  # pydantic would read 20261231 as seconds since 1970
-            raise ValueError(f"{value!r} is a number, not a date: write the last day covered as YYYY-MM-DD")
-        return value
+        # parse_instant refuses a number, which pydantic would read as seconds since 1970 (20261231)
+        return parse_instant(value, end_of_day=True)
 
 
 def load(bundle: Bundle, tenant=None) -> Evidence[list[Waiver]]:
