@@ -242,9 +242,8 @@ def _period(report: Diagnosis, loaded: dict[str, Evidence]) -> None:
     traces = loaded.get("traces")
     if traces is not None and traces.data is not None:
         try:
-            count, first, last = traces.data.rows(
-                "SELECT count(*), min(time), max(time) FROM traces WHERE time >= ? AND time < ?",
-                [period.start.astimezone(UTC), period.end.astimezone(UTC)])[0]
+            table = traces.data.period(period.start.astimezone(UTC), period.end.astimezone(UTC))
+            count, first, last = traces.data.rows(f"SELECT coalesce(sum(n), 0), min(lo), max(hi) FROM {table}")[0]
         except Exception:  # noqa: BLE001 - the table's shape belongs to the trace reader
             count = None
         if count == 0:

@@ -24,8 +24,15 @@ def _uncovered(n: int, users: tuple[str, ...]) -> list[dict]:
 def test_register_covering_nobody_lists_five_refs_within_a_small_memory_limit(builder, run_checks_on, monkeypatch):
     import hds_audit.evidence.traces as traces
 
-    # enough to read the files; the former list of every matching reference ran out of it
-    monkeypatch.setattr(traces, "MEMORY_LIMIT", "48MB")
+    # the checks run within 48MB once the files are read (the scan's hash aggregate takes 96MB on two threads);
+    # the former list of every matching reference ran out of it
+    read = traces.Loader.run
+
+    def read_then_limit(self, files):
+        read(self, files)
+        self.con.execute("SET memory_limit = '48MB'")
+
+    monkeypatch.setattr(traces.Loader, "run", read_then_limit)
     users = ("x.one", "x.two")
     records = _uncovered(N, users)
     for start in range(0, N, 5000):  # ten files

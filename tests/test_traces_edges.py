@@ -27,6 +27,7 @@ def write(builder, rel: str, records, gz: bool | None = None) -> None:
 
 
 def events(evidence, where: str = "true") -> list[tuple]:
+    evidence.data.materialize()  # every file, trace by trace
     return evidence.data.rows(f"SELECT file, record, user_name, region, read_bucket FROM traces WHERE {where} ORDER BY file, record")
 
 

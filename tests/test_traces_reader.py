@@ -318,6 +318,7 @@ def test_narrow_view_agrees_with_the_details_of_every_trace(builder, folder):
     shapes = {f.rsplit("_", 1)[-1].split(".")[0]: s for f, s in evidence.data.rows("SELECT file, shape FROM trace_readings WHERE live")}
     assert shapes == {"good": "python" if folder == "ECS" else "array", "bad": "python", "traces/api/e": "envelope"}
     assert not evidence.problems[1:] and "yesterday" in evidence.problems[0].reason
+    evidence.data.materialize()
     narrow = evidence.data.rows("SELECT file, record, time, region, user_name, service_type, read_name, read_bucket FROM traces ORDER BY file, record")
     evidence.data.details()
     wide = evidence.data.rows(
@@ -344,6 +345,7 @@ def test_ecs_folder_without_obs_traces_stays_in_duckdb_with_no_bucket_reads(buil
     builder.traces(batch(3), name=KEY.format("ecs") + ".gz")
     evidence = load(builder)
     assert evidence.data.rows("SELECT shape FROM trace_readings WHERE live") == [("array",)]
+    evidence.data.materialize()
     assert evidence.data.rows("SELECT count(*), count(read_name), count(read_bucket) FROM traces") == [(3, 0, 0)]
     assert not evidence.problems
 
@@ -407,6 +409,7 @@ def test_references_into_a_file_read_in_python_carry_trace_ids(builder):
     builder.traces(records, name=KEY.format("py") + ".gz")
     evidence = load(builder)
     rel = f"traces/{KEY.format('py')}.gz"
+    evidence.data.materialize()
     assert evidence.data.rows("SELECT record FROM traces ORDER BY record") == [(0,), (2,)]
     [refs] = evidence.data.refs([[{"file": rel, "record": 2}, {"file": rel, "record": 0}]])
     assert refs == (f"{rel}#trace_id=p2", f"{rel}#trace_id=p0")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from hds_audit.checks.common import (
     account_key, load_cover, no_trace_in_period, person_key, refs_sql, row_ref, sql_account_keys, uncovered_sql, when,
+    write_out_uncovered,
 )
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
@@ -61,6 +62,7 @@ def register_covers_activity(inp: CheckInput) -> Outcome:
         return Outcome([empty])
     traces = inp["traces"]
     load_cover(traces, inp["access_register"])
+    write_out_uncovered(traces, inp, "auth_cover", "p.user_name IS NOT NULL")
     findings = []
     rows = traces.rows(_uncovered_sql(False), [inp.period.start, inp.period.end])
     for (name, n, first, last, _), refs in zip(rows, traces.refs(r[4] for r in rows)):
@@ -78,6 +80,7 @@ def no_activity_after_revocation(inp: CheckInput) -> Outcome:
     for row in inp["access_register"]:
         if row.values["revoked_at"] is not None:
             revocations.setdefault(keys[row.values["account"]], []).append(row.values["revoked_at"])
+    write_out_uncovered(traces, inp, "auth_cover", "p.user_name IS NOT NULL")
     findings = []
     rows = traces.rows(_uncovered_sql(True), [inp.period.start, inp.period.end])
     names = sql_account_keys(traces.con, (r[0] for r in rows))

@@ -16,18 +16,20 @@ from hds_audit.states import Status
 
 UNKNOWN = "(unknown region)"
 
+# over the period's groups (TraceSet.period)
 _REGIONS_SQL = """
-SELECT lower(trim(region)) AS region, count(*) AS n, min(time), max(time),
+SELECT lower(trim(region)) AS region, sum(n) AS n, min(lo), max(hi),
        list(DISTINCT service_type ORDER BY service_type) FILTER (WHERE service_type IS NOT NULL),
        count(DISTINCT user_name)
-FROM traces WHERE time >= ? AND time < ?
+FROM {period}
 GROUP BY ALL ORDER BY region NULLS FIRST"""
+_FAULTY = "region IS NULL OR lower(trim(region)) NOT IN (SELECT unnest(?::VARCHAR[]))"
 
 # evidence for the regions at fault only, from their first traces (no list of every trace of a region)
 _REFS_SQL = f"""
 SELECT region, {refs_sql()} FROM (
     SELECT lower(trim(region)) AS region, time, file, record FROM traces
-    WHERE time >= ? AND time < ? AND (region IS NULL OR lower(trim(region)) NOT IN (SELECT unnest(?::VARCHAR[])))
+    WHERE time >= ? AND time < ? AND ({_FAULTY})
     QUALIFY row_number() OVER (PARTITION BY lower(trim(region)) ORDER BY time, file, record) <= {MAX_REFS}) t
 GROUP BY region"""
 
@@ -40,8 +42,12 @@ def activity(inp: CheckInput) -> Outcome:
     allowed = sorted({r for r in (norm(x) for x in inp.tenant.allowed_regions) if r})
     allowed_text = ", ".join(inp.tenant.allowed_regions)
     period = [inp.period.start, inp.period.end]
-    regions = traces.rows(_REGIONS_SQL, period)
-    faulty = traces.rows(_REFS_SQL, period + [allowed]) if any(r[0] not in allowed for r in regions) else []
+    table = traces.period(*period)
+    regions = traces.rows(_REGIONS_SQL.format(period=table))
+    faulty = []
+    if any(r[0] not in allowed for r in regions):
+        traces.materialize(f"SELECT reading FROM {table} WHERE {_FAULTY}", [allowed])
+        faulty = traces.rows(_REFS_SQL, period + [allowed])
     refs = dict(zip((r[0] for r in faulty), traces.refs(r[1] for r in faulty)))
     findings, rows = [], []
     for region, n, first, last, services, accounts in regions:

@@ -104,6 +104,16 @@ def uncovered_sql(alias: str = "t", cover: str = "c") -> str:
             f"AND (s.stop IS NULL OR {alias}.time < s.stop))))")
 
 
+def write_out_uncovered(traces, inp: CheckInput, cover: str, where: str = "TRUE", params: list | None = None) -> None:
+    """Writes out (`TraceSet.materialize`) the trace files of the period holding a group of traces (`where`, over
+    alias `p`) that no single span of its account in `cover` holds whole: only there can a trace be uncovered, and
+    `uncovered_sql` then tests those traces one by one."""
+    holds = (f"(c.spans IS NOT NULL AND list_bool_or(list_transform(c.spans, lambda s: s.start <= p.lo "
+             f"AND (s.stop IS NULL OR p.hi < s.stop))))")
+    traces.materialize(f"SELECT p.reading FROM {traces.period(inp.period.start, inp.period.end)} p "
+                       f"LEFT JOIN {cover} c ON c.user_name = p.user_name WHERE ({where}) AND NOT {holds}", params)
+
+
 def refs_sql(alias: str = "t") -> str:
     """SQL aggregate: {'file', 'record'} of the group's first MAX_REFS traces by (time, file, record).
 

@@ -15,7 +15,8 @@
   with Get, List or Head, about the bucket) is by an account holding `trace_reader` or `auditor`
   at that time (granted_at <= t < revoked_at).
 
-Trace checks are SQL over the narrow view `traces` (hds_audit/evidence/traces/).
+Trace checks are SQL over the period's groups of traces (per file, region, account and UTC hour) and,
+for the files that may hold a finding, over the traces themselves (hds_audit/evidence/traces/).
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hds_audit.checks.common import (
-    MAX_REFS, load_cover, no_trace_in_period, refs_sql, sql_account_keys, uncovered_sql, when,
+    MAX_REFS, load_cover, no_trace_in_period, refs_sql, sql_account_keys, uncovered_sql, when, write_out_uncovered,
 )
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
+from hds_audit.evidence.traces.sql import HOUR_US
 from hds_audit.regions import norm
 from hds_audit.states import Status
 from hds_audit.timeutil import PARIS, iso
@@ -110,34 +112,49 @@ def tracker_enabled(inp: CheckInput) -> Outcome:
 
 
 # -- trace.continuity --------------------------------------------------------------------------
-# Gaps over the limit without sorting every trace: per bucket of the limit's length, the first and last trace.
-# Two traces of one bucket are less than the limit apart, so a gap over it lies between the last trace of a
-# bucket and the first of the next non-empty one: the same gaps, exactly, as between consecutive traces.
+# Gaps over the limit without sorting every trace: per bucket, the first and last trace. Two traces of one bucket
+# are less than the limit apart, so a gap over it lies between the last trace of a bucket and the first of the
+# next non-empty one: the same gaps, exactly, as between consecutive traces. With a limit of an hour or more the
+# buckets are the UTC hours of the period's groups (no trace read one by one); under an hour, buckets of the
+# limit's length over the traces themselves.
+_BY_HOUR = "SELECT lower(trim(region)) AS region, hour AS bucket, lo, hi FROM {period}"
+_BY_LIMIT = "SELECT lower(trim(region)) AS region, epoch_us(time) // {limit} AS bucket, time AS lo, time AS hi FROM traces WHERE time >= ? AND time < ?"
 _GAPS_SQL = """
 WITH r AS (SELECT unnest(?::VARCHAR[]) AS region),
 t AS (
-    SELECT lower(trim(region)) AS region, time FROM traces
-    WHERE time >= ? AND time < ? AND lower(trim(region)) IN (SELECT region FROM r)
-    UNION ALL SELECT region, ?::TIMESTAMPTZ FROM r
-    UNION ALL SELECT region, ?::TIMESTAMPTZ FROM r),
-b AS (SELECT region, epoch_us(time) // $bucket AS bucket, min(time) AS first, max(time) AS last FROM t GROUP BY ALL),
+    SELECT * FROM ({source}) WHERE region IN (SELECT region FROM r)
+    UNION ALL SELECT region, epoch_us(?::TIMESTAMPTZ) // {width}, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ FROM r
+    UNION ALL SELECT region, epoch_us(?::TIMESTAMPTZ) // {width}, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ FROM r),
+b AS (SELECT region, bucket, min(lo) AS first, max(hi) AS last FROM t GROUP BY ALL),
 g AS (SELECT region, lag(last) OVER (PARTITION BY region ORDER BY bucket) AS gap_start, first AS gap_end FROM b)
 SELECT region, gap_start, gap_end, epoch_us(gap_end) - epoch_us(gap_start) AS micros
-FROM g WHERE gap_start IS NOT NULL AND epoch_us(gap_end) - epoch_us(gap_start) > $limit
+FROM g WHERE gap_start IS NOT NULL AND epoch_us(gap_end) - epoch_us(gap_start) > {limit}
 ORDER BY region, gap_start"""
 
-# the trace at each end of a gap (the first one by file and record when several share the instant)
+
+def _gaps(traces, regions: list[str], start, end, limit: int) -> list[tuple]:
+    bounds = [start, start, start, end, end, end]
+    if limit >= HOUR_US:
+        query = _GAPS_SQL.format(source=_BY_HOUR.format(period=traces.period(start, end)), width=HOUR_US, limit=limit)
+        return traces.rows(query, [regions, *bounds])
+    traces.materialize(f"SELECT reading FROM {traces.period(start, end)}")
+    query = _GAPS_SQL.format(source=_BY_LIMIT.format(limit=max(1, limit)), width=max(1, limit), limit=limit)
+    return traces.rows(query, [regions, start, end, *bounds])
+
+
+# the trace at each end of a gap (the first one by file and record when several share the instant), from the files
+# whose groups hold that instant
+_ENDS_FILES = """SELECT p.reading FROM {period} p JOIN (SELECT unnest(?::VARCHAR[]) AS region, unnest(?::TIMESTAMPTZ[]) AS at) e
+ON lower(trim(p.region)) = e.region AND p.lo <= e.at AND e.at <= p.hi"""
 _ENDS_SQL = """
 WITH e AS (SELECT unnest(?::VARCHAR[]) AS region, unnest(?::TIMESTAMPTZ[]) AS at)
 SELECT e.region, e.at, min({'file': t.file, 'record': t.record})
 FROM e JOIN traces t ON lower(trim(t.region)) = e.region AND t.time = e.at
 GROUP BY ALL"""
 
-# per UTC hour first (integer arithmetic, cheap), then per Paris day in Python: Paris offsets are whole hours
+# per UTC hour first (the groups' hours), then per Paris day in Python: Paris offsets are whole hours
 _HOURLY_SQL = """
-SELECT lower(trim(region)) AS region, epoch_us(time) // 3600000000 AS hour, count(*) AS n
-FROM traces WHERE time >= ? AND time < ? AND region IS NOT NULL
-GROUP BY ALL"""
+SELECT lower(trim(region)) AS region, hour, sum(n) AS n FROM {period} WHERE region IS NOT NULL GROUP BY ALL"""
 
 
 def _days(inp: CheckInput) -> list[str]:
@@ -148,7 +165,7 @@ def _days(inp: CheckInput) -> list[str]:
 
 def _daily(traces, inp: CheckInput, regions: list[str]) -> list[dict[str, Any]]:
     counts: dict[tuple[str, str], int] = {}
-    for region, hour, n in traces.rows(_HOURLY_SQL, [inp.period.start, inp.period.end]):
+    for region, hour, n in traces.rows(_HOURLY_SQL.format(period=traces.period(inp.period.start, inp.period.end))):
         key = (region, datetime.fromtimestamp(hour * 3600, PARIS).date().isoformat())
         counts[key] = counts.get(key, 0) + n
     shown = sorted(set(regions) | {region for region, _ in counts})
@@ -186,12 +203,13 @@ def continuity(inp: CheckInput) -> Outcome:
     limit_hours = float(inp.params["trace_max_gap_hours"])
     start, end = inp.period.start, inp.period.end
     limit = round(limit_hours * 3600 * 1_000_000)
-    query = _GAPS_SQL.replace("$bucket", str(max(1, limit))).replace("$limit", str(limit))
-    rows = traces.rows(query, [regions, start, end, start, end]) if regions else []
+    rows = _gaps(traces, regions, start, end, limit) if regions else []
     ends: dict[tuple[str, Any], dict] = {}
     if rows:
         at = [(region, instant) for region, gap_start, gap_end, _ in rows for instant in (gap_start, gap_end)]
-        found = traces.rows(_ENDS_SQL, [[a[0] for a in at], [a[1] for a in at]])
+        at_params = [[a[0] for a in at], [a[1] for a in at]]
+        traces.materialize(_ENDS_FILES.format(period=traces.period(start, end)), at_params)
+        found = traces.rows(_ENDS_SQL, at_params)
         for (region, instant, _), (ref,) in zip(found, traces.refs([r[2]] for r in found)):
             ends[(region, instant)] = ref
     gaps: list[dict[str, Any]] = []
@@ -347,6 +365,8 @@ def access_entitlement(inp: CheckInput) -> Outcome:
     roles: dict[str, set[str]] = {}  # by the SQL account key, as the traces were joined
     for row in register:
         roles.setdefault(keys[row.values["account"]], set()).add(row.values["role"])
+    write_out_uncovered(traces, inp, "trace_auth_cover", "p.read_name IN (SELECT unnest(?::VARCHAR[])) OR "
+                        "p.read_bucket IN (SELECT unnest(?::VARCHAR[]))", [names, names])
     traces.rows(_READS_SQL, [names, inp.period.start, inp.period.end])
     readers = traces.rows(_READERS_SQL)
     accounts = sql_account_keys(traces.con, (r[0] for r in readers))

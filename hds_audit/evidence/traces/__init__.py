@@ -1,14 +1,19 @@
 """`traces/**`: Cloud Trace Service files as CTS writes them to OBS, in DuckDB tables the checks query in SQL.
 
-Checks query the view `traces` (file, record, time, region, user_name, service_type, read_name,
-read_bucket): every trace of the bundle, with only what the period checks read. `read_name` and
-`read_bucket` are the lower-cased `resource_name` and first `resource_id` segment of OBS reads (a
-`trace_name` beginning with Get, List or Head), NULL on other traces. `time` is a TIMESTAMPTZ,
-`user_name` is NULL when `user` is null, `region` is the key's `CloudTraces/{region}/`, else the
-region named in `endpoint`.
+One scan of every file keeps its traces' groups (`trace_groups_live`: per file read, region, account,
+service, OBS read and UTC hour, the number of traces and the first and last instant). Checks answer
+from the groups what they can; for the rest they ask `TraceSet.materialize` for the files that may
+hold what they look for (the groups of an account not covered by the register, of a region at
+fault...), whose traces then appear in the view `traces` (file, record, time, region, user_name,
+service_type, read_name, read_bucket). `TraceSet.period(start, end)` is the period's groups, exact
+at its bounds.
 
-The long strings (trace ids, resource ids, names) of every trace would cost more to keep than the
-JSON costs to read, so `TraceSet.details(files)` reads them on demand into `trace_details` (every
+`read_name` and `read_bucket` are the lower-cased `resource_name` and first `resource_id` segment of
+OBS reads (a `trace_name` beginning with Get, List or Head), NULL on other traces. `time` is a
+TIMESTAMPTZ, `user_name` is NULL when `user` is null, `region` is the key's `CloudTraces/{region}/`,
+else the region named in `endpoint`.
+
+The long strings (trace ids, resource ids, names) are read on demand into `trace_details` (every
 column of COLUMNS) for the files that need them: those of the evidence references of findings
 (`TraceSet.refs`), or all files for the deletion checks.
 
@@ -36,7 +41,7 @@ from hds_audit.evidence.traces import sql
 from hds_audit.evidence.traces.files import (  # noqa: F401 - the kind's public names
     COLLECTION_LOG, COLUMNS, PATTERNS, TRACE_SUFFIXES, list_files, parse_file, region_of, trace_files, trace_ref, trace_row,
 )
-from hds_audit.evidence.traces.reader import Loader, read_details
+from hds_audit.evidence.traces.reader import Loader, materialize, read_details
 
 __all__ = ["COLLECTION_LOG", "COLUMNS", "DESCRIPTION", "NAME", "PATTERNS", "TraceSet", "load", "parse_file", "region_of",
            "scan_started", "trace_files", "trace_ref", "trace_row"]
@@ -56,7 +61,7 @@ class TraceSet:
     root: str = field(default="", repr=False)  # local folder the trace files are read from
     workdir: str | None = field(default=None, repr=False)
     detailed: set[str] = field(default_factory=set, repr=False)
-    _any_in: dict[tuple, bool] = field(default_factory=dict, repr=False)
+    _periods: dict[tuple, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.workdir:
@@ -66,20 +71,50 @@ class TraceSet:
         return self.con.execute(query, params or []).fetchall()
 
     def count(self) -> int:
-        return self.rows("SELECT count(*) FROM traces")[0][0]
+        return self.rows("SELECT coalesce(sum(n), 0) FROM trace_groups_live")[0][0]
+
+    def materialize(self, readings: str | None = None, params: list | None = None) -> None:
+        """Writes out, trace by trace into the view `traces`, the files of the reading ids the SQL `readings` selects
+        (every file when None), those not written out yet."""
+        todo = self.rows("SELECT reading, file, shape FROM trace_readings WHERE live AND NOT materialized"
+                         + (f" AND reading IN ({readings})" if readings else "") + " ORDER BY reading", params)
+        if todo:
+            materialize(self.con, self.root, todo)
+
+    def period(self, start, end) -> str:
+        """The name of a table of the groups of the traces in [start, end): (reading, region, user_name, service_type,
+        read_name, read_bucket, hour, n, lo, hi), made once per period.
+
+        A group lies wholly inside or outside unless it straddles a bound (the contract's periods start and end on
+        whole UTC hours, so it never does); a file with a straddling group is written out and contributes its traces
+        of the period one by one instead (n = 1, lo = hi = time).
+        """
+        if (start, end) not in self._periods:
+            table = f"trace_period_{len(self._periods)}"
+            straddling = "SELECT reading FROM trace_groups_live WHERE lo < ? AND hi >= ? AND NOT (lo >= ? AND hi < ?)"
+            self.materialize(straddling, [end, start, start, end])
+            self.con.execute(f"""CREATE TABLE {table} AS
+                WITH s AS ({straddling})
+                SELECT reading, region, user_name, service_type, read_name, read_bucket, hour, n, lo, hi
+                FROM trace_groups_live WHERE lo >= ? AND hi < ? AND reading NOT IN (SELECT reading FROM s)
+                UNION ALL
+                SELECT e.reading, region, user_name, service_type, read_name, read_bucket, epoch_us(time) // {sql.HOUR_US},
+                       1, time, time
+                FROM trace_events e JOIN trace_readings r ON r.reading = e.reading AND r.live
+                WHERE time >= ? AND time < ? AND e.reading IN (SELECT reading FROM s)""",
+                             [end, start, start, end, start, end, start, end])
+            self._periods[(start, end)] = table
+        return self._periods[(start, end)]
 
     def any_in(self, start, end) -> bool:
-        """Whether a trace lies in [start, end): asked by several checks of one run, answered once."""
-        if (start, end) not in self._any_in:
-            self._any_in[(start, end)] = self.rows("SELECT EXISTS (SELECT 1 FROM traces WHERE time >= ? AND time < ?)",
-                                                   [start, end])[0][0]
-        return self._any_in[(start, end)]
+        """Whether a trace lies in [start, end)."""
+        return self.rows(f"SELECT EXISTS (SELECT 1 FROM {self.period(start, end)})")[0][0]
 
     def accounts(self, key_sql: str) -> str:
         """A temp table of every distinct `user_name` of the traces with its account key (`key_sql`, a format string
-        of one column), made on first use: several checks join the register to it, one scan of the traces."""
+        of one column), made on first use: several checks join the register to it."""
         self.con.execute("CREATE TEMP TABLE IF NOT EXISTS trace_accounts AS SELECT user_name, "
-                         f"{key_sql.format('user_name')} AS account_key FROM (SELECT DISTINCT user_name FROM traces "
+                         f"{key_sql.format('user_name')} AS account_key FROM (SELECT DISTINCT user_name FROM trace_groups_live "
                          "WHERE user_name IS NOT NULL)")
         return "trace_accounts"
 
@@ -126,7 +161,7 @@ def connect(workdir: str) -> duckdb.DuckDBPyConnection:
     con.execute("SET preserve_insertion_order = true")  # `record` relies on it
     con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would print on stdout
     con.execute("SET enable_progress_bar_print = false")
-    for statement in (sql.EVENTS, sql.READINGS, sql.VIEW, sql.DETAILS):
+    for statement in (sql.EVENTS, sql.READINGS, sql.VIEW, sql.GROUPS, sql.GROUPS_LIVE, sql.DETAILS):
         con.execute(statement)
     return con
 

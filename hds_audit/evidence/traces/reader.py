@@ -1,5 +1,8 @@
 """Reading trace files into DuckDB: many files per query, the odd file in Python.
 
+The scan of every file keeps its traces' groups (`trace_groups`: see sql.py); the traces themselves are written
+out (`trace_events`) only for the files a check asks for (`materialize`), and for the files read in Python.
+
 Files of one shape, one `CloudTraces/{region}/` key region and one kind of service folder (OBS or
 other) are read by one DuckDB `read_json` query with declared columns. A query DuckDB rejects is
 split in halves until the bad file stands alone; that file, and any file holding a trace that breaks
@@ -51,7 +54,7 @@ def python_records(path: str, rel: str) -> list:
 
 
 class Loader:
-    """Reads every trace file once into `trace_events` and `trace_readings`; reports into `evidence`."""
+    """Reads every trace file once into `trace_groups` and `trace_readings`; reports into `evidence`."""
 
     def __init__(self, bundle: Bundle, con: duckdb.DuckDBPyConnection, root: str, evidence: Evidence,
                  started: threading.Event | None = None):
@@ -96,14 +99,14 @@ class Loader:
     def _readings(self, rels: list[str], shape: str) -> int:
         first = self.next_reading
         self.next_reading += len(rels)
-        sql.insert_rows(self.con, "trace_readings", ("INTEGER", "VARCHAR", "VARCHAR", "BIGINT", "BOOLEAN"),
-                        [(first + i, rel, shape, None, True) for i, rel in enumerate(rels)])
+        sql.insert_rows(self.con, "trace_readings", ("INTEGER", "VARCHAR", "VARCHAR", "BIGINT", "BOOLEAN", "BOOLEAN"),
+                        [(first + i, rel, shape, None, True, shape == PYTHON) for i, rel in enumerate(rels)])
         return first
 
     def _duckdb(self, shape: str, region: str | None, buckets: bool, rels: list[str]) -> None:
         if self.started is not None:
             self.started.set()
-        self.con.execute(sql.insert_events(shape, region, buckets), [self.next_reading, [self.path(r) for r in rels]])
+        self.con.execute(sql.insert_groups(shape, region, buckets), [self.next_reading, [self.path(r) for r in rels]])
         self._readings(rels, shape)  # numbered from next_reading, as the query numbered them
 
     def _python(self, rel: str) -> None:
@@ -117,28 +120,25 @@ class Loader:
         rows, refused = trace_rows(rel, records)
         self.evidence.problems += [Problem(rel, f"record {index}", reason) for index, reason in refused]
         sql.insert_rows(self.con, "trace_events", sql.EVENT_TYPES, [event_row(reading, row) for row in rows])
+        self.con.execute(sql.GROUPS_FROM_EVENTS, [reading])
         self.python_counts[rel] = len(records)
 
     def _read_bad_files_again(self) -> None:
         """Files with a trace breaking the contract are read again in Python, for exact reasons.
 
-        Their first reading stays in trace_events (which is only appended to, so rowids hold) but is no longer live.
+        Their first reading stays in trace_groups but is no longer live.
         """
-        bad = self.con.execute("SELECT DISTINCT r.reading, r.file FROM trace_events e JOIN trace_readings r USING (reading) "
-                               "WHERE e.bad ORDER BY r.file").fetchall()
+        bad = self.con.execute("SELECT DISTINCT r.reading, r.file FROM trace_groups g JOIN trace_readings r USING (reading) "
+                               "WHERE g.bad > 0 ORDER BY r.file").fetchall()
         for reading, rel in bad:
             self.con.execute("UPDATE trace_readings SET live = false WHERE reading = ?", [reading])
             self._python(rel)
 
     def _statistics(self) -> dict[str, tuple]:
-        """Sets each reading's first rowid; returns file -> (traces, first time, last time)."""
-        self.con.execute("CREATE TEMP TABLE reading_stats AS SELECT reading, min(rowid) AS first, count(*) AS n, "
-                         "min(time) AS lo, max(time) AS hi FROM trace_events GROUP BY reading")
-        self.con.execute("UPDATE trace_readings SET first_row = s.first FROM reading_stats s WHERE s.reading = trace_readings.reading")
-        stats = {f: (n, lo, hi) for f, n, lo, hi in self.con.execute(
-            "SELECT r.file, s.n, s.lo, s.hi FROM trace_readings r JOIN reading_stats s USING (reading) WHERE r.live").fetchall()}
-        self.con.execute("DROP TABLE reading_stats")
-        return stats
+        """file -> (traces, first time, last time)."""
+        return {f: (n, lo, hi) for f, n, lo, hi in self.con.execute(
+            "SELECT r.file, sum(g.n), min(g.lo), max(g.hi) FROM trace_readings r JOIN trace_groups g USING (reading) "
+            "WHERE r.live GROUP BY r.file").fetchall()}
 
     def _file_reads(self, files: list[str], stats: dict[str, tuple]) -> None:
         for rel in files:
@@ -148,6 +148,28 @@ class Loader:
             n, read.first, read.last = stats.get(rel, (0, None, None))
             read.records = self.python_counts.get(rel, n)
             self.evidence.files.append(read)
+
+
+def materialize(con: duckdb.DuckDBPyConnection, root: str, readings: list[tuple[int, str, str]]) -> None:
+    """The traces of the files of `readings` (reading, file, shape; files read once already by DuckDB) into
+    trace_events, one query per kind of file, each trace under its file's reading."""
+    def python(item: tuple[int, str]) -> None:  # the file changed since it was read: keep what can be read
+        reading, rel = item
+        try:
+            records = python_records(f"{root}/{rel}", rel)
+        except (OSError, ValueError):
+            return
+        sql.insert_rows(con, "trace_events", sql.EVENT_TYPES, [event_row(reading, row) for row in trace_rows(rel, records)[0]])
+
+    groups: dict[tuple[str, str | None, bool], list[tuple[int, str]]] = {}
+    for reading, rel, shape in readings:
+        groups.setdefault((shape, key_region(rel), may_read_buckets(rel)), []).append((reading, rel))
+    for (shape, region, buckets), items in groups.items():
+        query = sql.insert_events(shape, region, buckets)
+        in_halves(lambda part, q=query: con.execute(q, [[r for r, _ in part], [f"{root}/{rel}" for _, rel in part]]), items, python)
+    con.execute(sql.NUMBER_EVENTS, [[r for r, _, _ in readings]])
+    # a file without traces has no row to number
+    con.execute("UPDATE trace_readings SET materialized = true WHERE reading IN (SELECT unnest(?::INTEGER[]))", [[r for r, _, _ in readings]])
 
 
 def read_details(con: duckdb.DuckDBPyConnection, root: str, files: list[tuple[str, str]]) -> None:

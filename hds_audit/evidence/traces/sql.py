@@ -1,9 +1,13 @@
 """The DuckDB side of the trace tables: their schemas and the INSERTs that read many files at once.
 
-`trace_events` holds, for every trace, only what the period checks read: 9 narrow columns, no
-identifier strings (a trace's `file` and `record` come from its reading and its rowid, through the
-`traces` view). Keeping the long strings of every trace (trace_id, resource ids, file names) cost
-more than reading the JSON; `trace_details` keeps them, for the files that need them only.
+Three depths, each read only where needed:
+- `trace_groups`: what one scan of every file keeps. Per file read (`reading`), region, account,
+  service, OBS read and UTC hour: the number of traces and the first and last instant. A few rows
+  per file: writing one row per trace cost a third of the scan again.
+- `trace_events`: per trace, the same narrow columns, for the files a check must see trace by trace
+  (`TraceSet.materialize`); a trace's `file` and `record` come from its reading and its rowid,
+  through the `traces` view.
+- `trace_details`: every column of the traces of the files whose ids or resources a check reads.
 """
 
 from __future__ import annotations
@@ -15,9 +19,24 @@ from hds_audit.evidence.traces.files import ENDPOINT_REGION, MAX_MS, MIN_MS
 EVENTS = """CREATE TABLE trace_events (
     reading INTEGER, record INTEGER, time TIMESTAMPTZ, region VARCHAR, user_name VARCHAR, service_type VARCHAR,
     read_name VARCHAR, read_bucket VARCHAR, bad BOOLEAN)"""  # bad: its file is read again in Python
-# one row per file read: `first_row` is the rowid of its first trace; `live` is false once the file was read again
+# one row per file read: `first_row` is the rowid of its first trace in trace_events, once `materialized`; `live` is
+# false once the file was read again
 READINGS = """CREATE TABLE trace_readings (
-    reading INTEGER, file VARCHAR, shape VARCHAR, first_row BIGINT, live BOOLEAN)"""
+    reading INTEGER, file VARCHAR, shape VARCHAR, first_row BIGINT, live BOOLEAN, materialized BOOLEAN)"""
+HOUR_US = 3_600_000_000
+GROUPS = """CREATE TABLE trace_groups (
+    reading INTEGER, region VARCHAR, user_name VARCHAR, service_type VARCHAR, read_name VARCHAR, read_bucket VARCHAR,
+    hour BIGINT, n BIGINT, lo TIMESTAMPTZ, hi TIMESTAMPTZ, bad BIGINT)"""
+GROUPS_LIVE = """CREATE VIEW trace_groups_live AS
+SELECT g.* FROM trace_groups g JOIN trace_readings r ON r.reading = g.reading AND r.live"""
+_GROUP_BY = (f"SELECT reading, region, user_name, service_type, read_name, read_bucket, epoch_us(time) // {HOUR_US}, "
+             "count(*), min(time), max(time), count_if(bad) FROM ({rows}) GROUP BY ALL")
+# the groups of a file read in Python, from its rows in trace_events (parameter: its reading)
+GROUPS_FROM_EVENTS = "INSERT INTO trace_groups " + _GROUP_BY.format(rows="SELECT * FROM trace_events WHERE reading = ?")
+# once a file's traces are in trace_events: where they start, for `record`
+NUMBER_EVENTS = """UPDATE trace_readings SET first_row = s.first
+FROM (SELECT reading, min(rowid) AS first FROM trace_events WHERE reading IN (SELECT unnest(?::INTEGER[])) GROUP BY reading) s
+WHERE trace_readings.reading = s.reading"""
 # What checks query. `record` is exact: rows keep their file order on insertion (preserve_insertion_order) and
 # trace_events is only ever appended to, so a trace's index is its rowid minus the first rowid of its reading.
 VIEW = """CREATE VIEW traces AS
@@ -70,8 +89,19 @@ def _fields(region: str | None, names: tuple[str, ...]) -> dict[str, str]:
     return fields if region else {**fields, "endpoint": "VARCHAR"}
 
 
+def insert_groups(shape: str, region: str | None, buckets: bool = True) -> str:
+    """INSERT into trace_groups of the traces of a list of files; parameters: the reading id of the first file (the
+    next ones follow), then the files."""
+    return "INSERT INTO trace_groups " + _GROUP_BY.format(rows=_rows(shape, region, buckets, "? + src"))
+
+
 def insert_events(shape: str, region: str | None, buckets: bool = True) -> str:
-    """INSERT of the traces of a list of files; parameters: the reading id of the first file, then the files.
+    """INSERT into trace_events of the traces of a list of files; parameters: the reading id of each file, the files."""
+    return "INSERT INTO trace_events " + _rows(shape, region, buckets, "(?::INTEGER[])[src + 1]")
+
+
+def _rows(shape: str, region: str | None, buckets: bool, reading: str) -> str:
+    """The trace_events rows of the traces of a list of files (`reading`: SQL of a file's reading from its index `src`).
 
     With `buckets` false (files of a CTS service folder other than OBS) the resource fields of OBS reads are not
     extracted, which saves reading two long strings per trace; an OBS trace found there anyway sends its file
@@ -86,8 +116,8 @@ def insert_events(shape: str, region: str | None, buckets: bool = True) -> str:
         read_name = f"CASE WHEN {_OBS_READ} THEN lower(resource_name) END"
         read_bucket = f"CASE WHEN {_OBS_READ} THEN lower(split_part(ltrim(resource_id, '/'), '/', 1)) END"
         bad = _BAD
-    return f"""INSERT INTO trace_events
-        SELECT ? + src, NULL, {_TIME}, {_region(region)}, {_USER}, service_type, {read_name}, {read_bucket}, {bad}
+    return f"""SELECT {reading} AS reading, NULL AS record, {_TIME} AS time, {_region(region)} AS region,
+               {_USER} AS user_name, service_type, {read_name} AS read_name, {read_bucket} AS read_bucket, {bad} AS bad
         FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'file_index')})"""
 
 
