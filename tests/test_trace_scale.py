@@ -50,3 +50,35 @@ def test_register_covering_nobody_lists_five_refs_within_a_small_memory_limit(bu
         assert [e.split("#trace_id=")[1] for e in f.evidence] == expected_ids
         assert all(e.startswith("traces/CloudTraces/eu-west-0/") for e in f.evidence)
     assert results["access.no_activity_after_revocation"].status is Status.PASS
+
+
+def test_only_the_files_that_may_hold_a_finding_are_read_trace_by_trace(builder, run_checks_on, monkeypatch):
+    """The scan keeps groups of traces; a file is read again trace by trace only where a finding may lie: here the
+    file of the one account the register does not cover. A compliant bundle reads no file twice."""
+    import hds_audit.evidence.traces as traces
+
+    written: list[str] = []
+    write_out = traces.materialize
+
+    def spy(con, root, readings):
+        written.extend(rel for _, rel, _ in readings)
+        write_out(con, root, readings)
+
+    monkeypatch.setattr(traces, "materialize", spy)
+    for user in ("a.durand", "b.petit", "x.unknown"):
+        builder.traces([trace(user, f"2026-07-0{day}T10:00:00+02:00") for day in (1, 2, 3)])
+    files = sorted(p.relative_to(builder.root).as_posix() for p in (builder.root / "traces").rglob("*.gz"))
+    builder.register(ALICE, {**ALICE, "account": "b.petit", "person": "Bruno Petit"})
+    checks = ("access.register_covers_activity", "access.no_activity_after_revocation", "residency.activity")
+    results = run_checks_on(builder.root, *checks)
+    [finding] = results["access.register_covers_activity"].findings
+    assert finding.object == "x.unknown" and finding.message.startswith("3 action(s)")
+    assert results["access.no_activity_after_revocation"].status is Status.PASS
+    assert results["residency.activity"].status is Status.PASS
+    assert written == [files[2]]
+
+    written.clear()
+    builder.register(ALICE, {**ALICE, "account": "b.petit", "person": "Bruno Petit"}, {**ALICE, "account": "x.unknown", "person": "Xavier Inconnu"})
+    results = run_checks_on(builder.root, *checks)
+    assert all(r.status is Status.PASS for r in results.values()), results
+    assert written == []
