@@ -91,18 +91,8 @@ class TraceSet:
         """
         if (start, end) not in self._periods:
             table = f"trace_period_{len(self._periods)}"
-            straddling = "SELECT reading FROM trace_groups_live WHERE lo < ? AND hi >= ? AND NOT (lo >= ? AND hi < ?)"
-            self.materialize(straddling, [end, start, start, end])
-            self.con.execute(f"""CREATE TABLE {table} AS
-                WITH s AS ({straddling})
-                SELECT reading, region, user_name, service_type, read_name, read_bucket, hour, n, lo, hi
-                FROM trace_groups_live WHERE lo >= ? AND hi < ? AND reading NOT IN (SELECT reading FROM s)
-                UNION ALL
-                SELECT e.reading, region, user_name, service_type, read_name, read_bucket, epoch_us(time) // {sql.HOUR_US},
-                       1, time, time
-                FROM trace_events e JOIN trace_readings r ON r.reading = e.reading AND r.live
-                WHERE time >= ? AND time < ? AND e.reading IN (SELECT reading FROM s)""",
-                             [end, start, start, end, start, end, start, end])
+            self.materialize(sql.STRADDLING, [end, start, start, end])
+            self.con.execute(sql.PERIOD.format(table=table), [end, start, start, end, start, end, start, end])
             self._periods[(start, end)] = table
         return self._periods[(start, end)]
 
