@@ -82,7 +82,7 @@ class TraceSet:
             materialize(self.con, self.root, todo)
 
     def period(self, start, end) -> str:
-        """The name of a table of the groups of the traces in [start, end): (reading, region, user_name, service_type,
+        """The name of a view of the groups of the traces in [start, end): (reading, region, user_name, service_type,
         read_name, read_bucket, hour, n, lo, hi), made once per period.
 
         A group lies wholly inside or outside unless it straddles a bound (the contract's periods start and end on
@@ -91,8 +91,13 @@ class TraceSet:
         """
         if (start, end) not in self._periods:
             table = f"trace_period_{len(self._periods)}"
-            self.materialize(sql.STRADDLING, [end, start, start, end])
-            self.con.execute(sql.PERIOD.format(table=table), [end, start, start, end, start, end, start, end])
+            straddling = [r for (r,) in self.rows(sql.STRADDLING, [end, start, start, end])]
+            if straddling:
+                self.materialize("SELECT unnest(?::INTEGER[])", [straddling])
+            # a view, cheaper than a table over a few thousand groups; DDL takes no parameters, hence the literals
+            literal = lambda instant: f"'{instant.isoformat()}'::TIMESTAMPTZ"  # noqa: E731 - a datetime's own text
+            self.con.execute(sql.PERIOD.format(table=table, start=literal(start), end=literal(end),
+                                               straddling="(" + ", ".join(map(str, straddling or [-1])) + ")"))
             self._periods[(start, end)] = table
         return self._periods[(start, end)]
 

@@ -33,16 +33,15 @@ _GROUP_BY = (f"SELECT reading, region, user_name, service_type, read_name, read_
              "count(*), min(time), max(time), count_if(bad) FROM ({rows}) GROUP BY ALL")
 # the files with a group straddling a period's bounds (parameters: end, start, start, end)
 STRADDLING = "SELECT reading FROM trace_groups_live WHERE lo < ? AND hi >= ? AND NOT (lo >= ? AND hi < ?)"
-# a period's groups (TraceSet.period): those wholly inside, and the traces of the period of the straddling files (their
-# traces written out), one group each; parameters: end, start, start, end, then start, end twice
-PERIOD = f"""CREATE TABLE {{table}} AS
-WITH s AS ({STRADDLING})
+# a period's groups (TraceSet.period), a view: those wholly inside, and the traces of the period of the straddling
+# files (written out), one group each. {start}, {end}: TIMESTAMPTZ literals; {straddling}: their reading ids
+PERIOD = f"""CREATE VIEW {{table}} AS
 SELECT reading, region, user_name, service_type, read_name, read_bucket, hour, n, lo, hi
-FROM trace_groups_live WHERE lo >= ? AND hi < ? AND reading NOT IN (SELECT reading FROM s)
+FROM trace_groups_live WHERE lo >= {{start}} AND hi < {{end}} AND reading NOT IN {{straddling}}
 UNION ALL
 SELECT e.reading, region, user_name, service_type, read_name, read_bucket, epoch_us(time) // {HOUR_US}, 1, time, time
 FROM trace_events e JOIN trace_readings r ON r.reading = e.reading AND r.live
-WHERE time >= ? AND time < ? AND e.reading IN (SELECT reading FROM s)"""
+WHERE time >= {{start}} AND time < {{end}} AND e.reading IN {{straddling}}"""
 # the groups of a file read in Python, from its rows in trace_events (parameter: its reading)
 GROUPS_FROM_EVENTS = "INSERT INTO trace_groups " + _GROUP_BY.format(rows="SELECT * FROM trace_events WHERE reading = ?")
 # once a file's traces are in trace_events: where they start, for `record`
