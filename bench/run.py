@@ -207,6 +207,11 @@ def table(n: int, files: list[str], runs: list[dict], whole: tuple, hashing: flo
     return "\n".join(lines) + "\n"
 
 
+def _settle() -> None:
+    if hasattr(os, "sync"):
+        os.sync()
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
@@ -217,8 +222,13 @@ def measure(events: int, args) -> tuple[str, dict]:
     print(f"{events:,} events in {len(files):,} files", file=sys.stderr)
     runs = []
     for i in range(args.repeat):
+        # Each stage starts on a settled disk: the previous stage's temporary DuckDB file is still being written back
+        # when it ends, and that writeback would otherwise be charged to the next stage.
+        _settle()
         a, a_info = bare_scan(files)
+        _settle()
         a2 = bare_table(files)
+        _settle()
         b, b_info = trace_stage(bundle)
         if a_info["events"] != events or b_info["events"] != events:
             raise SystemExit(f"event counts differ: bare {a_info['events']}, hds-audit {b_info['events']}, expected {events}")

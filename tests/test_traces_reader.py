@@ -414,3 +414,28 @@ def test_references_into_a_file_read_in_python_carry_trace_ids(builder):
     [refs] = evidence.data.refs([[{"file": rel, "record": 2}, {"file": rel, "record": 0}]])
     assert refs == (f"{rel}#trace_id=p2", f"{rel}#trace_id=p0")
 
+
+
+@pytest.mark.parametrize("shape", ["array", "envelope", "lines"])
+def test_files_read_trace_by_trace_are_read_by_duckdb_numbered_by_position(builder, shape):
+    """TraceSet.materialize reads the files DuckDB scanned with DuckDB again (Python only reads the files DuckDB
+    rejects: a query error is not the files' fault and must surface, not fall back to Python silently)."""
+    for name in ("a", "b"):
+        builder.traces(batch(3), name=KEY.format(name) + ".gz", shape=shape)
+    evidence = load(builder)
+    assert evidence.data.rows("SELECT count(*) FROM trace_events") == [(0,)]  # the scan keeps groups only
+    evidence.data.materialize(f"SELECT reading FROM trace_readings WHERE file LIKE '%{KEY.format('b')}.gz'")
+    assert evidence.data.rows("SELECT count(*), count(record) FROM trace_events") == [(3, 0)]  # no Python rows
+    assert evidence.data.rows("SELECT file, record FROM traces ORDER BY record") == [(f"traces/{KEY.format('b')}.gz", i) for i in range(3)]
+    evidence.data.materialize()
+    assert evidence.data.rows("SELECT count(*), count(record) FROM trace_events") == [(6, 0)]
+
+
+def test_a_query_error_is_raised_not_taken_for_a_bad_file(monkeypatch):
+    import duckdb
+
+    def broken(rels):
+        raise duckdb.BinderException("no function matches")
+
+    with pytest.raises(duckdb.BinderException):
+        bulk_reader.in_halves(broken, ["a", "b"], lambda rel: pytest.fail(f"{rel} read in Python"))

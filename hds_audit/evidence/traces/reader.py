@@ -37,8 +37,8 @@ def in_halves(run: Callable[[list[str]], None], rels: list[str], alone: Callable
         run(rels)
     except (duckdb.InterruptException, KeyboardInterrupt):
         raise
-    except duckdb.OutOfMemoryException:
-        raise  # not the files' fault: reading them one by one in Python would not help
+    except (duckdb.OutOfMemoryException, duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException):
+        raise  # not the files' fault (memory, or the query itself): reading them one by one in Python would not help
     except (duckdb.Error, UnicodeDecodeError):  # a rejected record's message may not even be UTF-8
         if len(rels) == 1:
             alone(rels[0])

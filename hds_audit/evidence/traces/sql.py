@@ -108,7 +108,7 @@ def insert_groups(shape: str, region: str | None, buckets: bool = True) -> str:
 
 def insert_events(shape: str, region: str | None, buckets: bool = True) -> str:
     """INSERT into trace_events of the traces of a list of files; parameters: the reading id of each file, the files."""
-    return "INSERT INTO trace_events " + _rows(shape, region, buckets, "(?::INTEGER[])[src + 1]")
+    return "INSERT INTO trace_events " + _rows(shape, region, buckets, "(?::INTEGER[])[CAST(src AS BIGINT) + 1]")
 
 
 def _rows(shape: str, region: str | None, buckets: bool, reading: str) -> str:
