@@ -53,6 +53,14 @@ def python_records(path: str, rel: str) -> list:
         return parse_file(rel, handle.read())
 
 
+def good_rows(root: str, rel: str) -> list[tuple]:
+    """The full rows of the good traces of a file read once already (its breaches were reported then)."""
+    try:
+        return trace_rows(rel, python_records(f"{root}/{rel}", rel))[0]
+    except (OSError, ValueError):
+        return []
+
+
 class Loader:
     """Reads every trace file once into `trace_groups` and `trace_readings`; reports into `evidence`."""
 
@@ -155,11 +163,7 @@ def materialize(con: duckdb.DuckDBPyConnection, root: str, readings: list[tuple[
     trace_events, one query per kind of file, each trace under its file's reading."""
     def python(item: tuple[int, str]) -> None:  # the file changed since it was read: keep what can be read
         reading, rel = item
-        try:
-            records = python_records(f"{root}/{rel}", rel)
-        except (OSError, ValueError):
-            return
-        sql.insert_rows(con, "trace_events", sql.EVENT_TYPES, [event_row(reading, row) for row in trace_rows(rel, records)[0]])
+        sql.insert_rows(con, "trace_events", sql.EVENT_TYPES, [event_row(reading, row) for row in good_rows(root, rel)])
 
     groups: dict[tuple[str, str | None, bool], list[tuple[int, str]]] = {}
     for reading, rel, shape in readings:
@@ -181,11 +185,7 @@ def read_details(con: duckdb.DuckDBPyConnection, root: str, files: list[tuple[st
     path = lambda rel: f"{root}/{rel}"  # noqa: E731
 
     def python(rel: str) -> None:
-        try:
-            records = python_records(path(rel), rel)
-        except (OSError, ValueError):
-            return
-        sql.insert_rows(con, "trace_details", sql.DETAIL_TYPES, trace_rows(rel, records)[0])
+        sql.insert_rows(con, "trace_details", sql.DETAIL_TYPES, good_rows(root, rel))
 
     groups: dict[tuple[str, str | None], list[str]] = {}
     for rel, shape in files:
