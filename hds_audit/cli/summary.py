@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hds_audit.results.model import RunResult
@@ -18,8 +19,9 @@ COLOURS = {
 
 def print_summary(result: RunResult, out: Path | None) -> None:
     console = Console(stderr=False, highlight=False)
-    console.print(f"[bold]{result.tenant.name}[/] · period {result.period.label} "
-                  f"({result.period.start.isoformat()} → {result.period.end.isoformat()})", markup=True)
+    # soft_wrap: a pipe gets 80 columns, and a CI log should keep the period on one line
+    console.print(f"[bold]{escape(result.tenant.name)}[/] · period {result.period.label} "
+                  f"({result.period.start.isoformat()} → {result.period.end.isoformat()})", soft_wrap=True)
     table = Table(title="Checks", show_lines=False)
     table.add_column("check")
     table.add_column("status")
