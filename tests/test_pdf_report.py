@@ -140,3 +140,23 @@ def test_many_trace_files_are_grouped_by_month_with_a_recomputable_digest():
     assert july["files"] == 40 and july["records"] == 200 and july["size"] == 4000
     assert july["first"] == datetime(2026, 7, 1, tzinfo=PARIS) and july["last"] == datetime(2026, 7, 28, 12, tzinfo=PARIS)
     assert len(pdf.evidence_entries(files[:30])) == 30  # few files: one row each
+
+
+def test_a_cut_list_shows_every_kind_and_counts_what_it_hides():
+    from hds_audit.checks.interface import Finding
+    from hds_audit.states import Status
+
+    result = sample_result()
+    check = next(c for c in result.unique_checks() if c.id == "residency.resources")
+    backups = [Finding(f"{i:04x}-bkp", "CBR backup of srv-9 lies in ap-southeast-1, not an allowed region", (f"backups/cbr.json#backups[{i}]",))
+               for i in range(187)]
+    resources = [Finding(f"ff-{kind}", f"{kind} {kind}.analytics lies in ap-southeast-1, not an allowed region", (f"resources/main.tfstate#{kind}.analytics",))
+                 for kind in ("flexibleengine_compute_instance_v2", "flexibleengine_cbr_vault", "flexibleengine_cbr_policy")]
+    check.findings = sorted(backups + resources, key=Finding.sort_key)  # the resources sort last
+    check.status = Status.FAIL
+    text = plain(pdf.findings(RenderContext(result)))
+    for kind in ("flexibleengine_compute_instance_v2", "flexibleengine_cbr_vault", "flexibleengine_cbr_policy"):
+        assert f"ff-{kind}" in text, kind
+    assert text.count("CBR backup of srv-9") == pdf.MAX_FINDINGS - 3
+    assert "175 more findings: 175 “CBR backup …”; see report.xlsx, sheet Findings." in text
+    assert [f.object for f in check.findings[:3]] == ["0000-bkp", "0001-bkp", "0002-bkp"]  # the result itself is untouched

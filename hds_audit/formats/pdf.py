@@ -11,6 +11,7 @@ from collections import Counter
 
 from hds_audit import __version__
 from hds_audit.formats import pdf_charts
+from hds_audit.formats.sampling import hidden_text, representative
 from hds_audit.formats.interface import RenderContext
 from hds_audit.formats.pdf_style import (
     badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, markup, status_colours,
@@ -256,15 +257,18 @@ def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, 
             continue
         shown[id(check)] = rule
         rows = [header_row("Status", "Object", "Finding", "Evidence")]
-        for f in check.findings[:MAX_FINDINGS]:
+        shown_findings = representative(check.findings, MAX_FINDINGS)  # every kind, not the first 15 of one
+        for f in shown_findings:
             refs = list(f.evidence[:MAX_REFS]) + ([f"(+{len(f.evidence) - MAX_REFS} more)"] if len(f.evidence) > MAX_REFS else [])
             message = f.message + (f"\n{f.waiver}" if f.waiver else "")
             rows.append([badge(f.status.value), text(f.object, "cell"), text(message, "cell"), text("\n".join(refs), "mono")])
         table = grid(rows, [62, 105, 175, content_width() - 342])
         group = head + [Spacer(1, 2), table]
-        hidden = len(check.findings) - MAX_FINDINGS
+        hidden = len(check.findings) - len(shown_findings)
         if hidden > 0:
-            group.append(text(words("report", "findings_cut", n=hidden), "muted"))
+            kinds = hidden_text(check.findings, shown_findings)
+            group.append(text(words("report", "findings_cut_kinds", n=hidden, kinds=kinds) if kinds
+                              else words("report", "findings_cut", n=hidden), "muted"))
         long = len(rows) > 6
         out.append(([CondPageBreak(110)] + group if long else group, not long))
     return out
