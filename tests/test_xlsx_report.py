@@ -64,13 +64,35 @@ def test_evidence_strings_are_text_never_formulas(data, wb):
 def test_one_finding_per_row_with_its_evidence(wb):
     result = sample_result()
     expected = sum(len(k.findings) for c in result.controls for k in c.checks)
-    findings = rows(wb["Findings"])
+    findings = [r for r in rows(wb["Findings"]) if r["Status"] != "manual"]
     assert len(findings) == expected
     row = next(r for r in findings if r["Object"] == "user07")
     assert row["Check"] == "access.register_covers_activity" and row["Status"] == "fail"
     assert row["Evidence references"].endswith("#trace_id=t7")
     waived = next(r for r in findings if r["Status"] == "waived")
     assert "waived until 2027-01-31" in waived["Waiver"]
+
+
+def test_a_missing_attestation_is_a_row_saying_what_is_expected():
+    from hds_audit.results.model import CheckResult
+    from hds_audit.states import Status
+
+    result = sample_result()
+    control = next(c for c in result.controls if c.control.id == "workstation-safety")
+    control.checks = [CheckResult("attestation.current", Status.MANUAL, [], note="no signed attestation for Workstation safety (workstation-safety) in attestations/",
+                                  details={"control": "workstation-safety", "since": "2025-10-01T00:00:00+02:00", "max_age_days": 365, "attestations": []})]
+    control.status = Status.MANUAL
+    book = load_workbook(io.BytesIO(xlsx.render(RenderContext(result))))
+    manual = [r for r in rows(book["Findings"]) if r["Control"] == "workstation-safety"]
+    assert len(manual) == 1
+    row = manual[0]
+    assert row["Check"] == "attestation.current" and row["Status"] == "manual" and row["Object"] == "Workstation safety"
+    assert row["Message"].startswith("no signed attestation for Workstation safety (workstation-safety) in attestations/. Expected: an attestation")
+    assert "signed on or after 2025-10-01T00:00:00+02:00 (365 days before the end of the period)" in row["Message"]
+    # every other manual check of the sample (a note, no details) has its row too
+    manual_checks = [(c.control.id, k.id) for c in result.controls for k in c.checks if k.status is Status.MANUAL and not k.findings]
+    assert len(manual_checks) > 1
+    assert sorted(manual_checks) == sorted((r["Control"], r["Check"]) for r in rows(book["Findings"]) if r["Status"] == "manual")
 
 
 def test_controls_sheet_counts_refs_and_empty_verdicts(wb):

@@ -214,18 +214,38 @@ def _findings(ws, result) -> None:
     headers = ["Control", "Check", "Status", "Object", "Message", "Evidence references", "Waiver"]
     _table(ws, headers, [30, 32, 12, 30, 70, 70, 40])
     row = 1
+
+    def line(control_id, check_id, status, obj, message, refs=(), waiver=None):
+        nonlocal row
+        row += 1
+        put(ws, row, 1, control_id)
+        put(ws, row, 2, check_id)
+        status_cell(ws, row, 3, status)
+        put(ws, row, 4, obj, wrap=True)
+        put(ws, row, 5, message, wrap=True)
+        put(ws, row, 6, "\n".join(refs), wrap=True)
+        put(ws, row, 7, waiver or "", wrap=True)
+
     for c in result.controls:
+        if c.unbound and not c.checks:
+            line(c.control.id, "", c.status.value, c.control.rule, "no evidence is bound to this rule: a person must judge it")
         for k in c.checks:
             for f in k.findings:
-                row += 1
-                put(ws, row, 1, c.control.id)
-                put(ws, row, 2, k.id)
-                status_cell(ws, row, 3, f.status.value)
-                put(ws, row, 4, f.object, wrap=True)
-                put(ws, row, 5, f.message, wrap=True)
-                put(ws, row, 6, "\n".join(f.evidence), wrap=True)
-                put(ws, row, 7, f.waiver or "", wrap=True)
+                line(c.control.id, k.id, f.status.value, f.object, f.message, f.evidence, f.waiver)
+            if k.status.value == "manual" and not k.findings:
+                # a missing attestation has no finding, only a note: without a row the auditor sees a bare count
+                line(c.control.id, k.id, "manual", c.control.rule, _expected(k))
     _filter(ws, len(headers), row)
+
+
+def _expected(check) -> str:
+    """A manual check's note, and what would settle it."""
+    details = check.details or {}
+    note = check.note or "a person must attest this rule"
+    if details.get("since") and details.get("max_age_days") is not None:
+        return (f"{note}. Expected: an attestation in attestations/ naming this control, signed on or after "
+                f"{details['since']} ({details['max_age_days']} days before the end of the period), whose document matches its sha256.")
+    return note
 
 
 def _changes(ws, comparison: dict) -> None:
