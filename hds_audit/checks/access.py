@@ -6,8 +6,8 @@ import re
 from datetime import timedelta
 
 from hds_audit.checks.common import (
-    account_key, load_cover, no_trace_in_period, person_key, refs_sql, row_ref, sql_account_keys, uncovered_sql, when,
-    write_out_uncovered,
+    account_key, load_cover, no_trace_in_period, person_key, refs_sql, row_ref, sql_account_keys, uncovered_sql, undecided,
+    when, write_out_uncovered,
 )
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
@@ -42,7 +42,7 @@ def nominative_accounts(inp: CheckInput) -> Outcome:
             findings.append(Finding(user.name, "in the register without a person (nor a service account with an owner)", ref + tuple(row_ref(_register_file(inp), r) for r in rows)))
         else:
             findings.append(Finding(user.name, "enabled IAM user absent from the register of authorized persons", ref))
-    return Outcome(findings)
+    return Outcome(undecided(findings, inp["access_register"], lambda names: {n: account_key(n) for n in names}))
 
 
 def _uncovered_sql(after_revocation: bool) -> str:
@@ -67,7 +67,7 @@ def register_covers_activity(inp: CheckInput) -> Outcome:
     rows = traces.rows(_uncovered_sql(False), [inp.period.start, inp.period.end])
     for (name, n, first, last, _), refs in zip(rows, traces.refs(r[4] for r in rows)):
         findings.append(Finding(name, f"{n} action(s) with no authorization in the register at the time, from {when(first)} to {when(last)}", refs))
-    return Outcome(findings)
+    return Outcome(undecided(findings, inp["access_register"], lambda names: sql_account_keys(traces.con, names)))
 
 
 @check("access.no_activity_after_revocation", "No account acts after its revocation", needs=("traces", "access_register"))
@@ -87,7 +87,7 @@ def no_activity_after_revocation(inp: CheckInput) -> Outcome:
     for (name, n, first, last, _), refs in zip(rows, traces.refs(r[4] for r in rows)):
         revoked = max(r for r in revocations[names[name]] if r <= first)
         findings.append(Finding(name, f"{n} action(s) after the authorization was revoked at {when(revoked)}: first {when(first)}, last {when(last)}", refs))
-    return Outcome(findings)
+    return Outcome(undecided(findings, inp["access_register"], lambda names: sql_account_keys(traces.con, names)))
 
 
 @check("access.credentials_not_reassigned", "No account name was granted to two persons", needs=("access_register",))

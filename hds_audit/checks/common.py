@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from typing import Callable
 
 from hds_audit.checks.interface import CheckInput, Finding
 from hds_audit.evidence.tabular import Row
@@ -42,6 +43,44 @@ def person_key(name: str | None) -> str:
 
 def row_ref(file: str, row: Row) -> str:
     return f"{file}#row {row.number}"
+
+
+def undecided(findings: list[Finding], register, keys: Callable[[list[str]], dict[str, str]],
+              roles: tuple[str, ...] | None = None) -> list[Finding]:
+    """The failing findings about an account that an unreadable register row may authorize, made `error`.
+
+    A row left out of the register (evidence/access_register.py `unread`) may be the very authorization a finding
+    says is missing: the check cannot conclude for the account that row names, nor for any account when the row's
+    account cannot be read. `keys` maps names to account keys as the check matched them; with `roles`, only rows
+    of those roles (or of an unreadable role) count.
+    """
+    unread = [u for u in getattr(register, "unread", ()) if roles is None or u.role is None or u.role in roles]
+    if not unread:
+        return findings
+    anonymous = [u for u in unread if u.account is None]
+    key = keys(sorted({f.object for f in findings} | {u.account for u in unread if u.account is not None}))
+    by_account: dict[str, list] = {}
+    for u in unread:
+        if u.account is not None:
+            by_account.setdefault(key[u.account], []).append(u)
+    out = []
+    for f in findings:
+        rows = sorted(by_account.get(key.get(f.object), []) + anonymous, key=lambda u: u.number)
+        if f.status is not Status.FAIL or not rows:
+            out.append(f)
+            continue
+        named = [u for u in rows if u.account is not None]
+        which = "; ".join(part for part in (
+            f"{_rows_label(named)} of this account" if named else "",
+            f"{_rows_label(anonymous)} whose account is unreadable" if anonymous else "") if part)
+        file = rows[0].ref.split("#", 1)[0]
+        out.append(Finding(f.object, f"cannot conclude: {f.message}; but {file} {which} could not be read and may "
+                                     "change this", f.evidence + tuple(u.ref for u in rows[:MAX_REFS]), Status.ERROR))
+    return out
+
+
+def _rows_label(rows) -> str:
+    return ("row " if len(rows) == 1 else "rows ") + ", ".join(str(u.number) for u in rows)
 
 
 def when(instant: datetime | None) -> str:

@@ -25,7 +25,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hds_audit.checks.common import (
-    MAX_REFS, load_cover, no_trace_in_period, refs_sql, sql_account_keys, uncovered_sql, when, write_out_uncovered,
+    MAX_REFS, load_cover, no_trace_in_period, refs_sql, sql_account_keys, uncovered_sql, undecided, when,
+    write_out_uncovered,
 )
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
@@ -382,4 +383,4 @@ def access_entitlement(inp: CheckInput) -> Outcome:
         held = sorted(roles.get(accounts[user], set()))
         holding = f"roles in the register: {', '.join(held)}" if held else "not in the register"
         findings.append(Finding(user, f"{what}, without a trace_reader or auditor authorization at the time ({holding}){more}", refs))
-    return Outcome(findings)
+    return Outcome(undecided(findings, register, lambda names: sql_account_keys(traces.con, names), READER_ROLES))
