@@ -160,3 +160,13 @@ def test_a_cut_list_shows_every_kind_and_counts_what_it_hides():
     assert text.count("CBR backup of srv-9") == pdf.MAX_FINDINGS - 3
     assert "175 more findings: 175 “CBR backup …”; see report.xlsx, sheet Findings." in text
     assert [f.object for f in check.findings[:3]] == ["0000-bkp", "0001-bkp", "0002-bkp"]  # the result itself is untouched
+
+
+def test_pdf_dates_are_the_generation_time_of_the_run(result, tmp_path):
+    if not shutil.which("pdfinfo"):
+        pytest.skip("pdfinfo (poppler-utils) is not installed")
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf.render(RenderContext(result)))
+    info = subprocess.run(["pdfinfo", "-isodates", str(path)], capture_output=True, text=True, check=True).stdout
+    dates = dict(line.split(None, 1) for line in info.splitlines() if line.endswith(("+02", "Z")) and "Date:" in line)
+    assert dates == {"CreationDate:": "2026-10-02T09:30:00+02", "ModDate:": "2026-10-02T09:30:00+02"}  # not 2000-01-01

@@ -138,3 +138,17 @@ def test_results_json_and_reports_agree(run_dir):
     assert len(oscal["results"][0]["findings"]) == len(results["controls"])
     wb = load_workbook(run_dir / "report.xlsx")
     assert {r[0]: r[1] for r in wb["meta"].iter_rows(values_only=True)}["run_id"] == results["run_id"]
+
+
+def test_pdf_dates_are_the_runs_generation_time(run_dir):
+    from datetime import datetime
+
+    from pyhanko.pdf_utils.generic import parse_pdf_date
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    generated = datetime.fromisoformat(json.loads((run_dir / "results.json").read_text())["generated_at"])
+    info = PdfFileReader(io.BytesIO((run_dir / "report.pdf").read_bytes())).trailer_view["/Info"]
+    assert parse_pdf_date(str(info["/CreationDate"])) == generated
+    # the signature is an incremental update: pyHanko sets /ModDate to the signing time, just after
+    modified = parse_pdf_date(str(info["/ModDate"]))
+    assert generated <= modified and (modified - generated).total_seconds() < 600

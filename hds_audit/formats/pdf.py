@@ -34,7 +34,7 @@ def render(ctx: RenderContext) -> bytes:
     return build_pdf(
         story, title=f"{words('report', 'title')} — {result.tenant.name} — {result.period.label}",
         author=ctx.signer or "hds-audit", subject=f"HDS audit, period {result.period.label}, run {result.run_id}",
-        footer=footer,
+        footer=footer, created=result.generated_at,
     )
 
 

@@ -201,10 +201,21 @@ def key_values(pairs: list[tuple[str, Any]], label_width: float = 120):
 
 # -- the document ---------------------------------------------------------------------------------
 
-def numbered_canvas(footer: str):
+class _Stamp:
+    """What reportlab reads of its TimeStamp for /CreationDate and /ModDate, from a given instant."""
+
+    def __init__(self, instant):
+        offset = int(instant.utcoffset().total_seconds() // 60) if instant.utcoffset() is not None else 0
+        self.t = instant.timestamp()
+        self.YMDhms = (instant.year, instant.month, instant.day, instant.hour, instant.minute, instant.second)
+        self.dhh, self.dmm = int(offset / 60), abs(offset) % 60
+
+
+def numbered_canvas(footer: str, created=None):
     """A canvas class that writes `footer` and "Page n of N" on every page but the cover.
 
-    N is only known at the end, so pages are kept and drawn in `save()`.
+    N is only known at the end, so pages are kept and drawn in `save()`. `created` (an aware
+    datetime) becomes the document's creation and modification dates.
     """
     from reportlab.pdfgen.canvas import Canvas
 
@@ -214,6 +225,8 @@ def numbered_canvas(footer: str):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._saved: list[dict] = []
+            if created is not None:
+                self._doc._timeStamp = _Stamp(created)
 
         def showPage(self):  # noqa: N802 - reportlab's name
             self._saved.append(dict(self.__dict__))
@@ -251,11 +264,13 @@ def _fit(canvas, value: str, font: str, size: float, width: float) -> str:
 
 
 def build_pdf(story: list, *, title: str, author: str, subject: str, footer: str,
-              on_page: Callable | None = None) -> bytes:
+              on_page: Callable | None = None, created=None) -> bytes:
     """Lay out `story` on A4 and return the PDF bytes.
 
     invariant=1: the bytes depend on the content only, not on the clock (the signature that
-    audit.py adds afterwards carries its own time).
+    audit.py adds afterwards carries its own time). The dates in /Info are `created` (the run's
+    generation time), so they are true yet the same on every rendering of one run; without it,
+    reportlab's fixed 2000-01-01.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
@@ -267,7 +282,7 @@ def build_pdf(story: list, *, title: str, author: str, subject: str, footer: str
         title=title, author=author, subject=subject, creator="hds-audit", producer="hds-audit (reportlab)",
     )
     hook = on_page or (lambda canvas, document: None)
-    doc.build(story, onFirstPage=hook, onLaterPages=hook, canvasmaker=numbered_canvas(footer))
+    doc.build(story, onFirstPage=hook, onLaterPages=hook, canvasmaker=numbered_canvas(footer, created))
     return buffer.getvalue()
 
 
