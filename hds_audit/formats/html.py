@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hds_audit.formats.interface import RenderContext, visible_bidi
+from hds_audit.formats.interface import RenderContext, natural_key, visible_bidi
 from hds_audit.paths import data_dir
 from hds_audit.states import SEVERITY
 
@@ -31,8 +31,10 @@ def render(ctx: RenderContext) -> bytes:
     by_responsibility: dict[str, Counter] = {}
     for control in result.controls:
         by_responsibility.setdefault(control.control.responsibility, Counter())[control.status.value] += 1
+    doc = result.to_json()
     html = env.get_template(TEMPLATE).render(
-        result=result, doc=result.to_json(), states=[s.value for s in SEVERITY],
+        result=result, doc=doc, states=[s.value for s in SEVERITY],
+        evidence=sorted(doc["evidence"], key=lambda e: natural_key(e["path"])),
         by_responsibility={k: dict(v) for k, v in sorted(by_responsibility.items())},
         signer=ctx.signer, demo=ctx.demo, comparison=ctx.extras.get("comparison"),
     )

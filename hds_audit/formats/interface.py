@@ -18,6 +18,15 @@ def visible_bidi(text: str) -> str:
     return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(path: str) -> tuple:
+    """Sort key comparing digit runs as numbers: CTS folders are 2026/6/ ... 2026/10/, not 2026/10/
+    before 2026/6/. Text and numbers alternate, so two keys always compare like with like."""
+    return tuple((int(part), part) if i % 2 else part for i, part in enumerate(_DIGITS.split(path)))
+
+
 @dataclass
 class RenderContext:
     result: RunResult

@@ -12,7 +12,7 @@ from collections import Counter
 from hds_audit import __version__
 from hds_audit.formats import pdf_charts
 from hds_audit.formats.sampling import hidden_text, representative
-from hds_audit.formats.interface import RenderContext
+from hds_audit.formats.interface import RenderContext, natural_key
 from hds_audit.formats.pdf_style import (
     badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, markup, status_colours,
     status_label, text, verdict_box, words,
@@ -316,18 +316,18 @@ def evidence_entries(files) -> list[dict]:
     import hashlib
 
     if len(files) <= MAX_EVIDENCE_ROWS:
-        return [_entry(f.path, [f]) for f in files]
+        return [_entry(f.path, [f]) for f in sorted(files, key=lambda f: natural_key(f.path))]
     groups: dict[str, list] = {}
     for f in files:
         parts = f.path.split("/")
         key = "/".join(parts[:5]) + "/" if parts[0] == "traces" and len(parts) > 5 else f.path
         groups.setdefault(key, []).append(f)
     entries = []
-    for key, members in sorted(groups.items()):
+    for key, members in sorted(groups.items(), key=lambda item: natural_key(item[0])):
         if len(members) == 1:
             entries.append(_entry(members[0].path, members))
             continue
-        members = sorted(members, key=lambda m: m.path)
+        members = sorted(members, key=lambda m: m.path)  # as `LC_ALL=C sort` orders them, for the digest
         digest = hashlib.sha256("".join(f"{m.sha256}  {m.path}\n" for m in members).encode("utf-8")).hexdigest()
         entries.append(_entry(key, members, digest))
     return entries

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from hds_audit.formats.interface import RenderContext, visible_bidi
+from hds_audit.formats.interface import RenderContext, natural_key, visible_bidi
 from hds_audit.formats.pdf_style import wording
 from hds_audit.states import SEVERITY
 from hds_audit.timeutil import iso
@@ -270,7 +270,7 @@ def _evidence(ws, result) -> None:
     headers = ["File", "SHA-256", "Size (bytes)", "Records", "First", "Last"]
     _table(ws, headers, [60, 68, 12, 10, 27, 27])
     row = 1
-    for row, f in enumerate(result.evidence_files, start=2):
+    for row, f in enumerate(sorted(result.evidence_files, key=lambda f: natural_key(f.path)), start=2):
         put(ws, row, 1, f.path)
         put(ws, row, 2, f.sha256)
         put(ws, row, 3, f.size)
