@@ -85,3 +85,16 @@ def test_unimplemented_or_unevidenced_check_is_never_pass(builder, tmp_path):
 def test_help_lists_commands():
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0 and "run" in result.output and "verify" in result.output
+
+
+def test_a_broken_trace_file_is_named_in_the_piped_summary(builder, tmp_path):
+    import gzip
+
+    root = _bundle(builder)
+    builder.write("traces/cut.json.gz", gzip.compress(b'[{"trace_id": "t"}]')[:25])
+    out = tmp_path / "out"
+    proc = _cli("run", str(root), "--period", "2026-Q3", "--out", str(out))
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "  traces/cut.json.gz: not a valid gzip file (truncated)" in lines
+    assert lines[-1].startswith(f"Reports written to {out.resolve()}: ") and "[/]" not in proc.stdout

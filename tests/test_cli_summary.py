@@ -1,5 +1,8 @@
 """The terminal summary of `run`, as a CI log shows it (stdout piped, 80 columns, no colours)."""
 
+import gzip
+import json
+
 import pytest
 from bundle_builder import BundleBuilder, trace
 
@@ -29,3 +32,47 @@ def test_the_first_line_is_not_wrapped_when_piped(good_result, capsys):
     first = capsys.readouterr().out.splitlines()[0]
     assert first == ("Centre Hospitalier de Test · period 2026-Q3 "
                      "(2026-07-01T00:00:00+02:00 → 2026-10-01T00:00:00+02:00)")
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    """Twelve truncated trace files, one whose name looks like rich markup."""
+    builder = BundleBuilder(tmp_path_factory.mktemp("broken") / "bundle")
+    builder.traces([trace("a.durand", "2026-07-03T10:00:00+02:00")])
+    cut = gzip.compress(json.dumps([trace("a.durand", "2026-07-04T10:00:00+02:00")]).encode())[:30]
+    names = [f"traces/cut-{i:02}.json.gz" for i in range(11)] + ["traces/[red]odd[/].json.gz"]
+    for name in names:
+        builder.write(name, cut)
+    return _result(builder.root, "trace.continuity", "residency.activity"), names
+
+
+def test_evidence_problems_are_listed_once_each_with_their_reason(broken, tmp_path, capsys):
+    result, names = broken
+    (tmp_path / "report.html").write_text("x")
+    print_summary(result, tmp_path)
+    out = capsys.readouterr().out
+    assert "\x1b" not in out  # not a terminal: no colour codes
+    lines = out.splitlines()
+    start = lines.index("Evidence problems (12):")
+    listed = lines[start + 1:start + 11]
+    assert all(line.startswith("  traces/") and line.endswith(": not a valid gzip file (truncated)") for line in listed), listed
+    # the two checks that need traces saw each file: still one line per file, and ten of twelve shown
+    assert len({line.split(":")[0] for line in listed}) == 10
+    assert lines[start + 11] == f"  … 2 more in {tmp_path.resolve() / 'report.html'} / results.json"
+    assert lines[-1].startswith(f"Reports written to {tmp_path.resolve()}: ")
+
+
+def test_a_file_name_like_rich_markup_is_printed_as_it_is(broken, capsys):
+    result, _ = broken
+    print_summary(result, None)
+    out = capsys.readouterr().out.splitlines()
+    assert "  traces/[red]odd[/].json.gz: not a valid gzip file (truncated)" in out
+    assert "  … 2 more in the reports" in out
+
+
+def test_errors_that_are_not_a_broken_file_are_listed_with_their_check(broken):
+    from hds_audit.cli.summary import error_reasons
+
+    problems, others = error_reasons(broken[0])
+    assert len(problems) == 12
+    assert others == ["resources: evidence absent: no Terraform state in the bundle (resources/*.tfstate) (trace.continuity)"]

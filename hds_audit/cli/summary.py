@@ -11,6 +11,7 @@ from rich.table import Table
 from hds_audit.results.model import RunResult
 from hds_audit.states import SEVERITY, Status, worst
 
+SHOWN = 10  # lines per list on screen; report.html and results.json hold them all
 COLOURS = {
     Status.PASS: "green", Status.FAIL: "red", Status.ERROR: "dark_orange", Status.MANUAL: "blue",
     Status.WAIVED: "magenta", Status.NOT_APPLICABLE: "grey50",
@@ -38,6 +39,49 @@ def print_summary(result: RunResult, out: Path | None) -> None:
     summary = result.summary()
     parts = [f"[{COLOURS[s]}]{s.value} {summary[s.value]}[/]" for s in SEVERITY]
     console.print(f"Controls ({len(result.controls)}): " + " · ".join(parts), soft_wrap=True)
+    _print_errors(console, result, out)
     if out is not None:
         files = ", ".join(sorted(p.name for p in out.iterdir() if p.is_file()))
-        console.print(f"Reports written to [bold]{out.resolve()}[/]: {files}", soft_wrap=True)
+        console.print(f"Reports written to [bold]{escape(str(out.resolve()))}[/]: {files}", soft_wrap=True)
+
+
+def _print_errors(console: Console, result: RunResult, out: Path | None) -> None:
+    """Why checks are `error`, so that a CI log names the broken file without opening the reports."""
+    problems, others = error_reasons(result)
+    where = f"{out.resolve() / 'report.html'} / results.json" if out is not None else "the reports"
+    for title, lines in (("Evidence problems", problems), ("Other errors", others)):
+        if not lines:
+            continue
+        console.print(f"[bold]{title} ({len(lines)}):[/]", soft_wrap=True)
+        for line in lines[:SHOWN]:
+            # evidence names and reasons are data: never read as rich markup
+            console.print("  " + escape(line), soft_wrap=True)
+        if len(lines) > SHOWN:
+            console.print(f"  … {len(lines) - SHOWN} more in {escape(where)}", soft_wrap=True)
+
+
+def error_reasons(result: RunResult) -> tuple[list[str], list[str]]:
+    """`file#record: reason` of each unreadable evidence, once however many checks it stopped; then the other errors.
+
+    The engine turns each evidence problem into an error finding whose only evidence is the problem's
+    `file#record` and whose message is `record: reason`: that shape tells them from the checks' own errors.
+    """
+    problems: dict[str, list[str]] = {}
+    others: dict[str, list[str]] = {}
+    for check in result.unique_checks():
+        for finding in check.findings:
+            if finding.status is not Status.ERROR:
+                continue
+            reference = finding.evidence[0] if len(finding.evidence) == 1 else ""
+            if reference.split("#", 1)[0] == finding.object:
+                record = reference.partition("#")[2]
+                reason = finding.message.removeprefix(f"{record}: ") if record else finding.message
+                problems.setdefault(f"{reference}: {reason}", []).append(check.id)
+            else:
+                others.setdefault(f"{finding.object}: {finding.message}", []).append(check.id)
+    return list(problems), [f"{line} ({_checks(ids)})" for line, ids in others.items()]
+
+
+def _checks(ids: list[str]) -> str:
+    unique = list(dict.fromkeys(ids))
+    return unique[0] + (f" and {len(unique) - 1} other check(s)" if len(unique) > 1 else "")
