@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from hds_audit.cli import cli
+from hds_audit.exitcodes import ExitCode
 from hds_audit.period import PeriodError, choose_period, parse_period
 
 
@@ -68,3 +69,18 @@ def test_verify_with_an_unreadable_trust_file_stays_a_usage_error(tmp_path):
     # the trust file is judged first: a bad one is exit 2 even when the folder is missing too
     assert run("verify", tmp_path / "nonexistent", "--trust", tmp_path / "absent.pem").exit_code == 2
     assert run("verify", tmp_path / "reports", "--bogus").exit_code == 2
+
+
+@pytest.mark.parametrize("command, codes", [
+    ("run", (ExitCode.OK, ExitCode.FAILED, ExitCode.UNUSABLE)),
+    ("verify", (ExitCode.OK, ExitCode.FAILED, ExitCode.UNTRUSTED, ExitCode.UNUSABLE)),
+    ("gate", (ExitCode.OK, ExitCode.FAILED, ExitCode.UNUSABLE)),
+    ("doctor", (ExitCode.OK, ExitCode.FAILED)),
+])
+def test_help_states_every_exit_code_the_command_returns(command, codes):
+    result = CliRunner().invoke(cli, [command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "Exit 0 when" in text
+    for code in codes[1:]:
+        assert f", {code.value} when" in text or f", {code.value} otherwise" in text, (command, code)

@@ -114,7 +114,10 @@ def baseline(bundle, out, period, start, end, config_only, matrix, s3_endpoint):
 @matrix_option
 @s3_option
 def gate(bundle, baseline_file, plan, config_only, junit_file, json_file, period, start, end, matrix, s3_endpoint):
-    """Fail (exit 1) on findings or configuration drift that the baseline does not accept."""
+    """Fail (exit 1) on findings or configuration drift that the baseline does not accept.
+
+    Exit 0 when there is no new finding and no drift, 1 otherwise, 2 when the gate cannot run.
+    """
     from hds_audit import baseline as base
     from hds_audit.drift import diff, fingerprints, scope_key
 

@@ -23,7 +23,12 @@ from hds_audit.exitcodes import ExitCode
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A previous run's folder, to show what changed.")
 @s3_option
 def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_endpoint):
-    """Audit BUNDLE (default: the bundled sample) and write signed reports into OUT."""
+    """Audit BUNDLE (default: the bundled sample) and write signed reports into OUT.
+
+    Exit 0 when nothing failed or errored, 1 when a control failed or errored (the reports are
+    written all the same), 2 when no report could be made (bad usage, unreadable tenant.yaml or
+    catalog, unwritable OUT).
+    """
     from hds_audit.audit import AuditOptions, run_audit
     from hds_audit.cli.summary import print_summary
     from hds_audit.catalog.load import CatalogError

@@ -12,7 +12,12 @@ import click
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--trust", type=click.Path(path_type=Path), help="Certificate (PEM) the signer must chain to.")
 def verify(directory, trust):
-    """Check the PDF signature, the signed manifest and every listed file's SHA-256."""
+    """Check the PDF signature, the signed manifest and every listed file's SHA-256.
+
+    Exit 0 when intact and signed by a certificate that chains to --trust, 1 when anything is
+    altered, missing or unsigned (each file is named), 3 when intact but the signer is not trusted
+    (or no --trust is given), 2 when the --trust file cannot be read.
+    """
     from hds_audit.exitcodes import ExitCode
     from hds_audit.signing.verify import verify_report_dir
 
