@@ -18,19 +18,19 @@ UNKNOWN = "(unknown region)"
 
 # over the period's groups (TraceSet.period)
 _REGIONS_SQL = """
-SELECT lower(trim(region)) AS region, sum(n) AS n, min(lo), max(hi),
+SELECT region AS region, sum(n) AS n, min(lo), max(hi),
        list(DISTINCT service_type ORDER BY service_type) FILTER (WHERE service_type IS NOT NULL),
        count(DISTINCT user_name)
 FROM {period}
 GROUP BY ALL ORDER BY region NULLS FIRST"""
-_FAULTY = "region IS NULL OR lower(trim(region)) NOT IN (SELECT unnest(?::VARCHAR[]))"
+_FAULTY = "region IS NULL OR region NOT IN (SELECT unnest(?::VARCHAR[]))"
 
 # evidence for the regions at fault only, from their first traces (no list of every trace of a region)
 _REFS_SQL = f"""
 SELECT region, {refs_sql()} FROM (
-    SELECT lower(trim(region)) AS region, time, file, record FROM traces
+    SELECT region AS region, time, file, record FROM traces
     WHERE time >= ? AND time < ? AND ({_FAULTY})
-    QUALIFY row_number() OVER (PARTITION BY lower(trim(region)) ORDER BY time, file, record) <= {MAX_REFS}) t
+    QUALIFY row_number() OVER (PARTITION BY region ORDER BY time, file, record) <= {MAX_REFS}) t
 GROUP BY region"""
 
 

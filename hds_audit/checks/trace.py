@@ -118,8 +118,8 @@ def tracker_enabled(inp: CheckInput) -> Outcome:
 # next non-empty one: the same gaps, exactly, as between consecutive traces. With a limit of an hour or more the
 # buckets are the UTC hours of the period's groups (no trace read one by one); under an hour, buckets of the
 # limit's length over the traces themselves.
-_BY_HOUR = "SELECT lower(trim(region)) AS region, hour AS bucket, lo, hi FROM {period}"
-_BY_LIMIT = "SELECT lower(trim(region)) AS region, epoch_us(time) // {limit} AS bucket, time AS lo, time AS hi FROM traces WHERE time >= ? AND time < ?"
+_BY_HOUR = "SELECT region AS region, hour AS bucket, lo, hi FROM {period}"
+_BY_LIMIT = "SELECT region AS region, epoch_us(time) // {limit} AS bucket, time AS lo, time AS hi FROM traces WHERE time >= ? AND time < ?"
 _GAPS_SQL = """
 WITH r AS (SELECT unnest(?::VARCHAR[]) AS region),
 t AS (
@@ -146,16 +146,16 @@ def _gaps(traces, regions: list[str], start, end, limit: int) -> list[tuple]:
 # the trace at each end of a gap (the first one by file and record when several share the instant), from the files
 # whose groups hold that instant
 _ENDS_FILES = """SELECT p.reading FROM {period} p JOIN (SELECT unnest(?::VARCHAR[]) AS region, unnest(?::TIMESTAMPTZ[]) AS at) e
-ON lower(trim(p.region)) = e.region AND p.lo <= e.at AND e.at <= p.hi"""
+ON p.region = e.region AND p.lo <= e.at AND e.at <= p.hi"""
 _ENDS_SQL = """
 WITH e AS (SELECT unnest(?::VARCHAR[]) AS region, unnest(?::TIMESTAMPTZ[]) AS at)
 SELECT e.region, e.at, min({'file': t.file, 'record': t.record})
-FROM e JOIN traces t ON lower(trim(t.region)) = e.region AND t.time = e.at
+FROM e JOIN traces t ON t.region = e.region AND t.time = e.at
 GROUP BY ALL"""
 
 # per UTC hour first (the groups' hours), then per Paris day in Python: Paris offsets are whole hours
 _HOURLY_SQL = """
-SELECT lower(trim(region)) AS region, hour, sum(n) AS n FROM {period} WHERE region IS NOT NULL GROUP BY ALL"""
+SELECT region AS region, hour, sum(n) AS n FROM {period} WHERE region IS NOT NULL GROUP BY ALL"""
 
 
 def _days(inp: CheckInput) -> list[str]:

@@ -11,7 +11,7 @@ at its bounds.
 `read_name` and `read_bucket` are the lower-cased `resource_name` and first `resource_id` segment of
 OBS reads (a `trace_name` beginning with Get, List or Head), NULL on other traces. `time` is a
 TIMESTAMPTZ, `user_name` is NULL when `user` is null, `region` is the key's `CloudTraces/{region}/`,
-else the region named in `endpoint`.
+else the region named in `endpoint`, lower-cased and trimmed once here so that checks compare it as stored.
 
 The long strings (trace ids, resource ids, names) are read on demand into `trace_details` (every
 column of COLUMNS) for the files that need them: those of the evidence references of findings
