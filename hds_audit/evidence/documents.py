@@ -15,6 +15,7 @@ import yaml
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.yaml_errors import yaml_error
 from hds_audit.timeutil import TimeParseError, parse_instant
 
 T = TypeVar("T")
@@ -59,7 +60,8 @@ def yaml_entries(bundle: Bundle, rel: str, key: str) -> tuple[list[tuple[str | N
     except UnicodeDecodeError as exc:
         return [], Problem(rel, None, f"not UTF-8 text (byte {exc.start})")
     except yaml.YAMLError as exc:
-        return [], Problem(rel, None, f"not readable YAML: {str(exc).splitlines()[0]}")
+        where, reason = yaml_error(exc)
+        return [], Problem(rel, where, f"not readable YAML: {reason}")
     if isinstance(document, dict) and isinstance(document.get(key), list):
         document = document[key]
     if isinstance(document, dict):

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.yaml_errors import describe
 from hds_audit.timeutil import parse_instant
 
 NAME = "tenant"
@@ -120,8 +121,10 @@ def load(bundle: Bundle) -> Tenant:
     raw = bundle.read_bytes(FILE)
     try:
         document = yaml.safe_load(raw.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise TenantError(f"{FILE} is not readable YAML: {str(exc).splitlines()[0]}") from exc
+    except UnicodeDecodeError as exc:
+        raise TenantError(f"{FILE} is not readable YAML: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    except yaml.YAMLError as exc:
+        raise TenantError(describe(FILE, exc)) from exc
     if not isinstance(document, dict):
         raise TenantError(f"{FILE} must be a mapping of keys (tenant_id, name, support_plan, ...)")
     try:

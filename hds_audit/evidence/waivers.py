@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.yaml_errors import yaml_error
 from hds_audit.timeutil import parse_instant
 
 NAME = "waivers"
@@ -49,8 +50,15 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Waiver]]:
     try:
         document = yaml.safe_load(bundle.read_bytes(FILE).decode("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        reason = f"cannot be read: {exc}" if isinstance(exc, OSError) else f"not readable YAML: {str(exc).splitlines()[0]}"
-        evidence.problems.append(Problem(FILE, None, reason))
+        where = None
+        if isinstance(exc, OSError):
+            reason = f"cannot be read: {exc}"
+        elif isinstance(exc, UnicodeDecodeError):
+            reason = f"not readable YAML: not UTF-8 text (byte {exc.start})"
+        else:
+            where, reason = yaml_error(exc)
+            reason = f"not readable YAML: {reason}"
+        evidence.problems.append(Problem(FILE, where, reason))
         evidence.note = f"waivers not applied: {evidence.problems[0]}"  # no check needs this kind: the note reports it
         evidence.data = []
         return evidence
