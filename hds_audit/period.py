@@ -34,8 +34,9 @@ class Period:
         return {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q(\d+)$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+DATES = ("--from", "--to")  # the options that give a period by its dates, unless a command names them otherwise
 
 
 def _month_start(year: int, month: int) -> date:
@@ -44,26 +45,50 @@ def _month_start(year: int, month: int) -> date:
     return date(year, month, 1)
 
 
-def parse_period(label: str) -> Period:
-    """A quarter (`2026-Q3`) or a month (`2026-07`)."""
+def parse_period(label: str, flags: tuple[str, str] = DATES) -> Period:
+    """A quarter (`2026-Q3`) or a month (`2026-07`); `flags` name the date options in the messages."""
     text = label.strip()
     if not text:  # `--period ""` (an unset variable in a script) must not fall back to a default
         raise PeriodError("--period is empty: give YYYY-Qn or YYYY-MM, or leave the option out for the last full quarter")
+    accepted = f"give YYYY-Qn (e.g. 2026-Q3), YYYY-MM (e.g. 2026-07), or {flags[0]} DATE {flags[1]} DATE"
     if m := _QUARTER.match(text):
         year, quarter = int(m[1]), int(m[2])
+        if not 1 <= quarter <= 4:
+            raise PeriodError(f"period '{text}': there is no quarter Q{quarter}, a quarter is Q1 to Q4; {accepted}")
         first = 3 * (quarter - 1) + 1
-        return Period(text, at_paris_midnight(date(year, first, 1)), at_paris_midnight(_month_start(year, first + 3)))
+        return _bounded(text, year, first, first + 3, accepted)
     if m := _MONTH.match(text):
         year, month = int(m[1]), int(m[2])
-        return Period(text, at_paris_midnight(date(year, month, 1)), at_paris_midnight(_month_start(year, month + 1)))
-    raise PeriodError(f"period '{label}' is neither YYYY-Qn nor YYYY-MM")
+        if not 1 <= month <= 12:
+            raise PeriodError(f"period '{text}': there is no month {m[2]}, a month is 01 to 12; {accepted}")
+        if len(m[2]) != 2:  # 2026-1 could be a slip for 2026-10 to 2026-12 as well as 2026-01
+            raise PeriodError(f"period '{text}': write the month with two digits ({year:04d}-{month:02d}); {accepted}")
+        return _bounded(text, year, month, month + 1, accepted)
+    raise PeriodError(f"period '{text}' is not a period: {accepted}")
+
+
+def _bounded(label: str, year: int, first: int, stop: int, accepted: str) -> Period:
+    """From the first day of month `first` to that of month `stop` (which may be in the next year)."""
+    try:
+        return _period(label, date(year, first, 1), _month_start(year, stop))
+    except (ValueError, OverflowError):  # year 0000, or a period ending after 9999
+        raise PeriodError(f"period '{label}': year {year:04d} is out of range; {accepted}") from None
+
+
+def _period(label: str, start: date, end: date) -> Period:
+    period = Period(label, at_paris_midnight(start), at_paris_midnight(end))
+    period.hours  # noqa: B018 - raises OverflowError here for bounds UTC cannot hold (0001-01-01 in Paris)
+    return period
 
 
 def period_between(start: date, end: date) -> Period:
     """`--from START --to END`: END is the first day no longer in the period."""
     if end <= start:
         raise PeriodError(f"--to {end} must come after --from {start}")
-    return Period(f"{start.isoformat()}..{end.isoformat()}", at_paris_midnight(start), at_paris_midnight(end))
+    try:
+        return _period(f"{start.isoformat()}..{end.isoformat()}", start, end)
+    except (ValueError, OverflowError):
+        raise PeriodError(f"the period {start}..{end} is out of the range of dates this tool can compute") from None
 
 
 def choose_period(label: str | None, start: date | None, end: date | None,
@@ -76,7 +101,7 @@ def choose_period(label: str | None, start: date | None, end: date | None,
         if not (start and end) or label is not None:
             raise PeriodError(f"give either --period, or both {flags[0]} and {flags[1]}")
         return period_between(start, end)
-    return parse_period(label) if label is not None else last_full_quarter()
+    return parse_period(label, flags) if label is not None else last_full_quarter()
 
 
 def last_full_quarter(today: date | None = None) -> Period:

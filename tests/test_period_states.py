@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from hypothesis import given, strategies as st
 
-from hds_audit.period import PeriodError, last_full_quarter, parse_period, period_between
+from hds_audit.period import PeriodError, choose_period, last_full_quarter, parse_period, period_between
 from hds_audit.states import Status, worst
 
 
@@ -63,3 +63,51 @@ def test_worst_follows_contract_order():
 def test_worst_is_one_of_its_inputs_and_order_free(statuses):
     assert worst(statuses) in statuses
     assert worst(statuses) is worst(list(reversed(statuses)))
+
+
+# -- what a refused period says: the fault, and the forms accepted ---------------------------------
+
+@pytest.mark.parametrize("label, fault", [
+    ("2026-Q5", "there is no quarter Q5, a quarter is Q1 to Q4"),
+    ("2026-Q0", "there is no quarter Q0, a quarter is Q1 to Q4"),
+    ("2026-13", "there is no month 13, a month is 01 to 12"),
+    ("2026-00", "there is no month 00, a month is 01 to 12"),
+    ("2026-7", "write the month with two digits (2026-07)"),
+    ("Q3-2026", "is not a period"),
+    ("0000-Q1", "year 0000 is out of range"),
+    ("9999-Q4", "year 9999 is out of range"),
+])
+def test_a_refused_period_says_why_and_what_is_accepted(label, fault):
+    with pytest.raises(PeriodError) as caught:
+        parse_period(label)
+    message = str(caught.value)
+    assert message.startswith(f"period '{label}'") and fault in message
+    assert message.endswith("give YYYY-Qn (e.g. 2026-Q3), YYYY-MM (e.g. 2026-07), or --from DATE --to DATE")
+    assert "neither" not in message
+
+
+def test_a_refused_period_names_the_commands_own_date_options():
+    with pytest.raises(PeriodError, match="or --from-date DATE --to-date DATE$"):
+        choose_period("2026-Q5", None, None, ("--from-date", "--to-date"))
+
+
+@pytest.mark.parametrize("label, start", [("2026-Q1", "2026-01-01T00:00:00+01:00"), ("2026-12", "2026-12-01T00:00:00+01:00"),
+                                          ("9999-Q3", "9999-07-01T00:00:00+02:00")])
+def test_edge_quarters_and_months_still_parse(label, start):
+    assert parse_period(label).start.isoformat() == start
+
+
+def test_dates_out_of_range_are_refused_without_overflow():
+    with pytest.raises(PeriodError, match="out of the range"):
+        period_between(date(1, 1, 1), date(1, 2, 1))
+
+
+@pytest.mark.parametrize("label", ["2026-Q5", "0000-Q1"])
+def test_run_refuses_a_bad_period_in_one_line(builder, tmp_path, label):
+    from click.testing import CliRunner
+
+    from hds_audit.cli import cli
+
+    result = CliRunner().invoke(cli, ["run", str(builder.root), "--period", label, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"period '{label}'" in result.output and "--from DATE --to DATE" in result.output
