@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 import zipfile
 
 import pytest
@@ -130,7 +131,7 @@ def test_frozen_headers_filters_and_status_fills(wb):
 def test_evidence_sheet(wb):
     evidence = rows(wb["Evidence"])
     first = next(r for r in evidence if r["File"].startswith("traces/"))
-    assert first["SHA-256"] == "a" * 64 and first["Records"] == 81234 and first["First"] == "2026-07-01T00:00:00+02:00"
+    assert first["SHA-256"] == "a" * 64 and first["Records"] == 81234 and first["First (Europe/Paris)"] == datetime(2026, 7, 1)
     assert any(r["File"] == f"attestations/{FORMULA}.yaml" for r in evidence)
     assert any("restore_tests" in str(r["File"]) for r in evidence)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hds_audit.formats.interface import RenderContext, natural_key, visible_bidi
+from hds_audit.formats.interface import RenderContext, natural_key, to_seconds, visible_bidi
 from hds_audit.paths import data_dir
 from hds_audit.states import SEVERITY
 
@@ -27,6 +27,7 @@ def render(ctx: RenderContext) -> bytes:
         keep_trailing_newline=True,
         finalize=_visible_bidi,
     )
+    env.filters["seconds"] = to_seconds  # messages and notes only: evidence names print as written
     result = ctx.result
     by_responsibility: dict[str, Counter] = {}
     for control in result.controls:

@@ -18,6 +18,16 @@ def visible_bidi(text: str) -> str:
     return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
+# a date-time written with a fraction of a second (trace times are in milliseconds)
+_FRACTION = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})[.,]\d+")
+
+
+def to_seconds(text):
+    """Times in a message, as people read them: 21:14:26.526000+02:00 -> 21:14:26+02:00 (the
+    fraction is cut, not rounded, so a time never moves past the event). results.json keeps it."""
+    return _FRACTION.sub(r"\1", text) if isinstance(text, str) else text
+
+
 _DIGITS = re.compile(r"(\d+)")
 
 

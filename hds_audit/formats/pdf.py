@@ -12,7 +12,7 @@ from collections import Counter
 from hds_audit import __version__
 from hds_audit.formats import pdf_charts
 from hds_audit.formats.sampling import hidden_text, representative
-from hds_audit.formats.interface import RenderContext, natural_key
+from hds_audit.formats.interface import RenderContext, natural_key, to_seconds
 from hds_audit.formats.pdf_style import (
     badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, markup, status_colours,
     status_label, text, verdict_box, words,
@@ -65,7 +65,7 @@ def cover(ctx: RenderContext) -> list:
         ("Organisation", tenant.name),
         ("Tenant", tenant.tenant_id),
         ("Period", _period_text(result.period)),
-        ("Generated", iso(result.generated_at) or "—"),
+        ("Generated", to_seconds(iso(result.generated_at)) or "—"),
         ("Signed by", ctx.signer or words("report", "unsigned")),
         ("Support plan", tenant.support_plan),
         ("Allowed regions", ", ".join(tenant.allowed_regions)),
@@ -162,7 +162,7 @@ def changes(ctx: RenderContext) -> list:
     for kind in ("new", "fixed", "persisting"):
         items = comparison.get(kind) or []
         for item in items[:MAX_CHANGES]:
-            rows.append([text(kind, "cell_bold"), text(item.get("check"), "small"), text(item.get("object"), "cell"), text(item.get("message"), "cell")])
+            rows.append([text(kind, "cell_bold"), text(item.get("check"), "small"), text(item.get("object"), "cell"), text(to_seconds(item.get("message")), "cell")])
         if len(items) > MAX_CHANGES:
             rows.append([text(kind, "cell"), text(""), text(""), text(f"{len(items) - MAX_CHANGES} more: see report.xlsx, sheet Changes", "muted")])
     rest = content_width() - 62 - 120
@@ -248,7 +248,7 @@ def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, 
     for check in checks:
         line = f"<b>{_esc(check.id)}</b> — {_esc(status_label(check.status.value))}"
         if check.note:
-            line += f" — {_esc(check.note)}"
+            line += f" — {_esc(to_seconds(check.note))}"
         if check.findings and id(check) in shown:
             line += f" — {len(check.findings)} finding(s), listed under “{_esc(shown[id(check)])}” above"
         head = [Spacer(1, 3), markup(line, "base")]
@@ -260,7 +260,7 @@ def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, 
         shown_findings = representative(check.findings, MAX_FINDINGS)  # every kind, not the first 15 of one
         for f in shown_findings:
             refs = list(f.evidence[:MAX_REFS]) + ([f"(+{len(f.evidence) - MAX_REFS} more)"] if len(f.evidence) > MAX_REFS else [])
-            message = f.message + (f"\n{f.waiver}" if f.waiver else "")
+            message = to_seconds(f.message + (f"\n{f.waiver}" if f.waiver else ""))
             rows.append([badge(f.status.value), text(f.object, "cell"), text(message, "cell"), text("\n".join(refs), "mono")])
         table = grid(rows, [62, 105, 175, content_width() - 342])
         group = head + [Spacer(1, 2), table]
@@ -302,7 +302,7 @@ def appendix(ctx: RenderContext) -> list:
         story.append(text("No evidence file was read.", "base"))
     if result.evidence_notes:
         story += [text(words("report", "evidence_notes"), "h2")]
-        rows = [header_row("Evidence", "Note")] + [[text(k, "cell_bold"), text(v, "cell")] for k, v in sorted(result.evidence_notes.items())]
+        rows = [header_row("Evidence", "Note")] + [[text(k, "cell_bold"), text(to_seconds(v), "cell")] for k, v in sorted(result.evidence_notes.items())]
         story.append(grid(rows, [120, content_width() - 120]))
     return story
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from hds_audit.formats.interface import RenderContext, natural_key, visible_bidi
+from hds_audit.formats.interface import RenderContext, natural_key, to_seconds, visible_bidi
 from hds_audit.formats.pdf_style import wording
 from hds_audit.states import SEVERITY
-from hds_audit.timeutil import iso
+from hds_audit.timeutil import PARIS, iso
 
 FILENAME = "report.xlsx"
 META_SHEET = "meta"
@@ -27,6 +27,8 @@ WORKBOOK_SCHEMA = "hds-audit/workbook/v1"
 CONTROL_HEADERS = ("Control", "Domain", "Rule", "Responsibility", "Section", "Status")
 MAX_REFS = 20  # evidence references listed per control; the Findings sheet has all of them
 MAX_CELL = 32000  # Excel holds at most 32 767 characters in a cell
+TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+ZONE = "Europe/Paris"  # Excel dates carry no offset: every time cell is local time there, and its label says so
 
 STATES = [s.value for s in SEVERITY]
 
@@ -82,6 +84,15 @@ def put(ws, row: int, column: int, value: Any, bold: bool = False, wrap: bool = 
     return cell
 
 
+def put_time(ws, row: int, column: int, instant):
+    """A real Excel date-time (sortable, filterable), in Europe/Paris local time, to the second."""
+    cell = ws.cell(row=row, column=column)
+    if instant is not None:
+        cell.value = instant.astimezone(PARIS).replace(tzinfo=None, microsecond=0)
+        cell.number_format = TIME_FORMAT
+    return cell
+
+
 def _fill(status: str):
     from openpyxl.styles import Fill, PatternFill
 
@@ -123,7 +134,7 @@ def _filter(ws, columns: int, rows: int) -> None:
 # -- sheets ---------------------------------------------------------------------------------------
 
 def _summary(ws, ctx: RenderContext) -> None:
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     result = ctx.result
     ws.column_dimensions["A"].width = 24
@@ -133,14 +144,17 @@ def _summary(ws, ctx: RenderContext) -> None:
     put(ws, 1, 1, "HDS audit — auditor workbook").font = Font(bold=True, size=14)
     pairs = [
         ("Organisation", result.tenant.name), ("Tenant", result.tenant.tenant_id),
-        ("Period", result.period.label), ("Period start", iso(result.period.start)),
-        ("Period end (excluded)", iso(result.period.end)), ("Generated", iso(result.generated_at) or ""),
+        ("Period", result.period.label), (f"Period start ({ZONE})", result.period.start),
+        (f"Period end, excluded ({ZONE})", result.period.end), (f"Generated ({ZONE})", result.generated_at),
         ("Run id", result.run_id), ("Signed by", ctx.signer or "not signed"),
     ]
     row = 3
     for label, value in pairs:
         put(ws, row, 1, label, bold=True)
-        put(ws, row, 2, value)
+        if label.endswith(f"({ZONE})"):
+            put_time(ws, row, 2, value).alignment = Alignment(horizontal="left")
+        else:
+            put(ws, row, 2, value)
         row += 1
     if ctx.demo:
         put(ws, row, 1, "DEMO", bold=True)
@@ -222,9 +236,9 @@ def _findings(ws, result) -> None:
         put(ws, row, 2, check_id)
         status_cell(ws, row, 3, status)
         put(ws, row, 4, obj, wrap=True)
-        put(ws, row, 5, message, wrap=True)
+        put(ws, row, 5, to_seconds(message), wrap=True)
         put(ws, row, 6, "\n".join(refs), wrap=True)
-        put(ws, row, 7, waiver or "", wrap=True)
+        put(ws, row, 7, to_seconds(waiver or ""), wrap=True)
 
     for c in result.controls:
         if c.unbound and not c.checks:
@@ -261,26 +275,26 @@ def _changes(ws, comparison: dict) -> None:
             put(ws, row, 3, item.get("object"), wrap=True)
             status_cell(ws, row, 4, item.get("status") or "fail")
             put(ws, row, 5, item.get("previous_status") or "")
-            put(ws, row, 6, item.get("message"), wrap=True)
+            put(ws, row, 6, to_seconds(item.get("message")), wrap=True)
             put(ws, row, 7, ", ".join(item.get("controls") or []), wrap=True)
     _filter(ws, len(headers), row)
 
 
 def _evidence(ws, result) -> None:
-    headers = ["File", "SHA-256", "Size (bytes)", "Records", "First", "Last"]
-    _table(ws, headers, [60, 68, 12, 10, 27, 27])
+    headers = ["File", "SHA-256", "Size (bytes)", "Records", f"First ({ZONE})", f"Last ({ZONE})"]
+    _table(ws, headers, [60, 68, 12, 10, 22, 22])
     row = 1
     for row, f in enumerate(sorted(result.evidence_files, key=lambda f: natural_key(f.path)), start=2):
         put(ws, row, 1, f.path)
         put(ws, row, 2, f.sha256)
         put(ws, row, 3, f.size)
         put(ws, row, 4, f.records)
-        put(ws, row, 5, iso(f.first) or "")
-        put(ws, row, 6, iso(f.last) or "")
+        put_time(ws, row, 5, f.first)
+        put_time(ws, row, 6, f.last)
     for kind, note in sorted(result.evidence_notes.items()):
         row += 1
         put(ws, row, 1, f"({kind}: not read)")
-        put(ws, row, 2, note, wrap=True)
+        put(ws, row, 2, to_seconds(note), wrap=True)
     _filter(ws, len(headers), row)
 
 
