@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hds_audit.evidence.bundle import Bundle
@@ -34,3 +36,18 @@ def test_a_number_is_not_a_date(builder, key):
     builder.tenant(**{key: 20260331})
     with pytest.raises(TenantError, match=f"{key}.*20260331 is not a date"):
         load(Bundle(str(builder.root)))
+
+
+def test_missing_tenant_yaml_points_to_the_users_own_docs(builder, tmp_path):
+    (builder.root / "tenant.yaml").unlink()
+    with pytest.raises(TenantError) as caught:
+        load(Bundle(str(builder.root)))
+    message = str(caught.value)
+    assert message.startswith("tenant.yaml is missing from bundle") and "it is required" in message
+    assert "hds-audit init DIR" in message and 'docs/user-guide.md, section "The evidence bundle"' in message
+    assert "CONTRACT" not in message and "§" not in message
+    assert "## The evidence bundle" in (Path(__file__).parents[1] / "docs" / "user-guide.md").read_text(encoding="utf-8")
+
+
+def test_present_tenant_yaml_is_not_called_missing(builder):
+    assert load(Bundle(str(builder.root))).name  # the builder writes a valid tenant.yaml

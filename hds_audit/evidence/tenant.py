@@ -117,7 +117,9 @@ class Tenant(BaseModel):
 
 def load(bundle: Bundle) -> Tenant:
     if not bundle.exists(FILE):
-        raise TenantError(f"{FILE} is missing from bundle {bundle.url}; it is required (CONTRACT.md §2)")
+        raise TenantError(f"{FILE} is missing from bundle {bundle.url}; it is required (tenant, support plan, allowed regions): "
+                          "`hds-audit init DIR` writes one to fill in and overwrites nothing; the bundle's layout is in "
+                          "docs/user-guide.md, section \"The evidence bundle\"")
     raw = bundle.read_bytes(FILE)
     try:
         document = yaml.safe_load(raw.decode("utf-8"))
