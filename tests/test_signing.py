@@ -126,6 +126,21 @@ def test_demo_identity_says_so(tmp_path):
     assert load_identity(tmp_path / "signer.p12", PASSWORD).is_demo
 
 
+def test_the_throwaway_signer_says_demo_once(tmp_path, monkeypatch):
+    from hds_audit.cli.common import signing_identity
+    from hds_audit.signing.identity import subject_text
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the throwaway key lands in this test's folder
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    identity = signing_identity(None, tmp_path / "out")
+    assert subject_text(identity.certificate) == "hds-audit DEMO signer (not for real audits)"
+    assert identity.is_demo
+    # a name without the word gets it, once
+    assert subject_text(init_identity(tmp_path / "k", PASSWORD, common_name="try", demo=True).certificate) == "try DEMO (not for real audits)"
+
+
 def test_keys_init_refuses_to_overwrite(tmp_path):
     init_identity(tmp_path, PASSWORD)
     before = (tmp_path / "signer.p12").read_bytes()

@@ -38,7 +38,8 @@ def verify(directory, trust):
     if status is ExitCode.OK:
         click.secho(f"{directory}: intact, {len(outcome.checked)} file(s) checked, signed by {outcome.signer}", fg="green")
     elif status is ExitCode.UNTRUSTED:
-        click.secho(f"{directory}: intact, but the signer ({outcome.signer}) is not trusted" + ("" if trust else " (no --trust given)"), fg="yellow")
+        click.secho(f"{directory}: intact, but the signer is not trusted" + ("" if trust else " (no --trust given)")
+                    + f": {outcome.signer}", fg="yellow")
     else:
         click.secho(f"{directory}: NOT verified", fg="red")
     return int(status)

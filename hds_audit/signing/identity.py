@@ -86,9 +86,12 @@ def init_identity(
         raise SigningError(f"an empty key password cannot protect {p12_path}: set {PASSWORD_ENV}")
 
     key = ec.generate_private_key(ec.SECP256R1())
-    organisation = "hds-audit"
+    organisation: str | None = "hds-audit"
     if demo:
-        common_name, organisation = f"{common_name} DEMO", "hds-audit DEMO (not for real audits)"
+        # reports print the subject (CN, O) as the signer: say DEMO once, in the CN, and no O to repeat it
+        if not _DEMO_WORD.search(common_name):
+            common_name = f"{common_name} DEMO"
+        common_name, organisation = f"{common_name} (not for real audits)", None
     cert = _self_signed_certificate(key, common_name, organisation)
 
     p12 = pkcs12.serialize_key_and_certificates(
@@ -104,17 +107,15 @@ def init_identity(
     return Identity(private_key=key, certificate=cert, path=p12_path, chain=[])
 
 
-def _self_signed_certificate(key, common_name: str, organisation: str):
+def _self_signed_certificate(key, common_name: str, organisation: str | None):
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.x509.oid import NameOID
 
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-        ]
-    )
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    if organisation:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
+    name = x509.Name(attributes)
     # Backdate a little so a verifier whose clock lags by minutes still accepts a fresh identity.
     now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
     public = key.public_key()
