@@ -118,8 +118,8 @@ def tracker_enabled(inp: CheckInput) -> Outcome:
 # next non-empty one: the same gaps, exactly, as between consecutive traces. With a limit of an hour or more the
 # buckets are the UTC hours of the period's groups (no trace read one by one); under an hour, buckets of the
 # limit's length over the traces themselves.
-_BY_HOUR = "SELECT region AS region, hour AS bucket, lo, hi FROM {period}"
-_BY_LIMIT = "SELECT region AS region, epoch_us(time) // {limit} AS bucket, time AS lo, time AS hi FROM traces WHERE time >= ? AND time < ?"
+_BY_HOUR = "SELECT region, hour AS bucket, lo, hi FROM {period}"
+_BY_LIMIT = "SELECT region, epoch_us(time) // {limit} AS bucket, time AS lo, time AS hi FROM traces WHERE time >= ? AND time < ?"
 _GAPS_SQL = """
 WITH r AS (SELECT unnest(?::VARCHAR[]) AS region),
 t AS (
@@ -155,7 +155,7 @@ GROUP BY ALL"""
 
 # per UTC hour first (the groups' hours), then per Paris day in Python: Paris offsets are whole hours
 _HOURLY_SQL = """
-SELECT region AS region, hour, sum(n) AS n FROM {period} WHERE region IS NOT NULL GROUP BY ALL"""
+SELECT region, hour, sum(n) AS n FROM {period} WHERE region IS NOT NULL GROUP BY ALL"""
 
 
 def _days(inp: CheckInput) -> list[str]:
