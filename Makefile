@@ -20,7 +20,9 @@ demo: $(VENV)/.installed
 	$(BIN)/hds-audit run samples/violations --period $(PERIOD) --out reports/violations; test $$? -le 1
 	@echo
 	@echo "Reports: reports/compliant and reports/violations (open report.html, report.pdf, report.xlsx)."
-	@echo "Verify one: $(BIN)/hds-audit verify reports/compliant --trust reports/compliant/signer.pem"
+	@echo "Verify one: $(BIN)/hds-audit verify reports/compliant --trust CERT"
+	@echo "  CERT: the DEMO certificate whose path the compliant run printed above. Never the folder's own"
+	@echo "  signer.pem: whoever re-signs a folder replaces it too. For real reports, the signer's certificate (or CA) sent to you apart."
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -n 2

@@ -126,14 +126,19 @@ def test_demo_identity_says_so(tmp_path):
     assert load_identity(tmp_path / "signer.p12", PASSWORD).is_demo
 
 
-def test_the_throwaway_signer_says_demo_once(tmp_path, monkeypatch):
+@pytest.fixture
+def keys_in_tmp(tmp_path, monkeypatch):
+    """The throwaway identity of a run without --key lands in this test's folder."""
+    import tempfile
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() caches its first answer
+
+
+def test_the_throwaway_signer_says_demo_once(tmp_path, keys_in_tmp):
     from hds_audit.cli.common import signing_identity
     from hds_audit.signing.identity import subject_text
 
-    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the throwaway key lands in this test's folder
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", None)
     identity = signing_identity(None, tmp_path / "out")
     assert subject_text(identity.certificate) == "hds-audit DEMO signer (not for real audits)"
     assert identity.is_demo
@@ -378,3 +383,4 @@ def _der():
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return Encoding.DER
+

@@ -97,7 +97,7 @@ def resolve_period(label: str | None, start: date | None, end: date | None):
 def signing_identity(key: Path | None, out: Path):
     """The user's identity (--key, password from HDS_AUDIT_KEY_PASSWORD), else a throwaway DEMO one."""
     from hds_audit.signing import SigningError
-    from hds_audit.signing.identity import init_identity, load_identity, password_from_env
+    from hds_audit.signing.identity import PEM_NAME, init_identity, load_identity, password_from_env
 
     try:
         if key is not None:
@@ -106,8 +106,11 @@ def signing_identity(key: Path | None, out: Path):
         import tempfile
 
         folder = Path(tempfile.mkdtemp(prefix="hds-audit-demo-key-"))
-        click.secho("No --key given: signing with a throwaway DEMO identity (the reports say so).", fg="yellow", err=True)
-        return init_identity(folder / "id", secrets.token_bytes(16).hex().encode(), common_name="hds-audit DEMO signer", demo=True)
+        identity = init_identity(folder / "id", secrets.token_bytes(16).hex().encode(), common_name="hds-audit DEMO signer", demo=True)
+        # its certificate, kept outside OUT: what `verify --trust` should take, not OUT/signer.pem
+        click.secho(f"No --key given: signing with a throwaway DEMO identity (the reports say so); "
+                    f"its certificate: {folder / 'id' / PEM_NAME}", fg="yellow", err=True)
+        return identity
     except SigningError as exc:
         raise Unusable(str(exc)) from None
 

@@ -31,6 +31,9 @@ def verify(directory, trust):
         click.secho(f"  {directory}: {what}", fg="red", err=True)
         click.secho(f"{directory}: NOT verified", fg="red")
         return int(ExitCode.FAILED)
+    if trust is not None and _inside(trust, directory):
+        click.secho(f"warning: --trust {trust} lies in the folder being verified: whoever re-signs the folder replaces it "
+                    "too, so it proves nothing about the signer; trust a certificate obtained separately", fg="yellow", err=True)
     outcome = verify_report_dir(directory, trust)
     for problem in outcome.problems:
         click.secho(f"  {problem}", fg="yellow" if getattr(problem, "untrusted", False) else "red", err=True)
@@ -55,3 +58,18 @@ def _trust_problem(trust: Path | None) -> str | None:
         return None if load_trust_certificates(trust.read_bytes()) else "holds no certificate"
     except Exception as exc:  # noqa: BLE001 - missing file, not a certificate: the caller's input is unusable
         return f"trust certificate unreadable ({type(exc).__name__}: {exc})"
+
+
+def _inside(trust: Path, directory: Path) -> bool:
+    """Whether the --trust file is one of the folder's own files (a link to one included).
+
+    Only where it lies tells: with a self-signed identity the certificate obtained separately has the
+    very bytes of the folder's signer.pem, so equal bytes say nothing.
+    """
+    try:
+        if trust.resolve().is_relative_to(directory.resolve()):
+            return True
+        signer = directory / "signer.pem"
+        return signer.exists() and trust.exists() and os.path.samefile(trust, signer)
+    except OSError:
+        return False

@@ -1,0 +1,36 @@
+"""The `verify` command's words: where the trusted certificate lies, what the manifest lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from test_signing import identity, identity_dir, keys_in_tmp, pristine, report  # noqa: F401 - fixtures
+
+from hds_audit.cli import cli
+from hds_audit.exitcodes import ExitCode
+
+
+def verify_cli(*args):
+    return CliRunner().invoke(cli, ["verify", *map(str, args)])
+
+
+def test_trusting_the_folders_own_certificate_is_warned_but_passes(report):
+    result = verify_cli(report, "--trust", report / "signer.pem")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "warning: --trust" in result.stderr and "lies in the folder being verified" in result.stderr
+
+
+def test_a_certificate_obtained_apart_is_not_warned_about(report, identity_dir):
+    # the same bytes as the folder's signer.pem (self-signed), but kept apart from the folder
+    assert (identity_dir / "signer.pem").read_bytes() == (report / "signer.pem").read_bytes()
+    result = verify_cli(report, "--trust", identity_dir / "signer.pem")
+    assert result.exit_code == ExitCode.OK and "warning" not in result.stderr
+
+
+def test_run_prints_where_the_throwaway_certificate_is(tmp_path, keys_in_tmp, capsys):
+    from hds_audit.cli.common import signing_identity
+
+    made = signing_identity(None, tmp_path / "out")
+    path = capsys.readouterr().err.strip().rsplit("its certificate: ", 1)[1]
+    assert Path(path).read_bytes() == made.certificate_pem and not Path(path).is_relative_to(tmp_path / "out")
