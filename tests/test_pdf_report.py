@@ -170,3 +170,33 @@ def test_pdf_dates_are_the_generation_time_of_the_run(result, tmp_path):
     info = subprocess.run(["pdfinfo", "-isodates", str(path)], capture_output=True, text=True, check=True).stdout
     dates = dict(line.split(None, 1) for line in info.splitlines() if line.endswith(("+02", "Z")) and "Date:" in line)
     assert dates == {"CreationDate:": "2026-10-02T09:30:00+02", "ModDate:": "2026-10-02T09:30:00+02"}  # not 2000-01-01
+
+
+def test_the_matrix_follows_the_charts_without_a_blank_page(tmp_path):
+    result = sample_result()
+    continuity = next(c for c in result.unique_checks() if c.id == "trace.continuity")
+    daily = continuity.details["daily"]
+    continuity.details = {**continuity.details, "daily": daily + [{**d, "region": "eu-west-1"} for d in daily]}
+    pages = pdftotext(pdf.render(RenderContext(result)), tmp_path).split("\f")
+    charts = next(i for i, page in enumerate(pages) if "Longest interval between backups" in page)
+    assert charts == 2  # two trace charts push the backup chart onto the third page, near its top...
+    assert "The responsibility matrix with the status" in pages[charts]  # ...and the matrix follows it there
+
+
+def test_evidence_references_are_one_paragraph_each_wrapped_at_separators():
+    from xml.sax.saxutils import unescape
+
+    from hds_audit.formats.pdf_style import refs
+
+    references = [f"traces/CloudTraces/eu-west-0/2026/8/20/system/IAM/tilleuls_CloudTrace_eu-west-0_2026-08-20T06-10-15Z_{i}.json.gz#trace_id=4b2d9a42"
+                  for i in range(3)] + ["iam/users.json#name=<x>"]
+    cells = refs(references, 150)
+    assert len(cells) == len(references)  # never run together
+    for reference, paragraph in zip(references, cells):
+        lines = [unescape(line) for line in paragraph.text.split("<br/>")]
+        assert "".join(lines) == reference  # nothing added, nothing lost
+        assert all(line.endswith(("/", "#", "_", "-", ".", "=")) for line in lines[:-1]), lines
+    first = [unescape(line) for line in cells[0].text.split("<br/>")]
+    name = next(i for i, line in enumerate(first) if line.startswith("tilleuls_CloudTrace_"))  # the file name starts a line
+    assert name >= 2 and all(line.endswith("/") for line in first[:name])  # the folders broke at '/' only
+    assert "trace_id=4b2d9a42" in first  # the record starts a line after '#'

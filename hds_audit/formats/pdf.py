@@ -14,7 +14,7 @@ from hds_audit.formats import pdf_charts
 from hds_audit.formats.sampling import hidden_text, representative
 from hds_audit.formats.interface import RenderContext, natural_key, to_seconds
 from hds_audit.formats.pdf_style import (
-    badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, markup, status_colours,
+    badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, markup, refs, status_colours,
     status_label, text, verdict_box, words,
 )
 from hds_audit.states import SEVERITY, Status, is_blocking
@@ -24,6 +24,7 @@ FILENAME = "report.pdf"
 MAX_FINDINGS = 15  # per check; the workbook has them all
 MAX_REFS = 3  # evidence references shown per finding
 MAX_ATTENTION = 12  # controls listed on the summary page; the matrix lists them all
+MATRIX_START = 200  # points: room for the matrix title, intro and a few rows, else it starts a page
 MAX_EVIDENCE_ROWS = 60  # beyond this, trace files are grouped by month in the appendix
 
 
@@ -112,7 +113,7 @@ def _check(result, check_id: str):
 
 
 def summary(ctx: RenderContext) -> list:
-    from reportlab.platypus import KeepTogether, PageBreak, Spacer
+    from reportlab.platypus import CondPageBreak, KeepTogether, Spacer
 
     result = ctx.result
     policy = result.tenant.policy
@@ -140,7 +141,8 @@ def summary(ctx: RenderContext) -> list:
     coverage = _check(result, "backup.coverage")
     rpo = (coverage.details or {}).get("rpo_hours") if coverage else None
     story += [KeepTogether([pdf_charts.backup_intervals(coverage.details if coverage else None,
-                                                         float(rpo or policy.backup_rpo_hours))]), PageBreak()]
+                                                         float(rpo or policy.backup_rpo_hours))]),
+              Spacer(1, 16), CondPageBreak(MATRIX_START)]  # the matrix follows the charts when its start fits below them
     return story
 
 
@@ -259,9 +261,9 @@ def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, 
         rows = [header_row("Status", "Object", "Finding", "Evidence")]
         shown_findings = representative(check.findings, MAX_FINDINGS)  # every kind, not the first 15 of one
         for f in shown_findings:
-            refs = list(f.evidence[:MAX_REFS]) + ([f"(+{len(f.evidence) - MAX_REFS} more)"] if len(f.evidence) > MAX_REFS else [])
+            shown_refs = list(f.evidence[:MAX_REFS]) + ([f"(+{len(f.evidence) - MAX_REFS} more)"] if len(f.evidence) > MAX_REFS else [])
             message = to_seconds(f.message + (f"\n{f.waiver}" if f.waiver else ""))
-            rows.append([badge(f.status.value), text(f.object, "cell"), text(message, "cell"), text("\n".join(refs), "mono")])
+            rows.append([badge(f.status.value), text(f.object, "cell"), text(message, "cell"), refs(shown_refs, content_width() - 342)])
         table = grid(rows, [62, 105, 175, content_width() - 342])
         group = head + [Spacer(1, 2), table]
         hidden = len(check.findings) - len(shown_findings)
@@ -295,7 +297,7 @@ def appendix(ctx: RenderContext) -> list:
         for e in entries:
             covered = f"{_when(e['first'])}\nto {_when(e['last'])}" if e["first"] or e["last"] else "—"
             what = f"{e['files']} files, " if e["files"] > 1 else ""
-            rows.append([[text(e["path"], "mono"), text(f"{what}{e['size']:,} bytes".replace(",", " "), "small")],
+            rows.append([refs([e["path"]], 170) + [text(f"{what}{e['size']:,} bytes".replace(",", " "), "small")],
                          text(e["sha256"], "mono"), text("" if e["records"] is None else e["records"], "cell"), text(covered, "small")])
         story.append(grid(rows, [170, 150, 45, content_width() - 365]))
     else:

@@ -8,6 +8,7 @@ Paragraph parses markup, and an account name such as `<font size=80>` must print
 from __future__ import annotations
 
 import io
+import re
 from functools import cache
 from typing import Any, Callable, Iterable
 from xml.sax.saxutils import escape
@@ -18,6 +19,10 @@ from hds_audit.paths import data_dir
 
 WORDING_FILE = "pdf.yaml"
 PAGE_MARGIN = 42  # points (about 15 mm)
+REF_INDENT = 6  # points: continuation lines of an evidence reference
+CELL_PADDING = 7  # left + right padding of a grid() cell
+_BREAK_AFTER = re.compile(r"[^/#]*[/#]|[^/#]+$")  # path and record separators
+_BREAK_AFTER_LOOSE = re.compile(r"[^_\-.=]*[_\-.=]|[^_\-.=]+$")  # within a too long file name
 
 
 @cache
@@ -91,6 +96,9 @@ def styles() -> dict[str, Any]:
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.2),
         "cell_bold": ParagraphStyle("cell_bold", parent=base, fontName=bold, fontSize=7.5, leading=9.2),
         "mono": ParagraphStyle("mono", parent=base, fontName=mono, fontSize=6.4, leading=8, wordWrap="CJK"),
+        # an evidence reference: lines broken by refs() at / and #, continuation lines indented
+        "ref": ParagraphStyle("ref", parent=base, fontName=mono, fontSize=6.4, leading=8, leftIndent=REF_INDENT,
+                              firstLineIndent=-REF_INDENT, spaceAfter=2.5),
         "badge": ParagraphStyle("badge", parent=base, fontName=bold, fontSize=7.5, leading=9, alignment=TA_CENTER),
         "h1": ParagraphStyle("h1", parent=base, fontName=bold, fontSize=17, leading=21, spaceAfter=6, textColor=colour("accent")),
         "h2": ParagraphStyle("h2", parent=base, fontName=bold, fontSize=11.5, leading=15, spaceBefore=10, spaceAfter=4, textColor=colour("accent")),
@@ -111,6 +119,44 @@ def text(value: Any, style: str = "base", bold: bool = False):
 
     body = escape("" if value is None else str(value)).replace("\n", "<br/>")
     return Paragraph(f"<b>{body}</b>" if bold else body, styles()[style])
+
+
+def refs(references: Iterable[str], width: float) -> list:
+    """Evidence references for a table cell `width` points wide: one paragraph each (so they never
+    run together), wrapped after '/' or '#' rather than anywhere in a token."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Paragraph
+
+    style = styles()["ref"]
+    room = width - CELL_PADDING - REF_INDENT
+
+    def fits(value: str) -> bool:
+        return stringWidth(value, style.fontName, style.fontSize) <= room
+
+    def wrap(pieces: list[str], loose: bool) -> list[str]:
+        lines, line = [], ""
+        for piece in pieces:
+            if fits(line + piece):
+                line += piece
+                continue
+            if line:
+                lines.append(line)
+            line = ""
+            if fits(piece):
+                line = piece
+            elif not loose:
+                *head, line = wrap(_BREAK_AFTER_LOOSE.findall(piece), True)
+                lines += head
+            else:  # one unbroken run wider than the cell (a hash): cut where the room ends
+                while not fits(piece):
+                    cut = next((i for i in range(len(piece), 0, -1) if fits(piece[:i])), 1)
+                    lines.append(piece[:cut])
+                    piece = piece[cut:]
+                line = piece
+        return lines + ([line] if line else [])
+
+    return [Paragraph("<br/>".join(escape(line) for line in wrap(_BREAK_AFTER.findall(ref), False)) or " ", style)
+            for ref in references]
 
 
 def markup(fragment: str, style: str = "base"):
