@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-from test_signing import identity, identity_dir, keys_in_tmp, pristine, report  # noqa: F401 - fixtures
+from test_signing import identity, identity_dir, keys_in_tmp, pristine, report, resign  # noqa: F401 - fixtures
 
 from hds_audit.cli import cli
 from hds_audit.exitcodes import ExitCode
+from hds_audit.signing.manifest import build_manifest, write_signed_manifest
 
 
 def verify_cli(*args):
@@ -34,3 +36,21 @@ def test_run_prints_where_the_throwaway_certificate_is(tmp_path, keys_in_tmp, ca
     made = signing_identity(None, tmp_path / "out")
     path = capsys.readouterr().err.strip().rsplit("its certificate: ", 1)[1]
     assert Path(path).read_bytes() == made.certificate_pem and not Path(path).is_relative_to(tmp_path / "out")
+
+
+def test_evidence_hashes_without_a_snapshot_are_said_unchecked(report, identity):
+    shutil.rmtree(report / "evidence")
+    resign(report, identity)  # its manifest lists one evidence file, traces/x.json.gz
+    result = verify_cli(report, "--trust", report / "signer.pem")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert (f"{report}: intact, 6 report file(s) checked; 1 evidence file hash listed but not checked "
+            "(no evidence/ snapshot); signed by hds-audit signer, hds-audit") in result.stdout
+
+
+def test_evidence_hashes_with_their_snapshot_count_as_checked(report, identity):
+    listed = [{"path": "traces/CloudTraces/eu-west-0/a.json.gz", "sha256": "1" * 64, "size": 1}]
+    write_signed_manifest(report, build_manifest(report, "run-1", "2026-10-01T09:00:00+02:00", listed), identity)
+    result = verify_cli(report)
+    assert result.exit_code == ExitCode.UNTRUSTED, result.output
+    assert result.stdout.startswith(f"{report}: intact, 6 report file(s) and 1 evidence file(s) of the evidence/ snapshot "
+                                    "checked; but the signer is not trusted (no --trust given)")
