@@ -67,7 +67,7 @@ def run_checks(
             if key not in memo:
                 if progress:
                     progress(ref.id)
-                memo[key] = _run_one(ref.id, specs.get(ref.id), ref.params, cache, tenant, period, waivers)
+                memo[key] = _run_one(ref.id, specs.get(ref.id), ref.params, cache, tenant, period, waivers, catalog)
             results.append(memo[key])
         if binding is None:
             status = Status.MANUAL  # a rule of a reissued matrix that nothing evidences yet
@@ -104,7 +104,8 @@ def _prefetch(cache: EvidenceCache, specs: list[CheckSpec]) -> None:
             scanning.set()
 
 
-def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, tenant, period, waivers) -> CheckResult:
+def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, tenant, period, waivers,
+             catalog: Catalog | None = None) -> CheckResult:
     if spec is None:
         return CheckResult(check_id, Status.ERROR, [Finding(check_id, "not implemented yet", status=Status.ERROR)])
     if spec.applies is not None and (reason := spec.applies(tenant)):
@@ -125,7 +126,9 @@ def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, 
         data[kind] = evidence.data
     outcome = Outcome()
     if runnable:
-        params = tenant.policy.model_dump() | dict(overrides)
+        # the catalog in use (the bundled matrix or --matrix) is a parameter of the run: a check that
+        # names controls (attestation.current) must know this run's rules, not the bundled ones
+        params = tenant.policy.model_dump() | {"catalog": catalog} | dict(overrides)
         try:
             outcome = spec.run(CheckInput(data, params, period, tenant, files))
         except Exception as exc:  # noqa: BLE001 - a check bug must not sink the whole run

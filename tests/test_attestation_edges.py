@@ -100,7 +100,74 @@ def test_a_replaced_matrix_rule_name_matches_its_control(builder, tmp_path):
     attest(builder, "ws", "Safety of workstations")
     found = results(builder.root, matrix=book_path)
     assert found["workstation-safety"].status is Status.PASS, found["workstation-safety"].findings
-    # the other rules' runs know the bundled names only: naming the control by its id is never in doubt
+    # every rule's run knows the user's matrix: the new name is no unknown control to the others
+    assert found["purpose"].status is Status.MANUAL, found["purpose"].findings
     attest(builder, "ws", "workstation-safety")
     found = results(builder.root, matrix=book_path)
     assert found["workstation-safety"].status is Status.PASS and found["purpose"].status is Status.MANUAL
+
+
+def user_matrix(tmp_path, rename=None, add=None, drop=None):
+    """The bundled matrix.csv, with one rule renamed ({id: new rule}), one row added or one id removed."""
+    import csv
+
+    from hds_audit.paths import data_dir
+
+    with open(data_dir("controls") / "matrix.csv", encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        header, rows = reader.fieldnames, list(reader)
+    rows = [r for r in rows if r["id"] != drop]
+    for r in rows:
+        r["rule"] = (rename or {}).get(r["id"], r["rule"])
+    if add:
+        rows.append({**rows[-1], "id": "", "rule": add, "domain": "Working post"})
+    path = tmp_path / "my-matrix.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_the_old_name_of_a_rule_renamed_by_the_matrix_evidences_nothing(builder, tmp_path):
+    matrix = user_matrix(tmp_path, rename={"workstation-safety": "Safety of workstations"})
+    attest(builder, "ws", "Workstation safety")
+    found = results(builder.root, matrix=matrix)
+    ws = found["workstation-safety"]
+    assert ws.status is Status.ERROR
+    [finding] = errors(ws)
+    assert "'Workstation safety' matches no control id or rule name" in finding.message
+    assert "did you mean 'Safety of workstations'" in finding.message  # close to the id it kept
+    assert found["purpose"].status is Status.MANUAL
+    assert results(builder.root)["workstation-safety"].status is Status.PASS, "the bundled matrix still knows it"
+
+
+def test_a_rule_added_by_the_matrix_is_a_control_an_attestation_may_name(builder, tmp_path):
+    matrix = user_matrix(tmp_path, add="Badge access to the server room")
+    attest(builder, "badge", "Badge access to the server room")
+    found = results(builder.root, matrix=matrix)
+    assert "badge-access-to-the-server-room" not in found, "an unbound rule runs no attestation check"
+    assert all(r.status is Status.MANUAL for r in found.values()), [errors(r) for r in found.values() if errors(r)]
+    # the same attestation against the bundled matrix names nothing
+    assert results(builder.root)["purpose"].status is Status.ERROR
+
+
+def test_a_rule_removed_by_the_matrix_is_no_longer_a_control(builder, tmp_path):
+    matrix = user_matrix(tmp_path, drop="purpose")
+    attest(builder, "p", "Purpose")
+    found = results(builder.root, matrix=matrix)
+    assert "purpose" not in found
+    ws = found["workstation-safety"]
+    assert ws.status is Status.ERROR
+    assert "'Purpose' matches no control id or rule name" in errors(ws)[0].message
+    assert results(builder.root)["workstation-safety"].status is Status.MANUAL
+
+
+def test_without_a_catalog_the_check_knows_the_bundled_rules():
+    from hds_audit.checks.attestation import _unattributed
+
+    class Named:
+        file = ref = "attestations/p.yaml"
+        control = "Purpose"
+
+    assert _unattributed([Named()], "workstation-safety", "Workstation safety") == []

@@ -13,9 +13,9 @@ either, ignoring case and spacing.
   the period cannot evidence it and is left to a person (`manual`).
 * An attestation whose `control` names no control (no id, no rule name) evidences nothing and is
   an `error`: of the organisational rule it most resembles (difflib), said with a "did you mean";
-  of every organisational rule when it resembles none of them. The names come from the control
-  catalog as bundled, plus the rule this run judges: a check sees only its own rule, so a rule
-  renamed by `--matrix` is known to its own run but not to the others' (name it by its id then).
+  of every organisational rule when it resembles none of them. The names come from the catalog of
+  the run (`params["catalog"]`: the bundled matrix, or the one given with `--matrix`), so a rule the
+  user's matrix renames, adds or removes is named, known or unknown as that matrix says.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def current(inp: CheckInput) -> Outcome:
         "file": a.file, "owner": a.owner, "signed_at": iso(a.signed_at), "document": a.document,
         "sha256_matches": a.hash_matches, "issue": a.issue,
     } for a in matching]}
-    findings = _unattributed(inp["attestations"] or [], control, rule)
+    findings = _unattributed(inp["attestations"] or [], control, rule, inp.params.get("catalog"))
     if not matching:
         return Outcome(findings, manual=f"no signed attestation for {label} in attestations/", details=details)
     for a in matching:
@@ -67,9 +67,9 @@ def current(inp: CheckInput) -> Outcome:
 SIMILAR = 0.75  # difflib ratio from which a name not found is taken for a misspelling of a rule
 
 
-def _unattributed(attestations, control: str, rule: str | None) -> list[Finding]:
+def _unattributed(attestations, control: str, rule: str | None, catalog=None) -> list[Finding]:
     """Attestations naming no control, reported in this rule's run when they are about it or about none."""
-    names, organisational = _catalog_names()
+    names, organisational = _catalog_names(catalog) if catalog is not None else _bundled_names()
     names = names | {words(control): (control, rule or control)}
     if rule:
         names[words(rule)] = (control, rule)
@@ -88,17 +88,21 @@ def _unattributed(attestations, control: str, rule: str | None) -> list[Finding]
     return findings
 
 
-@lru_cache(maxsize=1)
-def _catalog_names() -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
-    """Every control id and rule name of the bundled catalog (as matched) -> (id, rule); the ids judged on attestations."""
-    from hds_audit.catalog.load import CatalogError, load_catalog
-
-    try:
-        catalog = load_catalog()
-    except CatalogError:  # the run itself reports an unusable catalog
-        return {}, frozenset()
+def _catalog_names(catalog) -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
+    """Every control id and rule name of the catalog (as matched) -> (id, rule); the ids judged on attestations."""
     names = {}
     for c in catalog.controls:
         names[words(c.id)] = names[words(c.rule)] = (c.id, c.rule)
     bound = frozenset(c.id for c in catalog.controls if (b := catalog.bindings.get(c.id)) and b.attestation)
     return names, bound
+
+
+@lru_cache(maxsize=1)
+def _bundled_names() -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
+    """The bundled catalog's names, for a caller that runs the check without a catalog (never the engine)."""
+    from hds_audit.catalog.load import CatalogError, load_catalog
+
+    try:
+        return _catalog_names(load_catalog())
+    except CatalogError:  # the run itself reports an unusable catalog
+        return {}, frozenset()
