@@ -84,3 +84,28 @@ def test_help_states_every_exit_code_the_command_returns(command, codes):
     assert "Exit 0 when" in text
     for code in codes[1:]:
         assert f", {code.value} when" in text or f", {code.value} otherwise" in text, (command, code)
+
+
+def _every_command(group=cli, path=()):
+    import click
+
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from _every_command(command, (*path, name))
+
+
+def test_help_shows_dates_as_DATE_and_never_cuts_a_command_line():
+    for path, command in _every_command():
+        output = CliRunner().invoke(cli, [*path, "--help"], terminal_width=80).output
+        assert "%Y" not in output, path
+        listing = output.split("Commands:", 1)[1] if "Commands:" in output else ""
+        assert "..." not in listing, (path, listing)
+    assert "--from DATE" in run("run", "--help").output
+
+
+def test_review_import_help_names_its_folder_as_the_option_does():
+    output = " ".join(run("review", "import", "--help").output.split())
+    assert "--into DIR" in output and "DIR/results.json" in output

@@ -23,8 +23,8 @@ def collect():
 @click.option("--to", "bundle", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="The bundle folder; files go under BUNDLE/traces/.")
 @click.option("--period", "period", help="YYYY-Qn or YYYY-MM (default: the last full quarter).")
-@click.option("--from-date", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (instead of --period).")
-@click.option("--to-date", "end", type=click.DateTime(["%Y-%m-%d"]), help="First day after the period.")
+@click.option("--from-date", "start", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First day of the period, YYYY-MM-DD (instead of --period).")
+@click.option("--to-date", "end", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First day after the period, YYYY-MM-DD.")
 @click.option("--s3-endpoint", envvar="HDS_AUDIT_S3_ENDPOINT",
               help="S3-compatible endpoint, e.g. https://oss.eu-west-0.prod-cloud-ocb.orange-business.com.")
 def traces(source, bundle, period, start, end, s3_endpoint):

@@ -107,7 +107,7 @@ def signing_identity(key: Path | None, out: Path):
 
         folder = Path(tempfile.mkdtemp(prefix="hds-audit-demo-key-"))
         identity = init_identity(folder / "id", secrets.token_bytes(16).hex().encode(), common_name="hds-audit DEMO signer", demo=True)
-        # its certificate, kept outside OUT: what `verify --trust` should take, not OUT/signer.pem
+        # its certificate, kept outside --out: what `verify --trust` should take, not the copy in --out
         click.secho(f"No --key given: signing with a throwaway DEMO identity (the reports say so); "
                     f"its certificate: {folder / 'id' / PEM_NAME}", fg="yellow", err=True)
         return identity
@@ -117,8 +117,8 @@ def signing_identity(key: Path | None, out: Path):
 
 period_options = [
     click.option("--period", "period", help="YYYY-Qn or YYYY-MM (default: the last full quarter)."),
-    click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (00:00 Europe/Paris)."),
-    click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="First day after the period."),
+    click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First day, YYYY-MM-DD (00:00 Europe/Paris)."),
+    click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First day after the period, YYYY-MM-DD."),
 ]
 s3_option = click.option("--s3-endpoint", envvar="HDS_AUDIT_S3_ENDPOINT", help="S3-compatible endpoint for s3:// bundles (OBS).")
 

@@ -43,7 +43,7 @@ def list_controls(matrix):
     return int(ExitCode.OK)
 
 
-@controls.command("show")
+@controls.command("show", short_help="Everything about one control.")
 @click.argument("control_id")
 @matrix_option
 def show(control_id, matrix):
@@ -66,7 +66,7 @@ def show(control_id, matrix):
     return int(ExitCode.OK)
 
 
-@controls.command("export")
+@controls.command("export", short_help="Write the catalog as a workbook.")
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Workbook to write.")
 @matrix_option
 def export(xlsx, matrix):

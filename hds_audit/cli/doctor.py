@@ -16,8 +16,8 @@ MARK = {"present": ("ok", "green"), "absent": ("absent", "yellow"), "broken": ("
 @click.command()
 @click.argument("bundle")
 @click.option("--period", "period", help="YYYY-Qn or YYYY-MM: also check the traces and documents cover it.")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period.")
-@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="First day after the period.")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First day of the period, YYYY-MM-DD.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First day after the period, YYYY-MM-DD.")
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnosis as JSON.")
 @s3_option
 def doctor(bundle, period, start, end, as_json, s3_endpoint):

@@ -15,8 +15,8 @@ def keys():
     """Signing identities."""
 
 
-@keys.command("init")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@keys.command("init", short_help="Write a self-signed signing identity into DIR.")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default="hds-audit signer", show_default=True, help="Common name of the certificate.")
 def init(directory, name):
     """Write DIR/signer.p12 (encrypted with HDS_AUDIT_KEY_PASSWORD) and DIR/signer.pem (self-signed)."""

@@ -15,13 +15,13 @@ def review() -> None:
     """Import an auditor's reviewed workbook into a report folder."""
 
 
-@review.command("import")
+@review.command("import", short_help="Import a reviewed workbook into its report folder.")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--into", "directory", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.option("--into", "directory", required=True, metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="The report folder the workbook came from (it holds results.json).")
 @click.option("--reviewer", help="The reviewer's name (default: the Reviewer cell of the Summary sheet).")
-@click.option("--date", "review_date", type=click.DateTime(["%Y-%m-%d"]),
-              help="Review date (default: the Review date cell of the Summary sheet, else today).")
+@click.option("--date", "review_date", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+              help="Review date, YYYY-MM-DD (default: the Review date cell of the Summary sheet, else today).")
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY",
               help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD.")
 def import_(workbook, directory, reviewer, review_date, key):

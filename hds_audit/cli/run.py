@@ -16,18 +16,18 @@ from hds_audit.exitcodes import ExitCode
 @click.command()
 @click.argument("bundle", required=False)
 @apply(period_options)
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True, help="Folder for the reports.")
+@click.option("--out", "out", metavar="DIR", type=click.Path(path_type=Path), default=Path("reports"), show_default=True, help="Folder for the reports.")
 @click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or XLSX matrix replacing the bundled one.")
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY", help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD.")
-@click.option("--snapshot", is_flag=True, help="Copy the evidence read into OUT/evidence/, covered by the manifest.")
+@click.option("--snapshot", is_flag=True, help="Copy the evidence read into DIR/evidence/, covered by the manifest.")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A previous run's folder, to show what changed.")
 @s3_option
 def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_endpoint):
-    """Audit BUNDLE (default: the bundled sample) and write signed reports into OUT.
+    """Audit BUNDLE (default: the bundled sample) and write signed reports into the --out DIR.
 
     Exit 0 when nothing failed or errored, 1 when a control failed or errored (the reports are
     written all the same), 2 when no report could be made (bad usage, unreadable tenant.yaml or
-    catalog, unwritable OUT).
+    catalog, unwritable --out DIR).
     """
     from hds_audit.audit import AuditOptions, run_audit
     from hds_audit.cli.summary import print_summary
