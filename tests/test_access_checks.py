@@ -38,6 +38,55 @@ def test_generic_name_with_a_person_is_nominative(builder, run_checks_on):
     assert run_checks_on(builder.root, "access.nominative_accounts")["access.nominative_accounts"].status is Status.PASS
 
 
+NA = "access.nominative_accounts"
+
+
+def test_enabled_account_whose_authorization_was_revoked_fails(builder, run_checks_on):
+    builder.users({"name": "a.durand"}, {"name": "b.petit"})
+    builder.register(ALICE, BOB)
+    result = run_checks_on(builder.root, NA)[NA]
+    assert result.status is Status.FAIL and objects(result) == ["b.petit"]
+    [finding] = result.findings
+    assert "revoked 2026-08-14T18:00:00+02:00" in finding.message
+    assert "access_register.csv row 3" in finding.message and "Bruno Petit" in finding.message
+    assert finding.evidence == ("iam/users.json#name=b.petit", "access_register.csv#row 3")
+
+
+def test_revoked_before_the_period_and_revoked_service_account_fail(builder, run_checks_on):
+    builder.users({"name": "b.petit"}, {"name": "svc-old", "access_mode": "programmatic"})
+    builder.register({**BOB, "revoked_at": "2026-03-01"},
+                     {"account": "svc-old", "role": "service", "granted_at": "2026-01-01", "revoked_at": "2026-06-30", "owner": "Alice Durand"})
+    result = run_checks_on(builder.root, NA)[NA]
+    assert objects(result) == ["b.petit", "svc-old"]
+    assert "revoked 2026-06-30T00:00:00+02:00" in next(f.message for f in result.findings if f.object == "svc-old")
+
+
+def test_revoked_exactly_at_period_end_still_covers_the_period(builder, run_checks_on):
+    builder.users({"name": "b.petit"})
+    builder.register({**BOB, "revoked_at": "2026-10-01T00:00:00+02:00"})
+    assert run_checks_on(builder.root, NA)[NA].status is Status.PASS
+    builder.register({**BOB, "revoked_at": "2026-09-30T23:59:59+02:00"})
+    assert objects(run_checks_on(builder.root, NA)[NA]) == ["b.petit"]
+
+
+def test_revoked_then_granted_again_or_disabled_passes(builder, run_checks_on):
+    builder.users({"name": "b.petit"}, {"name": "c.leroy", "enabled": False})
+    builder.register(BOB, {**BOB, "granted_at": "2026-09-01", "revoked_at": ""},
+                     {"account": "c.leroy", "person": "Chloé Leroy", "role": "operator", "granted_at": "2026-01-05", "revoked_at": "2026-07-10"})
+    result = run_checks_on(builder.root, NA)[NA]
+    assert result.status is Status.PASS, result.findings
+
+
+def test_revoked_account_with_an_unreadable_row_is_error(builder, run_checks_on):
+    builder.users({"name": "b.petit"})
+    builder.register(BOB, {**BOB, "granted_at": "someday", "revoked_at": ""})
+    result = run_checks_on(builder.root, NA)[NA]
+    assert result.status is Status.ERROR
+    finding = next(f for f in result.findings if f.object == "b.petit")
+    assert finding.status is Status.ERROR and finding.message.startswith("cannot conclude: enabled IAM user whose authorization was revoked")
+    assert "access_register.csv row 3 of this account could not be read" in finding.message
+
+
 def test_iam_file_not_json_is_error_naming_file(builder, run_checks_on):
     builder.write("iam/users.json", "{not json")
     builder.register(ALICE)

@@ -35,6 +35,12 @@ def nominative_accounts(inp: CheckInput) -> Outcome:
         service = [r for r in rows if r.values["role"] == "service" and r.values.get("owner")]
         ref = (f"{IAM_FILE}#name={user.name}",)
         if named or service:
+            if revoked := _all_revoked(named + service, inp.period.end):
+                v = revoked.values
+                findings.append(Finding(user.name, f"enabled IAM user whose authorization was revoked {when(v['revoked_at'])} "
+                                        f"({_register_file(inp)} row {revoked.number}, {v.get('person') or v.get('owner')}) "
+                                        "and not granted again: the account is no longer authorized",
+                                        ref + (row_ref(_register_file(inp), revoked),)))
             continue
         if generic.match(user.name):
             findings.append(Finding(user.name, "generic account name with no named person in the register", ref))
@@ -43,6 +49,17 @@ def nominative_accounts(inp: CheckInput) -> Outcome:
         else:
             findings.append(Finding(user.name, "enabled IAM user absent from the register of authorized persons", ref))
     return Outcome(undecided(findings, inp["access_register"], lambda names: {n: account_key(n) for n in names}))
+
+
+def _all_revoked(rows: list, end):
+    """The last revocation when every authorization of the account ended before the period's end, else None.
+
+    The register is of authorized persons: an enabled account whose authorizations all ended (granted_at <= t <
+    revoked_at, so one revoked exactly at the end still covers the period) names a person no longer authorized.
+    """
+    if any(r.values["revoked_at"] is None or r.values["revoked_at"] >= end for r in rows):
+        return None
+    return max(rows, key=lambda r: (r.values["revoked_at"], r.number))
 
 
 def _uncovered_sql(after_revocation: bool) -> str:
