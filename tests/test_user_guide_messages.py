@@ -1,0 +1,69 @@
+"""The user guide's troubleshooting table quotes messages the tool really prints: a rewording of
+either side must show up here, or users search the guide for text they never see."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from hds_audit.cli import cli
+from hds_audit.paths import data_dir
+
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "user-guide.md"
+
+
+def guide_text() -> str:
+    text = GUIDE.read_text(encoding="utf-8")
+    return text[text.index("## Troubleshooting"):]
+
+
+def quoted(prefix: str) -> str:
+    """The message in the troubleshooting table that starts with `prefix`, as written between backticks."""
+    found = re.findall(r"^\| `([^`]*)`", guide_text(), re.MULTILINE)
+    [message] = [m for m in found if m.startswith(prefix)]
+    return message
+
+
+def output(*args) -> str:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    return " ".join(result.output.split())
+
+
+def sample(tmp_path):
+    root = tmp_path / "bundle"
+    shutil.copytree(data_dir("samples") / "compliant", root)
+    return root
+
+
+def test_the_period_message(tmp_path):
+    message = quoted("hds-audit: period 'Q3'")
+    assert message in output("run", sample(tmp_path), "--period", "Q3", "--out", tmp_path / "out")
+
+
+def test_the_yaml_message_with_line_and_column(tmp_path):
+    root = sample(tmp_path)
+    lines = (root / "tenant.yaml").read_text(encoding="utf-8").splitlines()
+    lines[3] = "support_plan: business (Europe): yes"  # line 4: a second ':' in a plain value
+    (root / "tenant.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    message = quoted("hds-audit: tenant.yaml line 4")
+    assert message in output("run", root, "--period", "2026-Q3", "--out", tmp_path / "out")
+
+
+def test_the_unreadable_register_row_message(tmp_path):
+    from conftest import run_only
+
+    root = sample(tmp_path)
+    register = root / "access_register.csv"
+    lines = register.read_text(encoding="utf-8").splitlines()
+    assert lines[3].startswith("t.lefebvre,")
+    lines[3] = lines[3].replace(",operator,", ",superuser,")  # row 4, the header being row 1
+    register.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_only(root, "access.nominative_accounts")["access.nominative_accounts"]
+    assert result.status.value == "error"
+    account, message = quoted("t.lefebvre: cannot conclude").split(": ", 1)
+    assert [(f.object, f.message) for f in result.findings if f.object == account] == [(account, message)]
+    row = quoted("access_register.csv#row 4")
+    assert any(f"row 4: {row.split(': ', 1)[1]}" == f.message for f in result.findings)
