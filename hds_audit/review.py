@@ -20,7 +20,7 @@ from typing import Any
 
 from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
-from hds_audit.evidence.interface import FileRead
+from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Tenant
 from hds_audit.period import Period
 from hds_audit.results.model import SCHEMA, CheckResult, ControlResult, RunResult
@@ -69,8 +69,12 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
             controls.append(ControlResult(control, Status(c["status"]), checks, unbound="note" in c, review=c.get("review")))
         evidence = [FileRead(e["path"], e["sha256"], int(e.get("size") or 0), e.get("records"),
                              _instant(e.get("first")), _instant(e.get("last"))) for e in document.get("evidence", [])]
+        problems: dict[str, list[Problem]] = {}
+        for p in document.get("evidence_problems") or []:
+            problems.setdefault(p["kind"], []).append(Problem(p["file"], p.get("record"), p["reason"]))
         result = RunResult(tenant, period, controls, evidence, dict(document.get("evidence_notes") or {}),
-                           run_id=document["run_id"], generated_at=_instant(document.get("generated_at")))
+                           run_id=document["run_id"], generated_at=_instant(document.get("generated_at")),
+                           evidence_problems=problems)
     except ReviewError:
         raise
     except Exception as exc:  # KeyError, ValidationError, ValueError: all mean "not a usable results.json"

@@ -76,3 +76,25 @@ def test_errors_that_are_not_a_broken_file_are_listed_with_their_check(broken):
     problems, others = error_reasons(broken[0])
     assert len(problems) == 12
     assert others == ["resources: evidence absent: no Terraform state in the bundle (resources/*.tfstate) (trace.continuity)"]
+
+
+def test_evidence_problems_are_in_results_json_and_survive_review(broken, tmp_path):
+    from hds_audit.review import load_result
+
+    result, names = broken
+    document = json.loads(json.dumps(result.to_json()))
+    listed = document["evidence_problems"]
+    assert sorted(p["file"] for p in listed) == sorted(names)
+    assert {(p["kind"], p["record"], p["reason"]) for p in listed} == {("traces", None, "not a valid gzip file (truncated)")}
+    again, _ = load_result(document)
+    assert again.evidence_problems == result.evidence_problems
+
+
+def test_a_problem_no_check_turns_into_a_finding_is_still_listed(tmp_path, capsys):
+    builder = BundleBuilder(tmp_path / "bundle")
+    builder.traces([trace("a.durand", "2026-07-03T10:00:00+02:00")])
+    builder.write("waivers.yaml", b"waivers: [\n")
+    print_summary(_result(builder.root, "trace.continuity"), None)
+    out = capsys.readouterr().out
+    assert "Evidence problems (1):" in out
+    assert "waivers.yaml" in out.split("Evidence problems (1):")[1]

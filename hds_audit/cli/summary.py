@@ -61,25 +61,17 @@ def _print_errors(console: Console, result: RunResult, out: Path | None) -> None
 
 
 def error_reasons(result: RunResult) -> tuple[list[str], list[str]]:
-    """`file#record: reason` of each unreadable evidence, once however many checks it stopped; then the other errors.
-
-    The engine turns each evidence problem into an error finding whose only evidence is the problem's
-    `file#record` and whose message is `record: reason`: that shape tells them from the checks' own errors.
-    """
-    problems: dict[str, list[str]] = {}
+    """`file#record: reason` of each unreadable evidence, once however many checks it stopped; then the checks' own
+    errors (the engine also turns each evidence problem into an error finding of every check that needs it)."""
+    problems = {p: None for ps in result.evidence_problems.values() for p in ps}
+    made = {(p.file, f"{p.record + ': ' if p.record else ''}{p.reason}") for p in problems}
     others: dict[str, list[str]] = {}
     for check in result.unique_checks():
         for finding in check.findings:
-            if finding.status is not Status.ERROR:
-                continue
-            reference = finding.evidence[0] if len(finding.evidence) == 1 else ""
-            if reference.split("#", 1)[0] == finding.object:
-                record = reference.partition("#")[2]
-                reason = finding.message.removeprefix(f"{record}: ") if record else finding.message
-                problems.setdefault(f"{reference}: {reason}", []).append(check.id)
-            else:
+            if finding.status is Status.ERROR and (finding.object, finding.message) not in made:
                 others.setdefault(f"{finding.object}: {finding.message}", []).append(check.id)
-    return list(problems), [f"{line} ({_checks(ids)})" for line, ids in others.items()]
+    return ([f"{p.reference}: {p.reason}" for p in problems],
+            [f"{line} ({_checks(ids)})" for line, ids in others.items()])
 
 
 def _checks(ids: list[str]) -> str:

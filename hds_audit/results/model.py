@@ -10,7 +10,7 @@ from typing import Any
 from hds_audit import __version__
 from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
-from hds_audit.evidence.interface import FileRead
+from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Tenant
 from hds_audit.period import Period
 from hds_audit.states import SEVERITY, Status, is_blocking
@@ -68,6 +68,8 @@ class RunResult:
     evidence_notes: dict[str, str]
     run_id: str
     generated_at: datetime | None = None
+    # every evidence file, row or record that could not be read, by kind: what made checks `error`, said once
+    evidence_problems: dict[str, list[Problem]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(c.status for c in self.controls)
@@ -106,6 +108,8 @@ class RunResult:
                 for f in self.evidence_files
             ],
             "evidence_notes": self.evidence_notes,
+            "evidence_problems": [{"kind": kind, "file": p.file, "record": p.record, "reason": p.reason}
+                                  for kind, problems in sorted(self.evidence_problems.items()) for p in problems],
         }
 
 
