@@ -11,7 +11,7 @@ from report_fixtures import FORMULA, MARKUP, RUN_ID, SCRIPT, plain, sample_resul
 from hds_audit.formats import pdf, pdf_charts
 from hds_audit.formats.interface import RenderContext
 
-SIGNER = "hds-audit DEMO signer DEMO, hds-audit DEMO (not for real audits)"
+SIGNER = "hds-audit DEMO signer (not for real audits)"
 
 
 def pdftotext(data: bytes, tmp_path) -> str:

@@ -54,7 +54,7 @@ def subject_text(certificate) -> str:
 
 
 def is_demo_certificate(certificate) -> bool:
-    """A `keys init --demo` certificate: DEMO as a word in its CN or O."""
+    """The throwaway certificate `run` makes when no --key is given: DEMO as a word in its CN or O."""
     return _DEMO_WORD.search(subject_text(certificate)) is not None
 
 
