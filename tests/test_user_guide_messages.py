@@ -67,3 +67,17 @@ def test_the_unreadable_register_row_message(tmp_path):
     assert [(f.object, f.message) for f in result.findings if f.object == account] == [(account, message)]
     row = quoted("access_register.csv#row 4")
     assert any(f"row 4: {row.split(': ', 1)[1]}" == f.message for f in result.findings)
+
+
+def test_evidence_contracts_point_users_to_the_guide():
+    """The shipped contracts are read by users: they cite the guide's sections, not an internal document."""
+    import yaml
+
+    headings = set(re.findall(r"^#+ (.+)$", GUIDE.read_text(encoding="utf-8"), re.MULTILINE))
+    contracts = sorted((data_dir("evidence") / "contracts").glob("*.yaml"))
+    assert contracts
+    for path in contracts:
+        description = yaml.safe_load(path.read_text(encoding="utf-8"))["description"]
+        assert "CONTRACT" not in description, path.name
+        cited = re.findall(r'"([^"]+)"', description)
+        assert cited and set(cited) <= headings, (path.name, cited)
