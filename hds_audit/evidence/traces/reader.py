@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Callable
 
@@ -48,9 +47,13 @@ def in_halves(run: Callable[[list[str]], None], rels: list[str], alone: Callable
             in_halves(run, rels[middle:], alone)
 
 
-def python_records(path: str, rel: str) -> list:
+def _read_bytes(path: str) -> bytes:
     with open(path, "rb") as handle:
-        return parse_file(rel, handle.read())
+        return handle.read()
+
+
+def python_records(path: str, rel: str) -> list:
+    return parse_file(rel, _read_bytes(path))
 
 
 def good_rows(root: str, rel: str) -> list[tuple]:
@@ -79,30 +82,19 @@ class Loader:
         groups: dict[tuple[str, str | None, bool], list[str]] = {}
         for rel in files:
             groups.setdefault((sniff(self.path(rel), rel), key_region(rel), may_read_buckets(rel)), []).append(rel)
-        # Hashing starts once sniffing is done: both are Python, and beside each other they take turns at the GIL
-        # (sniffing 1,000 files took 0.10 s instead of 0.03 s); DuckDB's scan does not hold it.
-        with ThreadPoolExecutor(1, thread_name_prefix="hds-audit-hash") as pool:
-            hashing = pool.submit(self._hash, files)
-            with Progress(self.con, len(files)) as progress:
-                for (shape, region, buckets), rels in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "", g[0][2])):
-                    with progress.group(len(rels)):
-                        if shape == PYTHON:
-                            for rel in rels:
-                                self._python(rel)
-                        else:
-                            in_halves(lambda part, s=shape, r=region, b=buckets: self._duckdb(s, r, b, part), rels, self._python)
-            self._read_bad_files_again()
-            stats = self._statistics()
-            hashing.result()
-        self._file_reads(files, stats)
-
-    def _hash(self, files: list[str]) -> None:
-        for rel in files:
-            if self.bundle.is_remote:
-                with open(self.path(rel), "rb") as handle:
-                    self.bundle.record(rel, handle.read())
-            else:
-                self.bundle.record(rel)
+        with Progress(self.con, len(files)) as progress:
+            for (shape, region, buckets), rels in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "", g[0][2])):
+                with progress.group(len(rels)):
+                    if shape == PYTHON:
+                        for rel in rels:
+                            self._python(rel)
+                    else:
+                        in_halves(lambda part, s=shape, r=region, b=buckets: self._duckdb(s, r, b, part), rels, self._python)
+        self._read_bad_files_again()
+        # The manifest's hashes of the files (a bundle on S3: of their local copies) are computed beside the checks
+        # that follow: beside the scan they only took CPU from DuckDB, which uses every core.
+        self.bundle.record_later(files, lambda rel: _read_bytes(self.path(rel)))
+        self._file_reads(files, self._statistics())
 
     def _readings(self, rels: list[str], shape: str) -> int:
         first = self.next_reading
