@@ -1,7 +1,9 @@
 """Two runs side by side: new, fixed and persisting findings, and the controls whose status changed.
 
-A finding is identified by its check id and object (CONTRACT.md §5: the object names the thing at
-fault as the evidence names it), so a finding whose message changed is still the same finding.
+A finding is identified by its check id and object
+(docs/ci-gate.md "Quarter over quarter: `compare` and `run --previous`";
+docs/user-guide.md "Reading the results": the object names the thing at fault as the evidence names
+it), so a finding whose message changed is still the same finding.
 Every finding counts, whatever its status (`fail`, `error`, `manual`, `waived`): a persisting finding
 whose status changed (say `fail` -> `waived`) says so in `previous_status`.
 

@@ -17,7 +17,8 @@ flavor, a security group) is not drift:
 | `destination_bucket`, `destination_region`, `target_region` | bucket replications | `residency.replication` |
 | `policy_type`, `enabled`, `destination_region` | CBR policies | `residency.replication` |
 
-Tracked resources: every in-scope resource (CONTRACT.md §4 "in-scope"), and, whatever their
+Tracked resources (docs/ci-gate.md "Tracked resources and attributes"): every in-scope resource (the
+`scope` of tenant.yaml), and, whatever their
 tags, the resources a configuration check judges regardless of scope: listeners, ELB security
 policies, CTS trackers and their buckets, bucket replications, CBR policies and vaults. An
 out-of-scope server or volume is not tracked: its placement is still judged by `residency.resources`,

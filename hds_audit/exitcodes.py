@@ -1,4 +1,5 @@
-"""Every exit code hds-audit returns, in one place (CONTRACT.md §1)."""
+"""Every exit code hds-audit returns, in one place (each command's codes: README.md's command table,
+docs/user-guide.md and docs/ci-gate.md)."""
 
 from enum import IntEnum
 

@@ -1,6 +1,6 @@
 """Audit periods: `YYYY-Qn`, `YYYY-MM` or explicit dates, bounded at midnight Europe/Paris.
 
-Start inclusive, end exclusive (CONTRACT.md §1).
+Start inclusive, end exclusive (docs/user-guide.md "The quarterly routine").
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""`hds-audit init`: an evidence bundle to fill in (CONTRACT.md §2), from `evidence/templates/`.
+"""`hds-audit init`: an evidence bundle to fill in (docs/user-guide.md "The evidence bundle"), from
+`evidence/templates/`.
 
 Nothing existing is ever overwritten, and nothing is added that would duplicate evidence already
 there: a bundle holding `access_register.csv` gets no `access_register.xlsx`, a rule that already

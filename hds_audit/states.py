@@ -1,4 +1,5 @@
-"""Result states and how they combine (CONTRACT.md §3).
+"""Result states and how they combine (README.md "Result states";
+docs/user-guide.md "Reading the results").
 
 A control takes the worst of its checks; "worst" follows SEVERITY, most severe first.
 """

@@ -1,4 +1,5 @@
-"""Reading instants from evidence, with the contract's conventions (CONTRACT.md §2 "Times").
+"""Reading instants from evidence, with the conventions the checks apply
+(README.md "Conventions the checks apply": Times; docs/user-guide.md "The evidence bundle": Dates).
 
 - a date alone means 00:00 Europe/Paris that day, except `valid_until` and `expires`, which run
   to the end of their day (callers ask for that with `end_of_day=True`);

@@ -2,7 +2,8 @@
 customer's duty, §6.2.4 VBS quotas).
 
 A backup belongs to the resource whose id is its `resource_id` (`volume_id` for VBS): a server's
-whole-server backup therefore covers the server, not its volumes (CONTRACT.md §4 "Words"). A backup
+whole-server backup therefore covers the server, not its volumes (docs/user-guide.md, backup.coverage:
+every in-scope server and every in-scope volume needs its own backups). A backup
 whose resource is not in the state (an orphan) has no known scope: encrypted it is fine, otherwise
 `backup.encrypted` says `error`. No in-scope resource at all makes coverage and encryption `error`.
 """

@@ -1,4 +1,5 @@
-"""Configuration checks from the Terraform state: encryption in transit and at rest (CONTRACT.md §4).
+"""Configuration checks from the Terraform state: encryption in transit and at rest
+(docs/user-guide.md "Encryption").
 
 `transport.tls_only`: every `flexibleengine_lb_listener_v2` / `_v3` (in scope or not: a listener
 carries whatever its back ends send) uses protocol HTTPS or TERMINATED_HTTPS (any case) and a TLS

@@ -1,7 +1,8 @@
 """Deletion checks: data after the contract end (SD §4.4) and the tenant deletion request
 (SD §7.7.6.1).
 
-deletion.contract_end conventions (CONTRACT.md §4, decided here where it is silent):
+deletion.contract_end conventions (docs/user-guide.md, deletion.contract_end;
+README.md "Conventions the checks apply"; decided here where they are silent):
 
 * The deadline is `contract_end` + two calendar months, counted on the Paris wall clock from the
   instant `contract_end` names (a date alone is 00:00 Europe/Paris that day): 2026-03-31 gives

@@ -6,8 +6,8 @@ provider.certificates_valid conventions:
 * Required kinds: `hds_certificate` and `iso27001_certificate`. Without `provider/` at all the
   evidence is absent (`error`, from the engine). A `provider/` folder that lacks one of them is an
   `error` naming the kind: evidence that is absent makes the check `error`, never `fail`
-  (CONTRACT.md §2); when a provider file could not be read, the message names it, since the
-  certificate may be in it.
+  (docs/user-guide.md, provider.certificates_valid); when a provider file could not be read, the
+  message names it, since the certificate may be in it.
 * A certificate counts when its document is in the bundle and matches its `sha256`. The period
   must be covered: `valid_from` <= period start and `valid_until` >= period end, where a renewal
   may take over from the certificate it replaces (the union of the counted certificates must

@@ -1,4 +1,7 @@
-"""The checks of CONTRACT.md §4, by id. Modules register their checks with `@check`."""
+"""The checks of docs/user-guide.md "The checks, one by one", by id.
+
+Modules register their checks with `@check`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Residency checks: health data stays in the allowed EU regions (§3.2, §6.11.1; CONTRACT.md §4).
+"""Residency checks: health data stays in the allowed EU regions (§3.2, §6.11.1;
+docs/user-guide.md "Residency").
 
 * `residency.regions_allowed`: every region of `allowed_regions` is known (the built-in table of
   controls/regions.yaml, or `declared_regions` of tenant.yaml) and lies in the European Union. An

@@ -1,4 +1,5 @@
-"""Traceability checks (matrix: Traceability; SD §6.9.2 one CTS tracker per region; CONTRACT.md §4).
+"""Traceability checks (matrix: Traceability; SD §6.9.2 one CTS tracker per region;
+docs/user-guide.md "Traceability").
 
 * `trace.tracker_enabled`: every region in use (the region of an in-scope resource) has an enabled
   `flexibleengine_cts_tracker_v1` in that region. An in-scope resource of unknown region is an

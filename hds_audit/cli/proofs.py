@@ -1,6 +1,7 @@
 """`hds-audit residency BUNDLE --out DIR` and `hds-audit deletion BUNDLE --out DIR`: signed customer proofs.
 
-Exit 0 proven, 1 not proven (CONTRACT.md §1), 2 no proof could be made (bad usage, unreadable bundle).
+Exit 0 proven, 1 not proven (docs/user-guide.md "Proofs for customers"), 2 no proof could be made
+(bad usage, unreadable bundle).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`resources/*.tfstate`: the tenant's resources, from Terraform state version 4 (Flexible Engine).
 
-What counts as a resource of the tenant (CONTRACT.md §2):
+What counts as a resource of the tenant (docs/ci-gate.md "Terraform JSON: states and plans"):
 
 * only `mode: "managed"` entries (`mode: "data"` entries are look-ups, not the tenant's resources);
 * only entries whose `provider` is the Flexible Engine provider, in either form Terraform writes:

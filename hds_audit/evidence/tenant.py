@@ -1,4 +1,5 @@
-"""`tenant.yaml`: who is audited, what is allowed, and the policy the checks apply (CONTRACT.md §2)."""
+"""`tenant.yaml`: who is audited, what is allowed, and the policy the checks apply
+(docs/user-guide.md "The evidence bundle")."""
 
 from __future__ import annotations
 

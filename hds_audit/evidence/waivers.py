@@ -35,8 +35,9 @@ class Waiver(BaseModel):
     @field_validator("expires", mode="before")
     @classmethod
     def _end_of_day(cls, value):
-        # a date alone runs to the end of its day (CONTRACT.md §2 "Times"); a date-time without
-        # offset (YAML gives it naive) is Paris time, so it compares with the period's bounds
+        # a date alone runs to the end of its day (docs/user-guide.md "The evidence bundle": Dates);
+        # a date-time without offset (YAML gives it naive) is Paris time, so it compares with the
+        # period's bounds
         # parse_instant refuses a number, which pydantic would read as seconds since 1970 (20261231)
         return parse_instant(value, end_of_day=True)
 

@@ -1,4 +1,4 @@
-"""`results.json`: the machine-readable result (CONTRACT.md §5)."""
+"""`results.json`: the machine-readable result (docs/user-guide.md "Reading the results")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The result of a run, and its `results.json` form (CONTRACT.md §5), ordered stably."""
+"""The result of a run, and its `results.json` form (docs/user-guide.md "Reading the results"),
+ordered stably."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """`hds-audit verify DIR [--trust CERT]`: is this report directory what the signer produced?
 
-Exit status (CONTRACT.md §1): OK when everything is intact and the signer chains to --trust;
-FAILED when anything is altered, missing, extra or unsigned; UNTRUSTED when intact but the signer
-is not trusted. Bad input never raises: each problem names its file and the reason.
+Exit status (docs/user-guide.md "Verifying a report without hds-audit"): OK when everything is
+intact and the signer chains to --trust; FAILED when anything is altered, missing, extra or
+unsigned; UNTRUSTED when intact but the signer is not trusted. Bad input never raises: each
+problem names its file and the reason.
 """
 
 from __future__ import annotations
