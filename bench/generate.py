@@ -4,7 +4,7 @@
     python bench/generate.py 1000000 --out bench/cache/1000000
 
 Standard library only, deterministic (fixed seeds, gzip mtime=0): the same N gives the same bytes.
-The traces follow the OBS layout CTS writes (CONTRACT.md §2):
+The traces follow the OBS layout CTS writes (docs/user-guide.md, "The evidence bundle"):
 `traces/CloudTraces/{region}/{YYYY}/{M}/{D}/{tracker}/{Service}/{prefix}_CloudTrace_{region}_{timestamp}_{hex}.json.gz`,
 each file a gzip JSON array of 1,000 traces of one service (the last file may hold fewer): files go to
 ECS, EVS, IAM, VPC and OBS in turn, as CTS writes each service into its own folder. The events spread evenly

@@ -40,7 +40,7 @@ CTS_KEY = re.compile(r"(?:^|/)CloudTraces/([A-Za-z][^/]*)/(?:\d{4}/\d{1,2}/\d{1,
 # A region named in a lower-cased `endpoint` (`https://ecs.eu-west-0.prod-cloud-ocb.orange-business.com`, or the
 # bare region); RE2 has no look-ahead, so the character after the region is matched, not only looked at.
 ENDPOINT_REGION = re.compile(r"(?:^|[./:])([a-z]{2}-[a-z0-9]+-\d+)(?:[./:]|$)")
-OBS_READ = re.compile(r"(get|list|head)", re.IGNORECASE)  # CONTRACT §4: a read of a bucket
+OBS_READ = re.compile(r"(get|list|head)", re.IGNORECASE)  # docs/user-guide.md, trace.access_entitlement: a read of a bucket
 # No trace file may expand past this (decompression bomb); see _may_be_a_bomb.
 MAX_DECOMPRESSED = int(os.environ.get("HDS_AUDIT_TRACE_FILE_MAX_BYTES", 512 * 1024**2))
 MIN_MS, MAX_MS = 10**11, 253402300799999  # 1973-03-03 .. 9999-12-31: below are seconds, above is nonsense

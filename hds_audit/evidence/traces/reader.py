@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Callable
+from typing import Any, Callable
 
 import duckdb
 
@@ -28,6 +28,15 @@ from hds_audit.evidence.traces.files import event_row, key_region, may_read_buck
 
 PROGRESS_MIN_FILES = 200
 PYTHON = "python"  # the shape recorded for a file read in Python
+
+
+def by_query(items: list, rel: Callable[[Any], str], shape: Callable[[Any], str]) -> list[tuple[tuple[str, str | None, bool], list]]:
+    """`items` grouped by what one read_json query reads together (shape, key region, OBS folder or not: see sql.py),
+    in a stable order, each group in the items' own order."""
+    groups: dict[tuple[str, str | None, bool], list] = {}
+    for item in items:
+        groups.setdefault((shape(item), key_region(rel(item)), may_read_buckets(rel(item))), []).append(item)
+    return sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "", g[0][2]))
 
 
 def in_halves(run: Callable[[list[str]], None], rels: list[str], alone: Callable[[str], None]) -> None:
@@ -79,11 +88,8 @@ class Loader:
         return f"{self.root}/{rel}"
 
     def run(self, files: list[str]) -> None:
-        groups: dict[tuple[str, str | None, bool], list[str]] = {}
-        for rel in files:
-            groups.setdefault((sniff(self.path(rel), rel), key_region(rel), may_read_buckets(rel)), []).append(rel)
         with Progress(self.con, len(files)) as progress:
-            for (shape, region, buckets), rels in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "", g[0][2])):
+            for (shape, region, buckets), rels in by_query(files, str, lambda rel: sniff(self.path(rel), rel)):
                 with progress.group(len(rels)):
                     if shape == PYTHON:
                         for rel in rels:
@@ -153,16 +159,14 @@ class Loader:
 def materialize(con: duckdb.DuckDBPyConnection, root: str, readings: list[tuple[int, str, str]]) -> None:
     """The traces of the files of `readings` (reading, file, shape; files read once already by DuckDB) into
     trace_events, one query per kind of file, each trace under its file's reading."""
-    def python(item: tuple[int, str]) -> None:  # the file changed since it was read: keep what can be read
-        reading, rel = item
+    def python(item: tuple[int, str, str]) -> None:  # the file changed since it was read: keep what can be read
+        reading, rel, _ = item
         sql.insert_rows(con, "trace_events", sql.EVENT_TYPES, [event_row(reading, row) for row in good_rows(root, rel)])
 
-    groups: dict[tuple[str, str | None, bool], list[tuple[int, str]]] = {}
-    for reading, rel, shape in readings:
-        groups.setdefault((shape, key_region(rel), may_read_buckets(rel)), []).append((reading, rel))
-    for (shape, region, buckets), items in groups.items():
+    for (shape, region, buckets), items in by_query(readings, lambda r: r[1], lambda r: r[2]):
         query = sql.insert_events(shape, region, buckets)
-        in_halves(lambda part, q=query: con.execute(q, [[r for r, _ in part], [f"{root}/{rel}" for _, rel in part]]), items, python)
+        in_halves(lambda part, q=query: con.execute(q, [[r for r, _, _ in part], [f"{root}/{rel}" for _, rel, _ in part]]),
+                  items, python)
     con.execute(sql.NUMBER_EVENTS, [[r for r, _, _ in readings]])
     # a file without traces has no row to number
     con.execute("UPDATE trace_readings SET materialized = true WHERE reading IN (SELECT unnest(?::INTEGER[]))", [[r for r, _, _ in readings]])
@@ -179,10 +183,8 @@ def read_details(con: duckdb.DuckDBPyConnection, root: str, files: list[tuple[st
     def python(rel: str) -> None:
         sql.insert_rows(con, "trace_details", sql.DETAIL_TYPES, good_rows(root, rel))
 
-    groups: dict[tuple[str, str | None], list[str]] = {}
-    for rel, shape in files:
-        groups.setdefault((shape, key_region(rel)), []).append(rel)
-    for (shape, region), rels in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "")):
+    for (shape, region, _), items in by_query(files, lambda f: f[0], lambda f: f[1]):
+        rels = [rel for rel, _ in items]
         if shape == PYTHON:
             for rel in rels:
                 python(rel)
