@@ -12,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
-import threading
 from dataclasses import dataclass, field
-from typing import Callable
 
 import fsspec
 
@@ -42,7 +40,6 @@ class Bundle:
             raise BundleError(f"cannot open bundle {self.url}: {exc}") from exc
         self.root = root.rstrip("/")
         self._reads: dict[str, FileRead] = {}
-        self._hashing: list[threading.Thread] = []  # see record_later
         try:
             ok = self.fs.isdir(self.root)
         except Exception as exc:  # noqa: BLE001
@@ -115,36 +112,7 @@ class Bundle:
             self._reads[rel] = FileRead(rel, hashlib.sha256(data).hexdigest(), len(data))
         return self._reads[rel]
 
-    def record_later(self, rels: list[str], read: Callable[[str], bytes]) -> None:
-        """Remember `rels` as read now and hash them in a thread, beside whatever runs next; `reads()` waits for it.
-
-        For the trace files, already read by DuckDB: on two cores their hashing cannot hide behind the scan, which
-        uses both, but it can behind the single-threaded Python work after it. Each FileRead is the one `record`
-        returns, so a reader can set its records and times meanwhile. A file that can no longer be read (`read`
-        raises OSError) is dropped from the reads, as `record` does with an unreadable entry.
-        """
-        todo = [rel for rel in rels if rel not in self._reads]
-        for rel in todo:
-            self._reads[rel] = FileRead(rel, "", 0)
-
-        def work() -> None:
-            for rel in todo:
-                try:
-                    data = read(rel)
-                except OSError:
-                    self._reads.pop(rel, None)
-                    continue
-                entry = self._reads[rel]
-                entry.sha256, entry.size = hashlib.sha256(data).hexdigest(), len(data)
-
-        thread = threading.Thread(target=work, name="hds-audit-hash", daemon=True)
-        thread.start()
-        self._hashing.append(thread)
-
     def reads(self) -> list[FileRead]:
-        """Every file read, with its hash (waiting for the hashing record_later started)."""
-        for thread in self._hashing:
-            thread.join()
         return [self._reads[k] for k in sorted(self._reads)]
 
     def contains(self, rel: str) -> bool:

@@ -18,8 +18,8 @@ column of COLUMNS) for the files that need them: those of the evidence reference
 (`TraceSet.refs`), or all files for the deletion checks.
 
 The tables live in a temporary DuckDB file (paged in by DuckDB within MEMORY_LIMIT). Every file is
-hashed for the manifest in a thread once the scan is over (`Bundle.record_later`), beside the checks; a
-bundle on S3 is first copied to a temporary folder.
+hashed for the manifest in a thread beside the scan; a bundle on S3 is first copied to a temporary
+folder.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable
 
@@ -56,13 +57,9 @@ def in_halves(run: Callable[[list[str]], None], rels: list[str], alone: Callable
             in_halves(run, rels[middle:], alone)
 
 
-def _read_bytes(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 def python_records(path: str, rel: str) -> list:
-    return parse_file(rel, _read_bytes(path))
+    with open(path, "rb") as handle:
+        return parse_file(rel, handle.read())
 
 
 def good_rows(root: str, rel: str) -> list[tuple]:
@@ -88,19 +85,31 @@ class Loader:
         return f"{self.root}/{rel}"
 
     def run(self, files: list[str]) -> None:
-        with Progress(self.con, len(files)) as progress:
-            for (shape, region, buckets), rels in by_query(files, str, lambda rel: sniff(self.path(rel), rel)):
-                with progress.group(len(rels)):
-                    if shape == PYTHON:
-                        for rel in rels:
-                            self._python(rel)
-                    else:
-                        in_halves(lambda part, s=shape, r=region, b=buckets: self._duckdb(s, r, b, part), rels, self._python)
-        self._read_bad_files_again()
-        # The manifest's hashes of the files (a bundle on S3: of their local copies) are computed beside the checks
-        # that follow: beside the scan they only took CPU from DuckDB, which uses every core.
-        self.bundle.record_later(files, lambda rel: _read_bytes(self.path(rel)))
-        self._file_reads(files, self._statistics())
+        queries = by_query(files, str, lambda rel: sniff(self.path(rel), rel))
+        # Hashing starts once sniffing is done: both are Python, and beside each other they take turns at the GIL
+        # (sniffing 1,000 files took 0.10 s instead of 0.03 s); DuckDB's scan does not hold it.
+        with ThreadPoolExecutor(1, thread_name_prefix="hds-audit-hash") as pool:
+            hashing = pool.submit(self._hash, files)
+            with Progress(self.con, len(files)) as progress:
+                for (shape, region, buckets), rels in queries:
+                    with progress.group(len(rels)):
+                        if shape == PYTHON:
+                            for rel in rels:
+                                self._python(rel)
+                        else:
+                            in_halves(lambda part, s=shape, r=region, b=buckets: self._duckdb(s, r, b, part), rels, self._python)
+            self._read_bad_files_again()
+            stats = self._statistics()
+            hashing.result()
+        self._file_reads(files, stats)
+
+    def _hash(self, files: list[str]) -> None:
+        for rel in files:
+            if self.bundle.is_remote:
+                with open(self.path(rel), "rb") as handle:
+                    self.bundle.record(rel, handle.read())
+            else:
+                self.bundle.record(rel)
 
     def _readings(self, rels: list[str], shape: str) -> int:
         first = self.next_reading
