@@ -1,4 +1,6 @@
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -6,6 +8,23 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bundle_builder import BundleBuilder  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_files_among_pytest_s(tmp_path_factory):
+    """A run without --key leaves its throwaway DEMO certificate in the temporary folder, for `verify --trust`:
+    the tests' hundreds of runs leave theirs among pytest's own temporary folders, which it prunes, not in the
+    system's (subprocesses inherit TMPDIR)."""
+    folder = tmp_path_factory.mktemp("tmp")
+    before = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = None  # read TMPDIR again
+    yield
+    if before is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = before
+    tempfile.tempdir = None
 
 
 @pytest.fixture

@@ -107,6 +107,8 @@ def signing_identity(key: Path | None, out: Path):
 
         folder = Path(tempfile.mkdtemp(prefix="hds-audit-demo-key-"))
         identity = init_identity(folder / "id", secrets.token_bytes(16).hex().encode(), common_name="hds-audit DEMO signer", demo=True)
+        # the key stays in memory only: its file's password was random and is gone, so only the certificate is kept
+        identity.path.unlink(missing_ok=True)
         # its certificate, kept outside --out: what `verify --trust` should take, not the copy in --out
         click.secho(f"No --key given: signing with a throwaway DEMO identity (the reports say so); "
                     f"its certificate: {folder / 'id' / PEM_NAME}", fg="yellow", err=True)
