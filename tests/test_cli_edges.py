@@ -3,6 +3,8 @@ messages that go with them."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -109,3 +111,20 @@ def test_help_shows_dates_as_DATE_and_never_cuts_a_command_line():
 def test_review_import_help_names_its_folder_as_the_option_does():
     output = " ".join(run("review", "import", "--help").output.split())
     assert "--into DIR" in output and "DIR/results.json" in output
+
+
+def test_the_command_collects_cyclic_garbage_less_often(monkeypatch):
+    """A run scans its whole heap far less often than at Python's defaults (bench/profile.md: 1.4 s → 0.4 s at 1M)."""
+    import gc
+
+    from hds_audit.cli import GC_THRESHOLDS, main
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(sys, "argv", ["hds-audit", "--help"])
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            main()
+        assert exit_.value.code == 0
+        assert gc.get_threshold() == GC_THRESHOLDS and GC_THRESHOLDS[0] > before[0]
+    finally:
+        gc.set_threshold(*before)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import sys
@@ -78,7 +79,14 @@ def _exit_with(code, **_options) -> None:
         raise click.exceptions.Exit(code)
 
 
+# The cyclic garbage collector, at its defaults, scans the whole heap (great-expectations, pandas, reportlab: about
+# 260,000 tracked objects) hundreds of times in a run: 1.4-1.6 s of an 11 s run at 1M traces. A run lives seconds to
+# minutes and makes little cyclic garbage: collecting less often took that to 0.4 s, with the same peak memory.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
 def main() -> None:
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
