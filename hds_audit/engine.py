@@ -119,7 +119,7 @@ def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, 
         evidence = cache.get(kind)
         files[kind] = [f.path for f in evidence.files]
         for problem in evidence.problems:
-            findings.append(Finding(problem.file, f"{problem.record + ': ' if problem.record else ''}{problem.reason}", (problem.reference,), Status.ERROR))
+            findings.append(Finding(problem.file, problem.message, (problem.reference,), Status.ERROR))
         if evidence.data is None and kind in spec.needs:
             runnable = False
             if evidence.absent:

@@ -64,7 +64,7 @@ def error_reasons(result: RunResult) -> tuple[list[str], list[str]]:
     """`file#record: reason` of each unreadable evidence, once however many checks it stopped; then the checks' own
     errors (the engine also turns each evidence problem into an error finding of every check that needs it)."""
     problems = {p: None for ps in result.evidence_problems.values() for p in ps}
-    made = {(p.file, f"{p.record + ': ' if p.record else ''}{p.reason}") for p in problems}
+    made = {(p.file, p.message) for p in problems}  # the engine's finding of each problem
     others: dict[str, list[str]] = {}
     for check in result.unique_checks():
         for finding in check.findings:

@@ -27,6 +27,11 @@ class Problem:
     def reference(self) -> str:
         return f"{self.file}#{self.record}" if self.record else self.file
 
+    @property
+    def message(self) -> str:
+        """What a finding about the file says: the record, then the reason."""
+        return f"{self.record}: {self.reason}" if self.record else self.reason
+
 
 @dataclass
 class FileRead:
