@@ -108,25 +108,29 @@ def insert_groups(shape: str, region: str | None, buckets: bool = True) -> str:
 
 def insert_events(shape: str, region: str | None, buckets: bool = True) -> str:
     """INSERT into trace_events of the traces of a list of files; parameters: the reading id of each file, the files."""
-    return "INSERT INTO trace_events " + _rows(shape, region, buckets, "(?::INTEGER[])[CAST(src AS BIGINT) + 1]")
+    return "INSERT INTO trace_events " + _rows(shape, region, buckets, "(?::INTEGER[])[CAST(src AS BIGINT) + 1]", judge=False)
 
 
-def _rows(shape: str, region: str | None, buckets: bool, reading: str) -> str:
+def _rows(shape: str, region: str | None, buckets: bool, reading: str, judge: bool = True) -> str:
     """The trace_events rows of the traces of a list of files (`reading`: SQL of a file's reading from its index `src`).
 
     With `buckets` false (files of a CTS service folder other than OBS) the resource fields of OBS reads are not
     extracted, which saves reading two long strings per trace; an OBS trace found there anyway sends its file
-    to the Python reading (`bad`), which extracts them.
+    to the Python reading (`bad`), which extracts them. Without `judge` (files the scan already judged, written out
+    trace by trace) `bad` is false and `trace_type`, which only it reads, is not extracted.
     """
+    judged = ("trace_type",) if judge else ()
     if not buckets:
-        fields = _fields(region, ("trace_type", "service_type", "user", "time"))
+        fields = _fields(region, (*judged, "service_type", "user", "time"))
         read_name = read_bucket = "NULL"
         bad = f"({_BAD} OR {_OBS})"
     else:
-        fields = _fields(region, ("trace_name", "trace_type", "service_type", "resource_id", "resource_name", "user", "time"))
+        fields = _fields(region, ("trace_name", *judged, "service_type", "resource_id", "resource_name", "user", "time"))
         read_name = f"CASE WHEN {_OBS_READ} THEN lower(resource_name) END"
         read_bucket = f"CASE WHEN {_OBS_READ} THEN lower(split_part(ltrim(resource_id, '/'), '/', 1)) END"
         bad = _BAD
+    if not judge:
+        bad = "false"
     return f"""SELECT {reading} AS reading, NULL AS record, {_TIME} AS time, {_region(region)} AS region,
                {_USER} AS user_name, service_type, {read_name} AS read_name, {read_bucket} AS read_bucket, {bad} AS bad
         FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'file_index')})"""
