@@ -39,9 +39,9 @@ def verify(directory, trust):
         click.secho(f"  {problem}", fg="yellow" if getattr(problem, "untrusted", False) else "red", err=True)
     status = outcome.status
     if status is ExitCode.OK:
-        click.secho(f"{directory}: intact, {_coverage(directory, outcome.checked)}; signed by {outcome.signer}", fg="green")
+        click.secho(f"{directory}: intact, {_coverage(outcome)}; signed by {outcome.signer}", fg="green")
     elif status is ExitCode.UNTRUSTED:
-        click.secho(f"{directory}: intact, {_coverage(directory, outcome.checked)}; but the signer is not trusted"
+        click.secho(f"{directory}: intact, {_coverage(outcome)}; but the signer is not trusted"
                     + ("" if trust else " (no --trust given)") + f": {outcome.signer}", fg="yellow")
     else:
         click.secho(f"{directory}: NOT verified", fg="red")
@@ -75,24 +75,15 @@ def _inside(trust: Path, directory: Path) -> bool:
         return False
 
 
-def _coverage(directory: Path, checked: list[str]) -> str:
-    """What the hashes covered, and the evidence hashes the manifest lists that nothing here could check.
-
-    Called only once the signed manifest verified, so its `evidence` list is the signer's.
-    """
-    import json
-
-    from hds_audit.signing.manifest import MANIFEST_NAME, SNAPSHOT_DIR
+def _coverage(outcome) -> str:
+    """What the hashes covered, and the evidence hashes the signed manifest lists that nothing here could check."""
+    from hds_audit.signing.manifest import SNAPSHOT_DIR
 
     prefix = SNAPSHOT_DIR + "/"
-    snapshot = {rel.removeprefix(prefix) for rel in checked if rel.startswith(prefix)}
-    text = f"{len(checked) - len(snapshot)} report file(s)"
+    snapshot = {rel.removeprefix(prefix) for rel in outcome.checked if rel.startswith(prefix)}
+    text = f"{len(outcome.checked) - len(snapshot)} report file(s)"
     text += f" and {len(snapshot)} evidence file(s) of the {prefix} snapshot checked" if snapshot else " checked"
-    try:
-        listed = json.loads((directory / MANIFEST_NAME).read_bytes()).get("evidence") or []
-        unchecked = sum(1 for e in listed if isinstance(e, dict) and e.get("path") not in snapshot)
-    except (OSError, ValueError, AttributeError):
-        return text
+    unchecked = sum(1 for path in outcome.evidence_listed if path not in snapshot)
     if unchecked:
         why = "not in the evidence/ snapshot" if snapshot else "no evidence/ snapshot"
         text += f"; {unchecked} evidence file {'hash' if unchecked == 1 else 'hashes'} listed but not checked ({why})"

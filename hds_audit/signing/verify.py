@@ -41,6 +41,8 @@ class VerifyOutcome:
     """Subject of the manifest signer (CN, O), for the verify message."""
     is_demo: bool = False
     usable: bool = True
+    evidence_listed: list[str] = field(default_factory=list)
+    """Paths of the manifest's `evidence` list, from the very bytes whose signature was checked."""
 
     @property
     def status(self) -> ExitCode:
@@ -148,6 +150,9 @@ def _listed_files(out: VerifyOutcome, manifest_data: bytes) -> dict[str, dict] |
     if not isinstance(manifest, dict) or manifest.get("schema") != SCHEMA:
         out.fail(MANIFEST_NAME, f"not a {SCHEMA} manifest")
         return None
+    evidence = manifest.get("evidence")
+    out.evidence_listed = [e["path"] for e in evidence if isinstance(e, dict) and isinstance(e.get("path"), str)] \
+        if isinstance(evidence, list) else []
     entries = manifest.get("files")
     if not isinstance(entries, list):
         out.fail(MANIFEST_NAME, "has no `files` list")
