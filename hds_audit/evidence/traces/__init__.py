@@ -62,6 +62,7 @@ class TraceSet:
     workdir: str | None = field(default=None, repr=False)
     detailed: set[str] = field(default_factory=set, repr=False)
     _periods: dict[tuple, str] = field(default_factory=dict, repr=False)
+    _accounts: dict[str, str] = field(default_factory=dict, repr=False)  # key SQL -> its table (accounts)
 
     def __post_init__(self) -> None:
         if self.workdir:
@@ -107,11 +108,13 @@ class TraceSet:
 
     def accounts(self, key_sql: str) -> str:
         """A temp table of every distinct `user_name` of the traces with its account key (`key_sql`, a format string
-        of one column), made on first use: several checks join the register to it."""
-        self.con.execute("CREATE TEMP TABLE IF NOT EXISTS trace_accounts AS SELECT user_name, "
-                         f"{key_sql.format('user_name')} AS account_key FROM (SELECT DISTINCT user_name FROM trace_groups_live "
-                         "WHERE user_name IS NOT NULL)")
-        return "trace_accounts"
+        of one column), made once per key: several checks join the register to it."""
+        if key_sql not in self._accounts:
+            table = f"trace_accounts_{len(self._accounts)}"
+            self.con.execute(f"CREATE TEMP TABLE {table} AS SELECT user_name, {key_sql.format('user_name')} AS account_key "
+                             "FROM (SELECT DISTINCT user_name FROM trace_groups_live WHERE user_name IS NOT NULL)")
+            self._accounts[key_sql] = table
+        return self._accounts[key_sql]
 
     def details(self, files: Iterable[str] | None = None) -> None:
         """Fills `trace_details` with every column of the traces of `files` (all files when None), once per file."""
