@@ -163,11 +163,12 @@ def test_a_rule_removed_by_the_matrix_is_no_longer_a_control(builder, tmp_path):
     assert results(builder.root)["workstation-safety"].status is Status.MANUAL
 
 
-def test_without_a_catalog_the_check_knows_the_bundled_rules():
+def test_with_the_bundled_catalog_the_check_knows_its_rules():
+    from hds_audit.catalog import load_catalog
     from hds_audit.checks.attestation import _unattributed
 
     class Named:
         file = ref = "attestations/p.yaml"
         control = "Purpose"
 
-    assert _unattributed([Named()], "workstation-safety", "Workstation safety") == []
+    assert _unattributed([Named()], "workstation-safety", "Workstation safety", load_catalog()) == []

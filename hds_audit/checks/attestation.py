@@ -21,7 +21,6 @@ either, ignoring case and spacing.
 from __future__ import annotations
 
 from difflib import get_close_matches
-from functools import lru_cache
 
 from hds_audit.checks.common import when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
@@ -45,7 +44,7 @@ def current(inp: CheckInput) -> Outcome:
         "file": a.file, "owner": a.owner, "signed_at": iso(a.signed_at), "document": a.document,
         "sha256_matches": a.hash_matches, "issue": a.issue,
     } for a in matching]}
-    findings = _unattributed(inp["attestations"] or [], control, rule, inp.params.get("catalog"))
+    findings = _unattributed(inp["attestations"] or [], control, rule, inp.params["catalog"])
     if not matching:
         return Outcome(findings, manual=f"no signed attestation for {label} in attestations/", details=details)
     for a in matching:
@@ -67,9 +66,9 @@ def current(inp: CheckInput) -> Outcome:
 SIMILAR = 0.75  # difflib ratio from which a name not found is taken for a misspelling of a rule
 
 
-def _unattributed(attestations, control: str, rule: str | None, catalog=None) -> list[Finding]:
+def _unattributed(attestations, control: str, rule: str | None, catalog) -> list[Finding]:
     """Attestations naming no control, reported in this rule's run when they are about it or about none."""
-    names, organisational = _catalog_names(catalog) if catalog is not None else _bundled_names()
+    names, organisational = _catalog_names(catalog)
     names = names | {words(control): (control, rule or control)}
     if rule:
         names[words(rule)] = (control, rule)
@@ -95,14 +94,3 @@ def _catalog_names(catalog) -> tuple[dict[str, tuple[str, str]], frozenset[str]]
         names[words(c.id)] = names[words(c.rule)] = (c.id, c.rule)
     bound = frozenset(c.id for c in catalog.controls if (b := catalog.bindings.get(c.id)) and b.attestation)
     return names, bound
-
-
-@lru_cache(maxsize=1)
-def _bundled_names() -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
-    """The bundled catalog's names, for a caller that runs the check without a catalog (never the engine)."""
-    from hds_audit.catalog.load import CatalogError, load_catalog
-
-    try:
-        return _catalog_names(load_catalog())
-    except CatalogError:  # the run itself reports an unusable catalog
-        return {}, frozenset()
