@@ -137,20 +137,21 @@ def load_cover(traces, register: list[Row], roles: tuple[str, ...] | None = None
     return keys
 
 
-def uncovered_sql(alias: str = "t", cover: str = "c") -> str:
-    """SQL condition: trace `alias` falls in none of the spans of its account (the row `cover` of a `*_cover` table)."""
-    return (f"({cover}.spans IS NULL OR NOT list_bool_or(list_transform({cover}.spans, lambda s: s.start <= {alias}.time "
-            f"AND (s.stop IS NULL OR {alias}.time < s.stop))))")
+def uncovered_sql(alias: str = "t", cover: str = "c", lo: str | None = None, hi: str | None = None) -> str:
+    """SQL condition: no single span of the account (the row `cover` of a `*_cover` table) holds [`lo`, `hi`] whole;
+    by default both are the time of trace `alias`, which then falls in none of the spans."""
+    lo, hi = lo or f"{alias}.time", hi or f"{alias}.time"
+    return (f"({cover}.spans IS NULL OR NOT list_bool_or(list_transform({cover}.spans, lambda s: s.start <= {lo} "
+            f"AND (s.stop IS NULL OR {hi} < s.stop))))")
 
 
 def write_out_uncovered(traces, inp: CheckInput, cover: str, where: str = "TRUE", params: list | None = None) -> None:
     """Writes out (`TraceSet.materialize`) the trace files of the period holding a group of traces (`where`, over
     alias `p`) that no single span of its account in `cover` holds whole: only there can a trace be uncovered, and
     `uncovered_sql` then tests those traces one by one."""
-    holds = (f"(c.spans IS NOT NULL AND list_bool_or(list_transform(c.spans, lambda s: s.start <= p.lo "
-             f"AND (s.stop IS NULL OR p.hi < s.stop))))")
     traces.materialize(f"SELECT p.reading FROM {traces.period(inp.period.start, inp.period.end)} p "
-                       f"LEFT JOIN {cover} c ON c.user_name = p.user_name WHERE ({where}) AND NOT {holds}", params)
+                       f"LEFT JOIN {cover} c ON c.user_name = p.user_name "
+                       f"WHERE ({where}) AND {uncovered_sql(lo='p.lo', hi='p.hi')}", params)
 
 
 def refs_sql(alias: str = "t") -> str:
