@@ -247,14 +247,11 @@ def key_values(pairs: list[tuple[str, Any]], label_width: float = 120):
 
 # -- the document ---------------------------------------------------------------------------------
 
-class _Stamp:
-    """What reportlab reads of its TimeStamp for /CreationDate and /ModDate, from a given instant."""
-
-    def __init__(self, instant):
-        offset = int(instant.utcoffset().total_seconds() // 60) if instant.utcoffset() is not None else 0
-        self.t = instant.timestamp()
-        self.YMDhms = (instant.year, instant.month, instant.day, instant.hour, instant.minute, instant.second)
-        self.dhh, self.dmm = int(offset / 60), abs(offset) % 60
+def pdf_date(instant) -> str:
+    """A PDF date string (D:YYYYMMDDHHmmSS+HH'mm') of an aware datetime."""
+    offset = int(instant.utcoffset().total_seconds() // 60) if instant.utcoffset() is not None else 0
+    sign = "+" if offset >= 0 else "-"
+    return f"{instant:D:%Y%m%d%H%M%S}{sign}{abs(offset) // 60:02d}'{abs(offset) % 60:02d}'"
 
 
 def numbered_canvas(footer: str, created=None):
@@ -271,8 +268,9 @@ def numbered_canvas(footer: str, created=None):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._saved: list[dict] = []
-            if created is not None:
-                self._doc._timeStamp = _Stamp(created)
+            if created is not None:  # /CreationDate and /ModDate: the run's own time, not reportlab's clock
+                stamp = pdf_date(created)
+                self.setDateFormatter(lambda *_: stamp)
 
         def showPage(self):  # noqa: N802 - reportlab's name
             self._saved.append(dict(self.__dict__))
