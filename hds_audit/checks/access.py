@@ -73,38 +73,45 @@ def _uncovered_sql(after_revocation: bool) -> str:
         GROUP BY t.user_name ORDER BY t.user_name"""
 
 
+def _uncovered(inp: CheckInput, after_revocation: bool) -> tuple[dict[str, str], list[tuple]]:
+    """The register's account keys, and per account of the traces: its uncovered actions (count, first, last, refs)."""
+    traces = inp["traces"]
+    keys = load_cover(traces, inp["access_register"])
+    write_out_uncovered(traces, inp, "auth_cover", "p.user_name IS NOT NULL")
+    rows = traces.rows(_uncovered_sql(after_revocation), [inp.period.start, inp.period.end])
+    return keys, [(name, n, first, last, refs) for (name, n, first, last, _), refs in zip(rows, traces.refs(r[4] for r in rows))]
+
+
+def _undecided(inp: CheckInput, findings: list[Finding]) -> Outcome:
+    """The findings, those about an account with an unreadable register row made `error` (common.undecided)."""
+    con = inp["traces"].con
+    return Outcome(undecided(findings, inp["access_register"], lambda names: sql_account_keys(con, names)))
+
+
 @check("access.register_covers_activity", "Every action is by an authorized account", needs=("traces", "access_register"))
 def register_covers_activity(inp: CheckInput) -> Outcome:
     if empty := no_trace_in_period(inp):
         return Outcome([empty])
-    traces = inp["traces"]
-    load_cover(traces, inp["access_register"])
-    write_out_uncovered(traces, inp, "auth_cover", "p.user_name IS NOT NULL")
-    findings = []
-    rows = traces.rows(_uncovered_sql(False), [inp.period.start, inp.period.end])
-    for (name, n, first, last, _), refs in zip(rows, traces.refs(r[4] for r in rows)):
-        findings.append(Finding(name, f"{n} action(s) with no authorization in the register at the time, from {when(first)} to {when(last)}", refs))
-    return Outcome(undecided(findings, inp["access_register"], lambda names: sql_account_keys(traces.con, names)))
+    _, rows = _uncovered(inp, after_revocation=False)
+    return _undecided(inp, [Finding(name, f"{n} action(s) with no authorization in the register at the time, from {when(first)} "
+                                          f"to {when(last)}", refs) for name, n, first, last, refs in rows])
 
 
 @check("access.no_activity_after_revocation", "No account acts after its revocation", needs=("traces", "access_register"))
 def no_activity_after_revocation(inp: CheckInput) -> Outcome:
     if empty := no_trace_in_period(inp):
         return Outcome([empty])
-    traces = inp["traces"]
-    keys = load_cover(traces, inp["access_register"])
+    keys, rows = _uncovered(inp, after_revocation=True)
     revocations: dict[str, list] = {}  # by the SQL account key, as the traces were joined
     for row in inp["access_register"]:
         if row.values["revoked_at"] is not None:
             revocations.setdefault(keys[row.values["account"]], []).append(row.values["revoked_at"])
-    write_out_uncovered(traces, inp, "auth_cover", "p.user_name IS NOT NULL")
+    names = sql_account_keys(inp["traces"].con, (r[0] for r in rows))
     findings = []
-    rows = traces.rows(_uncovered_sql(True), [inp.period.start, inp.period.end])
-    names = sql_account_keys(traces.con, (r[0] for r in rows))
-    for (name, n, first, last, _), refs in zip(rows, traces.refs(r[4] for r in rows)):
+    for name, n, first, last, refs in rows:
         revoked = max(r for r in revocations[names[name]] if r <= first)
         findings.append(Finding(name, f"{n} action(s) after the authorization was revoked at {when(revoked)}: first {when(first)}, last {when(last)}", refs))
-    return Outcome(undecided(findings, inp["access_register"], lambda names: sql_account_keys(traces.con, names)))
+    return _undecided(inp, findings)
 
 
 @check("access.credentials_not_reassigned", "No account name was granted to two persons", needs=("access_register",))
