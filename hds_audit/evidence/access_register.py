@@ -7,12 +7,11 @@ which account (and role) each unreadable row names as far as its cells tell, so 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.evidence.tabular import Row, _read_cells, load_contract, read_table
+from hds_audit.evidence.tabular import Row, load_contract, read_table
 
 NAME = "access_register"
 DESCRIPTION = "access_register.csv|.xlsx: register of authorized persons"
@@ -36,24 +35,9 @@ class Register(list):
         self.unread: tuple[UnreadRow, ...] = tuple(unread)
 
 
-class _KeepBytes:
-    """The bundle, keeping what `read_table` read: the cells of a rejected row are taken from the same bytes."""
-
-    def __init__(self, bundle: Bundle) -> None:
-        self._bundle = bundle
-        self.data: dict[str, bytes] = {}
-
-    def __getattr__(self, name):
-        return getattr(self._bundle, name)
-
-    def read_bytes(self, rel: str) -> bytes:
-        self.data[rel] = data = self._bundle.read_bytes(rel)
-        return data
-
-
 def load(bundle: Bundle, tenant=None) -> Evidence[list[Row]]:
-    source = _KeepBytes(bundle)
-    evidence = read_table(source, NAME)
+    rejected: list[tuple[int, dict]] = []
+    evidence = read_table(bundle, NAME, rejected)
     if evidence.data is None:
         return evidence
     file = evidence.files[0].path
@@ -68,29 +52,9 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Row]]:
             kept.append(row)
             continue
         unread.append(UnreadRow(f"{file}#row {row.number}", row.number, v["account"], v["role"]))
-    unread += _rejected_rows(file, source.data.get(file), evidence.problems, {r.number for r in evidence.data})
+    roles = set(load_contract(NAME).columns["role"].allowed or ())
+    for number, record in rejected:  # with the account and role their raw cells name
+        role = (record.get("role") or "").strip().lower()
+        unread.append(UnreadRow(f"{file}#row {number}", number, record.get("account") or None, role if role in roles else None))
     evidence.data = Register(kept, sorted(unread, key=lambda u: u.number))
     return evidence
-
-
-def _rejected_rows(file: str, data: bytes | None, problems: list[Problem], typed: set[int]) -> list[UnreadRow]:
-    """The rows `read_table` rejected, with the account and role their raw cells name."""
-    numbers = {int(m.group(1)) for p in problems if p.record and (m := re.fullmatch(r"row (\d+)", p.record))} - typed
-    if not numbers or data is None:
-        return []
-    _, cells, row_numbers = _read_cells(file, data)
-    records = dict(zip(row_numbers, cells))
-    kept = {_identity(records[n]) for n in row_numbers if n not in numbers}
-    roles = set(load_contract(NAME).columns["role"].allowed or ())
-    out = []
-    for number in sorted(numbers):
-        record = records.get(number, {})
-        if _identity(record) in kept:
-            continue  # an exact copy of a row that was read: it authorizes nothing more
-        role = (record.get("role") or "").strip().lower()
-        out.append(UnreadRow(f"{file}#row {number}", number, record.get("account") or None, role if role in roles else None))
-    return out
-
-
-def _identity(record: dict) -> tuple:
-    return tuple(sorted((k, str(v)) for k, v in record.items()))

@@ -58,8 +58,12 @@ class Row:
     values: dict[str, Any]
 
 
-def read_table(bundle: Bundle, kind: str) -> Evidence[list[Row]]:
-    """Read the one of the contract's files present in the bundle (the CSV or the XLSX, never both)."""
+def read_table(bundle: Bundle, kind: str, rejected: list[tuple[int, dict]] | None = None) -> Evidence[list[Row]]:
+    """Read the one of the contract's files present in the bundle (the CSV or the XLSX, never both).
+
+    `rejected`, when given, receives (row number, raw cells) of each row left out, except exact copies of a row that
+    was read (they say nothing more).
+    """
     contract = load_contract(kind)
     evidence: Evidence[list[Row]] = Evidence(kind)
     present = [rel for rel in contract.files if bundle.exists(rel)]
@@ -86,6 +90,7 @@ def read_table(bundle: Bundle, kind: str) -> Evidence[list[Row]]:
         bad.setdefault(index, []).append(reason)
     rows = []
     first_seen: dict[tuple, int] = {}
+    read: set[tuple] = set()
     for index, record in enumerate(cells):
         values, reasons = _typed(record, contract)
         reasons = bad.get(index, []) + reasons
@@ -95,7 +100,10 @@ def read_table(bundle: Bundle, kind: str) -> Evidence[list[Row]]:
         first_seen.setdefault(key, index)
         if reasons:
             evidence.problems.append(Problem(rel, f"row {numbers[index]}", "; ".join(dict.fromkeys(reasons))))
+            if rejected is not None and key not in read:
+                rejected.append((numbers[index], record))
         else:
+            read.add(key)
             rows.append(Row(numbers[index], values))
     evidence.files[0].records = len(cells)
     evidence.data = rows
