@@ -10,7 +10,7 @@ from hds_audit.cli import cli
 from hds_audit.evidence import attestations, waivers
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.tenant import TenantError, load
-from hds_audit.evidence.yaml_errors import describe, yaml_error
+from hds_audit.evidence.yaml_errors import read_yaml, yaml_error
 from hds_audit.states import Status
 
 # line 4 holds a flow sequence opened at column 18 whose second item, at column 31, has no comma before it
@@ -39,9 +39,17 @@ def test_control_character_is_placed_by_position():
     assert where == "character 4" and "#x0000" in reason
 
 
-def test_describe_is_one_line():
-    text = describe("waivers.yaml", _error("a: 'open\n"))
-    assert "\n" not in text and text.startswith("waivers.yaml line 2, column 1: not readable YAML: found unexpected end")
+def test_read_yaml_names_the_place_in_one_line(builder):
+    builder.write("waivers.yaml", b"a: 'open\n")
+    document, problem = read_yaml(Bundle(str(builder.root)), "waivers.yaml")
+    assert document is None and problem.file == "waivers.yaml" and problem.record == "line 2, column 1"
+    assert "\n" not in problem.reason and problem.reason.startswith("not readable YAML: found unexpected end")
+
+
+def test_read_yaml_says_a_file_is_not_utf8(builder):
+    builder.write("waivers.yaml", "a: caf\u00e9\n".encode("latin-1"))
+    _, problem = read_yaml(Bundle(str(builder.root)), "waivers.yaml")
+    assert problem.record is None and problem.reason.startswith("not readable YAML: not UTF-8 text (byte 6)")
 
 
 def test_broken_tenant_names_line_column_and_problem(builder):
@@ -62,7 +70,7 @@ def test_broken_tenant_on_the_command_line_is_one_line_without_traceback(builder
 
 def test_tenant_not_utf8_says_so(builder):
     builder.write("tenant.yaml", "tenant_id: x\nname: H\xf4pital\n".encode("latin-1"))
-    with pytest.raises(TenantError, match=r"tenant.yaml is not readable YAML: not UTF-8 text \(byte 20\)"):
+    with pytest.raises(TenantError, match=r"^tenant\.yaml: not readable YAML: not UTF-8 text \(byte 20\); save it as UTF-8$"):
         load(Bundle(str(builder.root)))
 
 

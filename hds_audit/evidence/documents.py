@@ -11,11 +11,10 @@ import re
 from datetime import date, datetime
 from typing import Any, Callable, TypeVar
 
-import yaml
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.evidence.yaml_errors import yaml_error
+from hds_audit.evidence.yaml_errors import read_yaml
 from hds_audit.timeutil import TimeParseError, parse_instant
 
 T = TypeVar("T")
@@ -53,15 +52,9 @@ def load_documents(
 
 def yaml_entries(bundle: Bundle, rel: str, key: str) -> tuple[list[tuple[str | None, Any]], Problem | None]:
     """The entries of a YAML file: one mapping, a list, or `{key: [...]}`; each with its place."""
-    try:
-        document = yaml.safe_load(bundle.read_bytes(rel).decode("utf-8-sig"))
-    except OSError as exc:
-        return [], Problem(rel, None, f"cannot be read: {exc}")
-    except UnicodeDecodeError as exc:
-        return [], Problem(rel, None, f"not UTF-8 text (byte {exc.start})")
-    except yaml.YAMLError as exc:
-        where, reason = yaml_error(exc)
-        return [], Problem(rel, where, f"not readable YAML: {reason}")
+    document, problem = read_yaml(bundle, rel)
+    if problem is not None:
+        return [], problem
     if isinstance(document, dict) and isinstance(document.get(key), list):
         document = document[key]
     if isinstance(document, dict):

@@ -7,11 +7,10 @@ import re
 from datetime import date, datetime
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.yaml_errors import describe
+from hds_audit.evidence.yaml_errors import read_yaml
 from hds_audit.timeutil import parse_instant
 
 NAME = "tenant"
@@ -121,13 +120,9 @@ def load(bundle: Bundle) -> Tenant:
         raise TenantError(f"{FILE} is missing from bundle {bundle.url}; it is required (tenant, support plan, allowed regions): "
                           "`hds-audit init DIR` writes one to fill in and overwrites nothing; the bundle's layout is in "
                           "docs/user-guide.md, section \"The evidence bundle\"")
-    raw = bundle.read_bytes(FILE)
-    try:
-        document = yaml.safe_load(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise TenantError(f"{FILE} is not readable YAML: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    except yaml.YAMLError as exc:
-        raise TenantError(describe(FILE, exc)) from exc
+    document, problem = read_yaml(bundle, FILE)
+    if problem is not None:
+        raise TenantError(f"{FILE}{' ' + problem.record if problem.record else ''}: {problem.reason}")
     if not isinstance(document, dict):
         raise TenantError(f"{FILE} must be a mapping of keys (tenant_id, name, support_plan, ...)")
     try:

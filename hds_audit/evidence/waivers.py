@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from difflib import get_close_matches
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.evidence.yaml_errors import yaml_error
+from hds_audit.evidence.yaml_errors import read_yaml
 from hds_audit.timeutil import parse_instant
 
 NAME = "waivers"
@@ -48,18 +47,9 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Waiver]]:
         evidence.note = f"{FILE} is absent (no accepted risks)"
         evidence.data = []
         return evidence
-    try:
-        document = yaml.safe_load(bundle.read_bytes(FILE).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        where = None
-        if isinstance(exc, OSError):
-            reason = f"cannot be read: {exc}"
-        elif isinstance(exc, UnicodeDecodeError):
-            reason = f"not readable YAML: not UTF-8 text (byte {exc.start})"
-        else:
-            where, reason = yaml_error(exc)
-            reason = f"not readable YAML: {reason}"
-        evidence.problems.append(Problem(FILE, where, reason))
+    document, problem = read_yaml(bundle, FILE)
+    if problem is not None:
+        evidence.problems.append(problem)
         evidence.note = f"waivers not applied: {evidence.problems[0]}"  # no check needs this kind: the note reports it
         evidence.data = []
         return evidence

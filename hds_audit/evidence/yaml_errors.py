@@ -6,7 +6,11 @@ the context ("while parsing a flow sequence"), which says neither where nor what
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
+
+from hds_audit.evidence.interface import Problem
 
 
 def yaml_error(exc: yaml.YAMLError) -> tuple[str | None, str]:
@@ -25,7 +29,14 @@ def yaml_error(exc: yaml.YAMLError) -> tuple[str | None, str]:
     return None, " ".join(line.strip() for line in str(exc).splitlines() if line.strip()) or type(exc).__name__
 
 
-def describe(file: str, exc: yaml.YAMLError) -> str:
-    """One line: `file line L, column C: not readable YAML: problem (context)`."""
-    where, reason = yaml_error(exc)
-    return f"{file}{' ' + where if where else ''}: not readable YAML: {reason}"
+def read_yaml(bundle, rel: str) -> tuple[Any, Problem | None]:
+    """The document of a YAML file of the bundle, or the problem that stops it being read (named with its place)."""
+    try:
+        return yaml.safe_load(bundle.read_bytes(rel).decode("utf-8-sig")), None
+    except OSError as exc:
+        return None, Problem(rel, None, f"cannot be read: {exc}")
+    except UnicodeDecodeError as exc:
+        return None, Problem(rel, None, f"not readable YAML: not UTF-8 text (byte {exc.start}); save it as UTF-8")
+    except yaml.YAMLError as exc:
+        where, reason = yaml_error(exc)
+        return None, Problem(rel, where, f"not readable YAML: {reason}")
