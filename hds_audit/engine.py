@@ -79,7 +79,7 @@ def run_checks(
         tenant=tenant, period=period, controls=controls, evidence_files=reads,
         evidence_notes={k: e.note for k, e in sorted(cache.loaded.items()) if e.note},
         evidence_problems={k: list(e.problems) for k, e in sorted(cache.loaded.items()) if e.problems},
-        run_id=_run_id(reads, period, tenant, only),
+        run_id=_run_id(reads, period, tenant, only), dropped=list(catalog.dropped),
     )
 
 

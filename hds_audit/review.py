@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from hds_audit.catalog.matching import DroppedBinding
 from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead, Problem
@@ -74,7 +75,9 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
             problems.setdefault(p["kind"], []).append(Problem(p["file"], p.get("record"), p["reason"]))
         result = RunResult(tenant, period, controls, evidence, dict(document.get("evidence_notes") or {}),
                            run_id=document["run_id"], generated_at=_instant(document.get("generated_at")),
-                           evidence_problems=problems)
+                           evidence_problems=problems,
+                           dropped=[DroppedBinding(d["binding"], d["rule"], tuple(d["checks"]), d["dropped_by"])
+                                    for d in document.get("dropped_checks") or []])
     except ReviewError:
         raise
     except Exception as exc:  # KeyError, ValidationError, ValueError: all mean "not a usable results.json"

@@ -76,11 +76,25 @@ def warn_waiver_problems(bundle, tenant) -> dict:
     return {waivers.NAME: evidence}
 
 
-def load_catalog(matrix: Path | None):
+def _remember_drops(ctx: click.Context, _param, value) -> None:
+    ctx.meta["drop_bindings"] = tuple(value or ())
+
+
+# Beside every --matrix. Not passed as an argument: load_catalog reads it from the command's context,
+# so no command's signature changes for an option only the catalog uses.
+drop_option = click.option(
+    "--drop-binding", "drop_bindings", metavar="ID", multiple=True, expose_value=False, callback=_remember_drops,
+    help="A binding of controls/bindings.yaml that the --matrix has no rule for, dropped on purpose (repeatable); "
+         "every report lists its checks.")
+
+
+def load_catalog(matrix: Path | None, strict: bool = True):
     from hds_audit.catalog.load import CatalogError, load_catalog as load
 
+    context = click.get_current_context(silent=True)
+    drops = context.meta.get("drop_bindings", ()) if context else ()
     try:
-        return load(matrix)
+        return load(matrix, drop=drops, strict=strict)
     except CatalogError as exc:
         raise Unusable(f"catalog refused: {exc}") from None
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option, warn_waiver_problems,
+    Unusable, apply, drop_option, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option, warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
 
@@ -79,6 +79,7 @@ def _write(path: Path, data: bytes, what: str) -> None:
 @apply(period_options)
 @config_only_option
 @matrix_option
+@drop_option
 @s3_option
 def baseline(bundle, out, period, start, end, config_only, matrix, s3_endpoint):
     """Record BUNDLE's current findings and configuration as the accepted baseline."""
@@ -112,6 +113,7 @@ def baseline(bundle, out, period, start, end, config_only, matrix, s3_endpoint):
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write the verdict as JSON.")
 @apply(period_options)
 @matrix_option
+@drop_option
 @s3_option
 def gate(bundle, baseline_file, plan, config_only, junit_file, json_file, period, start, end, matrix, s3_endpoint):
     """Fail (exit 1) on findings or configuration drift that the baseline does not accept.

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
+    Unusable, apply, drop_option, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
     signing_identity, warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
@@ -18,6 +18,7 @@ from hds_audit.exitcodes import ExitCode
 @apply(period_options)
 @click.option("--out", "out", metavar="DIR", type=click.Path(path_type=Path), default=Path("reports"), show_default=True, help="Folder for the reports.")
 @click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or XLSX matrix replacing the bundled one.")
+@drop_option
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY", help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD.")
 @click.option("--snapshot", is_flag=True, help="Copy the evidence read into DIR/evidence/, covered by the manifest.")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A previous run's folder, to show what changed.")

@@ -302,6 +302,11 @@ def appendix(ctx: RenderContext) -> list:
         story.append(grid(rows, [170, 150, 45, content_width() - 365]))
     else:
         story.append(text("No evidence file was read.", "base"))
+    if result.dropped:  # a replaced matrix left these bindings without a rule, and the user dropped them on purpose
+        story += [text(words("report", "dropped_checks"), "h2")]
+        rows = [header_row("Binding", "Checks not run", "Dropped by")] + [
+            [text(d.binding, "cell_bold"), text(", ".join(d.checks), "cell"), text(d.by, "cell")] for d in result.dropped]
+        story.append(grid(rows, [150, content_width() - 270, 120]))
     if result.evidence_notes:
         story += [text(words("report", "evidence_notes"), "h2")]
         rows = [header_row("Evidence", "Note")] + [[text(k, "cell_bold"), text(to_seconds(v), "cell")] for k, v in sorted(result.evidence_notes.items())]

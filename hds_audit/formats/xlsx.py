@@ -295,6 +295,10 @@ def _evidence(ws, result) -> None:
         row += 1
         put(ws, row, 1, f"({kind}: not read)")
         put(ws, row, 2, to_seconds(note), wrap=True)
+    for dropped in result.dropped:  # checks a replaced matrix left without a rule, dropped on purpose
+        row += 1
+        put(ws, row, 1, f"(binding {dropped.binding} dropped on purpose: {dropped.by})")
+        put(ws, row, 2, f"checks not run: {', '.join(dropped.checks)}", wrap=True)
     _filter(ws, len(headers), row)
 
 

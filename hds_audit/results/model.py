@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from hds_audit import __version__
+from hds_audit.catalog.matching import DroppedBinding
 from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead, Problem
@@ -71,6 +72,8 @@ class RunResult:
     generated_at: datetime | None = None
     # every evidence file, row or record that could not be read, by kind: what made checks `error`, said once
     evidence_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    # bindings the user dropped on purpose with a replaced matrix: their checks did not run, and every report says so
+    dropped: list[DroppedBinding] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(c.status for c in self.controls)
@@ -92,7 +95,7 @@ class RunResult:
         return any(is_blocking(c.status) for c in self.controls)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "schema": SCHEMA,
             "tool": {"name": "hds-audit", "version": __version__},
             "run_id": self.run_id,
@@ -112,6 +115,9 @@ class RunResult:
             "evidence_problems": [{"kind": kind, "file": p.file, "record": p.record, "reason": p.reason}
                                   for kind, problems in sorted(self.evidence_problems.items()) for p in problems],
         }
+        if self.dropped:
+            out["dropped_checks"] = [d.to_json() for d in self.dropped]
+        return out
 
 
 def _jsonable(value: Any) -> Any:
