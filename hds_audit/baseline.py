@@ -36,11 +36,16 @@ RECORDED = (Status.FAIL, Status.ERROR, Status.WAIVED)
 ACCEPTING = {Status.FAIL.value, Status.ERROR.value}
 PROBLEMS = (Status.FAIL, Status.ERROR)
 
-# The checks that judge configuration only (no traces, no listings): `--config-only` runs these.
-CONFIG_CHECKS: tuple[str, ...] = (
-    "storage.encrypted_at_rest", "transport.tls_only", "residency.resources", "residency.replication",
-    "trace.tracker_enabled", "trace.retention", "residency.regions_allowed",
-)
+
+
+def _config_checks() -> tuple[str, ...]:
+    from hds_audit.checks.registry import all_checks
+
+    return tuple(sorted(s.id for s in all_checks().values() if s.category == "configuration"))
+
+
+# The checks that judge configuration only (no traces, no listings), as they declare it: `--config-only` runs these.
+CONFIG_CHECKS: tuple[str, ...] = _config_checks()
 CONFIG_KINDS = frozenset({"resources", "waivers"})  # the evidence kinds --config-only reads
 
 

@@ -11,6 +11,7 @@ from typing import Iterable
 import yaml
 from pydantic import ValidationError
 
+from hds_audit.catalog.contracts import contract_problems
 from hds_audit.catalog.matching import (
     DROP_FLAG, DroppedBinding, RowMatch, UnmatchedBinding, ascii_fold, closest_rule, flag, rule_key,
 )
@@ -188,8 +189,9 @@ def _xlsx(path: Path, data: bytes) -> tuple[list, list]:
 
 def _bindings(path: Path, controls: list[Control]) -> dict[str, Binding]:
     try:
+        text = path.read_text(encoding="utf-8")
         # libyaml when installed: `controls list` reads the bindings at every start and must start fast
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path.name}: {exc}") from exc
     raw = (document or {}).get("bindings") if isinstance(document, dict) else None
@@ -202,5 +204,8 @@ def _bindings(path: Path, controls: list[Control]) -> dict[str, Binding]:
         except ValidationError as exc:
             reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'binding'}: {e['msg']}" for e in exc.errors())
             raise CatalogError(f"{path.name} binding '{control_id}': {reasons}") from exc
+    problems = contract_problems(text, bindings)
+    if problems:
+        raise CatalogError("\n".join(f"{path.name} {problem}" for problem in problems))
     # a reissued matrix may add rules: they stay visible, unbound ones are judged `manual`
     return bindings

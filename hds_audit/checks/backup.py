@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 
 from hds_audit.checks.common import MAX_REFS, row_ref, when
 from hds_audit.checks.configuration import no_in_scope_resource
-from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.details import CoverageDetails
+from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.period import shift_days
 from hds_audit.states import Status
@@ -48,7 +49,8 @@ def hours_text(delta: timedelta, limit: timedelta | None = None) -> str:
     return f"{hours:.{digits}f}".rstrip("0").rstrip(".")
 
 
-@check("backup.coverage", "In-scope servers and volumes are backed up within the RPO", needs=("resources", "backups"))
+@check("backup.coverage", "In-scope servers and volumes are backed up within the RPO", needs=("resources", "backups"),
+       category="tabular", severity="high", params=policy_params("backup_rpo_hours"), details=CoverageDetails)
 def coverage(inp: CheckInput) -> Outcome:
     rpo = timedelta(hours=float(inp.params["backup_rpo_hours"]))
     start, end = inp.period.start, inp.period.end
@@ -110,7 +112,8 @@ def _orphan_text(resource_id: str) -> str:
     return f"its resource {resource_id} is not in the Terraform state, so whether it holds health data (its scope) cannot be told"
 
 
-@check("backup.encrypted", "Backups of in-scope resources are encrypted", needs=("resources", "backups"))
+@check("backup.encrypted", "Backups of in-scope resources are encrypted", needs=("resources", "backups"),
+       category="tabular", severity="high")
 def encrypted(inp: CheckInput) -> Outcome:
     backups, orphans = _in_scope_backups(inp)
     # a deleted backup holds no data any more; an encrypted orphan is fine whatever its scope
@@ -137,7 +140,8 @@ def encrypted(inp: CheckInput) -> Outcome:
     return Outcome(findings, details=details)
 
 
-@check("backup.restore_tested", "A restore test succeeded recently", needs=("restore_tests",))
+@check("backup.restore_tested", "A restore test succeeded recently", needs=("restore_tests",),
+       category="tabular", severity="medium", params=policy_params("restore_test_max_age_days"))
 def restore_tested(inp: CheckInput) -> Outcome:
     days = int(inp.params["restore_test_max_age_days"])
     end = inp.period.end
@@ -166,7 +170,8 @@ def restore_tested(inp: CheckInput) -> Outcome:
     return Outcome([Finding(file, "; ".join(parts), refs)], details=details)
 
 
-@check("backup.quota", "VBS backup sets stay within the quotas (§6.2.4)", optional=("backups",))
+@check("backup.quota", "VBS backup sets stay within the quotas (§6.2.4)", optional=("backups",),
+       category="tabular", severity="low")
 def quota(inp: CheckInput) -> Outcome:
     vbs = [b for b in (inp["backups"] or []) if b.source == "vbs" and not b.deleted]
     if not vbs:

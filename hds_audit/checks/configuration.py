@@ -82,7 +82,8 @@ def _listener_verdict(r: Resource, inventory: Inventory) -> tuple[Status | None,
     return None, f"{protocol} with TLS policy {policy}"
 
 
-@check("transport.tls_only", "Load-balancer listeners speak TLS 1.2+ only", needs=("resources",))
+@check("transport.tls_only", "Load-balancer listeners speak TLS 1.2+ only", needs=("resources",),
+       category="configuration", severity="high")
 def tls_only(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     findings, rows = [], []
@@ -129,7 +130,8 @@ def _volume_encrypted(attributes: dict) -> bool:
     return flag == 1 or (isinstance(flag, str) and flag.strip() == "1")
 
 
-@check("storage.encrypted_at_rest", "In-scope buckets and volumes are encrypted", needs=("resources",))
+@check("storage.encrypted_at_rest", "In-scope buckets and volumes are encrypted", needs=("resources",),
+       category="configuration", severity="high")
 def encrypted_at_rest(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     in_scope = inventory.in_scope()

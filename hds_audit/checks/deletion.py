@@ -31,6 +31,7 @@ from datetime import datetime
 
 from hds_audit.calendar_fr import add_working_days, working_days_between
 from hds_audit.checks.common import MAX_REFS, trace_ref, when
+from hds_audit.checks.details import ContractEndDetails, TenantRequestDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.states import Status
@@ -143,7 +144,8 @@ def _collect(inp: CheckInput) -> dict[str, _Data]:
 
 
 @check("deletion.contract_end", "Data is deleted within two months of the contract end (§4.4)", optional=("resources", "traces", "backups"),
-       applies=lambda tenant: None if tenant.contract_end else "no contract_end in tenant.yaml")
+       applies=lambda tenant: None if tenant.contract_end else "no contract_end in tenant.yaml",
+       category="activity", severity="high", details=ContractEndDetails)
 def contract_end(inp: CheckInput) -> Outcome:
     end_of_contract = inp.tenant.contract_end
     if end_of_contract is None:
@@ -197,7 +199,8 @@ def contract_end(inp: CheckInput) -> Outcome:
 
 
 @check("deletion.tenant_request", "The tenant is deleted within 10 working days of the request (§7.7.6.1)",
-       applies=lambda tenant: None if tenant.tenant_deletion_requested_at else "no tenant_deletion_requested_at in tenant.yaml")
+       applies=lambda tenant: None if tenant.tenant_deletion_requested_at else "no tenant_deletion_requested_at in tenant.yaml",
+       category="document", severity="medium", details=TenantRequestDetails)
 def tenant_request(inp: CheckInput) -> Outcome:
     tenant = inp.tenant
     requested = tenant.tenant_deletion_requested_at

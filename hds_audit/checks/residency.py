@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from hds_audit.checks.details import PlacementsDetails, RegionsAllowedDetails, ReplicationsDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
@@ -57,7 +58,8 @@ def _placement(obj: str, kind: str, region: str | None, inp: CheckInput, allowed
 
 
 # -- regions_allowed ---------------------------------------------------------------------------
-@check("residency.regions_allowed", "Allowed regions are known EU regions", needs=())
+@check("residency.regions_allowed", "Allowed regions are known EU regions", needs=(),
+       category="configuration", severity="high", details=RegionsAllowedDetails)
 def regions_allowed(inp: CheckInput) -> Outcome:
     tenant = inp.tenant
     ref = (f"{TENANT_FILE}#allowed_regions",)
@@ -142,7 +144,8 @@ def _backup_placement(b, owners: dict[str, Resource], inp: CheckInput, allowed: 
     return row, []
 
 
-@check("residency.resources", "Resources and backups lie in allowed regions", needs=("resources",), optional=("backups",))
+@check("residency.resources", "Resources and backups lie in allowed regions", needs=("resources",), optional=("backups",),
+       category="configuration", severity="high", details=PlacementsDetails)
 def resources(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     allowed = _allowed(inp)
@@ -197,7 +200,8 @@ def _target_finding(obj: str, what: str, region: str | None, how: str, ref: tupl
     return None
 
 
-@check("residency.replication", "Replications and backup copies target allowed regions", needs=("resources",), optional=("backups",))
+@check("residency.replication", "Replications and backup copies target allowed regions", needs=("resources",), optional=("backups",),
+       category="configuration", severity="high", details=ReplicationsDetails)
 def replication(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     allowed = _allowed(inp)

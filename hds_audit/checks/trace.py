@@ -29,7 +29,8 @@ from hds_audit.checks.common import (
     MAX_REFS, load_cover, no_trace_in_period, refs_sql, sql_account_keys, uncovered_sql, undecided, when,
     write_out_uncovered,
 )
-from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.details import ContinuityDetails
+from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
 from hds_audit.evidence.traces.sql import HOUR_US
@@ -83,7 +84,8 @@ def _tracker_label(tracker: Resource) -> str:
 
 
 # -- trace.tracker_enabled ---------------------------------------------------------------------
-@check("trace.tracker_enabled", "Every region in use has an enabled CTS tracker (§6.9.2)", needs=("resources",))
+@check("trace.tracker_enabled", "Every region in use has an enabled CTS tracker (§6.9.2)", needs=("resources",),
+       category="configuration", severity="high")
 def tracker_enabled(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     regions, findings = regions_in_use(inventory)
@@ -198,7 +200,8 @@ def _gap_message(gap_start, gap_end, before, after, micros: int, limit_hours: fl
     return f"{what}: a gap of {_gap_text(micros, limit_hours)}, over the {limit_hours:g} hours allowed"
 
 
-@check("trace.continuity", "Traces cover the period without a gap over the limit", needs=("traces", "resources"))
+@check("trace.continuity", "Traces cover the period without a gap over the limit", needs=("traces", "resources"),
+       category="activity", severity="high", params=policy_params("trace_max_gap_hours"), details=ContinuityDetails)
 def continuity(inp: CheckInput) -> Outcome:
     traces = inp["traces"]
     regions, findings = regions_in_use(inp["resources"])
@@ -283,7 +286,8 @@ def _reaches_traces(rule: dict, roots: list[str]) -> bool:
     return not prefix or any(root.startswith(prefix) or prefix.startswith(root) for root in roots)
 
 
-@check("trace.retention", "Tracker buckets keep traces for the retention period", needs=("resources",))
+@check("trace.retention", "Tracker buckets keep traces for the retention period", needs=("resources",),
+       category="configuration", severity="medium", params=policy_params("trace_retention_days"))
 def retention(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     keep = int(inp.params["trace_retention_days"])
@@ -353,7 +357,8 @@ ORDER BY r.user_name NULLS FIRST"""
 
 
 @check("trace.access_entitlement", "Only trace readers and auditors read the trace buckets",
-       needs=("traces", "resources", "access_register"))
+       needs=("traces", "resources", "access_register"),
+       category="activity", severity="medium")
 def access_entitlement(inp: CheckInput) -> Outcome:
     traces = inp["traces"]
     register = inp["access_register"]

@@ -71,8 +71,13 @@ def show(control_id, matrix):
     ):
         click.echo(f"{label:>15}: {value}")
     if binding:
+        from hds_audit.checks.registry import all_checks
+
+        specs = all_checks()
         for ref in binding.check_refs(control):
-            click.echo(f"{'':>15}  - {ref.id}" + (f" {ref.params}" if ref.params else ""))
+            spec = specs.get(ref.id)
+            declared = f" ({spec.category}, severity {spec.severity})" if spec else " (not implemented yet)"
+            click.echo(f"{'':>15}  - {ref.id}{declared}" + (f" {ref.params}" if ref.params else ""))
     return int(ExitCode.OK)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.yaml_errors import read_yaml
@@ -24,6 +24,18 @@ class TenantError(Exception):
     """tenant.yaml is absent or unusable: no report can be made (exit 2)."""
 
 
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from exc
+    return value
+
+
+# the check travels with the type, so a check's parameters model built from Policy's fields keeps it
+RegularExpression = Annotated[str, AfterValidator(_compiles)]
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     trace_max_gap_hours: float = Field(24, gt=0)
@@ -32,16 +44,7 @@ class Policy(BaseModel):
     restore_test_max_age_days: int = Field(365, gt=0)
     attestation_max_age_days: int = Field(365, gt=0)
     support_invitation_max_days: float = Field(7, ge=0)
-    generic_account_pattern: str = r"^(admin|administrator|root|test|guest|shared|support|ops|demo|user[0-9]*)$"
-
-    @field_validator("generic_account_pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from exc
-        return value
+    generic_account_pattern: RegularExpression = r"^(admin|administrator|root|test|guest|shared|support|ops|demo|user[0-9]*)$"
 
 
 class Scope(BaseModel):
@@ -128,5 +131,15 @@ def load(bundle: Bundle) -> Tenant:
     try:
         return Tenant.model_validate(document)
     except ValidationError as exc:
-        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        reasons = "; ".join(_reason(e) for e in exc.errors())
         raise TenantError(f"{FILE} breaks its contract: {reasons}") from exc
+
+
+def _reason(error) -> str:
+    where = ".".join(map(str, error["loc"]))
+    if error["type"] == "extra_forbidden" and error["loc"][:1] == ("policy",):
+        from difflib import get_close_matches
+
+        close = get_close_matches(str(error["loc"][-1]), list(Policy.model_fields), n=1)
+        return f"{where}: unknown policy key " + (f"(did you mean '{close[0]}'?)" if close else f"(known: {', '.join(Policy.model_fields)})")
+    return f"{where}: {error['msg']}"
