@@ -135,6 +135,10 @@ def test_every_report_lists_the_dropped_checks():
     cells = [c.value for s in book for r in s.iter_rows() for c in r if isinstance(c.value, str)]
     assert "(binding stakeholder-access-to-systems dropped on purpose: reissued.csv row 40)" in cells
     assert "checks not run: access.mfa" in cells
+    from hds_audit.formats import oscal
+
+    remarks = json.loads(oscal.render(ctx))["assessment-results"]["results"][0]["remarks"]
+    assert "stakeholder-access-to-systems (access.mfa; reissued.csv row 40)" in remarks
 
 
 def test_a_matrix_row_marked_dropped_drops_the_rule_it_names(tmp_path):
@@ -182,3 +186,22 @@ def test_controls_list_shows_which_bindings_match_which_rules(tmp_path):
     assert "1 binding(s) match no rule of reissued.csv" in listing.stderr
     dropped = CliRunner().invoke(cli, ["controls", "list", "--matrix", str(path), "--drop-binding", "stakeholder-access-to-systems"])
     assert "\tdropped on purpose (--drop-binding)" in dropped.stdout and not dropped.stderr
+
+
+def test_an_exported_catalog_keeps_its_drops_as_rows(tmp_path):
+    path = write_matrix(tmp_path, reworded(bundled_rows()[1]))
+    out = tmp_path / "catalog.xlsx"
+    result = CliRunner().invoke(cli, ["controls", "export", "--xlsx", str(out), "--matrix", str(path),
+                                      "--drop-binding", "stakeholder-access-to-systems"])
+    assert result.exit_code == 0, result.output
+    again = load_catalog(out)  # no flag needed: the workbook says it
+    assert [(d.binding, d.by) for d in again.dropped] == [("stakeholder-access-to-systems", "catalog.xlsx row 46")]  # after 34 rules and 10 commitments
+
+
+def test_a_reviewed_run_keeps_its_dropped_checks():
+    from hds_audit.review import load_result
+
+    result = sample_result()
+    result.dropped = [DroppedBinding("stakeholder-access-to-systems", MFA_RULE, ("access.mfa",), "--drop-binding")]
+    again, _ = load_result(json.loads(json.dumps(result.to_json())))
+    assert again.dropped == result.dropped

@@ -40,6 +40,9 @@ def print_summary(result: RunResult, out: Path | None) -> None:
     parts = [f"[{COLOURS[s]}]{s.value} {summary[s.value]}[/]" for s in SEVERITY]
     console.print(f"Controls ({len(result.controls)}): " + " · ".join(parts), soft_wrap=True)
     _print_errors(console, result, out)
+    for dropped in result.dropped:
+        console.print(f"[yellow]Dropped on purpose ({escape(dropped.by)}):[/] binding {escape(dropped.binding)}, "
+                      f"checks {escape(', '.join(dropped.checks))} not run", soft_wrap=True)
     if out is not None:
         files = ", ".join(sorted(p.name for p in out.iterdir() if p.is_file()))
         console.print(f"Reports written to [bold]{escape(str(out.resolve()))}[/]: {files}", soft_wrap=True)

@@ -125,6 +125,9 @@ def document(ctx: RenderContext) -> dict[str, Any]:
             "findings": findings,
         }],
     }
+    if result.dropped:  # a replaced matrix left these bindings without a rule, dropped on purpose
+        doc["results"][0]["remarks"] = _text("Checks dropped on purpose (no rule of the matrix in use): " + "; ".join(
+            f"{d.binding} ({', '.join(d.checks)}; {d.by})" for d in result.dropped))
     if result.evidence_files:
         doc["back-matter"] = {"resources": [
             {"uuid": uid(run, "evidence", f.path), "title": _text(f.path),
