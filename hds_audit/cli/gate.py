@@ -26,6 +26,9 @@ config_only_option = click.option("--config-only", is_flag=True,
 def _setup(bundle, period, start, end, matrix, s3_endpoint):
     the_period = resolve_period(period, start and start.date(), end and end.date())
     catalog = load_catalog(matrix)
+    for dropped in catalog.dropped:  # the gate and the baseline write no report: say it here
+        click.secho(f"note: binding {dropped.binding} dropped on purpose ({dropped.by}): "
+                    f"{', '.join(dropped.checks)} not run", fg="yellow", err=True)
     source = open_bundle(bundle, s3_endpoint)
     tenant = load_tenant(source)
     return the_period, catalog, source, tenant, warn_waiver_problems(source, tenant)
