@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from hds_audit import __version__
+from hds_audit.checks.details import ContinuityDetails, CoverageDetails
 from hds_audit.formats import pdf_charts
 from hds_audit.formats.sampling import hidden_text, representative
 from hds_audit.formats.interface import RenderContext, natural_key, to_seconds
@@ -134,12 +135,12 @@ def summary(ctx: RenderContext) -> list:
         story.append(text(words("report", "attention_none"), "base"))
     story += [Spacer(1, 6), text(words("report", "charts_title"), "h2")]
     continuity = _check(result, "trace.continuity")
-    max_gap = (continuity.details or {}).get("max_gap_hours") if continuity else None
+    max_gap = ContinuityDetails.model_validate(continuity.details or {}).max_gap_hours if continuity else None
     for chart in pdf_charts.trace_volume(continuity.details if continuity else None, result.period,
                                          float(max_gap or policy.trace_max_gap_hours)):
         story += [KeepTogether([chart]), Spacer(1, 10)]
     coverage = _check(result, "backup.coverage")
-    rpo = (coverage.details or {}).get("rpo_hours") if coverage else None
+    rpo = CoverageDetails.model_validate(coverage.details or {}).rpo_hours if coverage else None
     story += [KeepTogether([pdf_charts.backup_intervals(coverage.details if coverage else None,
                                                          float(rpo or policy.backup_rpo_hours))]),
               Spacer(1, 16), CondPageBreak(MATRIX_START)]  # the matrix follows the charts when its start fits below them

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from hds_audit.checks.details import AttestationDetails
 from hds_audit.formats.interface import RenderContext, natural_key, to_seconds, visible_bidi
 from hds_audit.formats.pdf_style import wording
 from hds_audit.states import SEVERITY
@@ -254,11 +255,13 @@ def _findings(ws, result) -> None:
 
 def _expected(check) -> str:
     """A manual check's note, and what would settle it."""
-    details = check.details or {}
     note = check.note or "a person must attest this rule"
-    if details.get("since") and details.get("max_age_days") is not None:
+    if check.id != "attestation.current":
+        return note
+    details = AttestationDetails.model_validate(check.details or {})
+    if details.since and details.max_age_days is not None:
         return (f"{note}. Expected: an attestation in attestations/ naming this control, signed on or after "
-                f"{details['since']} ({details['max_age_days']} days before the end of the period), whose document matches its sha256.")
+                f"{details.since} ({details.max_age_days} days before the end of the period), whose document matches its sha256.")
     return note
 
 
