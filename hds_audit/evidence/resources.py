@@ -32,8 +32,9 @@ from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 
 NAME = "resources"
-DESCRIPTION = "resources/*.tfstate: Terraform state v4 of the Flexible Engine provider"
+DESCRIPTION = "resources/*.tfstate (Terraform state v4) or resources/*.json (terraform show -json) of the Flexible Engine provider"
 PATTERN = "resources/*.tfstate"
+SHOW_JSON = "resources/*.json"  # `terraform show -json` of a state (hds_audit.evidence.terraform_json)
 PROVIDER_TYPE = "flexibleengine"
 TYPE_PREFIX = PROVIDER_TYPE + "_"
 NAMED = 5  # entries named in the evidence note; the count says how many there were
@@ -150,13 +151,14 @@ def instance_address(module: Any, rtype: str, name: str, index_key: Any) -> str:
 
 def load(bundle: Bundle, tenant=None) -> Evidence[Inventory]:
     evidence: Evidence[Inventory] = Evidence(NAME)
-    files = bundle.glob(PATTERN)
+    files = sorted(set(bundle.glob(PATTERN)) | set(bundle.glob(SHOW_JSON)))
     if not files:
-        evidence.note = f"no Terraform state in the bundle ({PATTERN})"
+        evidence.note = f"no Terraform state in the bundle ({PATTERN} or {SHOW_JSON})"
         return evidence
     inventory = Inventory()
     for rel in files:
         _read_file(bundle, rel, tenant, inventory, evidence)
+    _drop_repeats(inventory, evidence)
     if inventory.files:
         evidence.data = inventory
         evidence.note = inventory.note()
@@ -179,6 +181,9 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
     except json.JSONDecodeError as exc:
         evidence.problems.append(Problem(rel, None, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
         return
+    if rel.endswith(".json") and not (isinstance(state, dict) and state.get("version") == 4):
+        _read_show_json(rel, state, tenant, inventory, evidence, read)
+        return
     problem = _version_problem(state)
     if problem:
         evidence.problems.append(Problem(rel, None, problem))
@@ -195,6 +200,43 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
         _read_entry(rel, index, entry, tenant, inventory, evidence)
     read.records = len(inventory.resources) - before
     inventory.files.append(rel)
+
+
+def _read_show_json(rel: str, document: Any, tenant, inventory: Inventory, evidence: Evidence, read) -> None:
+    """`terraform show -json` of a state: its resources, as the tfstate's. A saved plan is not what the tenant runs."""
+    from hds_audit.evidence.terraform_json import TerraformJsonError, read_document
+
+    try:
+        doc = read_document(document, tenant, rel)
+    except TerraformJsonError as exc:
+        evidence.problems.append(Problem(rel, None, str(exc).removeprefix(f"{rel}: ")))
+        return
+    if doc.kind == "plan":
+        evidence.problems.append(Problem(rel, None, "a saved plan (terraform show -json plan.bin), not the state: "
+                                                    "give it to hds-audit gate --plan; put `terraform show -json` of the state here"))
+        return
+    evidence.problems += doc.problems
+    inventory.resources += doc.inventory.resources
+    inventory.by_type += doc.inventory.by_type
+    inventory.other_providers += doc.inventory.other_providers
+    read.records = len(doc.inventory.resources)
+    inventory.files.append(rel)
+
+
+def _drop_repeats(inventory: Inventory, evidence: Evidence) -> None:
+    """A resource read from two files (a state and its `terraform show -json`, or two copies of a state) is counted
+    once: the later copy is named as a problem and left out."""
+    first: dict[tuple[str, str], Resource] = {}
+    kept = []
+    for resource in inventory.resources:
+        key = (resource.type, resource.id)
+        seen = first.get(key)
+        if seen is not None and seen.file != resource.file:
+            evidence.problems.append(Problem(resource.file, resource.address, f"{resource.type} {resource.id} is already read from {seen.ref}: counted once"))
+            continue
+        first.setdefault(key, resource)
+        kept.append(resource)
+    inventory.resources = kept
 
 
 def _version_problem(state: Any) -> str | None:
@@ -266,15 +308,32 @@ def _instance(rel: str, module, rtype: str, name: str, instance: Any, tenant) ->
     if tags is None:
         raise _BadInstance(address, '"tags" is not a map')
     region = _text(attributes.get("region")) or _text(getattr(tenant, "default_region", None))
-    scope = getattr(tenant, "scope", None)
     return Resource(
         address=address, type=rtype, name=name,
         id=_text(attributes.get("id")) or (_text(attributes.get("bucket")) if rtype == BUCKET else None) or address,
-        region=region, availability_zone=_text(attributes.get("availability_zone")),
+        region=region, availability_zone=_zones(attributes.get("availability_zone")),
         attributes=attributes, tags=tags,
-        in_scope=True if scope is None else bool(scope.matches(tags)),
+        in_scope=in_scope(getattr(tenant, "scope", None), rtype, attributes, tags),
         file=rel, ref=f"{rel}#{address}",
     )
+
+
+def in_scope(scope, rtype: str, attributes: dict, tags: dict) -> bool:
+    """Whether a resource holds health data per `tenant.yaml` `scope`: a bucket by `scope.buckets` (buckets have no
+    tags in the provider), anything else by the tag."""
+    if scope is None:
+        return True
+    if rtype == BUCKET:
+        return bool(scope.matches_bucket(_text(attributes.get("bucket")) or _text(attributes.get("id"))))
+    return bool(scope.matches(tags))
+
+
+def _zones(value: Any) -> str | None:
+    """`availability_zone`: a text, or a list of zones (RDS instances, primary and standby): joined by commas."""
+    if isinstance(value, list):
+        zones = [z for z in (_text(v) for v in value) if z]
+        return ",".join(zones) or None
+    return _text(value)
 
 
 def _tags(rtype: str, attributes: dict) -> dict | None:
