@@ -42,6 +42,8 @@ NAMED = 5  # entries named in the evidence note; the count says how many there w
 BUCKET = "flexibleengine_obs_bucket"
 VOLUME = "flexibleengine_blockstorage_volume_v2"
 SERVER = "flexibleengine_compute_instance_v2"
+DATABASE = "flexibleengine_rds_instance_v3"
+DATABASE_BACKUP_COPY = "flexibleengine_rds_cross_region_backup_strategy"
 
 # provider.flexibleengine[.alias]  |  provider["host/namespace/flexibleengine"][.alias], after an optional module path
 _PROVIDER = re.compile(
@@ -76,6 +78,7 @@ class Inventory:
     files: list[str] = field(default_factory=list)  # state files read successfully
     by_type: list[str] = field(default_factory=list)  # refs of entries read by their type: provider missing or not recognised
     other_providers: list[str] = field(default_factory=list)  # refs of other providers' entries, not read
+    _owners: tuple | None = field(default=None, repr=False, compare=False)  # owner_of's index, built on first use
 
     def of_type(self, *types: str) -> list[Resource]:
         wanted = set(types)
@@ -90,6 +93,21 @@ class Inventory:
 
     def by_id(self) -> dict[str, Resource]:
         return {r.id: r for r in self.resources}
+
+    def owner_of(self, resource_id: str | None) -> tuple[Resource | None, str | None]:
+        """The resource a backup's `resource_id` (VBS: `volume_id`) names, and how it was found (None: by its id).
+
+        A volume not in the state may be a server's disk (`system_disk_id`, `volume_attached[].uuid`: a system disk
+        is no `blockstorage_volume_v2` of its own): the server is then the owner, and its region the volume's."""
+        if self._owners is None or self._owners[0] != len(self.resources):
+            owners: dict[str, tuple[Resource, str | None]] = {}
+            for server in self.of_type(SERVER):
+                for position, volume in enumerate(server_volumes(server.attributes)):
+                    role = "system disk" if position == 0 and _text(server.attributes.get("system_disk_id")) else "data disk"
+                    owners.setdefault(volume, (server, f"the {role} of server {server.id}"))
+            owners.update({r.id: (r, None) for r in reversed(self.resources)})  # a resource's own id first
+            self._owners = (len(self.resources), owners)
+        return self._owners[1].get(resource_id or "", (None, None))
 
     def scope_matches_nothing(self, scope) -> str | None:
         """Why no resource is in scope, when none is: checks of in-scope resources would otherwise pass on nothing."""
@@ -121,6 +139,15 @@ class Inventory:
             parts.append(f"{len(self.other_providers)} resource(s) of other providers, not the tenant's Flexible Engine "
                          f"resources, not read: {_named(self.other_providers)}")
         return "; ".join(parts) or None
+
+
+def server_volumes(attributes: dict) -> list[str]:
+    """The ids of a server's volumes: its system disk, then each of `volume_attached[].uuid`, once each."""
+    ids = [_text(attributes.get("system_disk_id"))]
+    attached = attributes.get("volume_attached")
+    for item in attached if isinstance(attached, list) else []:
+        ids.append(_text(item.get("uuid")) if isinstance(item, dict) else None)
+    return list(dict.fromkeys(i for i in ids if i))
 
 
 def _named(refs: list[str]) -> str:

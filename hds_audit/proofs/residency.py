@@ -83,7 +83,7 @@ def sections(doc: dict[str, Any]) -> list:
                                       ("resources", "Resources", 70), ("backups", "Backups", 70), ("replicas", "Replicas", 70),
                                       ("traces", "Traces", 0)], "allowed", _allowed_status)
     story += [CondPageBreak(120), text(words(s, "placements_title"), "h2")]
-    placements = [{**p, "object": f"{p.get('object')}\n{p['address']}" if p.get("address") else p.get("object"),
+    placements = [{**p, "object": "\n".join(str(v) for v in (p.get("name"), p.get("object"), p.get("address")) if v),
                    "region": p.get("region") or ("global" if p.get("global") else None)} for p in doc["placements"]]
     story += table(placements, [("object", "Object", 160), ("kind", "Kind", 130), ("region", "Region", 70),
                                 ("country", "Country", 45), ("in_scope", "Health data", 45), ("allowed", "Allowed", 0)],
