@@ -210,7 +210,8 @@ def replication(inp: CheckInput) -> Outcome:
 
     def add(obj: str, kind: str, source: str | None, target: str | None, how: str, what: str, ref: Iterable[str]) -> None:
         refs = tuple(x for x in ref if x)
-        rows.append({**_placement(obj, kind, target, inp, allowed), "source_region": source, "found_by": how, "ref": refs[0] if refs else None})
+        rows.append({**_placement(obj, kind, target, inp, allowed), "source_region": source, "found_by": how, "about": what,
+                     "ref": refs[0] if refs else None})
         finding = _target_finding(obj, what, target, how, refs, inp, allowed)
         if finding:
             findings.append(finding)

@@ -89,7 +89,8 @@ def sections(doc: dict[str, Any]) -> list:
                                 ("country", "Country", 45), ("in_scope", "Health data", 45), ("allowed", "Allowed", 0)],
                    "allowed", _allowed_status, empty="No resource or backup in the evidence.")
     story += [CondPageBreak(120), text(words(s, "replication_title"), "h2")]
-    story += table(doc["replications"], [("object", "Object", 130), ("kind", "Kind", 120), ("source_region", "From", 70),
+    replications = [{**r, "object": "\n".join(str(v) for v in (r.get("object"), r.get("about")) if v)} for r in doc["replications"]]
+    story += table(replications, [("object", "Object", 130), ("kind", "Kind", 120), ("source_region", "From", 70),
                                          ("region", "To", 70), ("country", "Country", 50), ("allowed", "Allowed", 0)],
                    "allowed", _allowed_status, empty="No replication and no backup copy to another region.")
     story += [CondPageBreak(120), text(words(s, "activity_title"), "h2")]
