@@ -205,13 +205,16 @@ def test_inventory_assessed_lists_each_unjudged_in_scope_resource_as_manual(buil
     state(builder, tf("flexibleengine_rds_instance_v3", "db", rds()),
           tf("flexibleengine_dcs_instance_v1", "cache", {"id": "dcs-1", "name": "chx-sessions", "region": "eu-west-0", "tags": {"hds": "true"}}),
           tf("flexibleengine_sfs_turbo", "share", {"id": "sfs-1", "name": "chx-share", "region": "eu-west-0", "tags": {"hds": "true"}}),
-          tf("flexibleengine_vpc_v1", "net", {"id": "vpc-1", "name": "chx", "region": "eu-west-0", "tags": {}}))  # out of scope
+          tf("flexibleengine_vpc_v1", "net", {"id": "vpc-1", "name": "chx", "region": "eu-west-0", "tags": {"hds": "true"}}),  # no data of its own
+          tf("flexibleengine_vpc_v1", "other", {"id": "vpc-2", "region": "eu-west-0", "tags": {}}))  # out of scope
     result = run_checks_on(builder.root, ASSESSED)[ASSESSED]
     assert result.status is Status.MANUAL and objects(result, Status.MANUAL) == ["dcs-1", "sfs-1"]
     assert "flexibleengine_dcs_instance_v1 flexibleengine_dcs_instance_v1.cache" in result.findings[0].message
     assert [r["object"] for r in result.details["not_assessed"]] == ["dcs-1", "sfs-1"]
-    assert result.details["assessed"] == [{"type": "flexibleengine_rds_instance_v3", "resources": 1,
-                                           "checks": ["storage.encrypted_at_rest", "backup.coverage", "residency.replication", "deletion.contract_end"]}]
+    assert result.details["assessed"] == [
+        {"type": "flexibleengine_rds_instance_v3", "resources": 1,
+         "checks": ["storage.encrypted_at_rest", "backup.coverage", "residency.replication", "deletion.contract_end"]},
+        {"type": "flexibleengine_vpc_v1", "resources": 1, "checks": [], "why": "network: carries no data of its own"}]
 
 
 def test_inventory_assessed_passes_when_every_type_is_judged_and_errs_on_an_empty_scope(builder, run_checks_on):
