@@ -143,10 +143,11 @@ def encrypted(inp: CheckInput) -> Outcome:
     inventory = inp["resources"]
     # a deleted backup holds no data any more; an encrypted orphan is fine whatever its scope
     judged = [(b, False) for b in backups if not b.deleted] + [(b, True) for b in orphans if not b.deleted and b.encrypted is not True]
-    findings, derived = [], []
+    findings, derived, encrypted_count = [], [], 0
     unstated: dict[tuple[str, bool, str], list] = {}
     for backup, orphan in sorted(judged, key=lambda j: (j[0].resource_id, j[0].created_at, j[0].id)):
         verdict = backup_encryption(backup, inventory)
+        encrypted_count += verdict.encrypted is True
         if backup.encrypted is None:
             derived.append({"backup": backup.id, "resource_id": backup.resource_id, "encrypted": verdict.encrypted, "how": verdict.how})
         if verdict.encrypted is False:
@@ -164,9 +165,7 @@ def encrypted(inp: CheckInput) -> Outcome:
         findings.append(Finding(resource_id, message, tuple(b.ref for b in items[:MAX_REFS]), Status.ERROR))
     if not inp.tenant.scope.all:  # with `scope: all` every backup is judged, whatever the state holds
         findings += no_in_scope_resource(inp, "no backup can be told to be of an in-scope resource")
-    checked = [b for b, _ in judged]
-    encrypted_count = sum(1 for b in checked if backup_encryption(b, inventory).encrypted)
-    details = {"backups_checked": len(checked), "encrypted": encrypted_count, "unknown_resource": len(orphans),
+    details = {"backups_checked": len(judged), "encrypted": encrypted_count, "unknown_resource": len(orphans),
                "derived_from_volumes": derived}
     return Outcome(findings, details=details)
 

@@ -50,7 +50,8 @@ def backup_encryption(backup, inventory: Inventory) -> Verdict:
 
 
 def _from_volumes(silent: str, volume_ids: list[str], inventory: Inventory, refs: tuple[str, ...]) -> Verdict:
-    volumes = {r.id: r for r in inventory.of_type(VOLUME)}
+    found = (inventory.owner_of(v)[0] for v in volume_ids)
+    volumes = {r.id: r for r in found if r is not None and r.type == VOLUME}
     unknown = [v for v in volume_ids if v not in volumes]
     plain = [v for v in volume_ids if v in volumes and not volume_encrypted(volumes[v].attributes)]
     refs = refs + tuple(volumes[v].ref for v in volume_ids if v in volumes and volumes[v].ref not in refs)

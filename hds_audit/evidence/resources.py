@@ -54,6 +54,25 @@ _PROVIDER = re.compile(
 
 @dataclass(frozen=True)
 class Resource:
+    """One resource of the tenant, whatever file it was read from (a tfstate, `terraform show -json`, or an API
+    inventory): the checks see only this record. `attributes` holds the provider's attribute names, as the state
+    writes them; the checks read, per type:
+
+    * `flexibleengine_compute_instance_v2`: `name`, `system_disk_id`, `volume_attached[].uuid`, `tags`;
+    * `_blockstorage_volume_v2`: `name`, `metadata.__system__encrypted` ("1"), user tags in `metadata`;
+    * `_obs_bucket`: `bucket`, `encryption`, `kms_key_id`, `sse_algorithm`, `lifecycle_rule` (no tags: `scope.buckets`);
+    * `_obs_bucket_replication`: `bucket`, `destination_bucket`; `_cts_tracker_v1`: `bucket_name`, `status`;
+    * `_cbr_policy`: `name`, `type`, `destination_region`;
+    * `_rds_instance_v3`: `name`, `availability_zone` (a list), `volume[].disk_encryption_id`,
+      `backup_strategy[].keep_days`, `tags`; `_rds_cross_region_backup_strategy`: `instance_id`, `destination_region`;
+    * `_lb_listener_v2` / `_v3`: `name`, `protocol`, `tls_ciphers_policy`, `security_policy_id`;
+      `_elb_listener` (classic): `protocol`, `ssl_protocols`.
+
+    `region` is the attribute `region`, else `tenant.yaml` `default_region`, else None; `availability_zone` a text
+    (zones joined by commas); `in_scope` per `tenant.yaml` `scope`; `ref` is `file#address` (an inventory reader
+    uses `inventory/FILE#id`).
+    """
+
     address: str  # module.net.flexibleengine_lb_listener_v2.web[0]
     type: str
     name: str
@@ -209,7 +228,9 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
         evidence.problems.append(Problem(rel, None, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
         return
     if rel.endswith(".json") and not (isinstance(state, dict) and state.get("version") == 4):
-        _read_show_json(rel, state, tenant, inventory, evidence, read)
+        from hds_audit.evidence.terraform_json import read_into
+
+        read_into(rel, state, tenant, inventory, evidence, read)
         return
     problem = _version_problem(state)
     if problem:
@@ -226,27 +247,6 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
     for index, entry in enumerate(entries):
         _read_entry(rel, index, entry, tenant, inventory, evidence)
     read.records = len(inventory.resources) - before
-    inventory.files.append(rel)
-
-
-def _read_show_json(rel: str, document: Any, tenant, inventory: Inventory, evidence: Evidence, read) -> None:
-    """`terraform show -json` of a state: its resources, as the tfstate's. A saved plan is not what the tenant runs."""
-    from hds_audit.evidence.terraform_json import TerraformJsonError, read_document
-
-    try:
-        doc = read_document(document, tenant, rel)
-    except TerraformJsonError as exc:
-        evidence.problems.append(Problem(rel, None, str(exc).removeprefix(f"{rel}: ")))
-        return
-    if doc.kind == "plan":
-        evidence.problems.append(Problem(rel, None, "a saved plan (terraform show -json plan.bin), not the state: "
-                                                    "give it to hds-audit gate --plan; put `terraform show -json` of the state here"))
-        return
-    evidence.problems += doc.problems
-    inventory.resources += doc.inventory.resources
-    inventory.by_type += doc.inventory.by_type
-    inventory.other_providers += doc.inventory.other_providers
-    read.records = len(doc.inventory.resources)
     inventory.files.append(rel)
 
 
