@@ -315,3 +315,18 @@ def test_a_plan_or_other_json_under_resources_is_a_problem(builder):
     reasons = {p.file: p.reason for p in evidence.problems}
     assert "a saved plan" in reasons["resources/plan.json"] and "not `terraform show -json` output" in reasons["resources/notes.json"]
     assert evidence.data is None
+
+
+def test_run_reads_show_json_and_the_report_shows_what_was_not_assessed(builder, tmp_path):
+    from hds_audit.cli import cli
+
+    builder.write("resources/state.json", show_json(
+        shown("flexibleengine_rds_instance_v3.db", "flexibleengine_rds_instance_v3", rds()),
+        shown("flexibleengine_dcs_instance_v1.cache", "flexibleengine_dcs_instance_v1", {"id": "dcs-1", "region": "eu-west-0", "tags": {"hds": "true"}})))
+    out = CliRunner().invoke(cli, ["run", str(builder.root), "--period", "2026-Q3", "--out", str(tmp_path / "r")])
+    assert out.exit_code == 1, out.output  # most evidence is absent: errors
+    results = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert [r["object"] for r in results["not_assessed"]] == ["dcs-1"]
+    assert any(e["path"] == "resources/state.json" and e["records"] == 2 for e in results["evidence"])
+    html = (tmp_path / "r" / "report.html").read_text()
+    assert "Resources assessed and not assessed" in html and "flexibleengine_dcs_instance_v1.cache" in html
