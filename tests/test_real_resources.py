@@ -330,3 +330,20 @@ def test_run_reads_show_json_and_the_report_shows_what_was_not_assessed(builder,
     assert any(e["path"] == "resources/state.json" and e["records"] == 2 for e in results["evidence"])
     html = (tmp_path / "r" / "report.html").read_text()
     assert "Resources assessed and not assessed" in html and "flexibleengine_dcs_instance_v1.cache" in html
+
+
+def test_drift_tracks_database_settings_and_classic_listeners():
+    from hds_audit.drift import affects, fingerprint
+    from hds_audit.evidence.resources import Inventory, Resource
+
+    def resource(rtype, attributes):
+        return Resource(address=f"{rtype}.x", type=rtype, name="x", id=attributes["id"], region="eu-west-0", availability_zone=None,
+                        attributes=attributes, tags={}, in_scope=True, file="resources/main.tfstate", ref=f"resources/main.tfstate#{rtype}.x")
+
+    db = fingerprint(resource("flexibleengine_rds_instance_v3", rds(keep_days=0)), Inventory())
+    assert (db["disk_encryption_ids"], db["backup_keep_days"], db["availability_zone"]) == ([KMS], 0, ["eu-west-0a", "eu-west-0b"])
+    assert affects("flexibleengine_rds_instance_v3", "backup_keep_days") == ("backup.coverage",)
+    copy = fingerprint(resource("flexibleengine_rds_cross_region_backup_strategy", cross_region("db-1", "ap-southeast-1")), Inventory())
+    assert copy["destination_region"] == "ap-southeast-1" and affects("flexibleengine_rds_cross_region_backup_strategy", "destination_region") == ("residency.replication",)
+    listener = fingerprint(resource("flexibleengine_elb_listener", classic("l1", "https", "TLSv1.2 TLSv1.1 TLSv1")), Inventory())
+    assert (listener["protocol"], listener["ssl_protocols"]) == ("HTTPS", "TLSv1.2 TLSv1.1 TLSv1")
