@@ -245,6 +245,8 @@ def test_iam_listing_with_details_and_the_two_mfa_files(builder, run_checks_on):
     assert users["chx-owner"].is_domain_owner and users["chx-owner"].access_mode == "default"
     assert users["chx-owner"].create_time.isoformat() == "2025-11-02T09:00:00+00:00"
     assert users["b.petit"].console_access and not users["svc-backup"].console_access and not users["svc-backup"].is_domain_owner
+    note = iam_users.load(Bundle(str(builder.root))).note
+    assert note.startswith("1 user(s) without the details of GET /v3.0/OS-USER/users/{id}") and note.endswith(": b.petit")
 
 
 def test_one_mfa_answer_alone_is_error_naming_the_other(builder, run_checks_on):

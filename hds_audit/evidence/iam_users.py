@@ -69,4 +69,15 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[IamUser]]:
     read.records = len(items)
     evidence.files.append(read)
     evidence.data = users
+    evidence.note = _details_note(items)
     return evidence
+
+
+def _details_note(items: list) -> str | None:
+    """Say so when the listing was not merged with the users' details: IAM's defaults are then assumed."""
+    bare = [i.get("name") for i in items if isinstance(i, dict) and not ({"access_mode", "is_domain_owner"} & i.keys())]
+    if not bare:
+        return None
+    named = ", ".join(str(n) for n in bare[:5]) + (f" and {len(bare) - 5} more" if len(bare) > 5 else "")
+    return (f"{len(bare)} user(s) without the details of GET /v3.0/OS-USER/users/{{id}} (no access_mode nor "
+            f"is_domain_owner: IAM's default mode assumed, not taken for the domain owner): {named}")
