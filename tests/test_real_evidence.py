@@ -99,6 +99,15 @@ def test_server_backup_is_encrypted_when_every_volume_it_copies_is(builder, run_
     assert result.details["encrypted"] == 2
 
 
+def test_a_listing_that_states_it_is_believed_and_named(builder, run_checks_on):
+    write_state(builder, tf("flexibleengine_blockstorage_volume_v2", "disk", volume(DATA_DISK)))  # an encrypted volume
+    disk_backup = {**cbr_server_backup(), "resource_id": DATA_DISK, "resource_type": "OS::Cinder::Volume",
+                   "extend_info": {"encrypted": False, "bootable": False, "system_disk": False}}
+    write_listing(builder, "backups/cbr.json", {"backups": [disk_backup]})
+    result = run_checks_on(builder.root, ENC)[ENC]
+    assert result.status is Status.FAIL and "(extend_info.encrypted is false in the CBR listing)" in result.findings[0].message
+
+
 def test_server_backup_with_one_plain_volume_fails_saying_how(builder, run_checks_on):
     write_state(builder, tf("flexibleengine_compute_instance_v2", "pacs", server()),
                 tf("flexibleengine_blockstorage_volume_v2", "disk", instance(volume(SYSTEM_DISK), "sys"), instance(volume(DATA_DISK, "0"), "data")))

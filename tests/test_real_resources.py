@@ -203,7 +203,7 @@ def test_scope_buckets_must_be_names():
 def test_inventory_assessed_lists_each_unjudged_in_scope_resource_as_manual(builder, run_checks_on):
     # a DCS (Redis) instance and an SFS Turbo share, tagged as holding health data: no check judges their type
     state(builder, tf("flexibleengine_rds_instance_v3", "db", rds()),
-          tf("flexibleengine_dcs_instance_v1", "cache", {"id": "dcs-1", "name": "chx-sessions", "region": "eu-west-0", "tags": {"hds": "true"}}),
+          tf("flexibleengine_dcs_instance_v1", "cache", {"id": "dcs-1", "name": "chx-cache", "region": "eu-west-0", "tags": {"hds": "true"}}),
           tf("flexibleengine_sfs_turbo", "share", {"id": "sfs-1", "name": "chx-share", "region": "eu-west-0", "tags": {"hds": "true"}}),
           tf("flexibleengine_vpc_v1", "net", {"id": "vpc-1", "name": "chx", "region": "eu-west-0", "tags": {"hds": "true"}}),  # no data of its own
           tf("flexibleengine_vpc_v1", "other", {"id": "vpc-2", "region": "eu-west-0", "tags": {}}))  # out of scope

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from hds_audit.checks.configuration import volume_encrypted
 from hds_audit.evidence.resources import SERVER, VOLUME, Inventory, server_volumes
 
-LISTED = {"cbr": "extend_info.encrypted in the CBR listing", "csbs": "extend_info.encrypted in the CSBS listing"}
 SILENT = {"cbr": "the CBR listing states no encryption (no extend_info.encrypted, as for server backups)",
           "csbs": "the CSBS listing states no encryption", "vbs": "the VBS listing states no encryption"}
 
@@ -31,7 +30,7 @@ class Verdict:
 
 def backup_encryption(backup, inventory: Inventory) -> Verdict:
     if backup.encrypted is not None:
-        return Verdict(backup.encrypted, LISTED.get(backup.source, "the listing"))
+        return Verdict(backup.encrypted, f"extend_info.encrypted is {str(backup.encrypted).lower()} in the {backup.source.upper()} listing")
     silent = SILENT.get(backup.source, "the listing states no encryption")
     owner, via = inventory.owner_of(backup.resource_id)
     if owner is None:
