@@ -24,7 +24,7 @@ PRESENT, ABSENT, BROKEN, NO_READER = "present", "absent", "broken", "reader not 
 ADVICE: dict[str, str] = {
     "traces": "copy the CTS files of the period into traces/: hds-audit collect traces --from s3://TRACE-BUCKET --to BUNDLE --period YYYY-Qn (see traces/README.md)",
     "iam_users": "export the IAM users (GET /v3/users, with each user's details) into iam/users.json (see iam/README.md)",
-    "iam_mfa": "export the virtual MFA devices and login protection into iam/mfa.json (see iam/README.md)",
+    "iam_mfa": "save the answers of GET /v3.0/OS-MFA/virtual-mfa-devices and GET /v3.0/OS-USER/login-protects as iam/virtual-mfa-devices.json and iam/login-protects.json, or both in iam/mfa.json (see iam/README.md)",
     "access_register": "fill in access_register.xlsx (or .csv): one row per authorization period of every IAM user",
     "tickets": "list the support tickets opened with the provider in tickets.csv (the header alone if there were none)",
     "resources": "put the Terraform state in resources/: terraform state pull > resources/main.tfstate (see resources/README.md)",
@@ -143,6 +143,7 @@ def diagnose(bundle, catalog, period=None) -> Diagnosis:
             evidence = Evidence(kind, problems=[Problem(kind, None, f"the reader failed: {type(exc).__name__}: {exc}")])
         loaded[kind] = evidence
         report.kinds.append(_kind_report(kind, getattr(module, "DESCRIPTION", kind), evidence, needed, used))
+    _mfa_needed(report, loaded)
     for kind, fields in (("attestations", ATTESTATION_FIELDS), ("provider_docs", PROVIDER_FIELDS)):
         report.placeholders += _entry_placeholders(bundle, loaded.get(kind), fields)
     _entry_issues(report, loaded)
@@ -151,6 +152,17 @@ def diagnose(bundle, catalog, period=None) -> Diagnosis:
     if period is not None:
         _period(report, loaded)
     return report
+
+
+def _mfa_needed(report: Diagnosis, loaded: dict[str, Evidence]) -> None:
+    """MFA evidence is optional to the engine (a tenant without console users needs none), but with enabled console
+    users access.mfa is `error` without it: then the bundle is not ready."""
+    users = loaded.get("iam_users")
+    console = [u for u in (users.data or []) if u.enabled and u.console_access] if users is not None else []
+    for kind_report in report.kinds:
+        if kind_report.kind == "iam_mfa" and console and "access.mfa" not in kind_report.needed_by:
+            kind_report.needed_by.append("access.mfa")
+            kind_report.used_by = [c for c in kind_report.used_by if c != "access.mfa"]
 
 
 def _kind_report(kind: str, description: str, evidence: Evidence, needed: list[str], used: list[str]) -> KindReport:

@@ -50,7 +50,7 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
         tenant = Tenant.model_validate({
             "tenant_id": t["id"], "name": t["name"], "support_plan": t.get("support_plan") or "business",
             "allowed_regions": t.get("allowed_regions") or ["unknown"],
-            "scope": {"tag": scope.removeprefix("resources tagged ")} if scope.startswith("resources tagged ") else "all",
+            "scope": {"tag": scope.removeprefix("resources tagged ").split(" and ")[0]} if scope.startswith("resources tagged ") else "all",
         })
         p = document["period"]
         period = Period(p["label"], parse_instant(p["start"]), parse_instant(p["end"]))

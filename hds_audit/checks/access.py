@@ -148,7 +148,8 @@ def mfa(inp: CheckInput) -> Outcome:
     if protected is None:
         if not console:
             return Outcome()
-        return Outcome([Finding("iam/mfa.json", f"absent or unreadable: cannot tell whether {len(console)} enabled console user(s) have MFA", status=Status.ERROR)])
+        return Outcome([Finding("iam/mfa.json", f"absent or unreadable (iam/mfa.json, or iam/virtual-mfa-devices.json and "
+                                                f"iam/login-protects.json): cannot tell whether {len(console)} enabled console user(s) have MFA", status=Status.ERROR)])
     findings = [
         Finding(u.name, f"enabled user with console access ({u.access_mode}) has no MFA device nor login protection", (f"{IAM_FILE}#name={u.name}",))
         for u in sorted(console, key=lambda u: u.name) if u.id not in protected

@@ -20,6 +20,7 @@ CONTRACT_CHECKS: tuple[str, ...] = (
     "deletion.contract_end", "deletion.tenant_request",
     "support.plan_eligible", "support.response_times",
     "provider.certificates_valid", "attestation.current",
+    "inventory.assessed",
 )
 
 # One module per family of checks; a missing module simply leaves its checks unimplemented.
@@ -34,6 +35,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "hds_audit.checks.support",
     "hds_audit.checks.provider",
     "hds_audit.checks.attestation",
+    "hds_audit.checks.inventory",
 )
 
 _REGISTRY: dict[str, CheckSpec] = {}

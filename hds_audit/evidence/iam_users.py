@@ -1,4 +1,12 @@
-"""`iam/users.json`: IAM users as the IAM API lists them (`GET /v3/users` or the console export)."""
+"""`iam/users.json`: IAM users as the IAM API lists them.
+
+`GET /v3/users` (KeystoneListUsers) gives `id`, `name`, `enabled`, `domain_id`, `pwd_status`,
+`password_expires_at`, `links`, `description`; `access_mode`, `is_domain_owner`, `last_login_time` and
+`create_time` (UTC `YYYY-MM-DD HH:mm:ss.f`, no offset) come from `GET /v3.0/OS-USER/users/{id}`
+(ShowUser), merged into each item where available. A user without `access_mode` (or with null) has
+IAM's default mode, `default` (console and programmatic); without `is_domain_owner` it is not taken
+for the domain owner.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +36,14 @@ class IamUser(BaseModel):
     pwd_status: bool | None = None
     create_time: datetime | None = None
 
+    @field_validator("access_mode", "is_domain_owner", mode="before")
+    @classmethod
+    def _null_is_default(cls, value, info):
+        # ShowUser (GET /v3.0/OS-USER/users/{id}) always names these keys, with null where IAM keeps its default
+        if value is None:
+            return "default" if info.field_name == "access_mode" else False
+        return value
+
     @field_validator("last_login_time", "create_time", mode="before")
     @classmethod
     def _api_time(cls, value):
@@ -53,4 +69,15 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[IamUser]]:
     read.records = len(items)
     evidence.files.append(read)
     evidence.data = users
+    evidence.note = _details_note(items)
     return evidence
+
+
+def _details_note(items: list) -> str | None:
+    """Say so when the listing was not merged with the users' details: IAM's defaults are then assumed."""
+    bare = [i.get("name") for i in items if isinstance(i, dict) and not ({"access_mode", "is_domain_owner"} & i.keys())]
+    if not bare:
+        return None
+    named = ", ".join(str(n) for n in bare[:5]) + (f" and {len(bare) - 5} more" if len(bare) > 5 else "")
+    return (f"{len(bare)} user(s) without the details of GET /v3.0/OS-USER/users/{{id}} (no access_mode nor "
+            f"is_domain_owner: IAM's default mode assumed, not taken for the domain owner): {named}")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -48,10 +49,24 @@ class Policy(BaseModel):
 
 
 class Scope(BaseModel):
-    """`scope: all`, or `scope: {tag: "key=value"}`."""
+    """`scope: all`, or `scope: {tag: "key=value", buckets: [names or globs]}`.
+
+    OBS buckets carry no tags in the Flexible Engine provider, so the tag can never select one: `buckets`
+    (names or shell globs, `chx-*`) does, and without it every bucket is in scope.
+    """
 
     model_config = ConfigDict(extra="forbid")
     tag: str | None = None
+    buckets: list[str] | None = None
+
+    @field_validator("buckets", mode="before")
+    @classmethod
+    def _bucket_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list) and not all(isinstance(v, str) and v.strip() for v in value):
+            raise ValueError("scope buckets must be bucket names or globs (non-empty texts)")
+        return value
 
     @field_validator("tag")
     @classmethod
@@ -62,7 +77,7 @@ class Scope(BaseModel):
 
     @property
     def all(self) -> bool:
-        return self.tag is None
+        return self.tag is None and self.buckets is None
 
     def matches(self, tags: dict[str, Any] | None) -> bool:
         if self.tag is None:
@@ -70,8 +85,18 @@ class Scope(BaseModel):
         key, value = self.tag.split("=", 1)
         return str((tags or {}).get(key.strip())) == value.strip()
 
+    def matches_bucket(self, name: str | None) -> bool:
+        """A bucket is in scope when `buckets` names it (case-sensitive, as OBS names are), or when `buckets` is not set."""
+        if self.buckets is None:
+            return True
+        return name is not None and any(fnmatch.fnmatchcase(name, pattern.strip()) for pattern in self.buckets)
+
     def describe(self) -> str:
-        return "all resources" if self.tag is None else f"resources tagged {self.tag}"
+        if self.all:
+            return "all resources"
+        parts = [f"resources tagged {self.tag}" if self.tag else "all resources but buckets"]
+        parts.append(f"buckets {', '.join(self.buckets)}" if self.buckets is not None else "every bucket")
+        return " and ".join(parts)
 
 
 class Tenant(BaseModel):

@@ -227,6 +227,26 @@ def _has_true(value: Any) -> bool:
     return False
 
 
+def read_into(rel: str, document: Any, tenant, inventory: Inventory, evidence: Evidence, read: FileRead) -> None:
+    """`resources/*.json` in a bundle: the resources of `terraform show -json` of a state, into the tfstate reader's
+    inventory. A saved plan is not what the tenant runs: a problem."""
+    try:
+        doc = read_document(document, tenant, rel)
+    except TerraformJsonError as exc:
+        evidence.problems.append(Problem(rel, None, str(exc).removeprefix(f"{rel}: ")))
+        return
+    if doc.kind == "plan":
+        evidence.problems.append(Problem(rel, None, "a saved plan (terraform show -json plan.bin), not the state: "
+                                                    "give it to hds-audit gate --plan; put `terraform show -json` of the state here"))
+        return
+    evidence.problems += doc.problems
+    inventory.resources += doc.inventory.resources
+    inventory.by_type += doc.inventory.by_type
+    inventory.other_providers += doc.inventory.other_providers
+    read.records = len(doc.inventory.resources)
+    inventory.files.append(rel)
+
+
 # -- the region of a plan's provider configuration -------------------------------------------------
 def _provider_region(document: dict) -> str | None:
     """The one region every Flexible Engine provider configuration names, else None."""

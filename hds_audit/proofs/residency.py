@@ -79,13 +79,14 @@ def sections(doc: dict[str, Any]) -> list:
                                       ("resources", "Resources", 70), ("backups", "Backups", 70), ("replicas", "Replicas", 70),
                                       ("traces", "Traces", 0)], "allowed", _allowed_status)
     story += [CondPageBreak(120), text(words(s, "placements_title"), "h2")]
-    placements = [{**p, "object": f"{p.get('object')}\n{p['address']}" if p.get("address") else p.get("object"),
+    placements = [{**p, "object": "\n".join(str(v) for v in (p.get("name"), p.get("object"), p.get("address")) if v),
                    "region": p.get("region") or ("global" if p.get("global") else None)} for p in doc["placements"]]
     story += table(placements, [("object", "Object", 160), ("kind", "Kind", 130), ("region", "Region", 70),
                                 ("country", "Country", 45), ("in_scope", "Health data", 45), ("allowed", "Allowed", 0)],
                    "allowed", _allowed_status, empty="No resource or backup in the evidence.")
     story += [CondPageBreak(120), text(words(s, "replication_title"), "h2")]
-    story += table(doc["replications"], [("object", "Object", 130), ("kind", "Kind", 120), ("source_region", "From", 70),
+    replications = [{**r, "object": "\n".join(str(v) for v in (r.get("object"), r.get("about")) if v)} for r in doc["replications"]]
+    story += table(replications, [("object", "Object", 130), ("kind", "Kind", 120), ("source_region", "From", 70),
                                          ("region", "To", 70), ("country", "Country", 50), ("allowed", "Allowed", 0)],
                    "allowed", _allowed_status, empty="No replication and no backup copy to another region.")
     story += [CondPageBreak(120), text(words(s, "activity_title"), "h2")]

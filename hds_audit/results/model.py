@@ -90,6 +90,13 @@ class RunResult:
                 seen.setdefault(id(result), result)
         return sorted(seen.values(), key=lambda r: r.id)
 
+    def not_assessed(self) -> list[dict[str, Any]] | None:
+        """In-scope resources no check judges (inventory.assessed); None when that check did not run."""
+        result = next((r for r in self.unique_checks() if r.id == "inventory.assessed"), None)
+        if result is None or not isinstance(result.details.get("not_assessed"), list):
+            return None
+        return _jsonable(result.details["not_assessed"])
+
     @property
     def blocking(self) -> bool:
         return any(is_blocking(c.status) for c in self.controls)
@@ -111,6 +118,7 @@ class RunResult:
                  "first": iso(f.first), "last": iso(f.last)}
                 for f in self.evidence_files
             ],
+            "not_assessed": self.not_assessed(),
             "evidence_notes": self.evidence_notes,
             "evidence_problems": [{"kind": kind, "file": p.file, "record": p.record, "reason": p.reason}
                                   for kind, problems in sorted(self.evidence_problems.items()) for p in problems],

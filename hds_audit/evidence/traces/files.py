@@ -249,8 +249,12 @@ def trace_row(rel: str, index: int, t: Any) -> tuple[tuple | None, str | None]:
     if when > MAX_MS:
         return None, f"'time' {when} is beyond year 9999"
     user, trace_type = t.get("user"), t.get("trace_type")
+    if isinstance(user, str):
+        user = _json_object(user)  # older CTS APIs store `user` serialised as a JSON string, like request/response
+        if user is None:
+            return None, "'user' is a string that is not a JSON object"
     if user is not None and not isinstance(user, dict):
-        return None, "'user' must be an object or null"
+        return None, "'user' must be an object, the same object as a JSON string, or null"
     # A blank name names no one. Other than on a SystemAction (whose account is `user.name` or none, as in the SQL
     # path), newer traces also carry `user_name`, inside `user` or at the top level.
     system = trace_type in (None, "SystemAction")
@@ -265,6 +269,14 @@ def trace_row(rel: str, index: int, t: Any) -> tuple[tuple | None, str | None]:
         _text(t.get("resource_id")), _text(t.get("resource_name")), _text(name),
         from_epoch_ms(when), region_of(rel, t.get("endpoint")), _text(code), _text(t.get("source_ip")),
     ), None
+
+
+def _json_object(text: str) -> dict | None:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def trace_rows(rel: str, records: list) -> tuple[list[tuple], list[tuple[int, str]]]:
