@@ -46,7 +46,7 @@ ALWAYS_TRACKED = frozenset((*LISTENERS, CLASSIC_LISTENER, SECURITY_POLICY, TRACK
 UNKNOWN = "(known after apply)"
 ABSENT = "(absent)"
 
-_SCOPE_CHECKS = ("storage.encrypted_at_rest", "backup.coverage", "backup.encrypted")
+_SCOPE_CHECKS = ("storage.encrypted_at_rest", "backup.coverage", "backup.encrypted", "inventory.assessed")
 _ENCRYPTION = ("storage.encrypted_at_rest",)
 _TLS = ("transport.tls_only",)
 _TRACKER_CHECKS = ("trace.tracker_enabled", "trace.retention")
@@ -54,12 +54,12 @@ _REPLICATION = ("residency.replication",)
 
 # (resource type or "*", fingerprint attribute) -> the checks a change of it affects
 AFFECTS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("*", "type"): ("residency.resources",),
+    ("*", "type"): ("residency.resources", "inventory.assessed"),
     ("*", "region"): ("residency.resources",),
     ("*", "availability_zone"): ("residency.resources",),
     ("*", "in_scope"): _SCOPE_CHECKS,
     ("*", "scope_tags"): _SCOPE_CHECKS,
-    ("*", "(resource)"): ("residency.resources",),
+    ("*", "(resource)"): ("residency.resources", "inventory.assessed"),
     (TRACKER, "region"): ("trace.tracker_enabled", "residency.resources"),
     (BUCKET, "encryption"): _ENCRYPTION,
     (BUCKET, "sse_algorithm"): _ENCRYPTION,
