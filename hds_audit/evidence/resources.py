@@ -30,6 +30,7 @@ from typing import Any
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.records import DuplicateKey, strict_loads
 
 NAME = "resources"
 DESCRIPTION = "resources/*.tfstate: Terraform state v4 of the Flexible Engine provider"
@@ -172,12 +173,15 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
     read = bundle.record(rel, raw)
     evidence.files.append(read)
     try:
-        state = json.loads(raw.decode("utf-8-sig"))
+        state = strict_loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         evidence.problems.append(Problem(rel, None, f"not UTF-8 text (byte {exc.start})"))
         return
     except json.JSONDecodeError as exc:
         evidence.problems.append(Problem(rel, None, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
+        return
+    except DuplicateKey as exc:
+        evidence.problems.append(Problem(rel, None, str(exc)))
         return
     problem = _version_problem(state)
     if problem:

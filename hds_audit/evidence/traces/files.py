@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.records import strict_loads
 from hds_audit.timeutil import from_epoch_ms
 
 PATTERNS = ("traces/**/*.json.gz", "traces/**/*.json", "traces/**/*.jsonl", "traces/**/*.jsonl.gz")
@@ -214,7 +215,7 @@ def parse_file(rel: str, raw: bytes) -> list:
     if not stripped:
         raise ValueError("empty file")
     try:
-        document = json.loads(stripped)
+        document = strict_loads(stripped)
     except json.JSONDecodeError:
         return _json_lines(stripped)
     if isinstance(document, list):
@@ -231,7 +232,7 @@ def _json_lines(text: str) -> list:
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
-                records.append(json.loads(line))
+                records.append(strict_loads(line))
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not JSON (line {number}: {exc.msg})") from exc
     return records
