@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+import os
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -69,3 +70,17 @@ def _from_date(day: date, end_of_day: bool) -> datetime:
 def iso(instant: datetime | None) -> str | None:
     """Written-out times: ISO 8601 with offset, in Paris time (what the readers of reports live in)."""
     return None if instant is None else instant.astimezone(PARIS).isoformat()
+
+
+NOW_VARIABLE = "HDS_AUDIT_NOW"  # an ISO 8601 date-time standing for the run's time (tests, reproducing a past run)
+
+
+def current_time() -> datetime:
+    """The run's time in Paris, to the second: HDS_AUDIT_NOW when set (TimeParseError if it is not a date-time)."""
+    fixed = os.environ.get(NOW_VARIABLE, "").strip()
+    if fixed:
+        try:
+            return parse_instant(fixed).astimezone(PARIS).replace(microsecond=0)
+        except TimeParseError as exc:
+            raise TimeParseError(f"{NOW_VARIABLE}: {exc}") from None
+    return datetime.now(PARIS).replace(microsecond=0)

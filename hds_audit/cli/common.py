@@ -86,11 +86,13 @@ def load_catalog(matrix: Path | None):
 
 
 def resolve_period(label: str | None, start: date | None, end: date | None):
-    from hds_audit.period import PeriodError, choose_period
+    """The period of the options as it can be judged now: refused before it begins, interim while it runs."""
+    from hds_audit.period import PeriodError, as_of, choose_period
+    from hds_audit.timeutil import TimeParseError, current_time
 
     try:
-        return choose_period(label, start, end)
-    except PeriodError as exc:
+        return as_of(choose_period(label, start, end), current_time())
+    except (PeriodError, TimeParseError) as exc:
         raise Unusable(str(exc)) from None
 
 

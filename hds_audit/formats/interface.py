@@ -37,6 +37,20 @@ def natural_key(path: str) -> tuple:
     return tuple((int(part), part) if i % 2 else part for i, part in enumerate(_DIGITS.split(path)))
 
 
+def notices(result: RunResult) -> list[tuple[str, str]]:
+    """(word, sentence) a reader must see before any status, in every report: a run on the bundled sample,
+    a period judged before its end."""
+    from hds_audit.timeutil import iso
+
+    out = []
+    if result.sample:
+        out.append(("SAMPLE", "made from the bundled fictional sample, not from a tenant's evidence: not evidence for an audit"))
+    if result.interim:
+        out.append(("INTERIM", f"period {result.period.label} has not ended: judged up to {iso(result.period.end)}, "
+                               f"it ends {iso(result.period.scheduled_end)}; the results may still change"))
+    return out
+
+
 @dataclass
 class RenderContext:
     result: RunResult

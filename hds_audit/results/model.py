@@ -71,6 +71,11 @@ class RunResult:
     generated_at: datetime | None = None
     # every evidence file, row or record that could not be read, by kind: what made checks `error`, said once
     evidence_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    sample: bool = False  # a run on the bundled fictional sample, not on a tenant's evidence
+
+    @property
+    def interim(self) -> bool:
+        return self.period.interim
 
     def summary(self) -> dict[str, int]:
         counts = Counter(c.status for c in self.controls)
@@ -100,6 +105,8 @@ class RunResult:
             "tenant": {"id": self.tenant.tenant_id, "name": self.tenant.name, "support_plan": self.tenant.support_plan,
                        "allowed_regions": list(self.tenant.allowed_regions), "scope": self.tenant.scope.describe()},
             "period": self.period.to_json(),
+            "interim": self.interim,
+            "sample": self.sample,
             "controls": [c.to_json() for c in self.controls],
             "summary": self.summary(),
             "check_summary": self.check_summary(),
