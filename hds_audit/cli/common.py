@@ -25,6 +25,14 @@ def default_bundle() -> str:
     return str(data_dir("samples") / "compliant")
 
 
+def is_sample(bundle) -> bool:
+    """Whether the bundle is one of the fictional samples shipped with the tool (its reports then say SAMPLE)."""
+    if bundle.is_remote:
+        return False
+    samples = os.path.realpath(str(data_dir("samples")))
+    return os.path.realpath(bundle.root).startswith(samples + os.sep)
+
+
 def open_bundle(url: str | None, s3_endpoint: str | None = None):
     from hds_audit.evidence.bundle import Bundle, BundleError
 
