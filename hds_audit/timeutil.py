@@ -48,8 +48,18 @@ def parse_instant(value: object, *, naive_zone=PARIS, end_of_day: bool = False) 
     else:
         raise TimeParseError(f"{value!r} is not a date")
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=naive_zone)
+        parsed = _localized(parsed, naive_zone, value)
     return parsed
+
+
+def _localized(naive: datetime, zone, written: object) -> datetime:
+    """`naive` as a wall time of `zone`; TimeParseError for a time the clocks skipped (Paris: 02:00-03:00 on the last
+    Sunday of March), which Python would silently move by an hour."""
+    aware = naive.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise TimeParseError(f"'{written}' never happened in {zone}: the clocks skipped that hour (daylight saving time); "
+                             "write the time with its offset (e.g. +01:00 or +02:00)")
+    return aware
 
 
 def parse_api_instant(value: object) -> datetime:

@@ -117,3 +117,33 @@ def test_an_xlsx_that_unzips_past_the_limit_is_refused(builder, monkeypatch):
 
 def test_header_normalisation_is_shared_by_csv_and_xlsx():
     assert tabular._header([" Account", "ROLE ", None, ""]) == ["account", "role", "", ""]
+
+
+def test_a_plain_trace_file_past_the_limit_is_refused_unread(builder, run_checks_on, monkeypatch):
+    from bundle_builder import trace
+
+    from hds_audit.evidence.traces import files as trace_files
+
+    monkeypatch.setattr(trace_files, "MAX_DECOMPRESSED", 2000)
+    builder.traces([trace("a.durand", "2026-08-10T10:00:00+02:00")] * 20, name="big.json")
+    builder.traces([trace("a.durand", "2026-08-10T11:00:00+02:00")], name="small.json")
+    result = run_checks_on(builder.root, "residency.activity")["residency.activity"]
+    assert result.status is Status.ERROR
+    [finding] = [f for f in result.findings if f.object == "traces/big.json"]
+    assert "past the limit of 2.0 KiB for one trace file (raise HDS_AUDIT_TRACE_FILE_MAX_BYTES to read it)" in finding.message
+
+
+def test_a_large_trace_file_with_a_bad_trace_is_refused_not_parsed_whole_in_python(builder, run_checks_on, monkeypatch):
+    from bundle_builder import trace
+
+    from hds_audit.evidence.traces import files as trace_files
+
+    monkeypatch.setattr(trace_files, "PYTHON_MAX_BYTES", 3000)
+    good = [trace("a.durand", "2026-08-10T10:00:00+02:00") for _ in range(20)]
+    builder.traces(good + [{**good[0], "time": "yesterday"}], name="big.json")
+    builder.traces(good + [{**good[0], "time": "yesterday"}], name="big.json.gz")
+    result = run_checks_on(builder.root, "residency.activity")["residency.activity"]
+    assert result.status is Status.ERROR
+    for name in ("traces/big.json", "traces/big.json.gz"):
+        [finding] = [f for f in result.findings if f.object == name]
+        assert "past the limit of 2.9 KiB for reading one trace file in Python (raise HDS_AUDIT_TRACE_PYTHON_MAX_BYTES)" in finding.message

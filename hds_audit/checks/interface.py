@@ -11,6 +11,7 @@ from typing import Any, Callable
 from hds_audit.evidence.tenant import Tenant
 from hds_audit.period import Period
 from hds_audit.states import Status
+from hds_audit.ordering import natural_key
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class Finding:
         return out
 
     def sort_key(self) -> tuple:
-        return (self.status.value, self.object, self.message)
+        # naturally: `row 9999` before `row 10000`, as the file shows them
+        return (self.status.value, natural_key(self.object), natural_key(self.message))
 
 
 @dataclass

@@ -36,6 +36,7 @@ from hds_audit.evidence.traces.sql import HOUR_US
 from hds_audit.regions import norm
 from hds_audit.states import Status
 from hds_audit.timeutil import PARIS, iso
+from hds_audit.evidence.interface import shown as shown_value
 
 TRACKER = "flexibleengine_cts_tracker_v1"
 GLOBAL_PREFIXES = ("flexibleengine_identity_",)  # IAM is global: its resources lie in no region
@@ -312,7 +313,7 @@ def retention(inp: CheckInput) -> Outcome:
                     try:
                         days = float(days)
                     except (TypeError, ValueError):
-                        findings.append(Finding(label, f"lifecycle rule {rule.get('name')!r} has expiration days {days!r}, not a number",
+                        findings.append(Finding(label, f"lifecycle rule {shown_value(rule.get('name'))} has expiration days {shown_value(days)}, not a number",
                                                 (bucket.ref,), Status.ERROR))
                         continue
                     shortest = days if shortest is None else min(shortest, days)

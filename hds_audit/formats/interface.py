@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from hds_audit.ordering import natural_key  # noqa: F401 - formats sort with it
 from hds_audit.results.model import RunResult
 
 
@@ -26,15 +27,6 @@ def to_seconds(text):
     """Times in a message, as people read them: 21:14:26.526000+02:00 -> 21:14:26+02:00 (the
     fraction is cut, not rounded, so a time never moves past the event). results.json keeps it."""
     return _FRACTION.sub(r"\1", text) if isinstance(text, str) else text
-
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(path: str) -> tuple:
-    """Sort key comparing digit runs as numbers: CTS folders are 2026/6/ ... 2026/10/, not 2026/10/
-    before 2026/6/. Text and numbers alternate, so two keys always compare like with like."""
-    return tuple((int(part), part) if i % 2 else part for i, part in enumerate(_DIGITS.split(path)))
 
 
 def notices(result: RunResult) -> list[tuple[str, str]]:
