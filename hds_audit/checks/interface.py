@@ -31,8 +31,9 @@ class Finding:
         return out
 
     def sort_key(self) -> tuple:
-        # naturally: `row 9999` before `row 10000`, as the file shows them
-        return (self.status.value, natural_key(self.object), natural_key(self.message))
+        # messages naturally (`row 9999: ...` before `row 10000: ...`, as the file shows them); objects as written
+        # (resource ids and hex names are no numbers)
+        return (self.status.value, self.object, natural_key(self.message))
 
 
 @dataclass

@@ -20,7 +20,7 @@ def _env_int(name: str, default: int) -> int:
 # one evidence file read whole (JSON listings, Terraform states, CSV tables); an XLSX workbook's unzipped size
 FILE_MAX_BYTES = _env_int("HDS_AUDIT_EVIDENCE_FILE_MAX_BYTES", 128 * 1024**2)
 # data rows of one register or table (CSV or XLSX)
-TABLE_MAX_ROWS = _env_int("HDS_AUDIT_TABLE_MAX_ROWS", 50_000)
+TABLE_MAX_ROWS = _env_int("HDS_AUDIT_TABLE_MAX_ROWS", 20_000)
 
 
 def size_text(size: int) -> str:

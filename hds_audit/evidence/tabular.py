@@ -19,9 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from openpyxl.utils import get_column_letter
-
-from hds_audit.evidence import limits, xlsx_sheet_scan
+from hds_audit.evidence import limits
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.paths import data_dir
@@ -153,6 +151,8 @@ class _Refused(ValueError):
 def _header(cells) -> list[str]:
     """Column names, normalised (trimmed, lower-case); two columns of one name are refused: which one holds the
     truth cannot be told (an extra `Revoked_at ` column left empty would hide every revocation)."""
+    from openpyxl.utils import get_column_letter  # lazy: openpyxl costs a CSV-only run its import
+
     header = [str(h).strip().lower() if h is not None else "" for h in cells]
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
@@ -174,6 +174,9 @@ def _count_row(read: int) -> None:
 def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str | None]], list[int]]:
     """The first sheet, streamed (read-only mode keeps memory flat whatever its size); cached values of formulas."""
     import openpyxl  # lazy: only XLSX registers pay for it
+    from openpyxl.utils import get_column_letter
+
+    from hds_audit.evidence import xlsx_sheet_scan
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
