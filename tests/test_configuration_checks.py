@@ -112,7 +112,7 @@ def test_encrypted_at_rest_fail(builder, run_checks_on):
     ))
     result = run_checks_on(builder.root, ENC)[ENC]
     assert result.status is Status.FAIL and objects(result) == ["ch-plain", "vol-0", "vol-nometa", "vol-none"]
-    assert "'0'" in next(f for f in result.findings if f.object == "vol-0").message
+    assert '"0"' in next(f for f in result.findings if f.object == "vol-0").message
 
 
 def test_encrypted_at_rest_scope_all(builder, run_checks_on):

@@ -29,6 +29,7 @@ from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, DATABASE, VOLUME, Inventory, Resource
 from hds_audit.states import Status
+from hds_audit.evidence.interface import shown
 
 LISTENERS = ("flexibleengine_lb_listener_v2", "flexibleengine_lb_listener_v3")
 CLASSIC_LISTENER = "flexibleengine_elb_listener"  # classic ELB: protocol HTTP, TCP, HTTPS or UDP; TLS in ssl_protocols
@@ -183,7 +184,8 @@ def encrypted_at_rest(inp: CheckInput) -> Outcome:
         rows.append({"object": r.id, "kind": "volume", "encrypted": ok, "ref": r.ref})
         if not ok:
             value = (r.attributes.get("metadata") or {}).get("__system__encrypted") if isinstance(r.attributes.get("metadata"), dict) else None
-            findings.append(Finding(r.id, f"in-scope EVS volume {r.attributes.get('name') or r.address} is not encrypted (metadata.__system__encrypted is {value!r}, not 1)", (r.ref,)))
+            flag = f"metadata.__system__encrypted is {shown(value)}, not 1" if value is not None else "no metadata.__system__encrypted"
+            findings.append(Finding(r.id, f"in-scope EVS volume {r.attributes.get('name') or r.address} is not encrypted ({flag})", (r.ref,)))
     findings += no_in_scope_resource(inp, "no bucket, volume or database was checked")
     details: dict[str, Any] = {"objects": rows, "scope": inp.tenant.scope.describe()}
     missing = [what for what, found in (("in-scope bucket", buckets), ("in-scope volume", volumes)) if not found]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 from hds_audit.evidence.tenant import Policy, Tenant
 from hds_audit.period import Period
 from hds_audit.states import Status
+from hds_audit.ordering import natural_key
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ class Finding:
         return out
 
     def sort_key(self) -> tuple:
-        return (self.status.value, self.object, self.message)
+        # messages naturally (`row 9999: ...` before `row 10000: ...`, as the file shows them); objects as written
+        # (resource ids and hex names are no numbers)
+        return (self.status.value, self.object, natural_key(self.message))
 
 
 @dataclass

@@ -37,6 +37,7 @@ from hds_audit.evidence.traces.sql import HOUR_US
 from hds_audit.regions import norm
 from hds_audit.states import Status
 from hds_audit.timeutil import PARIS, iso
+from hds_audit.evidence.interface import shown as shown_value
 
 TRACKER = "flexibleengine_cts_tracker_v1"
 GLOBAL_PREFIXES = ("flexibleengine_identity_",)  # IAM is global: its resources lie in no region
@@ -262,6 +263,11 @@ def _expiration_days(rule: dict) -> list[Any]:
     return [e.get("days") for e in expiration if isinstance(e, dict) and e.get("days") is not None]
 
 
+def _said(value) -> str:
+    """A text quoted as written, anything else (null included) as JSON writes it: never Python's None."""
+    return repr(value) if isinstance(value, str) else shown_value(value)
+
+
 def _enabled(rule: dict) -> bool:
     value = rule.get("enabled", True)  # a rule that does not say is taken as enforced
     return value if isinstance(value, bool) else str(value).strip().lower() not in ("false", "disabled", "0")
@@ -316,7 +322,7 @@ def retention(inp: CheckInput) -> Outcome:
                     try:
                         days = float(days)
                     except (TypeError, ValueError):
-                        findings.append(Finding(label, f"lifecycle rule {rule.get('name')!r} has expiration days {days!r}, not a number",
+                        findings.append(Finding(label, f"lifecycle rule {_said(rule.get('name'))} has expiration days {_said(days)}, not a number",
                                                 (bucket.ref,), Status.ERROR))
                         continue
                     shortest = days if shortest is None else min(shortest, days)

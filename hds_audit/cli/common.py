@@ -25,6 +25,14 @@ def default_bundle() -> str:
     return str(data_dir("samples") / "compliant")
 
 
+def is_sample(bundle) -> bool:
+    """Whether the bundle is one of the fictional samples shipped with the tool (its reports then say SAMPLE)."""
+    if bundle.is_remote:
+        return False
+    samples = os.path.realpath(str(data_dir("samples")))
+    return os.path.realpath(bundle.root).startswith(samples + os.sep)
+
+
 def open_bundle(url: str | None, s3_endpoint: str | None = None):
     from hds_audit.evidence.bundle import Bundle, BundleError
 
@@ -100,11 +108,13 @@ def load_catalog(matrix: Path | None, strict: bool = True):
 
 
 def resolve_period(label: str | None, start: date | None, end: date | None):
-    from hds_audit.period import PeriodError, choose_period
+    """The period of the options as it can be judged now: refused before it begins, interim while it runs."""
+    from hds_audit.period import PeriodError, as_of, choose_period
+    from hds_audit.timeutil import TimeParseError, current_time
 
     try:
-        return choose_period(label, start, end)
-    except PeriodError as exc:
+        return as_of(choose_period(label, start, end), current_time())
+    except (PeriodError, TimeParseError) as exc:
         raise Unusable(str(exc)) from None
 
 

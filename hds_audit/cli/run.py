@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, drop_option, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
+    Unusable, apply, drop_option, is_sample, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
     signing_identity, warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
@@ -34,6 +34,10 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
     from hds_audit.cli.summary import print_summary
     from hds_audit.catalog.load import CatalogError
 
+    if bundle is None and key is not None:  # the fictional sample must never carry a real signature
+        given = "HDS_AUDIT_KEY" if click.get_current_context().get_parameter_source("key").name == "ENVIRONMENT" else "--key"
+        raise Unusable(f"{given} is refused without a BUNDLE: the bundled sample is fictional and always signed by the DEMO "
+                       "identity; give the evidence bundle to audit (hds-audit run BUNDLE --key ...)")
     the_period = resolve_period(period, start and start.date(), end and end.date())
     catalog = load_catalog(matrix)
     source = open_bundle(bundle, s3_endpoint)
@@ -46,7 +50,8 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
         from hds_audit.compare import comparison_from_dir
 
         extras["comparison"] = comparison_from_dir(previous)
-    options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras, preloaded)
+    options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras, preloaded,
+                           sample=is_sample(source))
     try:
         result = run_audit(options)
     except CatalogError as exc:

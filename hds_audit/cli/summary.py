@@ -23,6 +23,10 @@ def print_summary(result: RunResult, out: Path | None) -> None:
     # soft_wrap: a pipe gets 80 columns, and a CI log should keep the period on one line
     console.print(f"[bold]{escape(result.tenant.name)}[/] · period {result.period.label} "
                   f"({result.period.start.isoformat()} → {result.period.end.isoformat()})", soft_wrap=True)
+    from hds_audit.formats.interface import notices
+
+    for word, sentence in notices(result):
+        console.print(f"[bold red]{word}[/]: {escape(sentence)}", soft_wrap=True)
     table = Table(title="Checks", show_lines=False)
     table.add_column("check")
     table.add_column("status")

@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.interface import Evidence, Problem, shown
 from hds_audit.evidence.records import load_json
 from hds_audit.timeutil import TimeParseError, parse_api_instant
 
@@ -206,7 +206,7 @@ def _instant(item: dict, name: str, required: bool = False) -> datetime | None:
             raise _Bad(f"'{name}' is missing")
         return None
     if not isinstance(value, str):
-        raise _Bad(f"'{name}' is not a date-time text: {value!r}")
+        raise _Bad(f"'{name}' is not a date-time text: {shown(value)}")
     try:
         return parse_api_instant(value)
     except TimeParseError as exc:
@@ -220,7 +220,7 @@ def _flag(value: Any, name: str) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"  # some exports write booleans as text
-    raise _Bad(f"'{name}' is neither true nor false: {value!r}")
+    raise _Bad(f"'{name}' is neither true nor false: {shown(value)}")
 
 
 def _destinations(records: Any) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence
+from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.records import listing, load_json, validate_records
 from hds_audit.timeutil import parse_api_instant
 
@@ -54,6 +54,31 @@ class IamUser(BaseModel):
         return self.access_mode in ("default", "console")
 
 
+def _without_duplicates(users: list[IamUser], items: list, problems: list[Problem]) -> list[IamUser]:
+    """The users listed once; a user listed twice (by id or name) is a problem and neither record is kept:
+    keeping either (one enabled, one not) would be a guess about which is current."""
+    first: dict[tuple[str, str], int] = {}
+    twice: set[int] = set()
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        for field in ("id", "name"):
+            value = item.get(field)
+            if not isinstance(value, str) or not value:
+                continue
+            key = (field, value.casefold())
+            if key in first:
+                twice.update((first[key], index))
+                name = item.get("name")
+                problems.append(Problem(FILE, f"users[{index}]" + (f" name={name}" if isinstance(name, str) else ""),
+                                        f"{field} '{value}' is listed twice (users[{first[key]}] and users[{index}]): "
+                                        "which record is current cannot be told"))
+                break
+            first[key] = index
+    refused = {items[i].get("id") for i in twice} | {items[i].get("name") for i in twice}
+    return [u for u in users if u.id not in refused and u.name not in refused]
+
+
 def load(bundle: Bundle, tenant=None) -> Evidence[list[IamUser]]:
     evidence: Evidence[list[IamUser]] = Evidence(NAME)
     if not bundle.exists(FILE):
@@ -65,6 +90,11 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[IamUser]]:
         evidence.problems.append(problem)
         return evidence
     users, evidence.problems = validate_records(items, FILE, "users", IamUser)
+    if not items:  # an export cut short, or of the wrong account: no tenant is without users
+        evidence.problems.append(Problem(FILE, "users", "the listing is empty, yet every tenant has its domain owner; "
+                                         "list the users again"))
+        return evidence
+    users = _without_duplicates(users, items, evidence.problems)
     read = bundle.record(FILE)
     read.records = len(items)
     evidence.files.append(read)

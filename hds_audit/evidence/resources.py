@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.interface import Evidence, Problem, shown
+from hds_audit.evidence.records import DuplicateKey, strict_loads
 
 NAME = "resources"
 DESCRIPTION = "resources/*.tfstate (Terraform state v4) or resources/*.json (terraform show -json) of the Flexible Engine provider"
@@ -191,7 +192,7 @@ def instance_address(module: Any, rtype: str, name: str, index_key: Any) -> str:
     if index_key is None:
         return base
     if isinstance(index_key, bool) or not isinstance(index_key, (int, str)):
-        raise ValueError(f"index_key {index_key!r} is neither a number nor a string")
+        raise ValueError(f"index_key {shown(index_key)} is neither a number nor a string")
     return f"{base}[{index_key}]" if isinstance(index_key, int) else f"{base}[{json.dumps(index_key)}]"
 
 
@@ -220,12 +221,15 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
     read = bundle.record(rel, raw)
     evidence.files.append(read)
     try:
-        state = json.loads(raw.decode("utf-8-sig"))
+        state = strict_loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         evidence.problems.append(Problem(rel, None, f"not UTF-8 text (byte {exc.start})"))
         return
     except json.JSONDecodeError as exc:
         evidence.problems.append(Problem(rel, None, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
+        return
+    except DuplicateKey as exc:
+        evidence.problems.append(Problem(rel, None, str(exc)))
         return
     if rel.endswith(".json") and not (isinstance(state, dict) and state.get("version") == 4):
         from hds_audit.evidence.terraform_json import read_into
@@ -277,7 +281,7 @@ def _version_problem(state: Any) -> str | None:
     if version in (1, 2, 3):
         return (f"Terraform state version {version} is not supported; run terraform 0.12+ "
                 "(terraform apply or terraform state push) to upgrade it to version 4")
-    return f"Terraform state version {version!r} is not supported; hds-audit reads version 4"
+    return f"Terraform state version {shown(version)} is not supported; hds-audit reads version 4"
 
 
 def _read_entry(rel: str, index: int, entry: Any, tenant, inventory: Inventory, evidence: Evidence) -> None:

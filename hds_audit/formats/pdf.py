@@ -13,9 +13,9 @@ from hds_audit import __version__
 from hds_audit.checks.details import ContinuityDetails, CoverageDetails
 from hds_audit.formats import pdf_charts
 from hds_audit.formats.sampling import hidden_text, representative
-from hds_audit.formats.interface import RenderContext, natural_key, to_seconds
+from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds
 from hds_audit.formats.pdf_style import (
-    badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, markup, refs, status_colours,
+    badge, build_pdf, content_width, demo_banner, fonts, grid, header_row, key_values, markup, refs, status_colours,
     status_label, text, verdict_box, words,
 )
 from hds_audit.states import SEVERITY, Status, is_blocking
@@ -36,8 +36,25 @@ def render(ctx: RenderContext) -> bytes:
     return build_pdf(
         story, title=f"{words('report', 'title')} — {result.tenant.name} — {result.period.label}",
         author=ctx.signer or "hds-audit", subject=f"HDS audit, period {result.period.label}, run {result.run_id}",
-        footer=footer, created=result.generated_at,
+        footer=footer, created=result.generated_at, on_page=_notice_stamp(notices(result)),
     )
+
+
+def _notice_stamp(marks: list[tuple[str, str]]):
+    """SAMPLE / INTERIM at the top of every page, cover included: a page printed alone still says it."""
+    if not marks:
+        return None
+    line = " · ".join(word for word, _ in marks)
+
+    def stamp(canvas, document) -> None:
+        from reportlab.lib.pagesizes import A4
+
+        canvas.saveState()
+        canvas.setFont(fonts()[1], 11)
+        canvas.setFillColorRGB(0.63, 0.14, 0.11)
+        canvas.drawRightString(A4[0] - 36, A4[1] - 24, line)
+        canvas.restoreState()
+    return stamp
 
 
 def _period_text(period) -> str:
@@ -63,6 +80,8 @@ def cover(ctx: RenderContext) -> list:
              text(words("report", "subtitle"), "subtitle"), Spacer(1, 22)]
     if ctx.demo:
         story += [demo_banner(words("report", "demo_banner")), Spacer(1, 16)]
+    for word, sentence in notices(result):
+        story += [demo_banner(f"{word} — {sentence}"), Spacer(1, 16)]
     pairs = [
         ("Organisation", tenant.name),
         ("Tenant", tenant.tenant_id),

@@ -16,7 +16,7 @@ import io
 from typing import Any
 
 from hds_audit.checks.details import AttestationDetails
-from hds_audit.formats.interface import RenderContext, natural_key, to_seconds, visible_bidi
+from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds, visible_bidi
 from hds_audit.formats.pdf_style import wording
 from hds_audit.states import SEVERITY
 from hds_audit.timeutil import PARIS, iso
@@ -160,6 +160,10 @@ def _summary(ws, ctx: RenderContext) -> None:
     if ctx.demo:
         put(ws, row, 1, "DEMO", bold=True)
         put(ws, row, 2, "signed with a throwaway identity: not evidence for an audit").font = Font(bold=True, color="A1231D")
+        row += 1
+    for word, sentence in notices(result):
+        put(ws, row, 1, word, bold=True)
+        put(ws, row, 2, sentence).font = Font(bold=True, color="A1231D")
         row += 1
     row += 1
     put(ws, row, 1, "Status", bold=True)

@@ -74,6 +74,11 @@ class RunResult:
     evidence_problems: dict[str, list[Problem]] = field(default_factory=dict)
     # bindings the user dropped on purpose with a replaced matrix: their checks did not run, and every report says so
     dropped: list[DroppedBinding] = field(default_factory=list)
+    sample: bool = False  # a run on the bundled fictional sample, not on a tenant's evidence
+
+    @property
+    def interim(self) -> bool:
+        return self.period.interim
 
     def summary(self) -> dict[str, int]:
         counts = Counter(c.status for c in self.controls)
@@ -110,6 +115,8 @@ class RunResult:
             "tenant": {"id": self.tenant.tenant_id, "name": self.tenant.name, "support_plan": self.tenant.support_plan,
                        "allowed_regions": list(self.tenant.allowed_regions), "scope": self.tenant.scope.describe()},
             "period": self.period.to_json(),
+            "interim": self.interim,
+            "sample": self.sample,
             "controls": [c.to_json() for c in self.controls],
             "summary": self.summary(),
             "check_summary": self.check_summary(),
