@@ -32,7 +32,7 @@ from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 
 NAME = "resources"
-DESCRIPTION = "resources/*.tfstate: Terraform state v4 of the Flexible Engine provider"
+DESCRIPTION = "resources/*.tfstate: Terraform state v4 of the Flexible Engine provider; inventory/*.json: the same from the APIs"
 PATTERN = "resources/*.tfstate"
 PROVIDER_TYPE = "flexibleengine"
 TYPE_PREFIX = PROVIDER_TYPE + "_"
@@ -149,14 +149,17 @@ def instance_address(module: Any, rtype: str, name: str, index_key: Any) -> str:
 
 
 def load(bundle: Bundle, tenant=None) -> Evidence[Inventory]:
+    from hds_audit.evidence import inventory as api_inventory
+
     evidence: Evidence[Inventory] = Evidence(NAME)
     files = bundle.glob(PATTERN)
-    if not files:
-        evidence.note = f"no Terraform state in the bundle ({PATTERN})"
+    if not files and not bundle.glob(api_inventory.PATTERN):
+        evidence.note = f"no Terraform state in the bundle ({PATTERN}) and no API inventory ({api_inventory.PATTERN})"
         return evidence
     inventory = Inventory()
     for rel in files:
         _read_file(bundle, rel, tenant, inventory, evidence)
+    api_inventory.read_into(bundle, tenant, inventory, evidence)  # the same resources, as the APIs list them
     if inventory.files:
         evidence.data = inventory
         evidence.note = inventory.note()
