@@ -10,7 +10,8 @@ same APIs; the SDK models named beside each are those of huaweicloudsdk* 3.1):
   ECS  ListServersDetails GET /v1/{project_id}/cloudservers/detail
   EVS  ListVolumes GET /v2/{project_id}/cloudvolumes/detail
   RDS  ListInstances GET /v3/{project_id}/instances, ShowOffSiteBackupPolicy .../backups/offsite-policy
-  ELB  ListListeners GET /v3/{project_id}/elb/listeners
+  ELB  ListListeners GET /v3/{project_id}/elb/listeners (v3) and /v2/{project_id}/elb/listeners (v2),
+       ListSecurityPolicies GET /v3/{project_id}/elb/security-policies
   CTS  ListTrackers GET /v3/{project_id}/trackers
   CBR  ListBackups GET /v3/{project_id}/backups, ListVault GET /v3/{project_id}/vaults, ListPolicies GET /v3/{project_id}/policies
 The Terraform state follows the Flexible Engine provider's resource documentation (attribute names).
@@ -100,6 +101,12 @@ LISTENERS = [  # ELB v3 ListListeners answer records
     {"id": "0b1c2d3e-bbbb-4f5a-8b9c-0d1e2f3a4b5c", "name": "tilleuls-http", "protocol": "HTTP", "protocol_port": 80,
      "tls_ciphers_policy": None, "security_policy_id": None, "admin_state_up": True,
      "loadbalancers": [{"id": "9e8d7c6b-0000-4a5b-8c7d-6e5f4a3b2c1d"}], "created_at": "2026-01-12T10:11:00Z", "project_id": P},
+]
+SHARED_LISTENERS = [  # ELB v2 ListListeners (shared load balancers)
+    {"id": "5f6a7b8c-cccc-4d9e-8f0a-1b2c3d4e5f6a", "name": "tilleuls-portail", "protocol": "TERMINATED_HTTPS",
+     "protocol_port": 443, "tls_ciphers_policy": "tls-1-2-strict", "admin_state_up": True, "http2_enable": False,
+     "loadbalancers": [{"id": "7d8e9f0a-0000-4b1c-8d2e-3f4a5b6c7d8e"}], "default_tls_container_ref": "c0ffee00bb",
+     "sni_container_refs": [], "connection_limit": -1, "tenant_id": P, "project_id": P, "tags": []},
 ]
 TRACKER = {"id": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b", "tracker_name": "system", "tracker_type": "system",
            "status": "enabled", "domain_id": DOMAIN, "project_id": P, "create_time": 1768213800000,
@@ -211,6 +218,9 @@ def terraform_state() -> dict:
     for listener in LISTENERS:
         resources.append(managed("flexibleengine_lb_listener_v3", listener["name"].replace("-", "_"), {
             k: listener[k] for k in ("id", "name", "protocol", "protocol_port", "tls_ciphers_policy", "security_policy_id")} | {"region": "eu-west-0"}))
+    for listener in SHARED_LISTENERS:
+        resources.append(managed("flexibleengine_lb_listener_v2", listener["name"].replace("-", "_"), {
+            k: listener[k] for k in ("id", "name", "protocol", "protocol_port", "tls_ciphers_policy")} | {"region": "eu-west-0"}))
     resources.append(managed("flexibleengine_cts_tracker_v1", "system", {
         "id": "system", "tracker_name": "system", "region": "eu-west-0", "bucket_name": "tilleuls-cts",
         "file_prefix_name": "tilleuls", "status": "enabled"}))

@@ -132,7 +132,8 @@ def test_collect_all_is_ready_and_judged_like_the_terraform_state(tmp_path, clou
     written = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*.json") if "attestations" not in p.parts}
     assert {"iam/users.json", "iam/virtual-mfa-devices.json", "iam/login-protects.json", "backups/cbr-eu-west-0.json",
             "inventory/ecs-eu-west-0.json", "inventory/evs-eu-west-0.json", "inventory/obs.json", "inventory/rds-eu-west-0.json",
-            "inventory/elb-eu-west-0.json", "inventory/cts-eu-west-0.json", "inventory/cbr-vaults-eu-west-0.json",
+            "inventory/elb-eu-west-0.json", "inventory/elb-v2-eu-west-0.json", "inventory/elb-security-policies-eu-west-0.json",
+            "inventory/cts-eu-west-0.json", "inventory/cbr-vaults-eu-west-0.json",
             "inventory/cbr-policies-eu-west-0.json"} <= written
     assert len(list((bundle / "traces").rglob("*.json.gz"))) == 30
 
@@ -230,7 +231,7 @@ def test_pages_are_merged_whole(tmp_path, cloud, monkeypatch):
     assert [x["id"] for x in answer("elb-eu-west-0.json")["listeners"]] == [x["id"] for x in t.LISTENERS]
     ecs = [r["query"].get("offset") for r in cloud.requests if r["path"].endswith("/cloudservers/detail")]
     assert ecs == ["1", "2", "3"]  # page numbers, the last page empty
-    markers = [r["query"].get("marker") for r in cloud.requests if r["path"].endswith("/elb/listeners")]
+    markers = [r["query"].get("marker") for r in cloud.requests if r["path"] == f"/v3/{t.P}/elb/listeners"]
     assert markers == [None, t.LISTENERS[0]["id"], t.LISTENERS[1]["id"]]
 
 
@@ -312,3 +313,12 @@ def test_quiet_lines_off_a_terminal(tmp_path, cloud):
     assert result.exit_code == 0, result.output
     assert "collected: iam/users.json" in result.output
     assert "3 file(s) collected, 0 already collected, 0 failed" in result.output
+
+
+def test_an_answer_of_an_unforeseen_shape_fails_its_file_only(tmp_path, cloud):
+    bundle = new_bundle(tmp_path)
+    cloud.routes.insert(0, (__import__("re").compile(rf"/v3/{t.P}/trackers$"), lambda m, q: {"trackers": "not a list"}))
+    result = collect("inventory", bundle, cloud)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "missing: inventory/cts-eu-west-0.json: cts eu-west-0: the list_trackers answer has no 'trackers' list" in result.output
+    assert (bundle / "inventory" / "ecs-eu-west-0.json").exists()

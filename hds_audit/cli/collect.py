@@ -125,19 +125,19 @@ def all_kinds(period, trace_sources, **options):
 
     try:
         the_period = choose_period(period, None, None, ("--period", "--period"))
-        sources = [parse_source(s) for s in trace_sources]
+        sources = [(parse_source(s), None) for s in trace_sources]
     except (PeriodError, CollectError) as exc:
         raise Unusable(str(exc)) from None
     api, result = collect_api(["iam", "backups", "inventory"], **options)
     failed = bool(result.failed)
-    sources = sources or [parse_source(s) for s in tracker_sources(options["bundle"])]
+    sources = sources or [(parse_source(url), region) for url, region in tracker_sources(options["bundle"])]
     if not sources:
         click.secho("  missing: traces/: no CTS tracker with a bucket was collected; give --traces-from", fg="red", err=True)
         failed = True
     home = regions_of(options["bundle"], options["regions"])[0]
-    for where in sources:
+    for where, region in sources:  # a tracker's bucket is read at its region's OBS endpoint
         try:
-            failed |= _copy_traces(where, options["bundle"], the_period, api.endpoint("obs", home),
+            failed |= _copy_traces(where, options["bundle"], the_period, api.endpoint("obs", region or home),
                                    api.credentials.ak, api.credentials.sk) != 0
         except CollectError as exc:
             click.secho(f"  missing: traces from {where.url}: {exc}", fg="red", err=True)

@@ -83,20 +83,21 @@ def exit_code(failed: bool) -> int:
     return int(ExitCode.FAILED if failed else ExitCode.OK)
 
 
-def tracker_sources(bundle: Path) -> list[str]:
-    """s3://BUCKET/PREFIX of every CTS tracker of the collected inventory."""
-    sources = []
+def tracker_sources(bundle: Path) -> list[tuple[str, str | None]]:
+    """(s3://BUCKET/PREFIX, region) of every CTS tracker of the collected inventory."""
+    sources: list[tuple[str, str | None]] = []
     for path in sorted((bundle / "inventory").glob("cts-*.json")):
         try:
-            trackers = json.loads(path.read_text(encoding="utf-8"))["answer"]["trackers"]
+            listing = json.loads(path.read_text(encoding="utf-8"))
+            trackers, region = listing["answer"]["trackers"], listing.get("region")
         except (OSError, ValueError, KeyError, TypeError):
             continue
         for tracker in trackers:
             obs = tracker.get("obs_info") if isinstance(tracker, dict) else None
             if isinstance(obs, dict) and obs.get("bucket_name"):
                 url = f"s3://{obs['bucket_name']}/{obs.get('file_prefix_name') or ''}".rstrip("/")
-                if url not in sources:
-                    sources.append(url)
+                if url not in [u for u, _ in sources]:
+                    sources.append((url, region))
     return sources
 
 

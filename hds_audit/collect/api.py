@@ -17,13 +17,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
 from typing import Any, Callable
 
-from hds_audit.collect.interface import DEFAULT_ENDPOINTS, READ_ONLY_OPERATIONS, CannotStart, Unavailable
+from hds_audit.collect.interface import DEFAULT_ENDPOINTS, ENDPOINT_OF, READ_ONLY_OPERATIONS, CannotStart, Unavailable
 from hds_audit.timeutil import PARIS
 
 RETRIES = 3
@@ -38,6 +39,7 @@ SDK: dict[str, tuple[str, str]] = {
     "evs": ("huaweicloudsdkevs.v2", "EvsClient"),
     "rds": ("huaweicloudsdkrds.v3", "RdsClient"),
     "elb": ("huaweicloudsdkelb.v3", "ElbClient"),
+    "elb_v2": ("huaweicloudsdkelb.v2", "ElbClient"),
     "cts": ("huaweicloudsdkcts.v3", "CtsClient"),
     "cbr": ("huaweicloudsdkcbr.v1", "CbrClient"),
 }
@@ -89,8 +91,12 @@ class Api:
         self._last: dict[str, Any] = {}
 
     # -- clients ------------------------------------------------------------------------------
+    def shown(self, service: str, region: str | None) -> str:
+        """The endpoint as messages show it: never a user:password a private URL may carry."""
+        return re.sub(r"//[^/@]*@", "//", self.endpoint(service, region))
+
     def endpoint(self, service: str, region: str | None) -> str:
-        return self.endpoint_map[service].replace("{region}", region or "eu-west-0")
+        return self.endpoint_map[ENDPOINT_OF.get(service, service)].replace("{region}", region or "eu-west-0")
 
     def client(self, service: str, region: str | None):
         key = (service, None if service == "iam" else region)
@@ -176,9 +182,9 @@ class Api:
                 if isinstance(exc, (sdk.RequestTimeoutException, requests.exceptions.Timeout)) or "timed out" in str(exc):
                     self._record(service, region, operation, started, None, None, "timeout")
                     raise Unavailable(f"{service} {region or ''}: no answer within {self.timeout:g} s at "
-                                      f"{self.endpoint(service, region)}".replace("  ", " ")) from None
+                                      f"{self.shown(service, region)}".replace("  ", " ")) from None
                 self._record(service, region, operation, started, None, None, type(exc).__name__)
-                raise Unavailable(f"{service} {region or ''}: cannot reach {self.endpoint(service, region)} "
+                raise Unavailable(f"{service} {region or ''}: cannot reach {self.shown(service, region)} "
                                   f"({type(exc).__name__})".replace("  ", " ")) from None
             answer = _json(response)
             self._record(service, region, operation, started, getattr(response, "status_code", None) or 200, _count(answer), None)
@@ -281,6 +287,14 @@ def pages(api: Api, service: str, region: str | None, operation: str, key: str,
     merged = dict(first or {})
     merged[key] = records
     return merged
+
+
+def listing(api: Api, service: str, region: str | None, operation: str, key: str, **params) -> dict:
+    """An answer that is not paged, checked to hold its `key` list."""
+    answer = api.call(service, region, operation, **params)
+    if not isinstance(answer.get(key), list):
+        raise Unavailable(f"{service} {region or ''}: the {operation} answer has no {key!r} list".replace("  ", " "))
+    return answer
 
 
 def _record_id(record: Any) -> str:

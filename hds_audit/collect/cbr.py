@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hds_audit.collect.api import Api, pages
+from hds_audit.collect.api import Api, listing, pages
 
 
 def vaults(api: Api, region: str) -> tuple[dict, None]:
@@ -10,4 +10,4 @@ def vaults(api: Api, region: str) -> tuple[dict, None]:
 
 
 def policies(api: Api, region: str) -> tuple[dict, None]:
-    return api.call("cbr", region, "list_policies"), None
+    return listing(api, "cbr", region, "list_policies", "policies"), None

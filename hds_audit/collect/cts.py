@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hds_audit.collect.api import Api
+from hds_audit.collect.api import Api, listing
 
 
 def trackers(api: Api, region: str) -> tuple[dict, None]:
-    return api.call("cts", region, "list_trackers"), None
+    return listing(api, "cts", region, "list_trackers", "trackers"), None

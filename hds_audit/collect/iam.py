@@ -8,27 +8,27 @@ file fail rather than a listing that would silently lack its access modes.
 
 from __future__ import annotations
 
-from hds_audit.collect.api import Api
+from hds_audit.collect.api import Api, listing
 from hds_audit.collect.interface import Unavailable, Unit
 
 
 def users(api: Api, _region=None) -> dict:
-    listing = api.call("iam", None, "keystone_list_users", domain_id=api.domain_id())
+    users_listed = listing(api, "iam", None, "keystone_list_users", "users", domain_id=api.domain_id())
     merged = []
-    for user in listing.get("users") or []:
+    for user in users_listed["users"]:
         if not isinstance(user, dict) or not user.get("id"):
             raise Unavailable("iam: the user listing holds a record without an id")
         details = api.call("iam", None, "show_user", user_id=str(user["id"])).get("user") or {}
         merged.append({**user, **details})
-    return {**listing, "users": merged}
+    return {**users_listed, "users": merged}
 
 
 def mfa_devices(api: Api, _region=None) -> dict:
-    return api.call("iam", None, "list_user_mfa_devices")
+    return listing(api, "iam", None, "list_user_mfa_devices", "virtual_mfa_devices")
 
 
 def login_protects(api: Api, _region=None) -> dict:
-    return api.call("iam", None, "list_user_login_protects")
+    return listing(api, "iam", None, "list_user_login_protects", "login_protects")
 
 
 def units(regions: list[str]) -> list[Unit]:

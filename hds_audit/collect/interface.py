@@ -33,7 +33,8 @@ READ_ONLY_OPERATIONS: dict[str, tuple[str, ...]] = {
     "ecs": ("list_servers_details",),
     "evs": ("list_volumes",),
     "rds": ("list_instances", "show_off_site_backup_policy"),
-    "elb": ("list_listeners",),
+    "elb": ("list_listeners", "list_security_policies"),
+    "elb_v2": ("list_listeners",),  # shared load balancers' listeners, on the v2 API
     "cts": ("list_trackers",),
     "cbr": ("list_backups", "list_vault", "list_policies"),
 }
@@ -50,6 +51,10 @@ class Unavailable(Exception):
 
 class CannotStart(Exception):
     """Collection cannot begin (no credentials, SDK missing, bad option): exit 2."""
+
+
+# SDK services that share another's endpoint
+ENDPOINT_OF = {"elb_v2": "elb"}
 
 
 @dataclass(frozen=True)

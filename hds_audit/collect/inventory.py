@@ -37,6 +37,8 @@ REGIONAL = [
     ("evs", "evs", "list_volumes", compute.volumes),
     ("rds", "rds", "list_instances", rds.instances),
     ("elb", "elb", "list_listeners", elb.listeners),
+    ("elb_v2", "elb-v2", "list_listeners", elb.shared_listeners),
+    ("elb", "elb-security-policies", "list_security_policies", elb.security_policies),
     ("cts", "cts", "list_trackers", cts.trackers),
     ("cbr", "cbr-vaults", "list_vault", cbr.vaults),
     ("cbr", "cbr-policies", "list_policies", cbr.policies),

@@ -53,7 +53,7 @@ def _call(api: Api, client, region: str, operation: str, **params) -> dict | Non
         raise Unavailable(f"obs {region}: {operation} on {what} refused ({status} {code})") from None
     except BotoCoreError as exc:
         api.log(entry | {"status": None, "count": None, "error": type(exc).__name__, "seconds": _since(started), "at": _now()})
-        raise Unavailable(f"obs {region}: cannot reach {api.endpoint('obs', region)} ({type(exc).__name__})") from None
+        raise Unavailable(f"obs {region}: cannot reach {api.shown('obs', region)} ({type(exc).__name__})") from None
     answer.pop("ResponseMetadata", None)  # request ids and host names: not the bucket's settings
     lists = [v for v in answer.values() if isinstance(v, list)]
     api.log(entry | {"status": 200, "count": len(lists[0]) if len(lists) == 1 else None, "seconds": _since(started), "at": _now()})

@@ -75,9 +75,11 @@ def collect(api, units: list[Unit], bundle: Path, fresh: bool = False,
             continue
         try:
             document = unit.fetch(api, unit.region)
-        except Unavailable as exc:
-            result.failed.append((unit, str(exc)))
-            api.log({"failed": unit.path, "reason": str(exc), "at": _now()})
+        except Exception as exc:  # noqa: BLE001 - an answer of an unforeseen shape fails its file, not the run
+            reason = str(exc) if isinstance(exc, Unavailable) else \
+                f"{unit.label}: could not be collected ({type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]})"
+            result.failed.append((unit, reason))
+            api.log({"failed": unit.path, "reason": reason, "at": _now()})
             if progress:
                 progress(unit, "failed")
             continue

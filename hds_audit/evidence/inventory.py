@@ -15,7 +15,9 @@ reads a tenant without Terraform exactly as one with it:
 * RDS instance (`answer.instances[]`) -> `flexibleengine_rds_instance_v3` (`volume[].disk_encryption_id`,
   `backup_strategy[].keep_days`, `availability_zone` from its nodes) and one
   `flexibleengine_rds_cross_region_backup_strategy` per cross-region policy of `details`;
-* ELB listener (`answer.listeners[]`) -> `flexibleengine_lb_listener_v3` (`protocol`, `tls_ciphers_policy`);
+* ELB listener (`answer.listeners[]`) -> `flexibleengine_lb_listener_v3` (v3 API) or `_v2` (v2 API, shared
+  load balancers) (`protocol`, `tls_ciphers_policy`, `security_policy_id`), and each custom security
+  policy -> `flexibleengine_elb_security_policy` (`protocols`);
 * CTS tracker (`answer.trackers[]`) -> `flexibleengine_cts_tracker_v1` (`bucket_name`, `file_prefix_name`
   from `obs_info`, `status`);
 * CBR vault and policy -> `flexibleengine_cbr_vault`, `flexibleengine_cbr_policy` (`type`, `destination_region`).
@@ -67,7 +69,7 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
                                                     "object (files written by hds-audit collect inventory)"))
         return
     service, operation = str(document.get("service")), str(document.get("operation"))
-    reader = CBR.get(operation) if service == "cbr" else READERS.get(service)
+    reader = BY_OPERATION[service].get(operation) if service in BY_OPERATION else READERS.get(service)
     if reader is None:
         evidence.problems.append(Problem(rel, None, f"unknown listing {service} {operation}"))
         return
@@ -189,12 +191,22 @@ def _rds(record: dict, details: dict, _region) -> Produced:
     return produced
 
 
-def _listener(record: dict, _details: dict, _region) -> Produced:
+def _listener(record: dict, _details: dict, _region, rtype: str = "flexibleengine_lb_listener_v3") -> Produced:
     rid = _id(record)
-    return [("flexibleengine_lb_listener_v3", rid, _text(record.get("name")) or rid, {
+    return [(rtype, rid, _text(record.get("name")) or rid, {
         "name": record.get("name"), "protocol": record.get("protocol"), "protocol_port": record.get("protocol_port"),
         "tls_ciphers_policy": record.get("tls_ciphers_policy"), "security_policy_id": record.get("security_policy_id"),
         "loadbalancer_id": ((record.get("loadbalancers") or [{}])[0] or {}).get("id")})]
+
+
+def _shared_listener(record: dict, details: dict, region) -> Produced:
+    return _listener(record, details, region, "flexibleengine_lb_listener_v2")
+
+
+def _security_policy(record: dict, _details: dict, _region) -> Produced:
+    rid = _id(record)
+    return [("flexibleengine_elb_security_policy", rid, _text(record.get("name")) or rid, {
+        "name": record.get("name"), "protocols": record.get("protocols") or [], "ciphers": record.get("ciphers") or []})]
 
 
 def _tracker(record: dict, _details: dict, _region) -> Produced:
@@ -228,9 +240,12 @@ def _policy(record: dict, _details: dict, _region) -> Produced:
 
 READERS: dict[str, tuple[str, Callable[[dict, dict, Any], Produced]]] = {
     "ecs": ("servers", _server), "evs": ("volumes", _volume), "obs": ("Buckets", _bucket), "rds": ("instances", _rds),
-    "elb": ("listeners", _listener), "cts": ("trackers", _tracker),
+    "elb_v2": ("listeners", _shared_listener), "cts": ("trackers", _tracker),
 }
-CBR = {"list_vault": ("vaults", _vault), "list_policies": ("policies", _policy)}
+BY_OPERATION = {  # services with several listings
+    "cbr": {"list_vault": ("vaults", _vault), "list_policies": ("policies", _policy)},
+    "elb": {"list_listeners": ("listeners", _listener), "list_security_policies": ("security_policies", _security_policy)},
+}
 
 
 def _text(value: Any) -> str | None:
