@@ -58,13 +58,14 @@ def test_rds_maps_to_the_terraform_attributes(tmp_path):
     rds = envelope("rds", "eu-west-0", "list_instances", {"instances": [t.RDS], "total_count": 1},
                    {t.RDS_ID: {"offsite_backup_policy": t.RDS_OFFSITE}})
     evidence, _ = read(bundle_with(tmp_path, {"rds-eu-west-0.json": rds}))
-    instance = evidence.data.by_id()[t.RDS_ID]
-    assert instance.type == "flexibleengine_rds_instance_v3"
+    instance, = evidence.data.of_type("flexibleengine_rds_instance_v3")
+    assert instance.id == t.RDS_ID
     assert instance.attributes["volume"][0]["disk_encryption_id"] == t.KMS
     assert instance.attributes["backup_strategy"][0]["keep_days"] == 7
     assert instance.attributes["availability_zone"] == ["eu-west-0a"]
     strategy = evidence.data.of_type("flexibleengine_rds_cross_region_backup_strategy")
-    assert [(s.attributes["instance_id"], s.attributes["destination_region"]) for s in strategy] == [(t.RDS_ID, "eu-west-0")]
+    # one strategy per instance, its id the instance's, as the provider records it
+    assert [(s.id, s.attributes["instance_id"], s.attributes["destination_region"]) for s in strategy] == [(t.RDS_ID, t.RDS_ID, "eu-west-0")]
 
 
 def test_a_bad_record_is_named_and_the_others_kept(tmp_path):
@@ -112,3 +113,19 @@ def test_the_collection_log_is_among_the_files_read(tmp_path):
     (root / "collection-log.jsonl").write_text('{"written": "inventory/ecs-eu-west-0.json"}\n', encoding="utf-8")
     _, bundle = read(root)
     assert "collection-log.jsonl" in {r.path for r in bundle.reads()}
+
+
+def test_a_bucket_and_its_replication_are_read_as_the_provider_records_them(tmp_path):
+    settings = {"location": "eu-west-0", "lifecycle": None,
+                "encryption": {"ServerSideEncryptionConfiguration": {"Rules": [
+                    {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": t.KMS}}]}},
+                "replication": {"ReplicationConfiguration": {"Rules": [
+                    {"ID": "all", "Status": "Enabled", "Prefix": "", "Destination": {"Bucket": "arn:aws:s3:::tilleuls-dossiers-copie"}}]}}}
+    obs = envelope("obs", None, "list_buckets", {"Buckets": [{"Name": "tilleuls-dossiers"}]}, {"tilleuls-dossiers": settings})
+    evidence, _ = read(bundle_with(tmp_path, {"obs.json": obs}))
+    assert not evidence.problems
+    bucket, replication = evidence.data.resources
+    assert (bucket.type, bucket.id, bucket.attributes["encryption"], bucket.attributes["kms_key_id"]) == \
+        ("flexibleengine_obs_bucket", "tilleuls-dossiers", True, t.KMS)
+    assert (replication.type, replication.id, replication.attributes["destination_bucket"]) == \
+        ("flexibleengine_obs_bucket_replication", "tilleuls-dossiers", "tilleuls-dossiers-copie")

@@ -15,7 +15,7 @@ from hds_audit.exitcodes import ExitCode
 
 @click.group()
 def collect():
-    """Collect evidence from the tenant into a bundle."""
+    """Collect evidence from the tenant's APIs and OBS into a bundle."""
 
 
 @collect.command()
@@ -86,7 +86,7 @@ def _copy_traces(where, bundle: Path, the_period, endpoint: str | None, key: str
 
 
 # -- from the APIs ------------------------------------------------------------------------------------
-@collect.command()
+@collect.command(short_help="IAM users and their MFA, from the IAM API.")
 @api_options
 def iam(**options):
     """IAM users (with their details), virtual MFA devices and login protection into BUNDLE/iam/.
@@ -98,14 +98,14 @@ def iam(**options):
     return exit_code(bool(collect_api(["iam"], **options)[1].failed))
 
 
-@collect.command()
+@collect.command(short_help="CBR backup listings of every region.")
 @api_options
 def backups(**options):
     """CBR backup listings of every region into BUNDLE/backups/cbr-REGION.json. Exit codes as `collect iam`."""
     return exit_code(bool(collect_api(["backups"], **options)[1].failed))
 
 
-@collect.command()
+@collect.command(short_help="The tenant's resources, read like a Terraform state.")
 @api_options
 def inventory(**options):
     """ECS servers, EVS volumes, OBS buckets, RDS instances, ELB listeners, CTS trackers, CBR vaults and
@@ -113,7 +113,7 @@ def inventory(**options):
     return exit_code(bool(collect_api(["inventory"], **options)[1].failed))
 
 
-@collect.command(name="all")
+@collect.command(name="all", short_help="iam, backups, inventory, then the period's traces.")
 @api_options
 @click.option("--period", "period", help="The traces' period, YYYY-Qn or YYYY-MM (default: the last full quarter).")
 @click.option("--traces-from", "trace_sources", multiple=True, metavar="s3://BUCKET[/PREFIX]",

@@ -23,7 +23,7 @@ def api_options(command):
                      help="Replace a service's endpoint, e.g. ecs=https://ecs.eu-west-0.example (repeatable; "
                           "{region} in the URL is replaced)."),
         click.option("--fresh", is_flag=True, help="Collect every file again instead of resuming."),
-        click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
+        click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True, metavar="SECONDS",
                      help="Seconds to wait for each answer."),
     ]):
         command = option(command)

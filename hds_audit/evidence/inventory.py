@@ -46,7 +46,7 @@ def read_into(bundle: Bundle, tenant, inventory: Inventory, evidence: Evidence) 
     files = bundle.glob(PATTERN)
     if files and bundle.exists(COLLECTION_LOG):  # what `collect` asked and got: hashed into the manifest too
         bundle.record(COLLECTION_LOG)
-    seen = {r.id: r.ref for r in inventory.resources}
+    seen = {(r.type, r.id): r.ref for r in inventory.resources}  # a bucket and its replication share an id, as in Terraform
     for rel in files:
         _read_file(bundle, rel, tenant, inventory, evidence, seen)
 
@@ -92,10 +92,11 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
             continue
         for rtype, rid, name, attributes in produced:
             resource = _resource(rel, rtype, rid, name, attributes, region, tenant)
-            if resource.id in seen:
-                evidence.problems.append(Problem(rel, resource.id, f"listed twice (also {seen[resource.id]}): counted once"))
+            key = (resource.type, resource.id)
+            if key in seen:
+                evidence.problems.append(Problem(rel, resource.id, f"listed twice (also {seen[key]}): counted once"))
                 continue
-            seen[resource.id] = resource.ref
+            seen[key] = resource.ref
             inventory.resources.append(resource)
             count += 1
     read.records = count
@@ -161,12 +162,16 @@ def _bucket(record: dict, details: dict, _region) -> Produced:
     produced = [(BUCKET, name, name, {"bucket": name, "region": region, "encryption": algorithm is not None,
                                       "sse_algorithm": algorithm, "kms_key_id": _text(default.get("KMSMasterKeyID")),
                                       "lifecycle_rule": lifecycle})]
-    replication = (settings.get("replication") or {}).get("ReplicationConfiguration") or {}
-    for index, r in enumerate(replication.get("Rules") or []):
-        destination = str((r.get("Destination") or {}).get("Bucket") or "").rsplit(":", 1)[-1]
-        produced.append(("flexibleengine_obs_bucket_replication", f"{name}#replication[{index}]", name, {
-            "bucket": name, "region": region, "destination_bucket": destination or None,
-            "rule": [{"id": r.get("ID"), "enabled": r.get("Status") == "Enabled", "prefix": r.get("Prefix", "")}]}))
+    rules = [r for r in ((settings.get("replication") or {}).get("ReplicationConfiguration") or {}).get("Rules") or []
+             if isinstance(r, dict)]
+    if rules:  # one replication per bucket, as the provider's resource (its id is the bucket's name)
+        destinations = sorted({str((r.get("Destination") or {}).get("Bucket") or "").rsplit(":", 1)[-1] for r in rules} - {""})
+        if len(destinations) > 1:
+            raise ValueError(f"bucket {name}: replication rules name {len(destinations)} destination buckets")
+        produced.append(("flexibleengine_obs_bucket_replication", name, name, {
+            "bucket": name, "region": region, "destination_bucket": destinations[0] if destinations else None,
+            "rule": [{"id": r.get("ID"), "enabled": r.get("Status") == "Enabled",
+                      "prefix": r.get("Prefix", (r.get("Filter") or {}).get("Prefix", ""))} for r in rules]}))
     return produced
 
 
@@ -182,12 +187,16 @@ def _rds(record: dict, details: dict, _region) -> Produced:
         "volume": [{"type": volume.get("type"), "size": volume.get("size"), "disk_encryption_id": record.get("disk_encryption_id")}],
         "backup_strategy": [strategy] if strategy else [], "tags": tags})]
     policy = ((details.get(rid) or {}).get("offsite_backup_policy") or {}).get("policy_para") or []
-    for index, p in enumerate(policy if isinstance(policy, list) else []):
-        if isinstance(p, dict) and (_text(p.get("destination_region")) or p.get("keep_days")):
-            produced.append(("flexibleengine_rds_cross_region_backup_strategy", f"{rid}#offsite[{index}]", _text(record.get("name")) or rid, {
-                "instance_id": rid, "region": record.get("region"), "destination_region": p.get("destination_region"),
-                "destination_project_id": p.get("destination_project_id"), "backup_type": p.get("backup_type"),
-                "keep_days": p.get("keep_days")}))
+    active = [p for p in (policy if isinstance(policy, list) else []) if isinstance(p, dict) and _text(p.get("destination_region"))]
+    if active:  # one strategy per instance, as the provider's resource (its id is the instance's)
+        regions = sorted({_text(p["destination_region"]) for p in active})
+        if len(regions) > 1:
+            raise ValueError(f"instance {rid}: cross-region backups to {len(regions)} regions ({', '.join(regions)})")
+        produced.append(("flexibleengine_rds_cross_region_backup_strategy", rid, _text(record.get("name")) or rid, {
+            "instance_id": rid, "region": record.get("region"), "destination_region": regions[0],
+            "destination_project_id": active[0].get("destination_project_id"),
+            "backup_type": ",".join(sorted({str(p.get("backup_type")) for p in active})),
+            "keep_days": min((p.get("keep_days") for p in active if isinstance(p.get("keep_days"), int)), default=None)}))
     return produced
 
 
