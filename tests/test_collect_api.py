@@ -304,8 +304,19 @@ def test_a_rerun_resumes_with_what_is_missing(tmp_path, cloud):
     regional = {r["path"].split("/")[3] for r in cloud.requests if r["path"].startswith("/v3/" + t.P)}
     assert regional == {"instances"}  # only the missing file was asked again
     assert "already collected: inventory/ecs-eu-west-0.json" in second.output
+    assert second.exit_code == 0, second.output
+    # once complete, the next run (next quarter) collects everything again: nothing stale is kept
+    third = collect("inventory", bundle, cloud, None)
+    assert "already collected:" not in third.output and "collected: inventory/ecs-eu-west-0.json" in third.output
+
+
+def test_fresh_collects_again_what_a_failed_run_left(tmp_path, cloud):
+    bundle = new_bundle(tmp_path)
+    cloud.faults.append(Fault(r"/offsite-policy", status=500))
+    assert collect("inventory", bundle, cloud, None).exit_code == 1
+    cloud.faults.clear()
     fresh = collect("inventory", bundle, cloud, None, "--fresh")
-    assert "already collected:" not in fresh.output
+    assert fresh.exit_code == 0 and "already collected:" not in fresh.output
 
 
 def test_quiet_lines_off_a_terminal(tmp_path, cloud):

@@ -2,8 +2,10 @@
 
 `collection-log.jsonl` (at the bundle's root) gets one line per request (service, region,
 operation, method, path, status, count, seconds, time) and one per file written (its SHA-256).
-A re-run into the same bundle skips every file whose last logged SHA-256 still matches it, so it
-resumes where a failure stopped; `fresh` collects everything again (a new period).
+A re-run into the same bundle after a run that failed skips every file whose logged SHA-256 still
+matches it, so it resumes where the failure stopped. Once a run collects all it set out to, it
+logs `complete`, and the next run collects everything again: evidence is never silently left from
+an earlier quarter. `fresh` collects everything again in any case.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def logger(bundle: Path) -> Callable[[dict], None]:
 
 
 def finished(bundle: Path) -> dict[str, str]:
-    """File -> SHA-256 of the files earlier runs wrote whole."""
+    """File -> SHA-256 of the files written whole since the last run that completed."""
     done: dict[str, str] = {}
     try:
         lines = (bundle / LOG).read_text(encoding="utf-8").splitlines()
@@ -57,7 +59,9 @@ def finished(bundle: Path) -> dict[str, str]:
             entry = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line cut short by an interruption
-        if isinstance(entry, dict) and isinstance(entry.get("written"), str) and isinstance(entry.get("sha256"), str):
+        if isinstance(entry, dict) and "complete" in entry:
+            done.clear()
+        elif isinstance(entry, dict) and isinstance(entry.get("written"), str) and isinstance(entry.get("sha256"), str):
             done[entry["written"]] = entry["sha256"]
     return done
 
@@ -88,6 +92,8 @@ def collect(api, units: list[Unit], bundle: Path, fresh: bool = False,
         result.written.append(unit)
         if progress:
             progress(unit, "collected")
+    if not result.failed:
+        api.log({"complete": [u.path for u in units], "at": _now()})
     return result
 
 
