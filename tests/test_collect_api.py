@@ -136,6 +136,9 @@ def test_collect_all_is_ready_and_judged_like_the_terraform_state(tmp_path, clou
             "inventory/cts-eu-west-0.json", "inventory/cbr-vaults-eu-west-0.json",
             "inventory/cbr-policies-eu-west-0.json"} <= written
     assert len(list((bundle / "traces").rglob("*.json.gz"))) == 30
+    logged = [p for p in bundle.rglob("*") if p.is_file() and p.suffix in (".json", ".jsonl")]
+    assert all(SK not in p.read_text(encoding="utf-8") and AK not in p.read_text(encoding="utf-8") for p in logged)
+    assert SK not in result.output and AK not in result.output
 
     doctor = CliRunner().invoke(cli, ["doctor", str(bundle), "--period", PERIOD, "--json"])
     assert json.loads(doctor.output)["ready"] is True, doctor.output

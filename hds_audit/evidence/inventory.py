@@ -44,7 +44,7 @@ COLLECTION_LOG = "collection-log.jsonl"
 def read_into(bundle: Bundle, tenant, inventory: Inventory, evidence: Evidence) -> None:
     """Add the resources of `inventory/*.json` to `inventory` (beside those of the Terraform state)."""
     files = bundle.glob(PATTERN)
-    if files and bundle.exists(COLLECTION_LOG):  # what `collect` asked and got: hashed into the manifest too
+    if bundle.exists(COLLECTION_LOG):  # what `collect` asked and got: hashed into the manifest too
         bundle.record(COLLECTION_LOG)
     seen = {(r.type, r.id): r.ref for r in inventory.resources}  # a bucket and its replication share an id, as in Terraform
     for rel in files:
