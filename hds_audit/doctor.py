@@ -24,12 +24,12 @@ PRESENT, ABSENT, BROKEN, NO_READER = "present", "absent", "broken", "reader not 
 
 ADVICE: dict[str, str] = {
     "traces": "copy the CTS files of the period into traces/: hds-audit collect traces --from s3://TRACE-BUCKET --to BUNDLE --period YYYY-Qn (see traces/README.md)",
-    "iam_users": "export the IAM users (GET /v3/users, with each user's details) into iam/users.json (see iam/README.md)",
-    "iam_mfa": "save the answers of GET /v3.0/OS-MFA/virtual-mfa-devices and GET /v3.0/OS-USER/login-protects as iam/virtual-mfa-devices.json and iam/login-protects.json, or both in iam/mfa.json (see iam/README.md)",
+    "iam_users": "hds-audit collect iam --to BUNDLE, or export the IAM users (GET /v3/users, with each user's details) into iam/users.json (see iam/README.md)",
+    "iam_mfa": "hds-audit collect iam --to BUNDLE, or save the answers of GET /v3.0/OS-MFA/virtual-mfa-devices and GET /v3.0/OS-USER/login-protects as iam/virtual-mfa-devices.json and iam/login-protects.json, or both in iam/mfa.json (see iam/README.md)",
     "access_register": "fill in access_register.xlsx (or .csv): one row per authorization period of every IAM user",
     "tickets": "list the support tickets opened with the provider in tickets.csv (the header alone if there were none)",
-    "resources": "put the Terraform state in resources/: terraform state pull > resources/main.tfstate (see resources/README.md)",
-    "backups": "save the CBR, CSBS and VBS backup listings as JSON in backups/ (see backups/README.md)",
+    "resources": "hds-audit collect inventory --to BUNDLE, or put the Terraform state in resources/: terraform state pull > resources/main.tfstate (see resources/README.md)",
+    "backups": "hds-audit collect backups --to BUNDLE (CBR), or save the CBR, CSBS and VBS backup listings as JSON in backups/ (see backups/README.md)",
     "restore_tests": "record the restore tests in restore_tests.csv: tested_at, resource_id, backup_id, result, record",
     "attestations": "fill in one attestation per organisational rule in attestations/ (hds-audit init writes the templates)",
     "provider_docs": "put the provider's HDS and ISO 27001 certificates in provider/ (see provider/README.md)",

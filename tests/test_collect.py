@@ -175,7 +175,7 @@ def test_interrupted_run_resumes_with_only_the_damaged_files(tmp_path, s3, endpo
 
 
 def test_run_stopped_midway_resumes(tmp_path, s3, endpoint, monkeypatch):
-    import hds_audit.collect as module
+    import hds_audit.collect.traces as module
 
     bundle = tmp_path / "bundle"
     real, calls = module._fetch, []

@@ -41,7 +41,7 @@ HELP = {
     "deletion": "Signed proof of the deletion timeline after contract end.",
     "review": "Import an auditor's reviewed workbook.",
     "init": "Scaffold an evidence bundle.",
-    "collect": "Collect evidence (CTS traces) from OBS into a bundle.",
+    "collect": "Collect evidence from the tenant's APIs and OBS into a bundle.",
     "doctor": "Check a bundle before a run.",
 }
 

@@ -1,4 +1,4 @@
-"""`hds-audit collect traces`: CTS files of a period, from OBS into a bundle."""
+"""`hds-audit collect traces|iam|backups|inventory|all`: evidence from the tenant into a bundle."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from pathlib import Path
 
 import click
 
+from hds_audit.cli.collect_api import api_options, collect_api, exit_code, regions_of, tracker_sources
 from hds_audit.cli.common import Unusable
 from hds_audit.exitcodes import ExitCode
 
 
 @click.group()
 def collect():
-    """Collect evidence from the tenant into a bundle."""
+    """Collect evidence from the tenant's APIs and OBS into a bundle."""
 
 
 @collect.command()
@@ -36,7 +37,7 @@ def traces(source, bundle, period, start, end, s3_endpoint):
     the bundle, 1 when the bucket holds none for the period or some could not be copied, 2 when
     the bucket cannot be reached.
     """
-    from hds_audit.collect import COLLECTION_LOG, CollectError, collect_traces, day_window, open_fs, parse_source
+    from hds_audit.collect import CollectError, parse_source
     from hds_audit.period import PeriodError, choose_period
 
     try:
@@ -45,14 +46,22 @@ def traces(source, bundle, period, start, end, s3_endpoint):
     except (PeriodError, CollectError) as exc:
         raise Unusable(str(exc)) from None
     endpoint = s3_endpoint or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    try:
+        return _copy_traces(where, bundle, the_period, endpoint)
+    except CollectError as exc:
+        raise Unusable(str(exc)) from None
+
+
+def _copy_traces(where, bundle: Path, the_period, endpoint: str | None, key: str | None = None, secret: str | None = None) -> int:
+    """Copy one tracker's files; CollectError when the bucket cannot be used."""
+    from hds_audit.collect import COLLECTION_LOG, collect_traces, day_window, open_fs
+
     first, last = day_window(the_period)
     click.echo(f"Collecting CTS files dated {first} to {last} (period {the_period.label}, one day of margin) "
                f"from {where.url} into {bundle / 'traces'}", err=True)
     try:
         with _Progress() as bar:
-            outcome = collect_traces(open_fs(endpoint), where, bundle, the_period, endpoint, bar.advance, bar.plan)
-    except CollectError as exc:
-        raise Unusable(str(exc)) from None
+            outcome = collect_traces(open_fs(endpoint, key, secret), where, bundle, the_period, endpoint, bar.advance, bar.plan)
     except OSError as exc:
         raise Unusable(f"cannot write into {bundle}: {exc.strerror or exc}") from None
     mib = outcome.bytes_copied / 1024 / 1024
@@ -63,7 +72,9 @@ def traces(source, bundle, period, start, end, s3_endpoint):
     for remote, reason in outcome.failed[:10]:
         click.secho(f"  not copied: {remote.key}: {reason}", fg="red", err=True)
     if outcome.aborted:
-        raise Unusable(f"stopped: {outcome.aborted}; run the same command again to resume")
+        from hds_audit.collect import CollectError
+
+        raise CollectError(f"stopped: {outcome.aborted}; run the same command again to resume")
     if outcome.failed:
         click.secho("Some files were not copied: run the same command again to resume.", fg="red", err=True)
         return int(ExitCode.FAILED)
@@ -72,6 +83,66 @@ def traces(source, bundle, period, start, end, s3_endpoint):
                     fg="yellow", err=True)
         return int(ExitCode.FAILED)
     return int(ExitCode.OK)
+
+
+# -- from the APIs ------------------------------------------------------------------------------------
+@collect.command(short_help="IAM users and their MFA, from the IAM API.")
+@api_options
+def iam(**options):
+    """IAM users (with their details), virtual MFA devices and login protection into BUNDLE/iam/.
+
+    Credentials come from HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or OS_ACCESS_KEY and
+    OS_SECRET_KEY). Exit 0 when everything was collected, 1 when something is missing (named;
+    run again to resume), 2 when collection cannot start.
+    """
+    return exit_code(bool(collect_api(["iam"], **options)[1].failed))
+
+
+@collect.command(short_help="CBR backup listings of every region.")
+@api_options
+def backups(**options):
+    """CBR backup listings of every region into BUNDLE/backups/cbr-REGION.json. Exit codes as `collect iam`."""
+    return exit_code(bool(collect_api(["backups"], **options)[1].failed))
+
+
+@collect.command(short_help="The tenant's resources, read like a Terraform state.")
+@api_options
+def inventory(**options):
+    """ECS servers, EVS volumes, OBS buckets, RDS instances, ELB listeners, CTS trackers, CBR vaults and
+    policies into BUNDLE/inventory/: `run` reads them like a Terraform state. Exit codes as `collect iam`."""
+    return exit_code(bool(collect_api(["inventory"], **options)[1].failed))
+
+
+@collect.command(name="all", short_help="iam, backups, inventory, then the period's traces.")
+@api_options
+@click.option("--period", "period", help="The traces' period, YYYY-Qn or YYYY-MM (default: the last full quarter).")
+@click.option("--traces-from", "trace_sources", multiple=True, metavar="s3://BUCKET[/PREFIX]",
+              help="The CTS bucket (default: the bucket of every tracker collected; repeatable).")
+def all_kinds(period, trace_sources, **options):
+    """iam, backups and inventory, then the period's CTS files of every tracker found. Exit codes as `collect iam`."""
+    from hds_audit.collect import CollectError, parse_source
+    from hds_audit.period import PeriodError, choose_period
+
+    try:
+        the_period = choose_period(period, None, None, ("--period", "--period"))
+        sources = [(parse_source(s), None) for s in trace_sources]
+    except (PeriodError, CollectError) as exc:
+        raise Unusable(str(exc)) from None
+    api, result = collect_api(["iam", "backups", "inventory"], **options)
+    failed = bool(result.failed)
+    sources = sources or [(parse_source(url), region) for url, region in tracker_sources(options["bundle"])]
+    if not sources:
+        click.secho("  missing: traces/: no CTS tracker with a bucket was collected; give --traces-from", fg="red", err=True)
+        failed = True
+    home = regions_of(options["bundle"], options["regions"])[0]
+    for where, region in sources:  # a tracker's bucket is read at its region's OBS endpoint
+        try:
+            failed |= _copy_traces(where, options["bundle"], the_period, api.endpoint("obs", region or home),
+                                   api.credentials.ak, api.credentials.sk) != 0
+        except CollectError as exc:
+            click.secho(f"  missing: traces from {where.url}: {exc}", fg="red", err=True)
+            failed = True
+    return exit_code(failed)
 
 
 class _Progress:

@@ -33,7 +33,7 @@ from hds_audit.evidence.interface import Evidence, Problem, shown
 from hds_audit.evidence.records import DuplicateKey, strict_loads
 
 NAME = "resources"
-DESCRIPTION = "resources/*.tfstate (Terraform state v4) or resources/*.json (terraform show -json) of the Flexible Engine provider"
+DESCRIPTION = "resources/*.tfstate (Terraform state v4) or resources/*.json (terraform show -json) of the Flexible Engine provider; inventory/*.json: the same from the APIs"
 PATTERN = "resources/*.tfstate"
 SHOW_JSON = "resources/*.json"  # `terraform show -json` of a state (hds_audit.evidence.terraform_json)
 PROVIDER_TYPE = "flexibleengine"
@@ -197,15 +197,18 @@ def instance_address(module: Any, rtype: str, name: str, index_key: Any) -> str:
 
 
 def load(bundle: Bundle, tenant=None) -> Evidence[Inventory]:
+    from hds_audit.evidence import inventory as api_inventory
+
     evidence: Evidence[Inventory] = Evidence(NAME)
     files = sorted(set(bundle.glob(PATTERN)) | set(bundle.glob(SHOW_JSON)))
-    if not files:
-        evidence.note = f"no Terraform state in the bundle ({PATTERN} or {SHOW_JSON})"
+    if not files and not bundle.glob(api_inventory.PATTERN):
+        evidence.note = f"no Terraform state in the bundle ({PATTERN} or {SHOW_JSON}) and no API inventory ({api_inventory.PATTERN})"
         return evidence
     inventory = Inventory()
     for rel in files:
         _read_file(bundle, rel, tenant, inventory, evidence)
     _drop_repeats(inventory, evidence)
+    api_inventory.read_into(bundle, tenant, inventory, evidence)  # the same resources, as the APIs list them
     if inventory.files:
         evidence.data = inventory
         evidence.note = inventory.note()

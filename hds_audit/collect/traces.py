@@ -93,13 +93,15 @@ def day_window(period: Period) -> tuple[date, date]:
     return first, last
 
 
-def open_fs(endpoint: str | None):
+def open_fs(endpoint: str | None, key: str | None = None, secret: str | None = None):
+    """An S3 view of OBS; `key`/`secret` (the API collectors' access key) else the standard AWS_* variables."""
     import s3fs
 
     client = {"endpoint_url": endpoint} if endpoint else {}
     # bounded waiting: a closed port or a dead endpoint must end the command within seconds
     config = {"retries": {"max_attempts": 2, "mode": "standard"}, "connect_timeout": 5, "read_timeout": 60}
-    fs = s3fs.S3FileSystem(client_kwargs=client, config_kwargs=config, skip_instance_cache=True)
+    keys = {"key": key, "secret": secret} if key and secret else {}
+    fs = s3fs.S3FileSystem(client_kwargs=client, config_kwargs=config, skip_instance_cache=True, **keys)
     fs.retries = 2  # s3fs' own retry loop around each call (5 by default)
     return fs
 
