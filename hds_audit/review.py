@@ -85,7 +85,7 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
 
 def _finding(f: dict) -> Finding:
     return Finding(str(f["object"]), str(f["message"]), tuple(f.get("evidence") or ()),
-                   Status(f.get("status") or "fail"), f.get("waiver"))
+                   Status(f.get("status") or "fail"), f.get("waiver"), f.get("cause"))
 
 
 def _instant(value: Any) -> datetime | None:

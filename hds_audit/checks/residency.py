@@ -124,6 +124,12 @@ def _resource_findings(r: Resource, inp: CheckInput, allowed: set[str]) -> list[
     return []
 
 
+def _named(r: Resource) -> str:
+    """A resource as a person knows it: its name, then its id."""
+    name = r.attributes.get("name")
+    return f"{name} ({r.id})" if isinstance(name, str) and name and name != r.id else r.id
+
+
 def _backup_placement(b, owners: dict[str, Resource], inp: CheckInput, allowed: set[str]) -> tuple[dict, list[Finding]]:
     bid = str(getattr(b, "id", "") or "?")
     region, inferred = _backup_region(b, owners)
@@ -131,14 +137,18 @@ def _backup_placement(b, owners: dict[str, Resource], inp: CheckInput, allowed: 
     resource_id = getattr(b, "resource_id", None)
     extra = {"region_from": inferred} if inferred else {}
     row = _placement(bid, "backup", region, inp, allowed, source=source, resource_id=resource_id, ref=getattr(b, "ref", None), **extra)
-    label = f"{source.upper() + ' ' if source else ''}backup of {resource_id or '?'}"
+    owner = owners.get(str(resource_id))
+    label = f"{source.upper() + ' ' if source else ''}backup of {_named(owner) if owner else resource_id or '?'}"
+    cause = str(resource_id) if resource_id else None  # one server behind all its backups: one root cause
     if region is None:
         why = "its resource has no known region" if str(resource_id) in owners else "its resource is not in the Terraform state"
-        return row, [Finding(bid, f"{label}: region unknown: the listing records none and {why}", _backup_ref(b), Status.ERROR)]
+        return row, [Finding(bid, f"{label}: region unknown: the listing records none and {why}", _backup_ref(b), Status.ERROR,
+                             cause=cause)]
     if norm(region) not in allowed:
         how = f" ({inferred})" if inferred else ""
         where = _where(region, inp.tenant)
-        return row, [Finding(bid, f"{label} lies in {where}{how}, not an allowed region ({_allowed_text(inp)})", _backup_ref(b))]
+        return row, [Finding(bid, f"{label} lies in {where}{how}, not an allowed region ({_allowed_text(inp)})", _backup_ref(b),
+                             cause=cause)]
     return row, []
 
 

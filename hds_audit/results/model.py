@@ -13,6 +13,8 @@ from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Tenant
+from hds_audit.results.ids import finding_ids
+from hds_audit.results.severity import severity_of
 from hds_audit.period import Period
 from hds_audit.states import SEVERITY, Status, is_blocking
 from hds_audit.timeutil import iso
@@ -28,8 +30,13 @@ class CheckResult:
     note: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
+    def finding_ids(self) -> list[str]:
+        return finding_ids(self.id, (f.object for f in self.findings))
+
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "status": self.status.value, "findings": [f.to_json() for f in self.findings]}
+        level = severity_of(self.id)
+        findings = [{"id": fid, "severity": level} | f.to_json() for fid, f in zip(self.finding_ids(), self.findings)]
+        out: dict[str, Any] = {"id": self.id, "status": self.status.value, "severity": level, "findings": findings}
         if self.note:
             out["note"] = self.note
         if self.details:
@@ -71,6 +78,9 @@ class RunResult:
     generated_at: datetime | None = None
     # every evidence file, row or record that could not be read, by kind: what made checks `error`, said once
     evidence_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    language: str = "en"  # of the reports (hds_audit/i18n.py); results.json itself is in English
+    # root cause id -> {"owner", "due"}: what the officer wrote in the workbook, kept by `review import`
+    actions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(c.status for c in self.controls)
@@ -79,6 +89,16 @@ class RunResult:
     def check_summary(self) -> dict[str, int]:
         counts = Counter(r.status for r in self.unique_checks())
         return {s.value: counts.get(s, 0) for s in SEVERITY}
+
+    def root_causes(self):
+        from hds_audit.results.root_causes import root_causes
+
+        return root_causes(self)
+
+    def planned_actions(self):
+        from hds_audit.results.actions import actions
+
+        return actions(self)
 
     def unique_checks(self) -> list[CheckResult]:
         seen: dict[int, CheckResult] = {}
@@ -103,6 +123,8 @@ class RunResult:
             "controls": [c.to_json() for c in self.controls],
             "summary": self.summary(),
             "check_summary": self.check_summary(),
+            "language": self.language,
+            "root_causes": [action.cause.to_json() | action.to_json() for action in self.planned_actions()],
             "evidence": [
                 {"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records,
                  "first": iso(f.first), "last": iso(f.last)}
