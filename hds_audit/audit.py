@@ -41,6 +41,7 @@ class AuditOptions:
     snapshot: bool = False
     extras: dict = field(default_factory=dict)
     preloaded: dict = field(default_factory=dict)  # evidence kinds already read (run_checks)
+    language: str = "en"  # of the reports (hds_audit/i18n.py)
 
 
 def available_formats() -> list:
@@ -58,6 +59,7 @@ def run_audit(options: AuditOptions, progress=None) -> RunResult:
     result = run_checks(options.catalog, options.bundle, options.tenant, options.period, progress=progress,
                         preloaded=options.preloaded)
     result.generated_at = now()
+    result.language = options.language
     if options.extras.get("comparison"):  # `run --previous DIR`: compare with the run just made
         from hds_audit.compare import finish
 
@@ -70,7 +72,8 @@ def write_outputs(result: RunResult, options: AuditOptions) -> None:
     from hds_audit.signing.identity import subject_text
 
     identity = options.identity
-    ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=options.extras)
+    ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=options.extras,
+                        snapshot=options.snapshot)
     with staged(options.out) as staging:
         render_reports(staging, ctx, identity, reason=f"hds-audit report {result.period.label}")
         if options.snapshot:
@@ -80,11 +83,14 @@ def write_outputs(result: RunResult, options: AuditOptions) -> None:
 
 def render_reports(folder: Path, ctx: RenderContext, identity, reason: str) -> None:
     """Every output format into `folder`; each PDF signed (PAdES) as soon as it is rendered."""
+    from hds_audit.i18n import language
     from hds_audit.signing.pades import sign_pdf
 
     for module in available_formats():
         target = folder / module.FILENAME
-        write_atomic(target, module.render(ctx))
+        with language(ctx.result.language):
+            content = module.render(ctx)
+        write_atomic(target, content)
         if target.suffix == ".pdf":
             sign_pdf(target, target, identity, reason=reason)
 

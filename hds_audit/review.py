@@ -74,13 +74,26 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
             problems.setdefault(p["kind"], []).append(Problem(p["file"], p.get("record"), p["reason"]))
         result = RunResult(tenant, period, controls, evidence, dict(document.get("evidence_notes") or {}),
                            run_id=document["run_id"], generated_at=_instant(document.get("generated_at")),
-                           evidence_problems=problems)
+                           evidence_problems=problems, language=document.get("language") or "en",
+                           actions=_kept_actions(document))
     except ReviewError:
         raise
     except Exception as exc:  # KeyError, ValidationError, ValueError: all mean "not a usable results.json"
         raise ReviewError(f"{RESULTS} cannot be read back ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
     extras = {"comparison": document["comparison"]} if document.get("comparison") else {}
     return result, extras
+
+
+def _kept_actions(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The owners and due dates an officer set (workbook, sheet Root causes), as results.json holds them."""
+    kept = {}
+    for cause in document.get("root_causes") or []:
+        entry = {"owner": cause.get("owner")} if cause.get("owner") else {}
+        if cause.get("due_set_by_owner") and cause.get("due"):
+            entry["due"] = cause["due"]
+        if entry:
+            kept[str(cause.get("id"))] = entry
+    return kept
 
 
 def _finding(f: dict) -> Finding:
@@ -208,7 +221,8 @@ def rerender(directory: Path, result: RunResult, identity, extras: dict) -> None
                 continue
             target = staging / item.name
             shutil.copytree(item, target) if item.is_dir() else shutil.copy2(item, target)
-        ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=extras)
+        ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=extras,
+                            snapshot=(directory / "evidence").is_dir())
         render_reports(staging, ctx, identity, reason=f"hds-audit report {result.period.label}, reviewed")
         seal(staging, result, identity)
 

@@ -20,6 +20,7 @@ resources are still placed and judged). An empty listing is evidence that there 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Iterable
 
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
@@ -215,12 +216,13 @@ def replication(inp: CheckInput) -> Outcome:
     findings: list[Finding] = []
     rows: list[dict[str, Any]] = []
 
-    def add(obj: str, kind: str, source: str | None, target: str | None, how: str, what: str, ref: Iterable[str]) -> None:
+    def add(obj: str, kind: str, source: str | None, target: str | None, how: str, what: str, ref: Iterable[str],
+            cause: str | None = None) -> None:
         refs = tuple(x for x in ref if x)
         rows.append({**_placement(obj, kind, target, inp, allowed), "source_region": source, "found_by": how, "ref": refs[0] if refs else None})
         finding = _target_finding(obj, what, target, how, refs, inp, allowed)
         if finding:
-            findings.append(finding)
+            findings.append(replace(finding, cause=cause) if cause else finding)
 
     for r in sorted(inventory.of_type(REPLICATION), key=lambda r: r.address):
         target, how = _replication_target(r, buckets)
@@ -236,7 +238,9 @@ def replication(inp: CheckInput) -> Outcome:
     for b in sorted(_backups(inp), key=lambda b: str(getattr(b, "id", ""))):
         for target in getattr(b, "destination_regions", None) or []:
             bid = str(getattr(b, "id", "") or "?")
-            add(bid, "backup", getattr(b, "region", None), target, "replication_records", f"copy of the backup of {getattr(b, 'resource_id', None) or '?'}", _backup_ref(b))
+            owner = getattr(b, "resource_id", None)
+            add(bid, "backup", getattr(b, "region", None), target, "replication_records", f"copy of the backup of {owner or '?'}",
+                _backup_ref(b), cause=str(owner) if owner else None)  # copies of one resource's backups: one cause
     findings += _no_backup_evidence(inp, "backup copies are not checked")
     details: dict[str, Any] = {"replications": rows}
     if not rows:

@@ -12,7 +12,7 @@ import click
 
 from hds_audit.cli.common import (
     Unusable, apply, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
-    signing_identity, warn_waiver_problems,
+    lang_option, report_language, signing_identity, warn_waiver_problems,
 )
 
 
@@ -25,11 +25,12 @@ def _proof_options(default_out: str):
         click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or XLSX matrix replacing the bundled one."),
         click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY",
                      help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD."),
+        lang_option,
         s3_option,
     ])
 
 
-def _prove(name: str, bundle, period, start, end, out, matrix, key, s3_endpoint) -> int:
+def _prove(name: str, bundle, period, start, end, out, matrix, key, lang, s3_endpoint) -> int:
     from hds_audit.catalog.load import CatalogError
     from hds_audit.engine import now, run_checks
     from hds_audit.exitcodes import ExitCode
@@ -52,6 +53,7 @@ def _prove(name: str, bundle, period, start, end, out, matrix, key, s3_endpoint)
     except CatalogError as exc:
         raise Unusable(f"catalog refused: {exc}") from None
     result.generated_at = now()
+    result.language = report_language(lang, tenant)
     proof = assess(proof_kind, result)
     try:
         write_proof(proof, result, identity, out)
@@ -70,13 +72,13 @@ def _prove(name: str, bundle, period, start, end, out, matrix, key, s3_endpoint)
 
 @click.command()
 @_proof_options("residency-proof")
-def residency(bundle, period, start, end, out, matrix, key, s3_endpoint):
+def residency(bundle, period, start, end, out, matrix, key, lang, s3_endpoint):
     """Signed proof of where every resource, backup, replica and trace of BUNDLE lies."""
-    return _prove("residency", bundle, period, start, end, out, matrix, key, s3_endpoint)
+    return _prove("residency", bundle, period, start, end, out, matrix, key, lang, s3_endpoint)
 
 
 @click.command()
 @_proof_options("deletion-proof")
-def deletion(bundle, period, start, end, out, matrix, key, s3_endpoint):
+def deletion(bundle, period, start, end, out, matrix, key, lang, s3_endpoint):
     """Signed proof of the deletion timeline of BUNDLE after the contract end."""
-    return _prove("deletion", bundle, period, start, end, out, matrix, key, s3_endpoint)
+    return _prove("deletion", bundle, period, start, end, out, matrix, key, lang, s3_endpoint)

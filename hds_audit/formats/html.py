@@ -1,21 +1,46 @@
-"""`report.html`: the jinja2 template in report_templates/, autoescaped."""
+"""`report.html`: the jinja2 template in report_templates/, autoescaped, in the report's language
+(jinja2's i18n extension over the gettext catalog of hds_audit/i18n.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from urllib.parse import quote
 
+from hds_audit.formats import digest
 from hds_audit.formats.interface import RenderContext, natural_key, to_seconds, visible_bidi
+from hds_audit.formats.pdf import responsibility
+from hds_audit.formats.pdf_style import status_label
+from hds_audit.i18n import _, current, day, moment, number, translations
 from hds_audit.paths import data_dir
 from hds_audit.states import SEVERITY
 
 FILENAME = "report.html"
 TEMPLATE = "report.html.j2"
+SNAPSHOT = "evidence"  # the folder `run --snapshot` copies the evidence into, beside the report
 
 
 def _visible_bidi(value):
     if isinstance(value, str) and not hasattr(value, "__html__"):  # leave markup the template built alone
         return visible_bidi(value)
     return value
+
+
+def evidence_link(reference: str) -> str:
+    """A relative link to the snapshot's copy of the file a reference (`file#record`) points at."""
+    path = reference.split("#", 1)[0]
+    return f"{SNAPSHOT}/{quote(path)}"
+
+
+def _first_listing(result) -> dict[str, str | None]:
+    """`control/check index` -> the control whose section already lists that shared check's findings."""
+    first: dict[int, str] = {}
+    out: dict[str, str | None] = {}
+    for control in result.controls:
+        for index, check in enumerate(control.checks):
+            out[f"{control.control.id}/{index}"] = first.get(id(check))
+            if check.findings:
+                first.setdefault(id(check), control.control.id)
+    return out
 
 
 def render(ctx: RenderContext) -> bytes:
@@ -26,17 +51,28 @@ def render(ctx: RenderContext) -> bytes:
         autoescape=True,  # every string from evidence is text, never markup
         keep_trailing_newline=True,
         finalize=_visible_bidi,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(current()), newstyle=True)
     env.filters["seconds"] = to_seconds  # messages and notes only: evidence names print as written
     result = ctx.result
     by_responsibility: dict[str, Counter] = {}
     for control in result.controls:
         by_responsibility.setdefault(control.control.responsibility, Counter())[control.status.value] += 1
     doc = result.to_json()
+    changes = {"new": _("new"), "fixed": _("fixed"), "persisting": _("persisting")}
     html = env.get_template(TEMPLATE).render(
-        result=result, doc=doc, states=[s.value for s in SEVERITY],
+        result=result, doc=doc, states=[s.value for s in SEVERITY], lang=current(),
         evidence=sorted(doc["evidence"], key=lambda e: natural_key(e["path"])),
         by_responsibility={k: dict(v) for k, v in sorted(by_responsibility.items())},
         signer=ctx.signer, demo=ctx.demo, comparison=ctx.extras.get("comparison"),
+        period_start=day(result.period.start), period_end=day(result.period.end), generated=moment(result.generated_at),
+        headline=digest.headline(result), cause_counts=digest.cause_counts(result), actions=result.planned_actions(),
+        causes=result.root_causes(), top=digest.TOP, trend=digest.trend(result, ctx.extras.get("comparison")),
+        rules={c.control.id: c.control.rule for c in result.controls}, shown_under=_first_listing(result),
+        snapshot=ctx.snapshot, evidence_link=evidence_link,
+        cause_text=digest.cause_text, severity_label=digest.severity_label, owner_label=digest.owner_label,
+        due_label=digest.due_label, advice_label=digest.advice_label, status_label=status_label,
+        responsibility=responsibility, change_label=changes.get, number=number,
     )
     return html.encode("utf-8")

@@ -72,6 +72,7 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
 def write_proof(proof: Proof, result: RunResult, identity, out: Path) -> None:
     """PDF (signed) + JSON + signer.pem + signed manifest, staged beside `out` and swapped in whole."""
     from hds_audit.audit import seal
+    from hds_audit.i18n import language
     from hds_audit.outdir import staged, write_atomic
     from hds_audit.proofs.document import render_pdf
     from hds_audit.signing.identity import subject_text
@@ -80,7 +81,9 @@ def write_proof(proof: Proof, result: RunResult, identity, out: Path) -> None:
     with staged(out) as staging:
         stem = proof.kind.stem
         pdf = staging / f"{stem}.pdf"
-        write_atomic(pdf, render_pdf(proof, signer=subject_text(identity.certificate), demo=identity.is_demo))
+        with language(result.language):
+            content = render_pdf(proof, signer=subject_text(identity.certificate), demo=identity.is_demo)
+        write_atomic(pdf, content)
         sign_pdf(pdf, pdf, identity, reason=f"hds-audit {proof.kind.name} proof {result.period.label}")
         write_atomic(staging / f"{stem}.json", (json.dumps(proof.document, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         seal(staging, result, identity)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from hds_audit.i18n import _
 from hds_audit.proofs import ProofKind
 from hds_audit.proofs.document import table
 from hds_audit.formats.pdf_style import text, words
@@ -76,28 +77,28 @@ def sections(doc: dict[str, Any]) -> list:
 
     s = "residency"
     story = [CondPageBreak(120), text(words(s, "allowed_title"), "h2")]
-    story += table(doc["allowed_regions"], [("region", "Region", 110), ("city", "City", 110), ("country", "Country", 70),
-                                            ("eu", "In the EU", 70), ("source", "Known from", 0)])
-    story += [text("Where the tenant's objects lie", "h2")]
-    story += table(doc["by_region"], [("region", "Region", 90), ("country", "Country", 60), ("allowed", "Allowed", 60),
-                                      ("resources", "Resources", 70), ("backups", "Backups", 70), ("replicas", "Replicas", 70),
-                                      ("traces", "Traces", 0)], "allowed", _allowed_status)
+    story += table(doc["allowed_regions"], [("region", _("Region"), 110), ("city", _("City"), 110), ("country", _("Country"), 70),
+                                            ("eu", _("In the EU"), 70), ("source", _("Known from"), 0)])
+    story += [text(_("Where the tenant's objects lie"), "h2")]
+    story += table(doc["by_region"], [("region", _("Region"), 90), ("country", _("Country"), 60), ("allowed", _("Allowed"), 60),
+                                      ("resources", _("Resources"), 70), ("backups", _("Backups"), 70), ("replicas", _("Replicas"), 70),
+                                      ("traces", _("Traces"), 0)], "allowed", _allowed_status)
     story += [CondPageBreak(120), text(words(s, "placements_title"), "h2")]
     placements = [{**p, "object": f"{p.get('object')}\n{p['address']}" if p.get("address") else p.get("object"),
                    "region": p.get("region") or ("global" if p.get("global") else None)} for p in doc["placements"]]
-    story += table(placements, [("object", "Object", 160), ("kind", "Kind", 130), ("region", "Region", 70),
-                                ("country", "Country", 45), ("in_scope", "Health data", 45), ("allowed", "Allowed", 0)],
-                   "allowed", _allowed_status, empty="No resource or backup in the evidence.")
+    story += table(placements, [("object", _("Object"), 160), ("kind", _("Kind"), 130), ("region", _("Region"), 70),
+                                ("country", _("Country"), 45), ("in_scope", _("Health data"), 45), ("allowed", _("Allowed"), 0)],
+                   "allowed", _allowed_status, empty=_("No resource or backup in the evidence."))
     story += [CondPageBreak(120), text(words(s, "replication_title"), "h2")]
-    story += table(doc["replications"], [("object", "Object", 130), ("kind", "Kind", 120), ("source_region", "From", 70),
-                                         ("region", "To", 70), ("country", "Country", 50), ("allowed", "Allowed", 0)],
-                   "allowed", _allowed_status, empty="No replication and no backup copy to another region.")
+    story += table(doc["replications"], [("object", _("Object"), 130), ("kind", _("Kind"), 120), ("source_region", _("From"), 70),
+                                         ("region", _("To"), 70), ("country", _("Country"), 50), ("allowed", _("Allowed"), 0)],
+                   "allowed", _allowed_status, empty=_("No replication and no backup copy to another region."))
     story += [CondPageBreak(120), text(words(s, "activity_title"), "h2")]
     activity = doc["activity"]
     keys = [k for k in (activity[0].keys() if activity else []) if not isinstance(activity[0][k], (list, dict))][:5]
     columns = [(k, k.replace("_", " ").capitalize(), 0 if i == len(keys) - 1 else 90) for i, k in enumerate(keys)]
     story += table(activity, columns, "allowed" if "allowed" in keys else None, _allowed_status,
-                   empty="See the residency.activity check below.")
+                   empty=_("See the residency.activity check below."))
     return story
 
 
