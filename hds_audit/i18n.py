@@ -123,3 +123,8 @@ def _utc_offset(value: datetime) -> str:
     sign = "+" if minutes >= 0 else "-"
     hours, rest = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def every_language(message: str) -> set[str]:
+    """`message` as each language writes it: a workbook filled in French is read back by its English names."""
+    return {message} | {translations(lang).gettext(message) for lang in LANGUAGES}

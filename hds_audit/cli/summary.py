@@ -9,8 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hds_audit.formats import digest
-from hds_audit.formats.pdf_style import status_label
-from hds_audit.i18n import _, current, language, ngettext, number
+from hds_audit.i18n import _, language, ngettext, number
 from hds_audit.results.model import RunResult
 from hds_audit.states import SEVERITY, Status, worst
 
@@ -24,11 +23,6 @@ COLOURS = {
 def print_summary(result: RunResult, out: Path | None) -> None:
     with language(result.language):
         _print_summary(result, out)
-
-
-def _word(status: str) -> str:
-    """The contract's status word in English (CI logs grep for it), the translated one otherwise."""
-    return status if current() == "en" else status_label(status)
 
 
 def _print_summary(result: RunResult, out: Path | None) -> None:
@@ -47,10 +41,10 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
         # attestation.current runs once per organisational rule: one line, its worst status
         status = worst(r.status for r in runs)
         label = check_id if len(runs) == 1 else f"{check_id} ({ngettext('{n} rule', '{n} rules', len(runs))})"
-        table.add_row(label, f"[{COLOURS[status]}]{escape(_word(status.value))}[/]", number(sum(len(r.findings) for r in runs)))
+        table.add_row(label, f"[{COLOURS[status]}]{escape(digest.status_word(status.value))}[/]", number(sum(len(r.findings) for r in runs)))
     console.print(table)
     summary = result.summary()
-    parts = [f"[{COLOURS[s]}]{escape(_word(s.value))} {summary[s.value]}[/]" for s in SEVERITY]
+    parts = [f"[{COLOURS[s]}]{escape(digest.status_word(s.value))} {summary[s.value]}[/]" for s in SEVERITY]
     console.print(escape(_("Controls ({n})", n=number(len(result.controls)))) + ": " + " · ".join(parts), soft_wrap=True)
     _print_root_causes(console, result)
     _print_errors(console, result, out)

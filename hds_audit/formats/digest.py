@@ -9,13 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hds_audit.formats.interface import to_seconds
-from hds_audit.i18n import _, day, ngettext, number
+from hds_audit.i18n import _, current, day, ngettext, number
 from hds_audit.results.actions import Action
 from hds_audit.results.model import RunResult
 from hds_audit.results.root_causes import EVIDENCE_SCOPE, RootCause
 from hds_audit.states import is_blocking
 
 TOP = 5  # root causes and actions on the executive summary
+
+
+def status_word(status: str) -> str:
+    """The contract's status word in English (CI logs and filters look for it), the translated one otherwise."""
+    from hds_audit.formats.pdf_style import status_label
+
+    return status if current() == "en" else status_label(status)
 
 
 def severity_label(level: str) -> str:
