@@ -137,8 +137,10 @@ def _backup_placement(b, owners: dict[str, Resource], inp: CheckInput, allowed: 
     source = getattr(b, "source", None)
     resource_id = getattr(b, "resource_id", None)
     extra = {"region_from": inferred} if inferred else {}
-    row = _placement(bid, "backup", region, inp, allowed, source=source, resource_id=resource_id, ref=getattr(b, "ref", None), **extra)
     owner = owners.get(str(resource_id))
+    name = getattr(b, "resource_name", None) or (owner.attributes.get("name") if owner else None)
+    row = _placement(bid, "backup", region, inp, allowed, source=source, resource_id=resource_id, ref=getattr(b, "ref", None),
+                     resource_name=name if isinstance(name, str) else None, created_at=getattr(b, "created_at", None), **extra)
     label = f"{source.upper() + ' ' if source else ''}backup of {_named(owner) if owner else resource_id or '?'}"
     cause = str(resource_id) if resource_id else None  # one server behind all its backups: one root cause
     if region is None:

@@ -34,6 +34,7 @@ def _prove(name: str, bundle, period, start, end, out, matrix, key, lang, s3_end
     from hds_audit.catalog.load import CatalogError
     from hds_audit.engine import now, run_checks
     from hds_audit.exitcodes import ExitCode
+    from hds_audit.i18n import language
     from hds_audit.proofs import assess, kind, write_proof
     from hds_audit.proofs.deletion import NOTHING_TO_PROVE
 
@@ -59,15 +60,24 @@ def _prove(name: str, bundle, period, start, end, out, matrix, key, lang, s3_end
         write_proof(proof, result, identity, out)
     except OSError as exc:
         raise Unusable(f"cannot write the proof into {out}: {exc}") from None
+    with language(result.language):
+        _tell(name, proof, proof_kind, tenant, out)
+    return int(ExitCode.OK if proof.proven else ExitCode.FAILED)
+
+
+def _tell(name: str, proof, proof_kind, tenant, out: Path) -> None:
+    from hds_audit.i18n import _
+
     stem = proof_kind.stem
+    # what is proven: the deletion timeline or the regions, not the audit period, which says little here
+    said = proof_kind.statement(proof.document) if proof_kind.statement else ""
     if proof.proven:
-        click.secho(f"{name}: PROVEN for {tenant.name}, period {the_period.label}.", fg="green")
+        click.secho(_("{name}: PROVEN for {tenant}.", name=name, tenant=tenant.name) + f" {said or ''}", fg="green")
     else:
-        click.secho(f"{name}: NOT PROVEN for {tenant.name}, period {the_period.label}:", fg="red")
+        click.secho(_("{name}: NOT PROVEN for {tenant}.", name=name, tenant=tenant.name) + f" {said or ''}", fg="red")
         for reason in proof.reasons:
             click.echo(f"  - {reason}")
-    click.echo(f"Written to {out}: {stem}.pdf (signed), {stem}.json, signer.pem, manifest.json (+ .sig)")
-    return int(ExitCode.OK if proof.proven else ExitCode.FAILED)
+    click.echo(_("Written to {out}: {stem}.pdf (signed), {stem}.json, signer.pem, manifest.json (+ .sig)", out=out, stem=stem))
 
 
 @click.command()

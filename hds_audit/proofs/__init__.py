@@ -27,6 +27,8 @@ class ProofKind:
     checks: tuple[str, ...]
     build: Callable[[RunResult, dict[str, CheckResult]], dict[str, Any]]  # the kind's own facts
     sections: Callable[[dict[str, Any]], list]  # PDF flowables for those facts
+    statement: Callable[[dict[str, Any]], str | None] | None = None  # what exactly is proven, in one sentence
+    annex: Callable[[dict[str, Any]], list] | None = None  # long tables, after the checks
 
     @property
     def stem(self) -> str:
@@ -53,6 +55,7 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
             count = len(check.findings)
             reasons.append(f"{check_id} is {check.status.value}" + (f" ({count} finding(s))" if count else ""))
     proven = not reasons
+    facts = _jsonable(kind.build(result, checks))
     document: dict[str, Any] = {
         "schema": f"hds-audit/{kind.stem}/v1",
         "tool": {"name": "hds-audit", "version": __version__},
@@ -62,7 +65,8 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
         "period": result.period.to_json(),
         "verdict": "proven" if proven else "not proven",
         "reasons": reasons,
-        **_jsonable(kind.build(result, checks)),
+        **facts,
+        "statement": kind.statement(facts) if kind.statement else None,
         "checks": [checks[c].to_json() for c in kind.checks if c in checks],
         "evidence": [{"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records} for f in result.evidence_files],
     }

@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from hds_audit.formats.pdf_style import key_values, text, words
-from hds_audit.i18n import _
+from hds_audit.i18n import _, day, ngettext
 from hds_audit.proofs import ProofKind
 from hds_audit.proofs.document import table
 
@@ -44,6 +44,33 @@ def build(result, checks: dict) -> dict[str, Any]:
         "timeline": [_row(i) for i in details.get("timeline") or [] if isinstance(i, dict)],
         "tenant_request": dict(request.details or {}) if request else {},
     }
+
+
+def _day(value: Any) -> str | None:
+    from hds_audit.timeutil import parse_instant
+
+    try:
+        return day(parse_instant(value)) if value else None
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def statement(doc: dict[str, Any]) -> str | None:
+    """The deletion timeline the proof covers (not the audit period, which says nothing here): the
+    contract end, the dates of the first and last deletion proofs, the deadline."""
+    proofs = sorted(str(r["proof_at"]) for r in doc.get("timeline") or [] if r.get("proof_at"))
+    parts = []
+    if doc.get("contract_end"):
+        parts.append(_("contract end {date}", date=_day(doc["contract_end"])))
+    if proofs:
+        parts.append(ngettext("{n} deletion proof dated {first}", "{n} deletion proofs dated {first} to {last}", len(proofs),
+                              first=_day(proofs[0]), last=_day(proofs[-1])))
+    if doc.get("deadline"):
+        parts.append(_("deadline {date}", date=_day(doc["deadline"])))
+    request = doc.get("tenant_request") or {}
+    if request.get("deleted_at"):
+        parts.append(_("tenant deleted {date}", date=_day(request["deleted_at"])))
+    return _("Deletion timeline: {parts}.", parts="; ".join(parts)) if parts else None
 
 
 def verdict_status(value: Any) -> str:
@@ -83,4 +110,4 @@ def sections(doc: dict[str, Any]) -> list:
     return story
 
 
-KIND = ProofKind("deletion", CHECKS, build, sections)
+KIND = ProofKind("deletion", CHECKS, build, sections, statement)

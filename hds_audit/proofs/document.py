@@ -36,11 +36,16 @@ def render_pdf(proof, signer: str | None, demo: bool) -> bytes:
         Spacer(1, 12),
         verdict_box(words(section, "proven" if proof.proven else "not_proven"), proof.proven),
     ]
+    said = proof.kind.statement(doc) if proof.kind.statement else None  # again: in the PDF's language
+    if said:
+        story += [Spacer(1, 4), text(said, "base", bold=True)]
     for reason in doc.get("reasons", []):
         story.append(text(f"• {reason}", "base"))
     story += [Spacer(1, 6), text(words("report", "signature_note"), "muted")]
     story += proof.kind.sections(doc)
     story += checks_section(doc, words(section, "checks_title"))
+    if proof.kind.annex:
+        story += proof.kind.annex(doc)
     footer = words("report", "footer", tenant=doc["tenant"]["name"], period=period["label"], run_id=doc["run_id"])
     return build_pdf(story, title=f"{words(section, 'title')} — {doc['tenant']['name']} — {period['label']}",
                      author=signer or "hds-audit", subject=_("{title}, run {run_id}", title=words(section, "title"), run_id=doc["run_id"]),
