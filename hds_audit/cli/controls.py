@@ -57,12 +57,13 @@ def show(control_id, matrix):
         ("id", control.id), ("domain", control.domain), ("rule", control.rule), ("detail", control.detail or "—"),
         ("section", control.section), ("responsibility", control.responsibility),
         ("customer", control.customer_responsibility), ("provider", control.provider_responsibility),
-        ("evidenced by", _evidence(binding)),
     ):
         click.echo(f"{label:>15}: {value}")
-    if binding:
-        for ref in binding.check_refs(control):
-            click.echo(f"{'':>15}  - {ref.id}" + (f" {ref.params}" if ref.params else ""))
+    # the checks once, one a line with their parameters (not also as the one-line list of `controls list`)
+    refs = binding.check_refs(control) if binding else []
+    click.echo(f"{'evidenced by':>15}: " + ("" if refs else _evidence(binding)))
+    for ref in refs:
+        click.echo(f"{'':>15}  - {ref.id}" + (f" {ref.params}" if ref.params else ""))
     return int(ExitCode.OK)
 
 

@@ -262,7 +262,7 @@ def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, 
         rows = [header_row(_("Status"), _("Object"), _("Finding"), _("Evidence"))]
         shown_findings = representative(check.findings, MAX_FINDINGS)  # every kind, not the first 15 of one
         for f in shown_findings:
-            shown_refs = list(f.evidence[:MAX_REFS]) + ([_("(+{n} more)", n=number(len(f.evidence) - MAX_REFS))] if len(f.evidence) > MAX_REFS else [])
+            shown_refs = [short_ref(r) for r in f.evidence[:MAX_REFS]] + ([_("(+{n} more)", n=number(len(f.evidence) - MAX_REFS))] if len(f.evidence) > MAX_REFS else [])
             message = to_seconds(f.message + (f"\n{f.waiver}" if f.waiver else ""))
             rows.append([badge(f.status.value), text(f.object, "cell"), text(message, "cell"), refs(shown_refs, content_width() - 342)])
         table = grid(rows, [62, 105, 175, content_width() - 342])
@@ -275,6 +275,16 @@ def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, 
         long = len(rows) > 6
         out.append(([CondPageBreak(110)] + group if long else group, not long))
     return out
+
+
+def short_ref(reference: str) -> str:
+    """A CTS trace reference without its folders (traces/CloudTraces/{region}/{YYYY}/{M}/{D}/{tracker}/{Service}/):
+    the file name repeats the region and the time, and a findings table must not spend 8 lines on one path.
+    The workbook and results.json keep the full reference."""
+    parts = reference.split("/")
+    if parts[0] == "traces" and len(parts) > 4:
+        return f"traces/…/{parts[-1]}"
+    return reference
 
 
 def responsibility(party: str) -> str:
