@@ -27,6 +27,7 @@ FORMATS: tuple[str, ...] = (
     "hds_audit.formats.xlsx",
     "hds_audit.formats.pdf",
     "hds_audit.formats.oscal",
+    "hds_audit.formats.ciso_assistant",
 )
 
 
