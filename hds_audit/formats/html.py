@@ -16,6 +16,7 @@ from hds_audit.states import SEVERITY
 
 FILENAME = "report.html"
 TEMPLATE = "report.html.j2"
+MAX_ATTENTION = 12  # controls listed under "Controls needing attention", as in the PDF; the table Controls lists all
 SNAPSHOT = "evidence"  # the folder `run --snapshot` copies the evidence into, beside the report
 
 
@@ -41,6 +42,33 @@ def _first_listing(result) -> dict[str, str | None]:
             if check.findings:
                 first.setdefault(id(check), control.control.id)
     return out
+
+
+def _indicators(result) -> list:
+    """Inline SVG charts (trusted markup this tool draws; evidence inside is escaped by html_charts)."""
+    from markupsafe import Markup
+
+    from hds_audit.formats import html_charts
+
+    checks = {c.id: c for c in result.unique_checks()}
+    policy = result.tenant.policy
+    continuity, coverage = checks.get("trace.continuity"), checks.get("backup.coverage")
+    charts = [html_charts.status_by_responsibility(result, status_label)]
+    if continuity is not None:
+        gap = (continuity.details or {}).get("max_gap_hours") or policy.trace_max_gap_hours
+        charts += html_charts.trace_volume(continuity.details, float(gap))
+    if coverage is not None:
+        rpo = (coverage.details or {}).get("rpo_hours") or policy.backup_rpo_hours
+        charts.append(html_charts.backup_intervals(coverage.details, float(rpo)))
+    return [(caption, Markup(svg)) for caption, svg in filter(None, charts)]
+
+
+def _attention(result) -> list:
+    """The controls that fail or could not be concluded, those with the most findings first (as the PDF)."""
+    from hds_audit.states import Status, is_blocking
+
+    blocking = [c for c in result.controls if is_blocking(c.status)]
+    return sorted(blocking, key=lambda c: (c.status is not Status.FAIL, -sum(len(k.findings) for k in c.checks)))
 
 
 def render(ctx: RenderContext) -> bytes:
@@ -74,5 +102,6 @@ def render(ctx: RenderContext) -> bytes:
         cause_text=digest.cause_text, severity_label=digest.severity_label, owner_label=digest.owner_label,
         due_label=digest.due_label, advice_label=digest.advice_label, status_label=status_label,
         responsibility=responsibility, change_label=changes.get, number=number,
+        indicators=_indicators(result), attention=_attention(result), max_attention=MAX_ATTENTION,
     )
     return html.encode("utf-8")
