@@ -45,7 +45,7 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
     console.print(table)
     summary = result.summary()
     parts = [f"[{COLOURS[s]}]{escape(digest.status_word(s.value))} {summary[s.value]}[/]" for s in SEVERITY]
-    console.print(escape(_("Controls ({n})", n=number(len(result.controls)))) + ": " + " · ".join(parts), soft_wrap=True)
+    console.print(escape(_("Controls ({n})", n=number(len(result.controls))) + _(": ")) + " · ".join(parts), soft_wrap=True)
     _print_root_causes(console, result)
     _print_errors(console, result, out)
     if out is not None:
@@ -63,7 +63,7 @@ def _print_root_causes(console: Console, result: RunResult) -> None:
     for cause in causes[:digest.TOP]:
         words = digest.cause_text(cause)
         controls = ngettext("{n} control", "{n} controls", len(cause.controls))
-        line = f"  [{digest.severity_label(cause.severity)}] {words.object} → {controls}: {words.message}"
+        line = f"  [{digest.severity_label(cause.severity)}] {words.object} → {controls}{_(': ')}{words.message}"
         if words.related:
             line += f" ({words.related})"
         console.print(escape(line), soft_wrap=True)

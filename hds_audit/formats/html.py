@@ -103,5 +103,6 @@ def render(ctx: RenderContext) -> bytes:
         due_label=digest.due_label, advice_label=digest.advice_label, status_label=status_label,
         responsibility=responsibility, change_label=changes.get, number=number,
         indicators=_indicators(result), attention=_attention(result), max_attention=MAX_ATTENTION,
+        colon=_(": "),  # French sets a space before the colon
     )
     return html.encode("utf-8")
