@@ -27,6 +27,7 @@ FORMATS: tuple[str, ...] = (
     "hds_audit.formats.xlsx",
     "hds_audit.formats.pdf",
     "hds_audit.formats.oscal",
+    "hds_audit.formats.ciso_assistant",
 )
 
 
@@ -42,6 +43,7 @@ class AuditOptions:
     extras: dict = field(default_factory=dict)
     preloaded: dict = field(default_factory=dict)  # evidence kinds already read (run_checks)
     sample: bool = False  # the bundle is a fictional sample: every report says SAMPLE
+    language: str = "en"  # of the reports (hds_audit/i18n.py)
 
 
 def available_formats() -> list:
@@ -60,6 +62,7 @@ def run_audit(options: AuditOptions, progress=None) -> RunResult:
                         preloaded=options.preloaded)
     result.generated_at = now()
     result.sample = options.sample
+    result.language = options.language
     if options.extras.get("comparison"):  # `run --previous DIR`: compare with the run just made
         from hds_audit.compare import finish
 
@@ -72,7 +75,8 @@ def write_outputs(result: RunResult, options: AuditOptions) -> None:
     from hds_audit.signing.identity import subject_text
 
     identity = options.identity
-    ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=options.extras)
+    ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=options.extras,
+                        snapshot=options.snapshot)
     with staged(options.out) as staging:
         render_reports(staging, ctx, identity, reason=f"hds-audit report {result.period.label}")
         if options.snapshot:
@@ -82,11 +86,14 @@ def write_outputs(result: RunResult, options: AuditOptions) -> None:
 
 def render_reports(folder: Path, ctx: RenderContext, identity, reason: str) -> None:
     """Every output format into `folder`; each PDF signed (PAdES) as soon as it is rendered."""
+    from hds_audit.i18n import language
     from hds_audit.signing.pades import sign_pdf
 
     for module in available_formats():
         target = folder / module.FILENAME
-        write_atomic(target, module.render(ctx))
+        with language(ctx.result.language):
+            content = module.render(ctx)
+        write_atomic(target, content)
         if target.suffix == ".pdf":
             sign_pdf(target, target, identity, reason=reason)
 

@@ -84,6 +84,9 @@ def compare_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "previous_period": _label(old), "period": _label(new),
         "previous_run_id": old.get("run_id"), "run_id": new.get("run_id"),
+        # for the trend of the executive summary: how many controls failed, and from how many causes
+        "previous_summary": old.get("summary"),
+        "previous_root_causes": len(old["root_causes"]) if isinstance(old.get("root_causes"), list) else None,
         "new": [after[k] for k in sorted(set(after) - set(before))],
         "fixed": [before[k] for k in sorted(set(before) - set(after))],
         "persisting": persisting,

@@ -75,6 +75,7 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
         result = RunResult(tenant, period, controls, evidence, dict(document.get("evidence_notes") or {}),
                            run_id=document["run_id"], generated_at=_instant(document.get("generated_at")),
                            evidence_problems=problems, sample=document.get("sample") is True,
+                           language=document.get("language") or "en", actions=_kept_actions(document),
                            dropped=[DroppedBinding(d["binding"], d["rule"], tuple(d["checks"]), d["dropped_by"])
                                     for d in document.get("dropped_checks") or []])
     except ReviewError:
@@ -85,9 +86,21 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
     return result, extras
 
 
+def _kept_actions(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The owners and due dates an officer set (workbook, sheet Root causes), as results.json holds them."""
+    kept = {}
+    for cause in document.get("root_causes") or []:
+        entry = {"owner": cause.get("owner")} if cause.get("owner") else {}
+        if cause.get("due_set_by_owner") and cause.get("due"):
+            entry["due"] = cause["due"]
+        if entry:
+            kept[str(cause.get("id"))] = entry
+    return kept
+
+
 def _finding(f: dict) -> Finding:
     return Finding(str(f["object"]), str(f["message"]), tuple(f.get("evidence") or ()),
-                   Status(f.get("status") or "fail"), f.get("waiver"))
+                   Status(f.get("status") or "fail"), f.get("waiver"), f.get("cause"))
 
 
 def _instant(value: Any) -> datetime | None:
@@ -102,12 +115,13 @@ class Review:
     reviewer: str | None
     reviewed_at: datetime | None
     verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)  # control id -> {verdict, comment}
+    actions: dict[str, dict[str, Any]] = field(default_factory=dict)  # root cause id -> {owner, due}
 
 
 def read_workbook(path: Path) -> Review:
     from openpyxl import load_workbook
 
-    from hds_audit.formats.xlsx import CONTROL_HEADERS, META_SHEET, RUN_ID_NAME
+    from hds_audit.formats.xlsx import CONTROL_HEADERS, META_SHEET, RUN_ID_NAME, find_column, find_sheet
 
     try:
         wb = load_workbook(path, data_only=True)
@@ -120,14 +134,14 @@ def read_workbook(path: Path) -> Review:
     if run_id is None and RUN_ID_NAME in wb.defined_names:
         for sheet, ref in wb.defined_names[RUN_ID_NAME].destinations:
             run_id = str(wb[sheet][ref.replace("$", "")].value)
-    if not run_id or "Controls" not in wb.sheetnames:
+    ws = find_sheet(wb, "Controls")
+    if not run_id or ws is None:
         raise ReviewError(f"{path}: not an hds-audit workbook (no run id, or no Controls sheet)")
     reviewer, reviewed_at = _summary_reviewer(wb)
-    ws = wb["Controls"]
     header = [str(v or "").strip() for v in next(ws.iter_rows(min_row=1, max_row=1, values_only=True))]
     try:
-        col_id = header.index(CONTROL_HEADERS[0])
-        col_verdict, col_comment = header.index("Auditor verdict"), header.index("Auditor comment")
+        col_id = find_column(header, CONTROL_HEADERS[0])
+        col_verdict, col_comment = find_column(header, "Auditor verdict"), find_column(header, "Auditor comment")
     except ValueError:
         raise ReviewError(f"{path}: sheet Controls lacks the columns Control, Auditor verdict and Auditor comment") from None
     review = Review(run_id, reviewer, reviewed_at)
@@ -141,7 +155,36 @@ def read_workbook(path: Path) -> Review:
         if verdict and verdict.lower() not in allowed:
             raise ReviewError(f"{path}: sheet Controls row {number} ({control_id}): verdict '{verdict}' is not one of: {', '.join(VERDICTS)}")
         review.verdicts[str(control_id)] = {"verdict": allowed[verdict.lower()] if verdict else None, "comment": comment}
+    review.actions = _actions(path, find_sheet(wb, "Root causes"))
     return review
+
+
+def _actions(path: Path, ws) -> dict[str, dict[str, Any]]:
+    """Owner and Due date of each root cause, as the officer filled them in (sheet Root causes)."""
+    from hds_audit.formats.xlsx import find_column
+    from hds_audit.formats.xlsx_causes import DUE_HEADER, ID_HEADER, OWNER_HEADER
+
+    if ws is None:
+        return {}
+    header = [str(v or "").strip() for v in next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())]
+    try:
+        col_id, col_owner, col_due = (find_column(header, name) for name in (ID_HEADER, OWNER_HEADER, DUE_HEADER))
+    except ValueError:
+        raise ReviewError(f"{path}: sheet Root causes lacks the columns {ID_HEADER}, {OWNER_HEADER} and {DUE_HEADER}") from None
+    actions: dict[str, dict[str, Any]] = {}
+    for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        cells = list(row) + [None] * 3
+        cause, owner, due = _clean(cells[col_id]), _clean(cells[col_owner]), cells[col_due]
+        if not cause or not (owner or due not in (None, "")):
+            continue
+        entry: dict[str, Any] = {"owner": owner} if owner else {}
+        if due not in (None, ""):
+            try:
+                entry["due"] = _review_instant(due).date().isoformat()
+            except ReviewError:
+                raise ReviewError(f"{path}: sheet Root causes row {number} ({cause}): due date '{due}' is not a date (YYYY-MM-DD)") from None
+        actions[cause] = entry
+    return actions
 
 
 def _clean(value: Any) -> str | None:
@@ -151,16 +194,22 @@ def _clean(value: Any) -> str | None:
 
 def _summary_reviewer(wb) -> tuple[str | None, datetime | None]:
     """The "Reviewer" and "Review date" cells of the Summary sheet (label in column A, value in B)."""
-    if "Summary" not in wb.sheetnames:
+    from hds_audit.formats.xlsx import find_sheet
+    from hds_audit.i18n import every_language
+
+    ws = find_sheet(wb, "Summary")
+    if ws is None:
         return None, None
     reviewer = reviewed = None
-    for row in wb["Summary"].iter_rows(values_only=True):
+    reviewer_labels = {w.lower() for w in every_language("Reviewer")}
+    date_labels = {w.lower() for w in every_language("Review date")}
+    for row in ws.iter_rows(values_only=True):
         if not row or len(row) < 2 or not isinstance(row[0], str):
             continue
         label = row[0].strip().lower()
-        if label == "reviewer":
+        if label in reviewer_labels:
             reviewer = _clean(row[1])
-        elif label == "review date" and row[1] not in (None, ""):
+        elif label in date_labels and row[1] not in (None, ""):
             reviewed = _review_instant(row[1])
     return reviewer, reviewed
 
@@ -189,6 +238,12 @@ def apply_review(result: RunResult, review: Review, reviewer: str, reviewed_at: 
     for control_id, entry in review.verdicts.items():
         by_id[control_id].review = {"verdict": entry["verdict"], "comment": entry["comment"],
                                     "reviewer": reviewer, "reviewed_at": iso(reviewed_at)}
+    causes = {cause.id for cause in result.root_causes()}
+    unknown = sorted(set(review.actions) - causes)
+    if unknown:
+        raise ReviewError(f"the workbook's sheet Root causes names root cause(s) this run does not have: {', '.join(unknown)}")
+    for cause_id, entry in review.actions.items():  # an owner or date left blank keeps the one recorded before
+        result.actions[cause_id] = {**result.actions.get(cause_id, {}), **entry}
     return sorted(review.verdicts)
 
 
@@ -210,7 +265,8 @@ def rerender(directory: Path, result: RunResult, identity, extras: dict) -> None
                 continue
             target = staging / item.name
             shutil.copytree(item, target) if item.is_dir() else shutil.copy2(item, target)
-        ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=extras)
+        ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=extras,
+                            snapshot=(directory / "evidence").is_dir())
         render_reports(staging, ctx, identity, reason=f"hds-audit report {result.period.label}, reviewed")
         seal(staging, result, identity)
 

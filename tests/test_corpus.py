@@ -478,7 +478,7 @@ def test_case_is_refused_by_the_cli(case, base_root, tmp_path):
     env = {}
     special = case.get("special")
     if special == "wrong_key_password":
-        proc = hds_audit("keys", "init", str(tmp_path / "key"), env={"HDS_AUDIT_KEY_PASSWORD": KEY_PASSWORD}, cwd=tmp_path)
+        proc = hds_audit("keys", "init", str(tmp_path / "key"), "--name", "Test Signer", env={"HDS_AUDIT_KEY_PASSWORD": KEY_PASSWORD}, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
         args += ["--key", str(tmp_path / "key" / "signer.p12")]
         env["HDS_AUDIT_KEY_PASSWORD"] = "not-" + KEY_PASSWORD

@@ -56,8 +56,8 @@ def report(tmp_path_factory) -> Path:
 
 def test_summary_and_a_control_section_render(report, tmp_path):
     dom = dump_dom(report, tmp_path)
-    assert re.search(r'<header id="summary">.*?<h2>Summary</h2>\s*<table class="summary">', dom, re.S)
-    assert re.search(r'<td>Controls</td>(\s*<td>\d+</td>){6}', dom)
+    assert re.search(r'<section id="summary">\s*<h2>Summary</h2>\s*<table class="summary">', dom, re.S)
+    assert re.search(r'<th scope="row">Controls</th>(\s*<td>\d+</td>){6}', dom)
     section = re.search(r'<section class="control" id="identifiers-and-authorizations">(.*?)</section>', dom, re.S)
     assert section and "access.nominative_accounts" in section.group(1)
     assert re.search(r'<span class="status s-(pass|fail|error|manual|waived|not_applicable)">', section.group(1))

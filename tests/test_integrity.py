@@ -50,7 +50,7 @@ def hds_audit(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 def signed(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("integrity")
     bundle = build_base(root / "bundle").root
-    keys = hds_audit("keys", "init", str(root / "key"), cwd=root)
+    keys = hds_audit("keys", "init", str(root / "key"), "--name", "Test Signer", "--organisation", "hds-audit", cwd=root)
     assert keys.returncode == 0, keys.stderr
     out = root / "out"
     proc = hds_audit("run", str(bundle), "--period", PERIOD, "--out", str(out), "--key", str(root / "key" / "signer.p12"),

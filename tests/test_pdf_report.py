@@ -86,7 +86,7 @@ def _strings(drawing) -> str:
 
 def test_appendix_lists_files_hashes_records_and_time(result):
     text = plain(pdf.appendix(RenderContext(result)))
-    assert "a" * 64 in text and "81234" in text and "2026-07-01T00:00:00+02:00" in text
+    assert "a" * 64 in text and "81,234" in text and "2026-07-01T00:00:00+02:00" in text  # numbers as the locale writes them
     assert "restore_tests.csv is absent" in text
 
 
@@ -179,8 +179,9 @@ def test_the_matrix_follows_the_charts_without_a_blank_page(tmp_path):
     continuity.details = {**continuity.details, "daily": daily + [{**d, "region": "eu-west-1"} for d in daily]}
     pages = pdftotext(pdf.render(RenderContext(result)), tmp_path).split("\f")
     charts = next(i for i, page in enumerate(pages) if "Longest interval between backups" in page)
-    assert charts == 2  # two trace charts push the backup chart onto the third page, near its top...
-    assert "The responsibility matrix with the status" in pages[charts]  # ...and the matrix follows it there
+    summary = next(i for i, page in enumerate(pages) if "Controls needing attention" in page)
+    assert charts == summary + 1  # two trace charts push the backup chart onto the next page, near its top...
+    assert "Each finding that needs action belongs to one root cause" in pages[charts]  # ...and the root causes follow it there
 
 
 def test_evidence_references_are_one_paragraph_each_wrapped_at_separators():

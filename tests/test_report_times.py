@@ -50,7 +50,9 @@ def test_pdf_shows_seconds():
 
 def test_xlsx_times_are_excel_datetimes_in_paris_time():
     wb = load_workbook(io.BytesIO(xlsx.render(RenderContext(result()))))
-    message = next(r[4] for r in wb["Findings"].iter_rows(values_only=True) if r[3] == "j.martin")
+    header = [c.value for c in wb["Findings"][1]]
+    col_object, col_message = header.index("Object"), header.index("Message")
+    message = next(r[col_message] for r in wb["Findings"].iter_rows(values_only=True) if r[col_object] == "j.martin")
     assert SECONDS in message and ".526" not in message
     ws = wb["Evidence"]
     assert [c.value for c in ws[1]][4:6] == ["First (Europe/Paris)", "Last (Europe/Paris)"]

@@ -32,7 +32,7 @@ def rows(ws) -> list[dict]:
 
 
 def test_sheets_and_hidden_meta(wb):
-    assert wb.sheetnames == ["Summary", "Controls", "Findings", "Evidence", "meta"]
+    assert wb.sheetnames == ["Summary", "Root causes", "Controls", "Findings", "Evidence", "meta"]
     assert wb["meta"].sheet_state == "hidden"
     meta = {r[0]: r[1] for r in wb["meta"].iter_rows(values_only=True)}
     assert meta["run_id"] == RUN_ID and meta["schema"] == "hds-audit/workbook/v1"

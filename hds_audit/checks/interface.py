@@ -23,6 +23,7 @@ class Finding:
     evidence: tuple[str, ...] = ()  # "file#record" references
     status: Status = Status.FAIL
     waiver: str | None = None  # why a failing finding is waived
+    cause: str | None = None  # the object this one stems from (a backup's server): its root cause
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"object": self.object, "message": self.message, "evidence": list(self.evidence)}
@@ -30,6 +31,8 @@ class Finding:
             out["status"] = self.status.value
         if self.waiver:
             out["waiver"] = self.waiver
+        if self.cause:
+            out["cause"] = self.cause
         return out
 
     def sort_key(self) -> tuple:

@@ -20,6 +20,7 @@ resources are still placed and judged). An empty listing is evidence that there 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Iterable
 
 from hds_audit.checks.details import PlacementsDetails, RegionsAllowedDetails, ReplicationsDetails
@@ -127,22 +128,33 @@ def _resource_findings(r: Resource, inp: CheckInput, allowed: set[str]) -> list[
     return []
 
 
+def _named(r: Resource) -> str:
+    """A resource as a person knows it: its name, then its id."""
+    name = r.attributes.get("name")
+    return f"{name} ({r.id})" if isinstance(name, str) and name and name != r.id else r.id
+
+
 def _backup_placement(b, inventory: Inventory, inp: CheckInput, allowed: set[str]) -> tuple[dict, list[Finding]]:
     bid = str(getattr(b, "id", "") or "?")
     region, inferred = _backup_region(b, inventory)
     source = getattr(b, "source", None)
     resource_id = getattr(b, "resource_id", None)
     extra = {"region_from": inferred} if inferred else {}
-    row = _placement(bid, "backup", region, inp, allowed, source=source, resource_id=resource_id, ref=getattr(b, "ref", None), **extra)
-    label = f"{source.upper() + ' ' if source else ''}backup of {resource_id or '?'}"
+    owner = inventory.owner_of(str(resource_id or ""))[0]
+    name = getattr(b, "resource_name", None) or (owner.attributes.get("name") if owner else None)
+    row = _placement(bid, "backup", region, inp, allowed, source=source, resource_id=resource_id, ref=getattr(b, "ref", None),
+                     resource_name=name if isinstance(name, str) else None, created_at=getattr(b, "created_at", None), **extra)
+    label = f"{source.upper() + ' ' if source else ''}backup of {_named(owner) if owner else resource_id or '?'}"
+    cause = str(resource_id) if resource_id else None  # one server behind all its backups: one root cause
     if region is None:
-        known = inventory.owner_of(str(resource_id or ""))[0] is not None
-        why = "its resource has no known region" if known else "its resource is not in the Terraform state"
-        return row, [Finding(bid, f"{label}: region unknown: the listing records none and {why}", _backup_ref(b), Status.ERROR)]
+        why = "its resource has no known region" if owner is not None else "its resource is not in the Terraform state"
+        return row, [Finding(bid, f"{label}: region unknown: the listing records none and {why}", _backup_ref(b), Status.ERROR,
+                             cause=cause)]
     if norm(region) not in allowed:
         how = f" ({inferred})" if inferred else ""
         where = _where(region, inp.tenant)
-        return row, [Finding(bid, f"{label} lies in {where}{how}, not an allowed region ({_allowed_text(inp)})", _backup_ref(b))]
+        return row, [Finding(bid, f"{label} lies in {where}{how}, not an allowed region ({_allowed_text(inp)})", _backup_ref(b),
+                             cause=cause)]
     return row, []
 
 
@@ -212,13 +224,14 @@ def replication(inp: CheckInput) -> Outcome:
     findings: list[Finding] = []
     rows: list[dict[str, Any]] = []
 
-    def add(obj: str, kind: str, source: str | None, target: str | None, how: str, what: str, ref: Iterable[str]) -> None:
+    def add(obj: str, kind: str, source: str | None, target: str | None, how: str, what: str, ref: Iterable[str],
+            cause: str | None = None) -> None:
         refs = tuple(x for x in ref if x)
         rows.append({**_placement(obj, kind, target, inp, allowed), "source_region": source, "found_by": how, "about": what,
                      "ref": refs[0] if refs else None})
         finding = _target_finding(obj, what, target, how, refs, inp, allowed)
         if finding:
-            findings.append(finding)
+            findings.append(replace(finding, cause=cause) if cause else finding)
 
     for r in sorted(inventory.of_type(REPLICATION), key=lambda r: r.address):
         target, how = _replication_target(r, buckets)
@@ -243,7 +256,9 @@ def replication(inp: CheckInput) -> Outcome:
     for b in sorted(_backups(inp), key=lambda b: str(getattr(b, "id", ""))):
         for target in getattr(b, "destination_regions", None) or []:
             bid = str(getattr(b, "id", "") or "?")
-            add(bid, "backup", getattr(b, "region", None), target, "replication_records", f"copy of the backup of {getattr(b, 'resource_id', None) or '?'}", _backup_ref(b))
+            owner = getattr(b, "resource_id", None)
+            add(bid, "backup", getattr(b, "region", None), target, "replication_records", f"copy of the backup of {owner or '?'}",
+                _backup_ref(b), cause=str(owner) if owner else None)  # copies of one resource's backups: one cause
     findings += _no_backup_evidence(inp, "backup copies are not checked")
     details: dict[str, Any] = {"replications": rows}
     if not rows:

@@ -71,6 +71,14 @@ def load_tenant(bundle):
         raise Unusable(f"tenant.yaml cannot be read: {exc}") from None
 
 
+lang_option = click.option("--lang", "lang", type=click.Choice(["en", "fr"], case_sensitive=False),
+                           help="Language of the reports and the summary (default: tenant.yaml `language:`, else en).")
+
+
+def report_language(lang, tenant) -> str:
+    return (lang or getattr(tenant, "language", None) or "en").lower()
+
+
 def warn_waiver_problems(bundle, tenant) -> dict:
     """Each waiver not applied, one line on stderr: no check needs waivers, so no finding says it.
 

@@ -67,17 +67,19 @@ def show(control_id, matrix):
         ("id", control.id), ("domain", control.domain), ("rule", control.rule), ("detail", control.detail or "—"),
         ("section", control.section), ("responsibility", control.responsibility),
         ("customer", control.customer_responsibility), ("provider", control.provider_responsibility),
-        ("evidenced by", _evidence(binding)),
     ):
         click.echo(f"{label:>15}: {value}")
-    if binding:
+    # the checks once, one a line with their parameters (not also as the one-line list of `controls list`)
+    refs = binding.check_refs(control) if binding else []
+    click.echo(f"{'evidenced by':>15}: " + ("" if refs else _evidence(binding)))
+    if refs:
         from hds_audit.checks.registry import all_checks
 
         specs = all_checks()
-        for ref in binding.check_refs(control):
-            spec = specs.get(ref.id)
-            declared = f" ({spec.category}, severity {spec.severity})" if spec else " (not implemented yet)"
-            click.echo(f"{'':>15}  - {ref.id}{declared}" + (f" {ref.params}" if ref.params else ""))
+    for ref in refs:
+        spec = specs.get(ref.id)
+        declared = f" ({spec.category}, severity {spec.severity})" if spec else " (not implemented yet)"
+        click.echo(f"{'':>15}  - {ref.id}{declared}" + (f" {ref.params}" if ref.params else ""))
     return int(ExitCode.OK)
 
 

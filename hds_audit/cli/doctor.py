@@ -61,7 +61,7 @@ def _print(d) -> None:
     for k in d.kinds:
         word, colour = MARK.get(k.status, (k.status, None))
         optional = "" if k.needed_by or k.status != "absent" else " (optional)"
-        count = f"{k.records} records" if k.records is not None else ""
+        count = f"{k.records} record{'' if k.records == 1 else 's'}" if k.records is not None else ""
         if len(k.files) > 2:
             line = f"{_folder(k.files)} ({len(k.files)} files{', ' + count if count else ''})"
         else:

@@ -12,7 +12,7 @@ import click
 
 from hds_audit.cli.common import (
     Unusable, apply, drop_option, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
-    signing_identity, warn_waiver_problems,
+    lang_option, report_language, signing_identity, warn_waiver_problems,
 )
 
 
@@ -26,14 +26,16 @@ def _proof_options(default_out: str):
         drop_option,
         click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY",
                      help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD."),
+        lang_option,
         s3_option,
     ])
 
 
-def _prove(name: str, bundle, period, start, end, out, matrix, key, s3_endpoint) -> int:
+def _prove(name: str, bundle, period, start, end, out, matrix, key, lang, s3_endpoint) -> int:
     from hds_audit.catalog.load import CatalogError
     from hds_audit.engine import now, run_checks
     from hds_audit.exitcodes import ExitCode
+    from hds_audit.i18n import language
     from hds_audit.proofs import assess, kind, write_proof
     from hds_audit.proofs.deletion import NOTHING_TO_PROVE
 
@@ -53,31 +55,41 @@ def _prove(name: str, bundle, period, start, end, out, matrix, key, s3_endpoint)
     except CatalogError as exc:
         raise Unusable(f"catalog refused: {exc}") from None
     result.generated_at = now()
+    result.language = report_language(lang, tenant)
     proof = assess(proof_kind, result)
     try:
         write_proof(proof, result, identity, out)
     except OSError as exc:
         raise Unusable(f"cannot write the proof into {out}: {exc}") from None
+    with language(result.language):
+        _tell(name, proof, proof_kind, tenant, out)
+    return int(ExitCode.OK if proof.proven else ExitCode.FAILED)
+
+
+def _tell(name: str, proof, proof_kind, tenant, out: Path) -> None:
+    from hds_audit.i18n import _
+
     stem = proof_kind.stem
+    # what is proven: the deletion timeline or the regions, not the audit period, which says little here
+    said = proof_kind.statement(proof.document) if proof_kind.statement else ""
     if proof.proven:
-        click.secho(f"{name}: PROVEN for {tenant.name}, period {the_period.label}.", fg="green")
+        click.secho(_("{name}: PROVEN for {tenant}.", name=name, tenant=tenant.name) + f" {said or ''}", fg="green")
     else:
-        click.secho(f"{name}: NOT PROVEN for {tenant.name}, period {the_period.label}:", fg="red")
+        click.secho(_("{name}: NOT PROVEN for {tenant}.", name=name, tenant=tenant.name) + f" {said or ''}", fg="red")
         for reason in proof.reasons:
             click.echo(f"  - {reason}")
-    click.echo(f"Written to {out}: {stem}.pdf (signed), {stem}.json, signer.pem, manifest.json (+ .sig)")
-    return int(ExitCode.OK if proof.proven else ExitCode.FAILED)
+    click.echo(_("Written to {out}: {stem}.pdf (signed), {stem}.json, signer.pem, manifest.json (+ .sig)", out=out, stem=stem))
 
 
 @click.command()
 @_proof_options("residency-proof")
-def residency(bundle, period, start, end, out, matrix, key, s3_endpoint):
+def residency(bundle, period, start, end, out, matrix, key, lang, s3_endpoint):
     """Signed proof of where every resource, backup, replica and trace of BUNDLE lies."""
-    return _prove("residency", bundle, period, start, end, out, matrix, key, s3_endpoint)
+    return _prove("residency", bundle, period, start, end, out, matrix, key, lang, s3_endpoint)
 
 
 @click.command()
 @_proof_options("deletion-proof")
-def deletion(bundle, period, start, end, out, matrix, key, s3_endpoint):
+def deletion(bundle, period, start, end, out, matrix, key, lang, s3_endpoint):
     """Signed proof of the deletion timeline of BUNDLE after the contract end."""
-    return _prove("deletion", bundle, period, start, end, out, matrix, key, s3_endpoint)
+    return _prove("deletion", bundle, period, start, end, out, matrix, key, lang, s3_endpoint)

@@ -45,8 +45,9 @@ def import_(workbook, directory, reviewer, review_date, key):
         if not who:
             raise ReviewError("who reviewed? fill in the Reviewer cell of the Summary sheet, or pass --reviewer NAME")
         when = parse_instant(review_date.date()) if review_date else reviewed.reviewed_at or datetime.now(PARIS).replace(microsecond=0)
-        if not reviewed.verdicts:
-            raise ReviewError(f"{workbook.name}: no verdict or comment in the Controls sheet: nothing to import")
+        if not reviewed.verdicts and not reviewed.actions:
+            raise ReviewError(f"{workbook.name}: no verdict or comment in the Controls sheet, no owner or due date in the "
+                              "Root causes sheet: nothing to import")
         _check_folder(directory)
         identity = _identity(key, directory)
         controls = apply_review(result, reviewed, who, when)
@@ -55,7 +56,8 @@ def import_(workbook, directory, reviewer, review_date, key):
         raise Unusable(str(exc)) from None
     except OSError as exc:
         raise Unusable(f"cannot rewrite {directory}: {exc}") from None
-    click.secho(f"{len(controls)} control(s) reviewed by {who} recorded in {directory / 'results.json'}; "
+    owned = f", {len(reviewed.actions)} root cause owner(s) or due date(s)" if reviewed.actions else ""
+    click.secho(f"{len(controls)} control(s) reviewed by {who}{owned} recorded in {directory / 'results.json'}; "
                 f"every report re-rendered and re-signed.", fg="green")
     return int(ExitCode.OK)
 

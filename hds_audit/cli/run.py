@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, drop_option, is_sample, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
-    signing_identity, warn_waiver_problems,
+    Unusable, apply, drop_option, is_sample, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period,
+    s3_option, lang_option, report_language, signing_identity, warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
 
@@ -22,8 +22,9 @@ from hds_audit.exitcodes import ExitCode
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY", help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD.")
 @click.option("--snapshot", is_flag=True, help="Copy the evidence read into DIR/evidence/, covered by the manifest.")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A previous run's folder, to show what changed.")
+@lang_option
 @s3_option
-def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_endpoint):
+def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, s3_endpoint):
     """Audit BUNDLE (default: the bundled sample) and write signed reports into the --out DIR.
 
     Exit 0 when nothing failed or errored, 1 when a control failed or errored (the reports are
@@ -51,7 +52,8 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
 
         extras["comparison"] = comparison_from_dir(previous)
     options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras, preloaded,
-                           sample=is_sample(source))
+                           sample=is_sample(source),
+                           language=report_language(lang, tenant))
     try:
         result = run_audit(options)
     except CatalogError as exc:

@@ -112,6 +112,14 @@ class Tenant(BaseModel):
     tenant_deletion_requested_at: datetime | None = None
     tenant_deleted_at: datetime | None = None
     policy: Policy = Field(default_factory=Policy)
+    language: str | None = None  # of the reports: en or fr (`--lang` overrides it)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: Any) -> Any:
+        from hds_audit.i18n import check
+
+        return None if value in (None, "") else check(str(value))
 
     @field_validator("scope", mode="before")
     @classmethod

@@ -1,21 +1,74 @@
-"""`report.html`: the jinja2 template in report_templates/, autoescaped."""
+"""`report.html`: the jinja2 template in report_templates/, autoescaped, in the report's language
+(jinja2's i18n extension over the gettext catalog of hds_audit/i18n.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from urllib.parse import quote
 
+from hds_audit.formats import digest
 from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds, visible_bidi
+from hds_audit.formats.pdf import responsibility
+from hds_audit.formats.pdf_style import status_label
+from hds_audit.i18n import _, current, day, moment, number, translations
 from hds_audit.paths import data_dir
 from hds_audit.states import SEVERITY
 
 FILENAME = "report.html"
 TEMPLATE = "report.html.j2"
+MAX_ATTENTION = 12  # controls listed under "Controls needing attention", as in the PDF; the table Controls lists all
+SNAPSHOT = "evidence"  # the folder `run --snapshot` copies the evidence into, beside the report
 
 
 def _visible_bidi(value):
     if isinstance(value, str) and not hasattr(value, "__html__"):  # leave markup the template built alone
         return visible_bidi(value)
     return value
+
+
+def evidence_link(reference: str) -> str:
+    """A relative link to the snapshot's copy of the file a reference (`file#record`) points at."""
+    path = reference.split("#", 1)[0]
+    return f"{SNAPSHOT}/{quote(path)}"
+
+
+def _first_listing(result) -> dict[str, str | None]:
+    """`control/check index` -> the control whose section already lists that shared check's findings."""
+    first: dict[int, str] = {}
+    out: dict[str, str | None] = {}
+    for control in result.controls:
+        for index, check in enumerate(control.checks):
+            out[f"{control.control.id}/{index}"] = first.get(id(check))
+            if check.findings:
+                first.setdefault(id(check), control.control.id)
+    return out
+
+
+def _indicators(result) -> list:
+    """Inline SVG charts (trusted markup this tool draws; evidence inside is escaped by html_charts)."""
+    from markupsafe import Markup
+
+    from hds_audit.formats import html_charts
+
+    checks = {c.id: c for c in result.unique_checks()}
+    policy = result.tenant.policy
+    continuity, coverage = checks.get("trace.continuity"), checks.get("backup.coverage")
+    charts = [html_charts.status_by_responsibility(result, status_label)]
+    if continuity is not None:
+        gap = (continuity.details or {}).get("max_gap_hours") or policy.trace_max_gap_hours
+        charts += html_charts.trace_volume(continuity.details, float(gap))
+    if coverage is not None:
+        rpo = (coverage.details or {}).get("rpo_hours") or policy.backup_rpo_hours
+        charts.append(html_charts.backup_intervals(coverage.details, float(rpo)))
+    return [(caption, Markup(svg)) for caption, svg in filter(None, charts)]
+
+
+def _attention(result) -> list:
+    """The controls that fail or could not be concluded, those with the most findings first (as the PDF)."""
+    from hds_audit.states import Status, is_blocking
+
+    blocking = [c for c in result.controls if is_blocking(c.status)]
+    return sorted(blocking, key=lambda c: (c.status is not Status.FAIL, -sum(len(k.findings) for k in c.checks)))
 
 
 def render(ctx: RenderContext) -> bytes:
@@ -26,17 +79,30 @@ def render(ctx: RenderContext) -> bytes:
         autoescape=True,  # every string from evidence is text, never markup
         keep_trailing_newline=True,
         finalize=_visible_bidi,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(current()), newstyle=True)
     env.filters["seconds"] = to_seconds  # messages and notes only: evidence names print as written
     result = ctx.result
     by_responsibility: dict[str, Counter] = {}
     for control in result.controls:
         by_responsibility.setdefault(control.control.responsibility, Counter())[control.status.value] += 1
     doc = result.to_json()
+    changes = {"new": _("new"), "fixed": _("fixed"), "persisting": _("persisting")}
     html = env.get_template(TEMPLATE).render(
-        result=result, doc=doc, states=[s.value for s in SEVERITY],
+        result=result, doc=doc, states=[s.value for s in SEVERITY], lang=current(),
         evidence=sorted(doc["evidence"], key=lambda e: natural_key(e["path"])),
         by_responsibility={k: dict(v) for k, v in sorted(by_responsibility.items())},
         signer=ctx.signer, demo=ctx.demo, comparison=ctx.extras.get("comparison"), notices=notices(result),
+        period_start=day(result.period.start), period_end=day(result.period.end), generated=moment(result.generated_at),
+        headline=digest.headline(result), cause_counts=digest.cause_counts(result), actions=result.planned_actions(),
+        causes=result.root_causes(), top=digest.TOP, trend=digest.trend(result, ctx.extras.get("comparison")),
+        rules={c.control.id: c.control.rule for c in result.controls}, shown_under=_first_listing(result),
+        snapshot=ctx.snapshot, evidence_link=evidence_link,
+        cause_text=digest.cause_text, severity_label=digest.severity_label, owner_label=digest.owner_label,
+        due_label=digest.due_label, advice_label=digest.advice_label, status_label=status_label,
+        responsibility=responsibility, change_label=changes.get, number=number,
+        indicators=_indicators(result), attention=_attention(result), max_attention=MAX_ATTENTION,
+        colon=_(": "),  # French sets a space before the colon
     )
     return html.encode("utf-8")

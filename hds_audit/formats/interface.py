@@ -49,6 +49,7 @@ class RenderContext:
     signer: str | None = None  # subject of the signing certificate
     demo: bool = False  # signed with a throwaway identity
     extras: dict = field(default_factory=dict)  # comparison with a previous run, etc.
+    snapshot: bool = False  # the evidence is copied beside the reports (evidence/): reports link to it
 
 
 class Format(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from hds_audit.formats.interface import RenderContext
+from hds_audit.formats.interface import RenderContext, to_seconds
 from hds_audit.states import Status
 
 FILENAME = "junit.xml"
@@ -42,7 +42,8 @@ def render(ctx: RenderContext) -> bytes:
     })
     for check in checks:
         case = ET.SubElement(suite, "testcase", {"classname": check.id.split(".")[0], "name": check.id})
-        body = "\n".join(f"[{f.status.value}] {f.object}: {f.message} ({', '.join(f.evidence)})" for f in check.findings)
+        # times to the second, as every report shows them (results.json keeps the milliseconds)
+        body = "\n".join(f"[{f.status.value}] {f.object}: {to_seconds(f.message)} ({', '.join(f.evidence)})" for f in check.findings)
         body += f"\ncontrols: {', '.join(sorted(set(controls_of.get(check.id, []))))}"
         if check.status is Status.FAIL:
             ET.SubElement(case, "failure", {"message": f"{sum(f.status is Status.FAIL for f in check.findings)} finding(s)", "type": "fail"}).text = body

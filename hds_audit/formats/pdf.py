@@ -11,13 +11,15 @@ from collections import Counter
 
 from hds_audit import __version__
 from hds_audit.checks.details import ContinuityDetails, CoverageDetails
-from hds_audit.formats import pdf_charts
+from hds_audit.formats import digest, pdf_charts
+from hds_audit.formats.pdf_causes import executive_summary, root_cause_list
 from hds_audit.formats.sampling import hidden_text, representative
 from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds
 from hds_audit.formats.pdf_style import (
     badge, build_pdf, content_width, demo_banner, fonts, grid, header_row, key_values, markup, refs, status_colours,
     status_label, text, verdict_box, words,
 )
+from hds_audit.i18n import _, day, moment, ngettext, number
 from hds_audit.states import SEVERITY, Status, is_blocking
 from hds_audit.timeutil import iso
 
@@ -31,11 +33,12 @@ MAX_EVIDENCE_ROWS = 60  # beyond this, trace files are grouped by month in the a
 
 def render(ctx: RenderContext) -> bytes:
     result = ctx.result
-    story = cover(ctx) + summary(ctx) + changes(ctx) + matrix(ctx) + findings(ctx) + appendix(ctx)
+    story = (cover(ctx) + executive_summary(ctx) + summary(ctx) + root_cause_list(ctx) + changes(ctx) + matrix(ctx)
+             + findings(ctx) + appendix(ctx))
     footer = words("report", "footer", tenant=result.tenant.name, period=result.period.label, run_id=result.run_id)
     return build_pdf(
         story, title=f"{words('report', 'title')} — {result.tenant.name} — {result.period.label}",
-        author=ctx.signer or "hds-audit", subject=f"HDS audit, period {result.period.label}, run {result.run_id}",
+        author=ctx.signer or "hds-audit", subject=_("HDS audit, period {period}, run {run_id}", period=result.period.label, run_id=result.run_id),
         footer=footer, created=result.generated_at, on_page=_notice_stamp(notices(result)),
     )
 
@@ -58,7 +61,9 @@ def _notice_stamp(marks: list[tuple[str, str]]):
 
 
 def _period_text(period) -> str:
-    return f"{period.label}: {iso(period.start)} to {iso(period.end)} (end excluded)"
+    # the dates as the reader's locale writes them, then the exact instants (ISO 8601, as every report states times)
+    return (_("{label}: {start} to {end} (end excluded)", label=period.label, start=day(period.start), end=day(period.end))
+            + f"\n{iso(period.start)} → {iso(period.end)}")
 
 
 def _reviews(result) -> list[str]:
@@ -66,7 +71,7 @@ def _reviews(result) -> list[str]:
     for control in result.controls:
         if control.review:
             seen[(control.review.get("reviewer") or "?", str(control.review.get("reviewed_at") or "")[:10])] += 1
-    return [f"{who}, {day} ({n} control(s))" for (who, day), n in sorted(seen.items())]
+    return [f"{who}, {when} ({ngettext('{n} control', '{n} controls', n)})" for (who, when), n in sorted(seen.items())]
 
 
 # -- cover ----------------------------------------------------------------------------------------
@@ -83,33 +88,24 @@ def cover(ctx: RenderContext) -> list:
     for word, sentence in notices(result):
         story += [demo_banner(f"{word} — {sentence}"), Spacer(1, 16)]
     pairs = [
-        ("Organisation", tenant.name),
-        ("Tenant", tenant.tenant_id),
-        ("Period", _period_text(result.period)),
-        ("Generated", to_seconds(iso(result.generated_at)) or "—"),
-        ("Signed by", ctx.signer or words("report", "unsigned")),
-        ("Support plan", tenant.support_plan),
-        ("Allowed regions", ", ".join(tenant.allowed_regions)),
-        ("Scope", tenant.scope.describe()),
-        ("Run id", result.run_id),
-        ("Tool", f"hds-audit {__version__}"),
+        (_("Organisation"), tenant.name),
+        (_("Tenant"), tenant.tenant_id),
+        (_("Period"), _period_text(result.period)),
+        (_("Generated"), f"{moment(result.generated_at)}\n{to_seconds(iso(result.generated_at)) or '—'}"
+         if result.generated_at else "—"),
+        (_("Signed by"), ctx.signer or words("report", "unsigned")),
+        (_("Support plan"), tenant.support_plan),
+        (_("Allowed regions"), ", ".join(tenant.allowed_regions)),
+        (_("Scope"), tenant.scope.describe()),
+        (_("Run id"), result.run_id),
+        (_("Tool"), f"hds-audit {__version__}"),
     ]
     reviews = _reviews(result)
     if reviews:
-        pairs.append(("Reviewed by", "; ".join(reviews)))
+        pairs.append((_("Reviewed by"), "; ".join(reviews)))
     story += [key_values(pairs), Spacer(1, 20)]
-    summary = result.summary()
     blocking = [c for c in result.controls if is_blocking(c.status)]
-    if blocking:
-        parts = [f"{summary['fail']} of {len(result.controls)} controls fail"] if summary["fail"] else []
-        if summary["error"]:
-            parts.append(f"{summary['error']} could not be concluded (evidence absent or invalid)")
-        message = " and ".join(parts) + "."
-        if not summary["fail"]:
-            message = f"{summary['error']} of {len(result.controls)} controls could not be concluded (evidence absent or invalid)."
-    else:
-        message = f"No control fails: {summary['pass']} pass, {summary['manual']} need a human attestation, {summary['waived']} waived."
-    story += [verdict_box(message, not blocking), Spacer(1, 10), status_table(result), Spacer(1, 18),
+    story += [verdict_box(digest.headline(result), not blocking), Spacer(1, 10), status_table(result), Spacer(1, 18),
               text(words("report", "signature_note"), "muted"), PageBreak()]
     return story
 
@@ -119,8 +115,8 @@ def status_table(result):
     states = [s.value for s in SEVERITY]
     controls, checks = result.summary(), result.check_summary()
     rows = [[text("", "cell")] + [badge(s) for s in states],
-            [text("Controls", "cell_bold")] + [text(controls[s], "cell") for s in states],
-            [text("Checks", "cell_bold")] + [text(checks[s], "cell") for s in states]]
+            [text(_("Controls"), "cell_bold")] + [text(number(controls[s]), "cell") for s in states],
+            [text(_("Checks"), "cell_bold")] + [text(number(checks[s]), "cell") for s in states]]
     width = (content_width() - 80) / len(states)
     return grid(rows, [80] + [width] * len(states), repeat=False,
                 extra=[("ALIGN", (1, 1), (-1, -1), "CENTER")])
@@ -142,11 +138,11 @@ def summary(ctx: RenderContext) -> list:
              Spacer(1, 6), text(words("report", "attention_title"), "h2")]
     blocking = [c for c in result.controls if is_blocking(c.status)]
     if blocking:
-        rows = [header_row("Control", "Domain", "Status", "Findings")]
+        rows = [header_row(_("Control"), _("Domain"), _("Status"), _("Findings"))]
         ranked = sorted(blocking, key=lambda c: (c.status is not Status.FAIL, -sum(len(k.findings) for k in c.checks)))
         for c in ranked[:MAX_ATTENTION]:
             n = sum(len(k.findings) for k in c.checks)
-            rows.append([text(c.control.rule, "cell"), text(c.control.domain, "cell"), badge(c.status.value), text(n, "cell")])
+            rows.append([text(c.control.rule, "cell"), text(c.control.domain, "cell"), badge(c.status.value), text(number(n), "cell")])
         story.append(grid(rows, [225, content_width() - 341, 66, 50]))
         if len(ranked) > MAX_ATTENTION:
             story.append(text(words("report", "attention_more", n=len(ranked) - MAX_ATTENTION), "muted"))
@@ -177,16 +173,18 @@ def changes(ctx: RenderContext) -> list:
     comparison = ctx.extras.get("comparison")
     if not comparison:
         return []
-    counts = ", ".join(f"{len(comparison.get(kind) or [])} {kind}" for kind in ("new", "fixed", "persisting"))
-    story = [text(f"Changes since {comparison.get('previous_period') or 'the previous run'}", "h1"),
-             text(f"Findings by check and object: {counts}.", "muted"), Spacer(1, 6)]
-    rows = [header_row("Change", "Check", "Object", "Finding")]
+    kinds = {"new": _("new"), "fixed": _("fixed"), "persisting": _("persisting")}
+    counts = ", ".join(f"{number(len(comparison.get(kind) or []))} {label}" for kind, label in kinds.items())
+    story = [text(_("Changes since {period}", period=comparison.get("previous_period") or _("the previous run")), "h1"),
+             text(_("Findings by check and object: {counts}.", counts=counts), "muted"), Spacer(1, 6)]
+    rows = [header_row(_("Change"), _("Check"), _("Object"), _("Finding"))]
     for kind in ("new", "fixed", "persisting"):
         items = comparison.get(kind) or []
         for item in items[:MAX_CHANGES]:
-            rows.append([text(kind, "cell_bold"), text(item.get("check"), "small"), text(item.get("object"), "cell"), text(to_seconds(item.get("message")), "cell")])
+            rows.append([text(kinds[kind], "cell_bold"), text(item.get("check"), "small"), text(item.get("object"), "cell"), text(to_seconds(item.get("message")), "cell")])
         if len(items) > MAX_CHANGES:
-            rows.append([text(kind, "cell"), text(""), text(""), text(f"{len(items) - MAX_CHANGES} more: see report.xlsx, sheet Changes", "muted")])
+            rows.append([text(kinds[kind], "cell"), text(""), text(""),
+                         text(_("{n} more: see report.xlsx, sheet Changes", n=number(len(items) - MAX_CHANGES)), "muted")])
     rest = content_width() - 62 - 120
     return story + [grid(rows, [62, 120, rest * 0.35, rest * 0.65]), PageBreak()]
 
@@ -198,12 +196,13 @@ def matrix(ctx: RenderContext) -> list:
 
     result = ctx.result
     reviewed = any(c.review for c in result.controls)
-    head = ["Control", "Domain", "Responsibility", "Status", "Findings"] + (["Auditor"] if reviewed else [])
+    head = [_("Control"), _("Domain"), _("Responsibility"), _("Status"), _("Findings")] + ([_("Auditor")] if reviewed else [])
     rows = [header_row(*head)]
     for c in result.controls:
         n = sum(len(k.findings) for k in c.checks)
         control = [text(c.control.rule, "cell_bold"), text(f"{c.control.id} · §{c.control.section}", "small")]
-        row = [control, text(c.control.domain, "cell"), text(c.control.responsibility, "cell"), badge(c.status.value), text(n or "", "cell")]
+        row = [control, text(c.control.domain, "cell"), text(responsibility(c.control.responsibility), "cell"), badge(c.status.value),
+               text(number(n) if n else "", "cell")]
         if reviewed:
             row.append(text((c.review or {}).get("verdict") or "", "cell"))
         rows.append(row)
@@ -231,15 +230,16 @@ def findings(ctx: RenderContext) -> list:
         heading.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                      ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LINEBELOW", (0, 0), (-1, -1), 0.8, status_colours(c.status.value)[1])]))
         block = [Spacer(1, 6), heading,
-                 text(f"{c.control.id} · {c.control.domain} · §{c.control.section} · {c.control.responsibility} responsibility", "muted")]
+                 text(_("{id} · {domain} · §{section} · {responsibility} responsibility", id=c.control.id, domain=c.control.domain,
+                        section=c.control.section, responsibility=responsibility(c.control.responsibility)), "muted")]
         duty = c.control.customer_responsibility
         if duty and duty != "N/A":
-            block.append(text(f"Customer: {duty}", "muted"))
+            block.append(text(_("Customer: {duty}", duty=duty), "muted"))
         if c.unbound:
-            block.append(text("No evidence is bound to this rule in controls/bindings.yaml.", "muted"))
+            block.append(text(_("No evidence is bound to this rule in controls/bindings.yaml."), "muted"))
         if c.review:
             r = c.review
-            block.append(text(f"Auditor: {r.get('verdict') or '—'}{' — ' + r['comment'] if r.get('comment') else ''} "
+            block.append(text(f"{_('Auditor')}: {r.get('verdict') or '—'}{' — ' + r['comment'] if r.get('comment') else ''} "
                               f"({r.get('reviewer') or '?'}, {r.get('reviewed_at') or '?'})", "base", bold=True))
         groups = _check_blocks(c.checks, shown, c.control.rule)
         if groups and groups[0][1]:
@@ -251,7 +251,7 @@ def findings(ctx: RenderContext) -> list:
             story += [KeepTogether(group)] if keep else group
     if quiet:
         story += [Spacer(1, 8), text(words("report", "passing_title"), "h2")]
-        rows = [header_row("Control", "Status", "Checks")]
+        rows = [header_row(_("Control"), _("Status"), _("Checks"))]
         for c in quiet:
             checks = ", ".join(f"{k.id} ({status_label(k.status.value)})" for k in c.checks) or "—"
             rows.append([text(c.control.rule, "cell"), badge(c.status.value), text(checks, "cell")])
@@ -272,16 +272,17 @@ def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, 
         if check.note:
             line += f" — {_esc(to_seconds(check.note))}"
         if check.findings and id(check) in shown:
-            line += f" — {len(check.findings)} finding(s), listed under “{_esc(shown[id(check)])}” above"
+            line += " — " + _esc(_("{findings}, listed under “{rule}” above",
+                                   findings=ngettext("{n} finding", "{n} findings", len(check.findings)), rule=shown[id(check)]))
         head = [Spacer(1, 3), markup(line, "base")]
         if not check.findings or id(check) in shown:
             out.append((head, True))
             continue
         shown[id(check)] = rule
-        rows = [header_row("Status", "Object", "Finding", "Evidence")]
+        rows = [header_row(_("Status"), _("Object"), _("Finding"), _("Evidence"))]
         shown_findings = representative(check.findings, MAX_FINDINGS)  # every kind, not the first 15 of one
         for f in shown_findings:
-            shown_refs = list(f.evidence[:MAX_REFS]) + ([f"(+{len(f.evidence) - MAX_REFS} more)"] if len(f.evidence) > MAX_REFS else [])
+            shown_refs = [short_ref(r) for r in f.evidence[:MAX_REFS]] + ([_("(+{n} more)", n=number(len(f.evidence) - MAX_REFS))] if len(f.evidence) > MAX_REFS else [])
             message = to_seconds(f.message + (f"\n{f.waiver}" if f.waiver else ""))
             rows.append([badge(f.status.value), text(f.object, "cell"), text(message, "cell"), refs(shown_refs, content_width() - 342)])
         table = grid(rows, [62, 105, 175, content_width() - 342])
@@ -294,6 +295,20 @@ def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, 
         long = len(rows) > 6
         out.append(([CondPageBreak(110)] + group if long else group, not long))
     return out
+
+
+def short_ref(reference: str) -> str:
+    """A CTS trace reference without its folders (traces/CloudTraces/{region}/{YYYY}/{M}/{D}/{tracker}/{Service}/):
+    the file name repeats the region and the time, and a findings table must not spend 8 lines on one path.
+    The workbook and results.json keep the full reference."""
+    parts = reference.split("/")
+    if parts[0] == "traces" and len(parts) > 4:
+        return f"traces/…/{parts[-1]}"
+    return reference
+
+
+def responsibility(party: str) -> str:
+    return {"customer": _("customer"), "provider": _("provider"), "shared": _("shared")}.get(party, party)
 
 
 def _esc(value) -> str:
@@ -313,15 +328,15 @@ def appendix(ctx: RenderContext) -> list:
     if any(e["files"] > 1 for e in entries):
         story += [text(words("report", "evidence_groups"), "muted"), Spacer(1, 4)]
     if entries:
-        rows = [header_row("File", "SHA-256", "Records", "Time covered")]
+        rows = [header_row(_("File"), "SHA-256", _("Records"), _("Time covered"))]
         for e in entries:
-            covered = f"{_when(e['first'])}\nto {_when(e['last'])}" if e["first"] or e["last"] else "—"
-            what = f"{e['files']} files, " if e["files"] > 1 else ""
-            rows.append([refs([e["path"]], 170) + [text(f"{what}{e['size']:,} bytes".replace(",", " "), "small")],
-                         text(e["sha256"], "mono"), text("" if e["records"] is None else e["records"], "cell"), text(covered, "small")])
+            covered = _("{first}\nto {last}", first=_when(e["first"]), last=_when(e["last"])) if e["first"] or e["last"] else "—"
+            what = ngettext("{n} file", "{n} files", e["files"]) + ", " if e["files"] > 1 else ""
+            rows.append([refs([e["path"]], 170) + [text(what + ngettext("{n} byte", "{n} bytes", e["size"]), "small")],
+                         text(e["sha256"], "mono"), text("" if e["records"] is None else number(e["records"]), "cell"), text(covered, "small")])
         story.append(grid(rows, [170, 150, 45, content_width() - 365]))
     else:
-        story.append(text("No evidence file was read.", "base"))
+        story.append(text(_("No evidence file was read."), "base"))
     if result.dropped:  # a replaced matrix left these bindings without a rule, and the user dropped them on purpose
         story += [text(words("report", "dropped_checks"), "h2")]
         rows = [header_row("Binding", "Checks not run", "Dropped by")] + [
@@ -329,7 +344,7 @@ def appendix(ctx: RenderContext) -> list:
         story.append(grid(rows, [150, content_width() - 270, 120]))
     if result.evidence_notes:
         story += [text(words("report", "evidence_notes"), "h2")]
-        rows = [header_row("Evidence", "Note")] + [[text(k, "cell_bold"), text(to_seconds(v), "cell")] for k, v in sorted(result.evidence_notes.items())]
+        rows = [header_row(_("Evidence"), _("Note"))] + [[text(k, "cell_bold"), text(to_seconds(v), "cell")] for k, v in sorted(result.evidence_notes.items())]
         story.append(grid(rows, [120, content_width() - 120]))
     return story
 

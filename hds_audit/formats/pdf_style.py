@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 
 import yaml
 
+from hds_audit.i18n import _
 from hds_audit.paths import data_dir
 
 WORDING_FILE = "pdf.yaml"
@@ -32,8 +33,8 @@ def wording() -> dict[str, Any]:
 
 
 def words(section: str, key: str, **values: Any) -> str:
-    template = str(wording()[section][key])
-    return template.format(**values) if values else template
+    """A text of pdf.yaml in the report's language (hds_audit/i18n.py: the English text is the key)."""
+    return _(str(wording()[section][key]), **values)
 
 
 def colour(name: str):
@@ -50,7 +51,7 @@ def status_colours(status: str):
 
 
 def status_label(status: str) -> str:
-    return str(wording()["statuses"].get(status, {}).get("label", status))
+    return _(str(wording()["statuses"].get(status, {}).get("label", status)))
 
 
 def chart_colour(name: str):

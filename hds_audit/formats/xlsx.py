@@ -16,8 +16,11 @@ import io
 from typing import Any
 
 from hds_audit.checks.details import AttestationDetails
+from hds_audit.formats import xlsx_causes
+from hds_audit.formats.digest import severity_label, status_word
 from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds, visible_bidi
 from hds_audit.formats.pdf_style import wording
+from hds_audit.i18n import _, every_language
 from hds_audit.states import SEVERITY
 from hds_audit.timeutil import PARIS, iso
 
@@ -25,7 +28,9 @@ FILENAME = "report.xlsx"
 META_SHEET = "meta"
 RUN_ID_NAME = "hds_audit_run_id"
 WORKBOOK_SCHEMA = "hds-audit/workbook/v1"
-CONTROL_HEADERS = ("Control", "Domain", "Rule", "Responsibility", "Section", "Status")
+# the verdicts first after the control: what the tool found, then what the auditor says of it
+CONTROL_HEADERS = ("Control", "Status", "Auditor verdict", "Auditor comment", "Domain", "Rule", "Responsibility", "Section")
+DATE_FORMAT = "yyyy-mm-dd"
 MAX_REFS = 20  # evidence references listed per control; the Findings sheet has all of them
 MAX_CELL = 32000  # Excel holds at most 32 767 characters in a cell
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -40,13 +45,16 @@ def render(ctx: RenderContext) -> bytes:
     result = ctx.result
     wb = Workbook()
     summary = wb.active
-    summary.title = "Summary"
+    summary.title = _("Summary")
     _summary(summary, ctx)
-    _controls(wb.create_sheet("Controls"), result)
-    _findings(wb.create_sheet("Findings"), result)
-    _evidence(wb.create_sheet("Evidence"), result)
+    xlsx_causes.write(wb.create_sheet(_(xlsx_causes.SHEET)), result)
+    _controls(wb.create_sheet(_("Controls")), result)
+    _findings(wb.create_sheet(_("Findings")), result)
+    _evidence(wb.create_sheet(_("Evidence")), result)
     if ctx.extras.get("comparison"):
-        _changes(wb.create_sheet("Changes"), ctx.extras["comparison"])
+        _changes(wb.create_sheet(_("Changes")), ctx.extras["comparison"])
+    for ws in wb.worksheets:
+        xlsx_causes.print_setup(ws, landscape=ws is not summary, one_page=ws is summary)
     _meta(wb.create_sheet(META_SHEET), ctx)
     wb.properties.creator = "hds-audit"
     wb.properties.title = f"HDS audit {result.tenant.name} {result.period.label}"
@@ -94,6 +102,26 @@ def put_time(ws, row: int, column: int, instant):
     return cell
 
 
+def put_date(ws, row: int, column: int, day):
+    """A real Excel date (a due date), or an empty cell to fill in."""
+    cell = ws.cell(row=row, column=column)
+    if day is not None:
+        cell.value = day
+        cell.number_format = DATE_FORMAT
+    return cell
+
+
+def find_sheet(wb, name: str):
+    """The sheet `name` (its English title) in a workbook written in any of the report languages, or None."""
+    return next((wb[title] for title in every_language(name) if title in wb.sheetnames), None)
+
+
+def find_column(header: list[str], name: str) -> int:
+    """The index of column `name` (its English header) in a header row of any report language; ValueError if absent."""
+    names = every_language(name)
+    return next(i for i, label in enumerate(header) if label in names) if any(h in names for h in header) else header.index(name)
+
+
 def _fill(status: str):
     from openpyxl.styles import Fill, PatternFill
 
@@ -106,7 +134,7 @@ def _fill(status: str):
 def status_cell(ws, row: int, column: int, status: str):
     from openpyxl.styles import Font
 
-    cell = put(ws, row, column, status)
+    cell = put(ws, row, column, status_word(status))
     cell.fill = _fill(status)
     entry = wording()["statuses"].get(status)
     if entry:
@@ -137,54 +165,66 @@ def _filter(ws, columns: int, rows: int) -> None:
 def _summary(ws, ctx: RenderContext) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    from hds_audit.formats import digest
+
     result = ctx.result
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 70
     for col in "CDEFG":
         ws.column_dimensions[col].width = 14
-    put(ws, 1, 1, "HDS audit — auditor workbook").font = Font(bold=True, size=14)
+    put(ws, 1, 1, _("HDS audit — auditor workbook")).font = Font(bold=True, size=14)
+    zone = _("({zone})", zone=ZONE)
     pairs = [
-        ("Organisation", result.tenant.name), ("Tenant", result.tenant.tenant_id),
-        ("Period", result.period.label), (f"Period start ({ZONE})", result.period.start),
-        (f"Period end, excluded ({ZONE})", result.period.end), (f"Generated ({ZONE})", result.generated_at),
-        ("Run id", result.run_id), ("Signed by", ctx.signer or "not signed"),
+        (_("Organisation"), result.tenant.name, False), (_("Tenant"), result.tenant.tenant_id, False),
+        (_("Period"), result.period.label, False), (_("Period start") + " " + zone, result.period.start, True),
+        (_("Period end, excluded") + " " + zone, result.period.end, True), (_("Generated") + " " + zone, result.generated_at, True),
+        (_("Run id"), result.run_id, False), (_("Signed by"), ctx.signer or _("not signed"), False),
     ]
     row = 3
-    for label, value in pairs:
+    for label, value, instant in pairs:
         put(ws, row, 1, label, bold=True)
-        if label.endswith(f"({ZONE})"):
+        if instant:
             put_time(ws, row, 2, value).alignment = Alignment(horizontal="left")
         else:
             put(ws, row, 2, value)
         row += 1
     if ctx.demo:
         put(ws, row, 1, "DEMO", bold=True)
-        put(ws, row, 2, "signed with a throwaway identity: not evidence for an audit").font = Font(bold=True, color="A1231D")
+        put(ws, row, 2, _("signed with a throwaway identity: not evidence for an audit")).font = Font(bold=True, color="A1231D")
         row += 1
     for word, sentence in notices(result):
         put(ws, row, 1, word, bold=True)
         put(ws, row, 2, sentence).font = Font(bold=True, color="A1231D")
         row += 1
     row += 1
-    put(ws, row, 1, "Status", bold=True)
+    put(ws, row, 1, digest.headline(result), bold=True)  # the root causes lead here too
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+    if result.root_causes():
+        row += 1
+        put(ws, row, 1, digest.cause_counts(result) + " " + _("See the sheet Root causes."), wrap=True)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+        ws.row_dimensions[row].height = 30
+    row += 2
+    put(ws, row, 1, _("Status"), bold=True)
     for i, state in enumerate(STATES, start=2):
         status_cell(ws, row, i, state)
-    for label, counts in (("Controls", result.summary()), ("Checks", result.check_summary())):
+    for label, counts in ((_("Controls"), result.summary()), (_("Checks"), result.check_summary())):
         row += 1
         put(ws, row, 1, label, bold=True)
         for i, state in enumerate(STATES, start=2):
             put(ws, row, i, counts[state])
     row += 2
-    put(ws, row, 1, "Review", bold=True).font = Font(bold=True, size=12)
+    put(ws, row, 1, _("Review"), bold=True).font = Font(bold=True, size=12)
     row += 1
-    put(ws, row, 1, "To review: fill in Reviewer and Review date below, then the Auditor verdict and Auditor comment columns of the "
-                    "Controls sheet, and run: hds-audit review import report.xlsx --into <report folder>", wrap=True)
+    put(ws, row, 1, _("To review: fill in Reviewer and Review date below, then the Auditor verdict and Auditor comment columns of the "
+                      "Controls sheet (and Owner and Due date on the Root causes sheet), and run: "
+                      "hds-audit review import report.xlsx --into <report folder>"), wrap=True)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
     ws.row_dimensions[row].height = 45
     entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
     reviews = [c.review for c in result.controls if c.review]
     last = reviews[-1] if reviews else {}
-    for label, value in (("Reviewer", last.get("reviewer") or ""), ("Review date", str(last.get("reviewed_at") or "")[:10])):
+    for label, value in ((_("Reviewer"), last.get("reviewer") or ""), (_("Review date"), str(last.get("reviewed_at") or "")[:10])):
         row += 1
         put(ws, row, 1, label, bold=True)
         put(ws, row, 2, value).fill = entry
@@ -192,65 +232,76 @@ def _summary(ws, ctx: RenderContext) -> None:
 
 def _controls(ws, result) -> None:
     from openpyxl.styles import PatternFill
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from hds_audit.formats.pdf import responsibility
     from hds_audit.review import VERDICTS
 
-    headers = list(CONTROL_HEADERS) + [f"Checks {s}" for s in STATES] + ["Findings", "Evidence references", "Auditor verdict", "Auditor comment"]
-    widths = [30, 26, 40, 13, 8, 13] + [8] * len(STATES) + [9, 60, 22, 50]
+    headers = ([_(h) for h in CONTROL_HEADERS] + [_("Checks {status}", status=status_word(s)) for s in STATES]
+               + [_("Findings"), _("Evidence references")])
+    widths = [30, 13, 22, 40, 26, 40, 13, 8] + [8] * len(STATES) + [9, 60]
     _table(ws, headers, widths)
-    verdict_col = headers.index("Auditor verdict") + 1
+    verdict_col = CONTROL_HEADERS.index("Auditor verdict") + 1
+    counts = len(CONTROL_HEADERS) + 1  # the first "Checks <status>" column
     entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
     row = 1
     for row, c in enumerate(result.controls, start=2):
         control = c.control
-        for col, value in enumerate((control.id, control.domain, control.rule, control.responsibility, control.section), start=1):
-            put(ws, row, col, value, wrap=col in (2, 3))
-        status_cell(ws, row, 6, c.status.value)
-        for i, state in enumerate(STATES):
-            put(ws, row, 7 + i, sum(1 for k in c.checks if k.status.value == state))
-        findings = [f for k in c.checks for f in k.findings]
-        put(ws, row, 7 + len(STATES), len(findings))
-        refs = list(dict.fromkeys(ref for f in findings for ref in f.evidence))
-        text = "\n".join(refs[:MAX_REFS]) + (f"\n(+{len(refs) - MAX_REFS} more: see Findings)" if len(refs) > MAX_REFS else "")
-        put(ws, row, 8 + len(STATES), text, wrap=True)
+        put(ws, row, 1, control.id)
+        status_cell(ws, row, 2, c.status.value)
         review = c.review or {}
         put(ws, row, verdict_col, review.get("verdict") or "").fill = entry
         put(ws, row, verdict_col + 1, review.get("comment") or "", wrap=True).fill = entry
+        for col, value in enumerate((control.domain, control.rule, responsibility(control.responsibility), control.section),
+                                    start=verdict_col + 2):
+            put(ws, row, col, value, wrap=True)
+        for i, state in enumerate(STATES):
+            put(ws, row, counts + i, sum(1 for k in c.checks if k.status.value == state))
+        findings = [f for k in c.checks for f in k.findings]
+        put(ws, row, counts + len(STATES), len(findings))
+        refs = list(dict.fromkeys(ref for f in findings for ref in f.evidence))
+        more = "\n" + _("(+{n} more: see Findings)", n=len(refs) - MAX_REFS) if len(refs) > MAX_REFS else ""
+        put(ws, row, counts + len(STATES) + 1, "\n".join(refs[:MAX_REFS]) + more, wrap=True)
     _filter(ws, len(headers), row)
-    from openpyxl.utils import get_column_letter
-
     letter = get_column_letter(verdict_col)
     validation = DataValidation(type="list", formula1='"' + ",".join(VERDICTS) + '"', allow_blank=True,
-                                showErrorMessage=True, errorTitle="Auditor verdict",
-                                error="Choose a verdict from the list: " + ", ".join(VERDICTS))
-    validation.promptTitle, validation.prompt, validation.showInputMessage = "Auditor verdict", "Choose from the list", True
+                                showErrorMessage=True, errorTitle=_("Auditor verdict"),
+                                error=_("Choose a verdict from the list: {verdicts}", verdicts=", ".join(VERDICTS)))
+    validation.promptTitle, validation.prompt, validation.showInputMessage = _("Auditor verdict"), _("Choose from the list"), True
     ws.add_data_validation(validation)
     validation.add(f"{letter}2:{letter}{max(row, 2)}")
 
 
 def _findings(ws, result) -> None:
-    headers = ["Control", "Check", "Status", "Object", "Message", "Evidence references", "Waiver"]
-    _table(ws, headers, [30, 32, 12, 30, 70, 70, 40])
+    headers = [_("Control"), _("Check"), _("Status"), _("Severity"), _("Object"), _("Message"), _("Evidence references"),
+               _("Waiver"), _("Finding id"), _(xlsx_causes.ID_HEADER)]
+    _table(ws, headers, [30, 32, 12, 10, 30, 70, 70, 40, 30, 16])
+    cause_of = {fid: cause.id for cause in result.root_causes() for fid, _f in cause.findings}
     row = 1
 
-    def line(control_id, check_id, status, obj, message, refs=(), waiver=None):
+    def line(control_id, check_id, status, obj, message, refs=(), waiver=None, fid="", level=""):
         nonlocal row
         row += 1
         put(ws, row, 1, control_id)
         put(ws, row, 2, check_id)
         status_cell(ws, row, 3, status)
-        put(ws, row, 4, obj, wrap=True)
-        put(ws, row, 5, to_seconds(message), wrap=True)
-        put(ws, row, 6, "\n".join(refs), wrap=True)
-        put(ws, row, 7, to_seconds(waiver or ""), wrap=True)
+        put(ws, row, 4, severity_label(level) if level else "")
+        put(ws, row, 5, obj, wrap=True)
+        put(ws, row, 6, to_seconds(message), wrap=True)
+        put(ws, row, 7, "\n".join(refs), wrap=True)
+        put(ws, row, 8, to_seconds(waiver or ""), wrap=True)
+        put(ws, row, 9, fid)
+        put(ws, row, 10, cause_of.get(fid, ""))
+
+    from hds_audit.results.severity import severity_of
 
     for c in result.controls:
         if c.unbound and not c.checks:
-            line(c.control.id, "", c.status.value, c.control.rule, "no evidence is bound to this rule: a person must judge it")
+            line(c.control.id, "", c.status.value, c.control.rule, _("no evidence is bound to this rule: a person must judge it"))
         for k in c.checks:
-            for f in k.findings:
-                line(c.control.id, k.id, f.status.value, f.object, f.message, f.evidence, f.waiver)
+            for fid, f in zip(k.finding_ids(), k.findings):
+                line(c.control.id, k.id, f.status.value, f.object, f.message, f.evidence, f.waiver, fid, severity_of(k.id))
             if k.status.value == "manual" and not k.findings:
                 # a missing attestation has no finding, only a note: without a row the auditor sees a bare count
                 line(c.control.id, k.id, "manual", c.control.rule, _expected(k))
@@ -259,36 +310,39 @@ def _findings(ws, result) -> None:
 
 def _expected(check) -> str:
     """A manual check's note, and what would settle it."""
-    note = check.note or "a person must attest this rule"
+    note = check.note or _("a person must attest this rule")
     if check.id != "attestation.current":
         return note
     details = AttestationDetails.model_validate(check.details or {})
     if details.since and details.max_age_days is not None:
-        return (f"{note}. Expected: an attestation in attestations/ naming this control, signed on or after "
-                f"{details.since} ({details.max_age_days} days before the end of the period), whose document matches its sha256.")
+        return note + ". " + _("Expected: an attestation in attestations/ naming this control, signed on or after {since} "
+                               "({days} days before the end of the period), whose document matches its sha256.",
+                               since=details.since, days=details.max_age_days)
     return note
 
 
 def _changes(ws, comparison: dict) -> None:
     """`run --previous DIR`: new, fixed and persisting findings since that run."""
-    headers = ["Change", "Check", "Object", "Status", "Previous status", "Message", "Controls"]
+    headers = [_("Change"), _("Check"), _("Object"), _("Status"), _("Previous status"), _("Message"), _("Controls")]
     _table(ws, headers, [12, 32, 30, 12, 14, 70, 40])
+    kinds = {"new": _("new"), "fixed": _("fixed"), "persisting": _("persisting")}
     row = 1
-    for kind in ("new", "fixed", "persisting"):
+    for kind, label in kinds.items():
         for item in comparison.get(kind) or []:
             row += 1
-            put(ws, row, 1, kind)
+            put(ws, row, 1, label)
             put(ws, row, 2, item.get("check"))
             put(ws, row, 3, item.get("object"), wrap=True)
             status_cell(ws, row, 4, item.get("status") or "fail")
-            put(ws, row, 5, item.get("previous_status") or "")
+            put(ws, row, 5, status_word(item["previous_status"]) if item.get("previous_status") else "")
             put(ws, row, 6, to_seconds(item.get("message")), wrap=True)
             put(ws, row, 7, ", ".join(item.get("controls") or []), wrap=True)
     _filter(ws, len(headers), row)
 
 
 def _evidence(ws, result) -> None:
-    headers = ["File", "SHA-256", "Size (bytes)", "Records", f"First ({ZONE})", f"Last ({ZONE})"]
+    zone = _("({zone})", zone=ZONE)
+    headers = [_("File"), "SHA-256", _("Size (bytes)"), _("Records"), _("First") + " " + zone, _("Last") + " " + zone]
     _table(ws, headers, [60, 68, 12, 10, 22, 22])
     row = 1
     for row, f in enumerate(sorted(result.evidence_files, key=lambda f: natural_key(f.path)), start=2):
@@ -300,7 +354,7 @@ def _evidence(ws, result) -> None:
         put_time(ws, row, 6, f.last)
     for kind, note in sorted(result.evidence_notes.items()):
         row += 1
-        put(ws, row, 1, f"({kind}: not read)")
+        put(ws, row, 1, _("({kind}: not read)", kind=kind))
         put(ws, row, 2, to_seconds(note), wrap=True)
     for dropped in result.dropped:  # checks a replaced matrix left without a rule, dropped on purpose
         row += 1

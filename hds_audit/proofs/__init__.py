@@ -27,6 +27,8 @@ class ProofKind:
     checks: tuple[str, ...]
     build: Callable[[RunResult, dict[str, CheckResult]], dict[str, Any]]  # the kind's own facts
     sections: Callable[[dict[str, Any]], list]  # PDF flowables for those facts
+    statement: Callable[[dict[str, Any]], str | None] | None = None  # what exactly is proven, in one sentence
+    annex: Callable[[dict[str, Any]], list] | None = None  # long tables, after the checks
 
     @property
     def stem(self) -> str:
@@ -53,6 +55,7 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
             count = len(check.findings)
             reasons.append(f"{check_id} is {check.status.value}" + (f" ({count} finding(s))" if count else ""))
     proven = not reasons
+    facts = _jsonable(kind.build(result, checks))
     document: dict[str, Any] = {
         "schema": f"hds-audit/{kind.stem}/v1",
         "tool": {"name": "hds-audit", "version": __version__},
@@ -62,7 +65,8 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
         "period": result.period.to_json(),
         "verdict": "proven" if proven else "not proven",
         "reasons": reasons,
-        **_jsonable(kind.build(result, checks)),
+        **facts,
+        "statement": kind.statement(facts) if kind.statement else None,
         "checks": [checks[c].to_json() for c in kind.checks if c in checks],
         "evidence": [{"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records} for f in result.evidence_files],
     }
@@ -72,6 +76,7 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
 def write_proof(proof: Proof, result: RunResult, identity, out: Path) -> None:
     """PDF (signed) + JSON + signer.pem + signed manifest, staged beside `out` and swapped in whole."""
     from hds_audit.audit import seal
+    from hds_audit.i18n import language
     from hds_audit.outdir import staged, write_atomic
     from hds_audit.proofs.document import render_pdf
     from hds_audit.signing.identity import subject_text
@@ -80,7 +85,9 @@ def write_proof(proof: Proof, result: RunResult, identity, out: Path) -> None:
     with staged(out) as staging:
         stem = proof.kind.stem
         pdf = staging / f"{stem}.pdf"
-        write_atomic(pdf, render_pdf(proof, signer=subject_text(identity.certificate), demo=identity.is_demo))
+        with language(result.language):
+            content = render_pdf(proof, signer=subject_text(identity.certificate), demo=identity.is_demo)
+        write_atomic(pdf, content)
         sign_pdf(pdf, pdf, identity, reason=f"hds-audit {proof.kind.name} proof {result.period.label}")
         write_atomic(staging / f"{stem}.json", (json.dumps(proof.document, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         seal(staging, result, identity)

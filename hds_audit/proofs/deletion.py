@@ -12,6 +12,7 @@ from typing import Any
 
 from hds_audit.checks.details import ContractEndDetails
 from hds_audit.formats.pdf_style import key_values, text, words
+from hds_audit.i18n import _, day, ngettext
 from hds_audit.proofs import ProofKind
 from hds_audit.proofs.document import table
 
@@ -46,6 +47,33 @@ def build(result, checks: dict) -> dict[str, Any]:
     }
 
 
+def _day(value: Any) -> str | None:
+    from hds_audit.timeutil import parse_instant
+
+    try:
+        return day(parse_instant(value)) if value else None
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def statement(doc: dict[str, Any]) -> str | None:
+    """The deletion timeline the proof covers (not the audit period, which says nothing here): the
+    contract end, the dates of the first and last deletion proofs, the deadline."""
+    proofs = sorted(str(r["proof_at"]) for r in doc.get("timeline") or [] if r.get("proof_at"))
+    parts = []
+    if doc.get("contract_end"):
+        parts.append(_("contract end {date}", date=_day(doc["contract_end"])))
+    if proofs:
+        parts.append(ngettext("{n} deletion proof dated {first}", "{n} deletion proofs dated {first} to {last}", len(proofs),
+                              first=_day(proofs[0]), last=_day(proofs[-1])))
+    if doc.get("deadline"):
+        parts.append(_("deadline {date}", date=_day(doc["deadline"])))
+    request = doc.get("tenant_request") or {}
+    if request.get("deleted_at"):
+        parts.append(_("tenant deleted {date}", date=_day(request["deleted_at"])))
+    return _("Deletion timeline: {parts}.", parts="; ".join(parts)) if parts else None
+
+
 def verdict_status(value: Any) -> str:
     word = str(value or "").lower()
     if word in _DONE:
@@ -60,27 +88,27 @@ def sections(doc: dict[str, Any]) -> list:
 
     s = "deletion"
     story = [CondPageBreak(140), text(words(s, "timeline_title"), "h2")]
-    pairs = [("Contract end", doc.get("contract_end") or "—"), ("Deletion deadline", doc.get("deadline") or "—")]
+    pairs = [(_("Contract end"), doc.get("contract_end") or "—"), (_("Deletion deadline"), doc.get("deadline") or "—")]
     if doc.get("deadline_rule"):
-        pairs.append(("Rule", doc["deadline_rule"]))
+        pairs.append((_("Rule"), doc["deadline_rule"]))
     if doc.get("note"):
-        pairs.append(("Note", doc["note"]))
+        pairs.append((_("Note"), doc["note"]))
     counts = Counter(str(r.get("verdict") or "no verdict") for r in doc["timeline"])
     if counts:
-        pairs.append(("Resources", f"{sum(counts.values())}: " + ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))))
+        pairs.append((_("Resources"), f"{sum(counts.values())}: " + ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))))
     story += [key_values(pairs, label_width=110), Spacer(1, 6)]
-    story += table(doc["timeline"], [("resource", "Resource", 95), ("kind", "Kind", 62), ("first_seen", "First seen", 68),
-                                     ("proof", "Deletion proof", 90), ("proof_at", "Proof date", 68),
-                                     ("deadline", "Deadline", 0), ("verdict", "Verdict", 56)],
-                   "verdict", verdict_status, empty="No resource, bucket or backup in the evidence.")
+    story += table(doc["timeline"], [("resource", _("Resource"), 95), ("kind", _("Kind"), 62), ("first_seen", _("First seen"), 68),
+                                     ("proof", _("Deletion proof"), 90), ("proof_at", _("Proof date"), 68),
+                                     ("deadline", _("Deadline"), 0), ("verdict", _("Verdict"), 56)],
+                   "verdict", verdict_status, empty=_("No resource, bucket or backup in the evidence."))
     request = doc.get("tenant_request") or {}
     story += [CondPageBreak(100), text(words(s, "tenant_title"), "h2")]
     if request:
         story.append(key_values([(k.replace("_", " ").capitalize(), v if v is not None else "—") for k, v in request.items()
                                  if not isinstance(v, (list, dict))], label_width=130))
     else:
-        story.append(text("No tenant deletion request in tenant.yaml.", "muted"))
+        story.append(text(_("No tenant deletion request in tenant.yaml."), "muted"))
     return story
 
 
-KIND = ProofKind("deletion", CHECKS, build, sections)
+KIND = ProofKind("deletion", CHECKS, build, sections, statement)

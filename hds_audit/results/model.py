@@ -14,6 +14,8 @@ from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Tenant
+from hds_audit.results.ids import finding_ids
+from hds_audit.results.severity import severity_of
 from hds_audit.period import Period
 from hds_audit.states import SEVERITY, Status, is_blocking
 from hds_audit.timeutil import iso
@@ -29,8 +31,13 @@ class CheckResult:
     note: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
+    def finding_ids(self) -> list[str]:
+        return finding_ids(self.id, (f.object for f in self.findings))
+
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "status": self.status.value, "findings": [f.to_json() for f in self.findings]}
+        level = severity_of(self.id)
+        findings = [{"id": fid, "severity": level} | f.to_json() for fid, f in zip(self.finding_ids(), self.findings)]
+        out: dict[str, Any] = {"id": self.id, "status": self.status.value, "severity": level, "findings": findings}
         if self.note:
             out["note"] = self.note
         if self.details:
@@ -75,6 +82,9 @@ class RunResult:
     # bindings the user dropped on purpose with a replaced matrix: their checks did not run, and every report says so
     dropped: list[DroppedBinding] = field(default_factory=list)
     sample: bool = False  # a run on the bundled fictional sample, not on a tenant's evidence
+    language: str = "en"  # of the reports (hds_audit/i18n.py); results.json itself is in English
+    # root cause id -> {"owner", "due"}: what the officer wrote in the workbook, kept by `review import`
+    actions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def interim(self) -> bool:
@@ -87,6 +97,16 @@ class RunResult:
     def check_summary(self) -> dict[str, int]:
         counts = Counter(r.status for r in self.unique_checks())
         return {s.value: counts.get(s, 0) for s in SEVERITY}
+
+    def root_causes(self):
+        from hds_audit.results.root_causes import root_causes
+
+        return root_causes(self)
+
+    def planned_actions(self):
+        from hds_audit.results.actions import actions
+
+        return actions(self)
 
     def unique_checks(self) -> list[CheckResult]:
         seen: dict[int, CheckResult] = {}
@@ -120,6 +140,8 @@ class RunResult:
             "controls": [c.to_json() for c in self.controls],
             "summary": self.summary(),
             "check_summary": self.check_summary(),
+            "language": self.language,
+            "root_causes": [action.cause.to_json() | action.to_json() for action in self.planned_actions()],
             "evidence": [
                 {"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records,
                  "first": iso(f.first), "last": iso(f.last)}

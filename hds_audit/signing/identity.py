@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,9 +59,15 @@ def is_demo_certificate(certificate) -> bool:
     return _DEMO_WORD.search(subject_text(certificate)) is not None
 
 
-def password_from_env() -> bytes:
-    """The key password from the environment: it is never taken from a flag, so it stays out of shell history."""
+def password_from_env(confirm: bool = False) -> bytes:
+    """The key password from the environment: it is never taken from a flag, so it stays out of shell history.
+    Unset on a terminal, it is asked for without echo (twice with `confirm`, for a new key)."""
     value = os.environ.get(PASSWORD_ENV)
+    if not value and sys.stdin is not None and sys.stdin.isatty():
+        import click
+
+        value = click.prompt(f"Key password ({PASSWORD_ENV} is not set)", hide_input=True, confirmation_prompt=confirm, default="",
+                             show_default=False)
     if not value:
         raise SigningError(
             f"the signing key password is not set: set the environment variable {PASSWORD_ENV}"
@@ -69,7 +76,8 @@ def password_from_env() -> bytes:
 
 
 def init_identity(
-    directory: Path, password: bytes, common_name: str = "hds-audit signer", demo: bool = False
+    directory: Path, password: bytes, common_name: str = "hds-audit signer", demo: bool = False,
+    organisation: str | None = "hds-audit",
 ) -> Identity:
     """Create an EC P-256 key and a self-signed certificate; write signer.p12 and signer.pem."""
     from cryptography.hazmat.primitives import serialization
@@ -86,7 +94,6 @@ def init_identity(
         raise SigningError(f"an empty key password cannot protect {p12_path}: set {PASSWORD_ENV}")
 
     key = ec.generate_private_key(ec.SECP256R1())
-    organisation: str | None = "hds-audit"
     if demo:
         # reports print the subject (CN, O) as the signer: say DEMO once, in the CN, and no O to repeat it
         if not _DEMO_WORD.search(common_name):
