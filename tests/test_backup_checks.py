@@ -315,3 +315,21 @@ def test_quota_broken_listing_is_error(builder, run_checks_on):
     listing(builder, vbs("vol-1", 3) + [{"id": "bad", "volume_id": "vol-1", "status": "available"}], rel="backups/vbs.json")
     result = run_checks_on(builder.root, QUOTA)[QUOTA]
     assert result.status is Status.ERROR and objects(result, Status.ERROR) == ["backups/vbs.json"]
+
+
+def test_coverage_a_server_backup_covers_the_volumes_attached_to_the_server(builder, run_checks_on):
+    """A CBR server backup copies every disk of the server (its system disk and `volume_attached[]`): a volume attached
+    to a server backed up daily is covered without backups of its own; a volume of no server is not."""
+    attached = tf("flexibleengine_compute_instance_v2", "app", {"id": "srv-1", "name": "pacs-app", "region": "eu-west-0",
+                                                                "tags": {"hds": "true"}, "volume_attached": [{"uuid": "vol-1"}]})
+    loose = tf("flexibleengine_blockstorage_volume_v2", "loose", {"id": "vol-2", "name": "loose", "region": "eu-west-0", "tags": {"hds": "true"}})
+    state(builder, attached, VOLUME, loose)
+    listing(builder, daily("srv-1", FIRST, LAST, rtype="OS::Nova::Server"))
+    result = run_checks_on(builder.root, COV)[COV]
+    assert result.status is Status.FAIL and objects(result) == ["vol-2"]
+    rows = {r["resource_id"]: r for r in result.details["resources"]}
+    assert rows["vol-1"]["backups"] == 92 and rows["vol-1"]["through_servers"] == ["srv-1"]
+    assert "through_servers" not in rows["vol-2"]
+    # the server's backups stop mid-August: its attached volume has the same gap
+    listing(builder, daily("srv-1", FIRST, datetime(2026, 8, 14, 22, 30, tzinfo=UTC), rtype="OS::Nova::Server"))
+    assert objects(run_checks_on(builder.root, COV)[COV]) == ["srv-1", "vol-1", "vol-2"]

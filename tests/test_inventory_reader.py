@@ -129,3 +129,16 @@ def test_a_bucket_and_its_replication_are_read_as_the_provider_records_them(tmp_
         ("flexibleengine_obs_bucket", "tilleuls-dossiers", True, t.KMS)
     assert (replication.type, replication.id, replication.attributes["destination_bucket"]) == \
         ("flexibleengine_obs_bucket_replication", "tilleuls-dossiers", "tilleuls-dossiers-copie")
+
+
+def test_an_inventory_file_with_a_key_given_twice_is_refused(tmp_path):
+    """Two values for one key: which one the cloud meant cannot be told, so the file proves nothing."""
+    from hds_audit.evidence import resources
+    from hds_audit.evidence.bundle import Bundle
+
+    (tmp_path / "inventory").mkdir()
+    (tmp_path / "inventory" / "evs.json").write_text(
+        '{"schema": "hds-audit/inventory/v1", "service": "evs", "operation": "ListVolumes", "region": "eu-west-0",'
+        ' "answer": {"volumes": []}, "answer": {"volumes": []}}', encoding="utf-8")
+    evidence = resources.load(Bundle(str(tmp_path)))
+    assert any(p.file == "inventory/evs.json" and "answer" in p.reason for p in evidence.problems), evidence.problems

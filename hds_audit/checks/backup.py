@@ -20,6 +20,7 @@ from hds_audit.checks.configuration import no_in_scope_resource
 from hds_audit.checks.details import CoverageDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
+from hds_audit.evidence.resources import server_volumes
 from hds_audit.period import shift_days
 from hds_audit.states import Status
 from hds_audit.timeutil import iso
@@ -61,10 +62,17 @@ def coverage(inp: CheckInput) -> Outcome:
     by_resource: dict[str, list] = {}
     for backup in inp["backups"]:
         by_resource.setdefault(backup.resource_id, []).append(backup)
+    # a whole-server backup (CBR server backup, CSBS) copies every disk of the server: it backs up its volumes too
+    servers_of: dict[str, list[str]] = {}
+    for server in inp["resources"].of_type(SERVER):
+        for volume_id in server_volumes(server.attributes):
+            servers_of.setdefault(volume_id, []).append(server.id)
     findings, rows = [], []
     resources = [r for r in inp["resources"].of_type(SERVER, VOLUME) if r.in_scope]
     for resource in sorted(resources, key=lambda r: (r.type, r.id)):
-        backups = [b for b in by_resource.get(resource.id, []) if b.created_at < end]
+        own = by_resource.get(resource.id, [])
+        through = [b for s in servers_of.get(resource.id, []) if resource.type == VOLUME for b in by_resource.get(s, [])]
+        backups = [b for b in {id(b): b for b in own + through}.values() if b.created_at < end]
         good = sorted((b for b in backups if b.available), key=lambda b: b.created_at)
         others = Counter(b.status for b in backups if not b.available and b.created_at >= start)
         # the last successful backup before the period opens the first interval; without one,
@@ -79,6 +87,7 @@ def coverage(inp: CheckInput) -> Outcome:
         name = display_name(resource)
         rows.append({
             "resource_id": resource.id, "name": name, "type": resource.type, "backups": len(inside),
+            **({"through_servers": sorted(set(servers_of[resource.id]))} if through else {}),
             "longest_interval_hours": _hours(gap), "longest_from": iso(low), "longest_to": iso(high),
             "unsuccessful": dict(sorted(others.items())),
         })

@@ -34,7 +34,8 @@ from typing import Any, Callable
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.evidence.resources import BUCKET, SERVER, VOLUME, Inventory, Resource, _tags
+from hds_audit.evidence.records import DuplicateKey, strict_loads
+from hds_audit.evidence.resources import BUCKET, SERVER, VOLUME, Inventory, Resource, _tags, in_scope
 
 SCHEMA = "hds-audit/inventory/v1"
 PATTERN = "inventory/*.json"
@@ -60,7 +61,10 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
     read = bundle.record(rel, raw)
     evidence.files.append(read)
     try:
-        document = json.loads(raw.decode("utf-8-sig"))
+        document = strict_loads(raw.decode("utf-8-sig"))
+    except DuplicateKey as exc:
+        evidence.problems.append(Problem(rel, None, str(exc)))
+        return
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         evidence.problems.append(Problem(rel, None, f"not JSON text: {exc}"))
         return
@@ -110,7 +114,7 @@ def _resource(rel: str, rtype: str, rid: str, name: str, attributes: dict, regio
     attributes = {**attributes, "id": rid, "region": region}
     return Resource(address=f"{rtype}.{name}", type=rtype, name=name, id=rid, region=region,
                     availability_zone=_text(attributes.get("availability_zone")), attributes=attributes, tags=tags,
-                    in_scope=True if scope is None else bool(scope.matches(tags)), file=rel, ref=f"{rel}#{rid}")
+                    in_scope=in_scope(scope, rtype, attributes, tags), file=rel, ref=f"{rel}#{rid}")
 
 
 def _id(record: dict, field: str = "id") -> str:
