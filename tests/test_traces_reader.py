@@ -421,7 +421,7 @@ def test_files_read_trace_by_trace_are_read_by_duckdb_numbered_by_position(build
     """TraceSet.materialize reads the files DuckDB scanned with DuckDB again (Python only reads the files DuckDB
     rejects: a query error is not the files' fault and must surface, not fall back to Python silently)."""
     for name in ("a", "b"):
-        builder.traces(batch(3), name=KEY.format(name) + ".gz", shape=shape)
+        builder.traces(batch(3, name), name=KEY.format(name) + ".gz", shape=shape)  # not the same bytes: a copy counts once
     evidence = load(builder)
     assert evidence.data.rows("SELECT count(*) FROM trace_events") == [(0,)]  # the scan keeps groups only
     evidence.data.materialize(f"SELECT reading FROM trace_readings WHERE file LIKE '%{KEY.format('b')}.gz'")
