@@ -32,6 +32,7 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
     from hds_audit.audit import AuditOptions, run_audit
     from hds_audit.cli.summary import print_summary
     from hds_audit.catalog.load import CatalogError
+    from hds_audit.evidence.bundle import EvidenceChanged
 
     the_period = resolve_period(period, start and start.date(), end and end.date())
     catalog = load_catalog(matrix)
@@ -50,6 +51,8 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
         result = run_audit(options)
     except CatalogError as exc:
         raise Unusable(f"catalog refused: {exc}") from None
+    except EvidenceChanged as exc:
+        raise Unusable(f"no report written: the evidence changed during the run: {exc}") from None
     except OSError as exc:
         raise Unusable(f"cannot write the reports into {out}: {exc}") from None
     print_summary(result, out)

@@ -29,6 +29,10 @@ class BundleError(Exception):
     """The bundle itself cannot be opened (missing folder, unreachable bucket)."""
 
 
+class EvidenceChanged(RuntimeError):
+    """A file no longer has the bytes hashed when it was read: nothing may be taken from it."""
+
+
 class Unreadable(OSError, ValueError):
     """An entry is there but is not a readable file; an OSError and a ValueError, so every reader names it."""
 
@@ -141,6 +145,17 @@ class Bundle:
                     return FileRead(rel, "", 0)
             self._reads[rel] = FileRead(rel, hashlib.sha256(data).hexdigest(), len(data))
         return self._reads[rel]
+
+    def read_again(self, read: FileRead) -> bytes:
+        """The bytes of a file read before (for the snapshot), which must be those hashed then: else EvidenceChanged."""
+        try:
+            data = self._cat(read.path)
+        except OSError as exc:
+            raise EvidenceChanged(f"{read.path}: cannot be read again ({describe_error(exc)})") from None
+        now = hashlib.sha256(data).hexdigest()
+        if now != read.sha256:
+            raise EvidenceChanged(f"{read.path}: changed since it was read (sha256 {read.sha256} then, {now} now)")
+        return data
 
     def remember(self, rel: str, sha256: str, size: int) -> FileRead:
         """Remember a read whose bytes the caller hashed itself (while copying them)."""

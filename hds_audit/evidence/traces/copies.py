@@ -20,14 +20,10 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 
-from hds_audit.evidence.bundle import Bundle, Unreadable, describe_error
+from hds_audit.evidence.bundle import Bundle, EvidenceChanged, Unreadable, describe_error
 from hds_audit.evidence.interface import Evidence, Problem
 
 _CHUNK = 1 << 20
-
-
-class EvidenceChanged(RuntimeError):
-    """A trace file's copy no longer has the bytes hashed at the scan: nothing may be read from it."""
 
 
 @dataclass
