@@ -25,6 +25,19 @@ import fsspec
 from hds_audit.evidence.interface import FileRead
 
 
+# How long a bucket may keep one request waiting (docs/user-guide.md "Reading the bundle from OBS"): botocore tries
+# each request S3_ATTEMPTS times, each attempt giving up after S3_CONNECT_TIMEOUT s to connect and S3_READ_TIMEOUT s
+# without data, with its own backoff (under 2 s a retry) between; s3fs's own retry loop, which would multiply that,
+# is cut to one pass. At most about a minute per object, then the object is named with the cause.
+S3_ATTEMPTS, S3_CONNECT_TIMEOUT, S3_READ_TIMEOUT = 3, 5, 15
+
+
+def s3_config() -> dict:
+    """botocore's Config for a bundle's client (a new dict each time: botocore rewrites `retries` in place)."""
+    return {"retries": {"max_attempts": S3_ATTEMPTS, "mode": "standard"},
+            "connect_timeout": S3_CONNECT_TIMEOUT, "read_timeout": S3_READ_TIMEOUT}
+
+
 class BundleError(Exception):
     """The bundle itself cannot be opened (missing folder, unreachable bucket)."""
 
@@ -44,10 +57,15 @@ class Bundle:
 
     def __post_init__(self) -> None:
         self.is_remote = "://" in self.url and not self.url.startswith("file://")
+        options = dict(self.storage_options)
+        if self.url.startswith("s3://"):
+            options["config_kwargs"] = {**s3_config(), **options.get("config_kwargs", {})}
         try:
-            self.fs, root = fsspec.core.url_to_fs(self.url, **self.storage_options)
+            self.fs, root = fsspec.core.url_to_fs(self.url, **options)
         except Exception as exc:  # noqa: BLE001 - any backend failure is a bundle error
             raise BundleError(f"cannot open bundle {self.url}: {exc}") from exc
+        if hasattr(self.fs, "retries"):
+            self.fs.retries = 1  # botocore retries already (s3_config)
         self.root = root.rstrip("/")
         self._reads: dict[str, FileRead] = {}
         try:
