@@ -153,10 +153,38 @@ def test_the_cloudtraces_tree_copied_twice_counts_once_and_says_so(builder, run_
     assert "same bytes as traces/CloudTraces/" in duplicate and "counted once" in duplicate
 
 
-def test_the_same_bytes_compressed_and_not_are_two_files(builder):
-    """Same traces, different bytes (one gzipped): not a byte-for-byte copy."""
+def test_the_same_traces_gzipped_and_not_are_told_apart_by_their_ids(builder):
+    """Same traces, different bytes (one gzipped): not a byte-for-byte copy, but the same trace ids."""
     records = [trace("a.durand", "2026-07-02T10:00:00+02:00")]
     builder.write(f"{FOLDER}/plain.json", json.dumps(records).encode())
     builder.write(f"{FOLDER}/packed.json.gz", gzip.compress(json.dumps(records).encode(), mtime=0))
     evidence = traces.load(Bundle(str(builder.root)))
     assert not [p for p in evidence.problems if "same bytes" in p.reason]
+    assert [p.file for p in evidence.problems if "same trace_id" in p.reason] == [f"{FOLDER}/plain.json"]
+    assert evidence.data.count() == 1
+
+
+def test_the_same_trace_id_in_two_files_is_reported_and_counted_once(builder, run_checks_on):
+    """Two trackers (system, data) holding one trace: different files, different bytes, one action."""
+    builder.users({"name": "a.durand"}, {"name": "b.petit"})
+    builder.register(ALICE, {"account": "b.petit", "person": "Bruno Petit", "role": "operator", "granted_at": "2026-01-05",
+                             "revoked_at": "2026-08-14T18:00:00+02:00"})
+    shared = [trace("b.petit", f"2026-08-20T0{h}:00:00+02:00", trace_id=f"shared-{h}") for h in (1, 2, 3)]
+    own = trace("b.petit", "2026-08-20T02:30:00+02:00", trace_id="only-in-data")
+    builder.traces(shared, name="CloudTraces/eu-west-0/2026/8/20/system/ECS/a.json.gz")
+    builder.traces([shared[0], own, shared[1], shared[2]], name="CloudTraces/eu-west-0/2026/8/20/data/ECS/b.json.gz")
+    after = run_checks_on(builder.root, AFTER)[AFTER]
+    [fail] = [f for f in after.findings if f.status is Status.FAIL]
+    assert fail.message.startswith("4 action(s)"), fail.message
+    # the first file by path keeps them: data/ before system/
+    repeated = errors(after)["traces/CloudTraces/eu-west-0/2026/8/20/system/ECS/a.json.gz"]
+    assert "3 trace(s) also in traces/CloudTraces/eu-west-0/2026/8/20/data/ECS/b.json.gz" in repeated
+    assert "counted once" in repeated
+
+
+def test_traces_alike_with_their_own_ids_are_all_counted(builder):
+    records = [trace("a.durand", "2026-07-02T10:00:00+02:00", trace_id=f"id-{i}") for i in range(2)]
+    builder.traces(records[:1], name="CloudTraces/eu-west-0/2026/7/2/system/ECS/a.json")
+    builder.traces(records[1:], name="CloudTraces/eu-west-0/2026/7/2/data/ECS/b.json")
+    evidence = traces.load(Bundle(str(builder.root)))
+    assert evidence.data.count() == 2 and not evidence.problems

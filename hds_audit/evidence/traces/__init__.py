@@ -36,7 +36,7 @@ import duckdb
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.evidence.traces import copies as copying, sql
+from hds_audit.evidence.traces import copies as copying, repeats, sql
 from hds_audit.evidence.traces.copies import Copies, EvidenceChanged  # noqa: F401 - EvidenceChanged: what re-reads raise
 from hds_audit.evidence.traces.files import (  # noqa: F401 - the kind's public names
     COLLECTION_LOG, COLUMNS, PATTERNS, TRACE_SUFFIXES, list_files, parse_file, region_of, trace_files, trace_ref, trace_row,
@@ -187,6 +187,7 @@ def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     evidence.data = TraceSet(con, len(files), copies, workdir)
+    repeats.count_once(evidence.data, evidence)  # the same trace in two files counts once
     if bundle.exists(COLLECTION_LOG):  # where `collect` got each file: hashed into the manifest too
         bundle.record(COLLECTION_LOG)
     return evidence
