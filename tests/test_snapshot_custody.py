@@ -115,3 +115,20 @@ def test_a_fifo_in_a_report_folder_fails_without_hanging(report, name):
     assert "outcome" in done, "verify hung on a FIFO"
     assert done["outcome"].status == ExitCode.FAILED
     assert "FIFO" in failures(done["outcome"])[name]
+
+
+def test_run_refuses_with_exit_2_naming_the_file_that_changed(builder, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from hds_audit.cli import cli
+
+    audited(builder)
+
+    def changed(self, read):
+        raise EvidenceChanged(read.path, "changed since it was read (sha256 1 then, 2 now)")
+
+    monkeypatch.setattr(Bundle, "read_again", changed)
+    result = CliRunner().invoke(cli, ["run", str(builder.root), "--period", "2026-Q3", "--out", str(tmp_path / "out"), "--snapshot"])
+    assert result.exit_code == ExitCode.UNUSABLE, result.output
+    assert "no report written: the evidence changed during the run" in result.stderr and "changed since it was read" in result.stderr
+    assert "cannot write the reports" not in result.stderr and not (tmp_path / "out").exists()

@@ -66,8 +66,8 @@ def test_a_copy_altered_after_the_scan_is_an_error_naming_the_file(builder):
         json.dump([trace("x.stranger", "2026-07-02T10:00:00+02:00", trace_id="t-new")], handle)
     _, checks = run_with(bundle, evidence, COVERS)
     assert checks[COVERS].status is Status.ERROR
-    [message] = errors(checks[COVERS]).values()
-    assert rel in message and "changed since the scan" in message and "t-new" not in message
+    [(where, message)] = errors(checks[COVERS]).items()
+    assert where == rel and "changed since the scan" in message and "t-new" not in message
 
 
 def test_a_file_name_with_glob_characters_is_read_literally(builder):

@@ -45,6 +45,10 @@ class BundleError(Exception):
 class EvidenceChanged(RuntimeError):
     """A file no longer has the bytes hashed when it was read: nothing may be taken from it."""
 
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+
 
 class Unreadable(OSError, ValueError):
     """An entry is there but is not a readable file; an OSError and a ValueError, so every reader names it."""
@@ -169,10 +173,10 @@ class Bundle:
         try:
             data = self._cat(read.path)
         except OSError as exc:
-            raise EvidenceChanged(f"{read.path}: cannot be read again ({describe_error(exc)})") from None
+            raise EvidenceChanged(read.path, f"cannot be read again ({describe_error(exc)})") from None
         now = hashlib.sha256(data).hexdigest()
         if now != read.sha256:
-            raise EvidenceChanged(f"{read.path}: changed since it was read (sha256 {read.sha256} then, {now} now)")
+            raise EvidenceChanged(read.path, f"changed since it was read (sha256 {read.sha256} then, {now} now)")
         return data
 
     def remember(self, rel: str, sha256: str, size: int) -> FileRead:

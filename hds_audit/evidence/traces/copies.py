@@ -42,10 +42,10 @@ class Copies:
             try:
                 now = _sha256(self.paths[rel])
             except OSError as exc:
-                raise EvidenceChanged(f"{rel}: its copy read at the scan cannot be read again ({exc.strerror})") from None
+                raise EvidenceChanged(rel, f"its copy read at the scan cannot be read again ({exc.strerror})") from None
             if now != self.hashes[rel]:
-                raise EvidenceChanged(f"{rel}: its bytes changed since the scan hashed them (sha256 {self.hashes[rel]} "
-                                      f"then, {now} now); no trace of it is cited") from None
+                raise EvidenceChanged(rel, f"its bytes changed since the scan hashed them (sha256 {self.hashes[rel]} then, "
+                                      f"{now} now); no trace of it is cited") from None
             self.checked.add(rel)
 
 
