@@ -41,6 +41,7 @@ class AuditOptions:
     snapshot: bool = False
     extras: dict = field(default_factory=dict)
     preloaded: dict = field(default_factory=dict)  # evidence kinds already read (run_checks)
+    sample: bool = False  # the bundle is a fictional sample: every report says SAMPLE
 
 
 def available_formats() -> list:
@@ -58,6 +59,7 @@ def run_audit(options: AuditOptions, progress=None) -> RunResult:
     result = run_checks(options.catalog, options.bundle, options.tenant, options.period, progress=progress,
                         preloaded=options.preloaded)
     result.generated_at = now()
+    result.sample = options.sample
     if options.extras.get("comparison"):  # `run --previous DIR`: compare with the run just made
         from hds_audit.compare import finish
 

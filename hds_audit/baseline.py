@@ -36,12 +36,19 @@ RECORDED = (Status.FAIL, Status.ERROR, Status.WAIVED)
 ACCEPTING = {Status.FAIL.value, Status.ERROR.value}
 PROBLEMS = (Status.FAIL, Status.ERROR)
 
-# The checks that judge configuration only (no traces, no listings): `--config-only` runs these.
-CONFIG_CHECKS: tuple[str, ...] = (
-    "storage.encrypted_at_rest", "transport.tls_only", "residency.resources", "residency.replication",
-    "trace.tracker_enabled", "trace.retention", "residency.regions_allowed",
-)
-CONFIG_KINDS = frozenset({"resources", "waivers"})  # the evidence kinds --config-only reads
+
+
+def _config_checks() -> tuple[str, ...]:
+    from hds_audit.checks.registry import all_checks
+
+    return tuple(sorted(s.id for s in all_checks().values() if s.category == "configuration"))
+
+
+# The checks that judge configuration only (no traces, no listings), as they declare it: `--config-only` runs these.
+CONFIG_CHECKS: tuple[str, ...] = _config_checks()
+# the evidence kinds --config-only reads: backup listings too (small JSON files), so that residency.resources and
+# residency.replication place the backups instead of reporting them absent
+CONFIG_KINDS = frozenset({"resources", "waivers", "backups"})
 
 
 class BaselineError(Exception):
@@ -129,14 +136,16 @@ class Verdict:
     gone: list[dict[str, Any]] = field(default_factory=list)  # baseline findings of checks that ran, no longer seen
     drift: list[Drift] = field(default_factory=list)
     checks_run: list[str] = field(default_factory=list)
+    nothing_judged: str | None = None  # why no configuration could be judged: never green then
 
     @property
     def green(self) -> bool:
-        return not self.new and not self.drift
+        return not self.new and not self.drift and not self.nothing_judged
 
     def to_json(self) -> dict[str, Any]:
         return {"green": self.green, "new": self.new, "accepted": self.accepted, "gone": self.gone,
-                "drift": [d.to_json() for d in self.drift], "checks": self.checks_run}
+                "drift": [d.to_json() for d in self.drift], "checks": self.checks_run,
+                "no_configuration": self.nothing_judged}
 
 
 def judge(result: RunResult, baseline: Baseline, drift: list[Drift]) -> Verdict:
@@ -188,7 +197,10 @@ def junit(verdict: Verdict, result: RunResult, source: str, baseline: Baseline) 
         case = ET.SubElement(suite, "testcase", {"classname": "drift", "name": address})
         ET.SubElement(case, "failure", {"message": f"{rows[0].change}: {', '.join(d.attribute for d in rows)}",
                                         "type": "drift"}).text = "\n".join(d.line() for d in rows)
-    if not drifted:
+    if verdict.nothing_judged:
+        case = ET.SubElement(suite, "testcase", {"classname": "drift", "name": "configuration"})
+        ET.SubElement(case, "failure", {"message": verdict.nothing_judged, "type": "no-configuration"})
+    elif not drifted:
         ET.SubElement(suite, "testcase", {"classname": "drift", "name": "configuration matches the baseline"})
     from hds_audit.formats.junit import xml_safe
 

@@ -1,4 +1,5 @@
-"""`hds-audit doctor`: is a bundle ready for a run? Loads every evidence kind, runs no check.
+"""`hds-audit doctor`: is a bundle ready for a run? Loads every evidence kind, runs no check (but, given a
+period, the two coverage checks, so that a gap in the traces or the backups shows before the run).
 
 It reports, per evidence kind, whether it is present, absent or broken (each problem with its
 file, record and reason) and which checks need it; the placeholders `init` left; the
@@ -24,7 +25,7 @@ PRESENT, ABSENT, BROKEN, NO_READER = "present", "absent", "broken", "reader not 
 ADVICE: dict[str, str] = {
     "traces": "copy the CTS files of the period into traces/: hds-audit collect traces --from s3://TRACE-BUCKET --to BUNDLE --period YYYY-Qn (see traces/README.md)",
     "iam_users": "export the IAM users (GET /v3/users, with each user's details) into iam/users.json (see iam/README.md)",
-    "iam_mfa": "export the virtual MFA devices and login protection into iam/mfa.json (see iam/README.md)",
+    "iam_mfa": "save the answers of GET /v3.0/OS-MFA/virtual-mfa-devices and GET /v3.0/OS-USER/login-protects as iam/virtual-mfa-devices.json and iam/login-protects.json, or both in iam/mfa.json (see iam/README.md)",
     "access_register": "fill in access_register.xlsx (or .csv): one row per authorization period of every IAM user",
     "tickets": "list the support tickets opened with the provider in tickets.csv (the header alone if there were none)",
     "resources": "put the Terraform state in resources/: terraform state pull > resources/main.tfstate (see resources/README.md)",
@@ -143,6 +144,7 @@ def diagnose(bundle, catalog, period=None) -> Diagnosis:
             evidence = Evidence(kind, problems=[Problem(kind, None, f"the reader failed: {type(exc).__name__}: {exc}")])
         loaded[kind] = evidence
         report.kinds.append(_kind_report(kind, getattr(module, "DESCRIPTION", kind), evidence, needed, used))
+    _mfa_needed(report, loaded)
     for kind, fields in (("attestations", ATTESTATION_FIELDS), ("provider_docs", PROVIDER_FIELDS)):
         report.placeholders += _entry_placeholders(bundle, loaded.get(kind), fields)
     _entry_issues(report, loaded)
@@ -151,6 +153,17 @@ def diagnose(bundle, catalog, period=None) -> Diagnosis:
     if period is not None:
         _period(report, loaded)
     return report
+
+
+def _mfa_needed(report: Diagnosis, loaded: dict[str, Evidence]) -> None:
+    """MFA evidence is optional to the engine (a tenant without console users needs none), but with enabled console
+    users access.mfa is `error` without it: then the bundle is not ready."""
+    users = loaded.get("iam_users")
+    console = [u for u in (users.data or []) if u.enabled and u.console_access] if users is not None else []
+    for kind_report in report.kinds:
+        if kind_report.kind == "iam_mfa" and console and "access.mfa" not in kind_report.needed_by:
+            kind_report.needed_by.append("access.mfa")
+            kind_report.used_by = [c for c in kind_report.used_by if c != "access.mfa"]
 
 
 def _kind_report(kind: str, description: str, evidence: Evidence, needed: list[str], used: list[str]) -> KindReport:
@@ -250,6 +263,7 @@ def _period(report: Diagnosis, loaded: dict[str, Evidence]) -> None:
             report.period_problems.append(f"no trace falls within {period.label}: collect the traces of that period")
         elif count:
             report.warnings.append(f"traces: {count} in {period.label}, from {_when(first)} to {_when(last)}")
+    _coverage_gaps(report, loaded)
     policy = getattr(report.tenant, "policy", None)
     max_age = getattr(policy, "attestation_max_age_days", 365)
     since = shift_days(period.end, -max_age)
@@ -261,6 +275,36 @@ def _period(report: Diagnosis, loaded: dict[str, Evidence]) -> None:
         start, end = getattr(item, "valid_from", None), getattr(item, "valid_until", None)
         if start is not None and end is not None and not (start <= period.start and end >= period.end):
             report.warnings.append(f"{item.file}: {item.kind} valid {_when(start)} to {_when(end)}, not over the whole of {period.label}")
+
+
+COVERAGE = {"trace.continuity": "trace coverage", "backup.coverage": "backup coverage"}
+
+
+def _coverage_gaps(report: Diagnosis, loaded: dict[str, Evidence]) -> None:
+    """The gaps trace.continuity and backup.coverage would report over the period (up to now while it runs):
+    traces of one day of a quarter are not a bundle ready for that quarter."""
+    from hds_audit.checks.interface import CheckInput
+    from hds_audit.checks.registry import all_checks
+    from hds_audit.states import Status
+
+    if report.tenant is None:
+        return  # the tenant's policy (the limits) is unknown: tenant.yaml is reported instead
+    specs = all_checks()
+    for check_id, label in COVERAGE.items():
+        spec = specs[check_id]
+        needed = {kind: loaded.get(kind) for kind in spec.needs + spec.optional}
+        if any(needed[k] is None or needed[k].data is None or needed[k].problems for k in spec.needs):
+            continue  # absent or broken evidence is reported under Evidence
+        data = {kind: e.data if e is not None else None for kind, e in needed.items()}
+        files = {kind: [f.path for f in e.files] if e is not None else [] for kind, e in needed.items()}
+        try:
+            outcome = spec.run(CheckInput(data, report.tenant.policy.model_dump(), report.period, report.tenant, files))
+        except Exception as exc:  # noqa: BLE001 - doctor must still report the rest
+            report.warnings.append(f"{label}: could not be computed ({type(exc).__name__}: {exc})")
+            continue
+        for finding in outcome.findings:
+            if finding.status is Status.FAIL:
+                report.period_problems.append(f"{label}: {finding.object}: {finding.message}")
 
 
 def _items(evidence: Evidence | None) -> list:

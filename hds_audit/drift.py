@@ -12,6 +12,9 @@ flavor, a security group) is not drift:
 | `encrypted`, `kms_key_id` (`metadata.__system__encrypted` / `__system__cmkid`) | volumes | `storage.encrypted_at_rest` |
 | `lifecycle_expiration_days` | buckets | `trace.retention` |
 | `protocol`, `protocol_port`, `tls_ciphers_policy`, `security_policy_id` | listeners | `transport.tls_only` |
+| `protocol`, `protocol_port`, `ssl_protocols` | classic ELB listeners | `transport.tls_only` |
+| `disk_encryption_ids`, `backup_keep_days` | RDS instances | `storage.encrypted_at_rest`, `backup.coverage` |
+| `instance_id`, `destination_region` | RDS cross-region backup strategies | `residency.replication` |
 | `protocols` | ELB security policies | `transport.tls_only` |
 | `status`, `bucket_name` | CTS trackers | `trace.tracker_enabled`, `trace.retention` |
 | `destination_bucket`, `destination_region`, `target_region` | bucket replications | `residency.replication` |
@@ -20,7 +23,8 @@ flavor, a security group) is not drift:
 Tracked resources (docs/ci-gate.md "Tracked resources and attributes"): every in-scope resource (the
 `scope` of tenant.yaml), and, whatever their
 tags, the resources a configuration check judges regardless of scope: listeners, ELB security
-policies, CTS trackers and their buckets, bucket replications, CBR policies and vaults. An
+policies, CTS trackers and their buckets, bucket replications, CBR policies and vaults, RDS
+cross-region backup strategies. An
 out-of-scope server or volume is not tracked: its placement is still judged by `residency.resources`,
 whose findings the gate compares with the baseline's.
 """
@@ -30,18 +34,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from hds_audit.checks.configuration import LISTENERS, SECURITY_POLICY
+from hds_audit.checks.configuration import CLASSIC_LISTENER, LISTENERS, SECURITY_POLICY
 from hds_audit.checks.residency import CBR_POLICY, REPLICATION
 from hds_audit.checks.trace import TRACKER
-from hds_audit.evidence.resources import BUCKET, VOLUME, Inventory, Resource
+from hds_audit.evidence.resources import BUCKET, DATABASE, DATABASE_BACKUP_COPY, VOLUME, Inventory, Resource
 
 CBR_VAULT = "flexibleengine_cbr_vault"
-ALWAYS_TRACKED = frozenset((*LISTENERS, SECURITY_POLICY, TRACKER, REPLICATION, CBR_POLICY, CBR_VAULT))
+ALWAYS_TRACKED = frozenset((*LISTENERS, CLASSIC_LISTENER, SECURITY_POLICY, TRACKER, REPLICATION, CBR_POLICY, CBR_VAULT,
+                            DATABASE_BACKUP_COPY))
 
 UNKNOWN = "(known after apply)"
 ABSENT = "(absent)"
 
-_SCOPE_CHECKS = ("storage.encrypted_at_rest", "backup.coverage", "backup.encrypted")
+_SCOPE_CHECKS = ("storage.encrypted_at_rest", "backup.coverage", "backup.encrypted", "inventory.assessed")
 _ENCRYPTION = ("storage.encrypted_at_rest",)
 _TLS = ("transport.tls_only",)
 _TRACKER_CHECKS = ("trace.tracker_enabled", "trace.retention")
@@ -49,12 +54,12 @@ _REPLICATION = ("residency.replication",)
 
 # (resource type or "*", fingerprint attribute) -> the checks a change of it affects
 AFFECTS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("*", "type"): ("residency.resources",),
+    ("*", "type"): ("residency.resources", "inventory.assessed"),
     ("*", "region"): ("residency.resources",),
     ("*", "availability_zone"): ("residency.resources",),
     ("*", "in_scope"): _SCOPE_CHECKS,
     ("*", "scope_tags"): _SCOPE_CHECKS,
-    ("*", "(resource)"): ("residency.resources",),
+    ("*", "(resource)"): ("residency.resources", "inventory.assessed"),
     (TRACKER, "region"): ("trace.tracker_enabled", "residency.resources"),
     (BUCKET, "encryption"): _ENCRYPTION,
     (BUCKET, "sse_algorithm"): _ENCRYPTION,
@@ -63,6 +68,10 @@ AFFECTS: dict[tuple[str, str], tuple[str, ...]] = {
     (VOLUME, "encrypted"): _ENCRYPTION,
     (VOLUME, "kms_key_id"): _ENCRYPTION,
     **{(t, a): _TLS for t in LISTENERS for a in ("protocol", "protocol_port", "tls_ciphers_policy", "security_policy_id")},
+    **{(CLASSIC_LISTENER, a): _TLS for a in ("protocol", "protocol_port", "ssl_protocols")},
+    (DATABASE, "disk_encryption_ids"): _ENCRYPTION,
+    (DATABASE, "backup_keep_days"): ("backup.coverage",),
+    **{(DATABASE_BACKUP_COPY, a): _REPLICATION for a in ("instance_id", "destination_region")},
     (SECURITY_POLICY, "protocols"): _TLS,
     (TRACKER, "status"): _TRACKER_CHECKS,
     (TRACKER, "bucket_name"): _TRACKER_CHECKS,
@@ -157,6 +166,16 @@ def fingerprint(r: Resource, inventory: Inventory, scope_key: str | None = None,
     elif r.type in LISTENERS:
         fp.update(protocol=(_text(a.get("protocol")) or "").upper() or None, protocol_port=_number(a.get("protocol_port")),
                   tls_ciphers_policy=_text(a.get("tls_ciphers_policy")), security_policy_id=_text(a.get("security_policy_id")))
+    elif r.type == CLASSIC_LISTENER:
+        fp.update(protocol=(_text(a.get("protocol")) or "").upper() or None, protocol_port=_number(a.get("protocol_port")),
+                  ssl_protocols=_text(a.get("ssl_protocols")))
+    elif r.type == DATABASE:
+        volumes = a.get("volume") if isinstance(a.get("volume"), list) else []
+        strategy = a.get("backup_strategy") if isinstance(a.get("backup_strategy"), list) else []
+        fp.update(disk_encryption_ids=[_text(v.get("disk_encryption_id")) if isinstance(v, dict) else None for v in volumes] or None,
+                  backup_keep_days=_number(strategy[0].get("keep_days")) if strategy and isinstance(strategy[0], dict) else None)
+    elif r.type == DATABASE_BACKUP_COPY:
+        fp.update(instance_id=_text(a.get("instance_id")), destination_region=_text(a.get("destination_region")))
     elif r.type == SECURITY_POLICY:
         protocols = a.get("protocols") if isinstance(a.get("protocols"), list) else []
         fp["protocols"] = sorted({p.upper() for p in (_text(x) for x in protocols) if p}) or None

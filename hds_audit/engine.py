@@ -79,7 +79,7 @@ def run_checks(
         tenant=tenant, period=period, controls=controls, evidence_files=reads,
         evidence_notes={k: e.note for k, e in sorted(cache.loaded.items()) if e.note},
         evidence_problems={k: list(e.problems) for k, e in sorted(cache.loaded.items()) if e.problems},
-        run_id=_run_id(reads, period, tenant, only),
+        run_id=_run_id(reads, period, tenant, only), dropped=list(catalog.dropped),
     )
 
 
@@ -155,7 +155,9 @@ def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, 
 def _run_id(reads: list[FileRead], period: Period, tenant: Tenant, only) -> str:
     """Same inputs, same id: it ties a reviewed workbook to the run it came from."""
     digest = hashlib.sha256()
-    for part in [__version__, tenant.tenant_id, period.label, period.start.isoformat(), ",".join(sorted(only or []))]:
+    # an interim period is judged up to the run's time: two interim runs of one period are two runs
+    interim = [period.end.isoformat()] if period.interim else []
+    for part in [__version__, tenant.tenant_id, period.label, period.start.isoformat(), ",".join(sorted(only or []))] + interim:
         digest.update(part.encode() + b"\0")
     for read in reads:
         digest.update(f"{read.path}\0{read.sha256}\0".encode())
@@ -163,6 +165,7 @@ def _run_id(reads: list[FileRead], period: Period, tenant: Tenant, only) -> str:
 
 
 def now() -> datetime:
-    from hds_audit.timeutil import PARIS
+    """The run's time (HDS_AUDIT_NOW when set: see timeutil.current_time)."""
+    from hds_audit.timeutil import current_time
 
-    return datetime.now(PARIS).replace(microsecond=0)
+    return current_time()

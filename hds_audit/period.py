@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from hds_audit.timeutil import PARIS, UTC, at_paris_midnight
+from hds_audit.timeutil import PARIS, UTC, at_paris_midnight, current_time
 
 
 class PeriodError(ValueError):
@@ -20,7 +20,13 @@ class PeriodError(ValueError):
 class Period:
     label: str
     start: datetime
-    end: datetime
+    end: datetime  # exclusive; while the period runs, the run's time (see as_of)
+    scheduled_end: datetime | None = None  # the calendar end of a period not over yet
+
+    @property
+    def interim(self) -> bool:
+        """Whether the period had not ended when it was judged: the results may still change."""
+        return self.scheduled_end is not None
 
     def contains(self, instant: datetime) -> bool:
         return self.start <= instant < self.end
@@ -31,7 +37,29 @@ class Period:
         return (self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 3600
 
     def to_json(self) -> dict:
-        return {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
+        out = {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.scheduled_end is not None:  # results.json says `interim` at its top level in every run
+            out["scheduled_end"] = self.scheduled_end.isoformat()
+        return out
+
+
+def period_from_json(document: dict) -> Period:
+    """A Period from its results.json form (to_json), interim ones included."""
+    from hds_audit.timeutil import parse_instant
+
+    scheduled = document.get("scheduled_end")
+    return Period(document["label"], parse_instant(document["start"]), parse_instant(document["end"]),
+                  scheduled_end=parse_instant(scheduled) if scheduled else None)
+
+
+def as_of(period: Period, now: datetime) -> Period:
+    """The period as it can be judged at `now`: refused before it begins, up to `now` while it runs."""
+    if now < period.start:
+        raise PeriodError(f"period '{period.label}' has not begun: it starts {period.start.isoformat()}, "
+                          f"it is now {now.isoformat()}; there is nothing to judge yet")
+    if now < period.end:
+        return Period(period.label, period.start, now.astimezone(PARIS), scheduled_end=period.end)
+    return period
 
 
 _QUARTER = re.compile(r"^(\d{4})-Q(\d+)$")
@@ -106,7 +134,7 @@ def choose_period(label: str | None, start: date | None, end: date | None,
 
 def last_full_quarter(today: date | None = None) -> Period:
     """The default period: the last quarter that has ended."""
-    today = today or datetime.now(PARIS).date()
+    today = today or current_time().date()
     quarter = (today.month - 1) // 3  # the current quarter, 0-based
     year = today.year
     if quarter == 0:

@@ -18,11 +18,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from hds_audit.catalog.matching import DroppedBinding
 from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Tenant
-from hds_audit.period import Period
+from hds_audit.period import period_from_json
 from hds_audit.results.model import SCHEMA, CheckResult, ControlResult, RunResult
 from hds_audit.states import Status
 from hds_audit.timeutil import PARIS, iso, parse_instant
@@ -49,10 +50,9 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
         tenant = Tenant.model_validate({
             "tenant_id": t["id"], "name": t["name"], "support_plan": t.get("support_plan") or "business",
             "allowed_regions": t.get("allowed_regions") or ["unknown"],
-            "scope": {"tag": scope.removeprefix("resources tagged ")} if scope.startswith("resources tagged ") else "all",
+            "scope": {"tag": scope.removeprefix("resources tagged ").split(" and ")[0]} if scope.startswith("resources tagged ") else "all",
         })
-        p = document["period"]
-        period = Period(p["label"], parse_instant(p["start"]), parse_instant(p["end"]))
+        period = period_from_json(document["period"])
         shared: dict[str, CheckResult] = {}  # a check shared by several controls is one object, as in a run
         controls = []
         for c in document["controls"]:
@@ -74,7 +74,9 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
             problems.setdefault(p["kind"], []).append(Problem(p["file"], p.get("record"), p["reason"]))
         result = RunResult(tenant, period, controls, evidence, dict(document.get("evidence_notes") or {}),
                            run_id=document["run_id"], generated_at=_instant(document.get("generated_at")),
-                           evidence_problems=problems)
+                           evidence_problems=problems, sample=document.get("sample") is True,
+                           dropped=[DroppedBinding(d["binding"], d["rule"], tuple(d["checks"]), d["dropped_by"])
+                                    for d in document.get("dropped_checks") or []])
     except ReviewError:
         raise
     except Exception as exc:  # KeyError, ValidationError, ValueError: all mean "not a usable results.json"

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+import os
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -47,8 +48,18 @@ def parse_instant(value: object, *, naive_zone=PARIS, end_of_day: bool = False) 
     else:
         raise TimeParseError(f"{value!r} is not a date")
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=naive_zone)
+        parsed = _localized(parsed, naive_zone, value)
     return parsed
+
+
+def _localized(naive: datetime, zone, written: object) -> datetime:
+    """`naive` as a wall time of `zone`; TimeParseError for a time the clocks skipped (Paris: 02:00-03:00 on the last
+    Sunday of March), which Python would silently move by an hour."""
+    aware = naive.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise TimeParseError(f"'{written}' never happened in {zone}: the clocks skipped that hour (daylight saving time); "
+                             "write the time with its offset (e.g. +01:00 or +02:00)")
+    return aware
 
 
 def parse_api_instant(value: object) -> datetime:
@@ -69,3 +80,17 @@ def _from_date(day: date, end_of_day: bool) -> datetime:
 def iso(instant: datetime | None) -> str | None:
     """Written-out times: ISO 8601 with offset, in Paris time (what the readers of reports live in)."""
     return None if instant is None else instant.astimezone(PARIS).isoformat()
+
+
+NOW_VARIABLE = "HDS_AUDIT_NOW"  # an ISO 8601 date-time standing for the run's time (tests, reproducing a past run)
+
+
+def current_time() -> datetime:
+    """The run's time in Paris, to the second: HDS_AUDIT_NOW when set (TimeParseError if it is not a date-time)."""
+    fixed = os.environ.get(NOW_VARIABLE, "").strip()
+    if fixed:
+        try:
+            return parse_instant(fixed).astimezone(PARIS).replace(microsecond=0)
+        except TimeParseError as exc:
+            raise TimeParseError(f"{NOW_VARIABLE}: {exc}") from None
+    return datetime.now(PARIS).replace(microsecond=0)

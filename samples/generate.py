@@ -520,7 +520,7 @@ def tf_volume(v: dict, kms_id: str | None, tags: dict, instance_id: str | None) 
     }
 
 
-def tf_bucket(name: str, region: str, *, kms_id: str | None, tags: dict, expire_days: int | None = None,
+def tf_bucket(name: str, region: str, *, kms_id: str | None, expire_days: int | None = None,
               rule_name: str = "expire", prefix: str = "", versioning: bool = False) -> dict:
     lifecycle = []
     if expire_days is not None:
@@ -531,8 +531,30 @@ def tf_bucket(name: str, region: str, *, kms_id: str | None, tags: dict, expire_
         "versioning": versioning, "encryption": kms_id is not None, "sse_algorithm": "kms" if kms_id else "",
         "kms_key_id": kms_id or "", "lifecycle_rule": lifecycle, "logging": [], "website": [], "cors_rule": [],
         "force_destroy": False, "multi_az": True, "bucket_domain_name": f"{name}.oss.{region}.{FE_DOMAIN}",
-        "tags": tags,
+    }  # no "tags": flexibleengine_obs_bucket has none (tenant.yaml scope.buckets selects buckets)
+
+
+def tf_rds(rid: str, name: str, region: str, zones: list[str], kms_id: str | None, keep_days: int, tags: dict) -> dict:
+    """flexibleengine_rds_instance_v3 (provider docs/resources/rds_instance_v3.md): zones a list, volume and
+    backup_strategy blocks; the password is not written out."""
+    return {
+        "id": rid, "name": name, "region": region, "availability_zone": zones, "flavor": "rds.pg.n1.large.2.ha",
+        "ha_replication_mode": "async", "vpc_id": uuid_(rid, "vpc"), "subnet_id": uuid_(rid, "subnet"),
+        "security_group_id": uuid_(rid, "sg"), "fixed_ip": "", "param_group_id": "", "time_zone": "UTC", "ssl_enable": False,
+        "db": [{"type": "PostgreSQL", "version": "14", "port": 5432, "password": "", "user_name": "root"}],
+        "volume": [{"type": "ULTRAHIGH", "size": 200, "disk_encryption_id": kms_id or ""}],
+        "backup_strategy": [{"keep_days": keep_days, "start_time": "01:00-02:00"}],
+        "nodes": [{"availability_zone": z, "id": uuid_(rid, "node", z), "name": f"{name}_node{i}", "role": ["master", "slave"][i % 2],
+                   "status": "ACTIVE"} for i, z in enumerate(zones)],
+        "private_ips": ["192.168.20.50"], "public_ips": [], "status": "ACTIVE", "created": "2026-01-12T09:41:06+0000",
+        "description": "", "parameters": [], "tags": tags, "timeouts": None,
     }
+
+
+def tf_rds_copy(sid: str, instance_id: str, region: str, destination: str, project_id: str) -> dict:
+    """flexibleengine_rds_cross_region_backup_strategy: the instance's backups copied to destination_region."""
+    return {"id": sid, "instance_id": instance_id, "region": region, "backup_type": "all", "keep_days": 7,
+            "destination_region": destination, "destination_project_id": project_id, "timeouts": None}
 
 
 def tf_tracker(region: str, bucket: str, prefix: str) -> dict:
@@ -896,18 +918,21 @@ def build_compliant(root: Path) -> None:
         tf_resource("flexibleengine_blockstorage_volume_v2", "bastion_data", PROVIDER_NEW,
                     [tf_volume(bastion_vol, kms, {"hds": "false", "role": "bastion"}, bastion["id"])]),
         tf_resource("flexibleengine_obs_bucket", "imagerie", PROVIDER_NEW,
-                    [tf_bucket(data_bucket, R, kms_id=kms, tags=hds, versioning=True)]),
+                    [tf_bucket(data_bucket, R, kms_id=kms, versioning=True)]),
         tf_resource("flexibleengine_obs_bucket", "imagerie_replica", PROVIDER_NEW,
-                    [tf_bucket(data_bucket + "-replica", R, kms_id=kms, tags=hds, versioning=True)]),
+                    [tf_bucket(data_bucket + "-replica", R, kms_id=kms, versioning=True)]),
         tf_resource("flexibleengine_obs_bucket_replication", "imagerie", PROVIDER_NEW, [{
             "id": data_bucket, "bucket": data_bucket, "destination_bucket": data_bucket + "-replica",
             "region": R, "destination_region": R, "agency": "obs-replication-agency",
             "rule": [{"id": "all-objects", "enabled": True, "prefix": "", "storage_class": "STANDARD"}]}]),
         tf_resource("flexibleengine_obs_bucket", "traces", PROVIDER_NEW,
-                    [tf_bucket(tracker_bucket, R, kms_id=kms, tags={"hds": "true", "role": "cts"},
+                    [tf_bucket(tracker_bucket, R, kms_id=kms,
                                expire_days=1095, rule_name="expire-traces-after-3-years", prefix="valmont/")]),
         tf_resource("flexibleengine_obs_bucket", "exports", PROVIDER_NEW,
-                    [tf_bucket(export_bucket, R, kms_id=kms, tags=hds, expire_days=30, rule_name="expire-exports")]),
+                    [tf_bucket(export_bucket, R, kms_id=kms, expire_days=30, rule_name="expire-exports")]),
+        tf_resource("flexibleengine_rds_instance_v3", "dossiers", PROVIDER_NEW, [tf_rds(
+            uuid_("valmont", "rds", "dossiers"), "valmont-dossiers-pg", R, ["eu-west-0a", "eu-west-0b"], kms, 7, hds)],
+                    deps=("flexibleengine_kms_key_v1.hds",)),
         tf_resource("flexibleengine_cts_tracker_v1", "system", PROVIDER_NEW, [tf_tracker(R, tracker_bucket, "valmont")],
                     deps=("flexibleengine_obs_bucket.traces",)),
         tf_resource("flexibleengine_cbr_policy", "daily", PROVIDER_NEW, [
@@ -1111,7 +1136,7 @@ support_plan: business
 allowed_regions: [eu-west-0]
 default_region: eu-west-0      # the VPC in resources/network.tfstate records no region
 declared_regions: {{}}
-scope: {{tag: "hds=true"}}
+scope: {{tag: "hds=true", buckets: ["ch-valmont-*"]}}   # buckets carry no tags: selected by name
 policy: {{trace_max_gap_hours: 24}}
 """)
 
@@ -1154,6 +1179,7 @@ def build_violations(root: Path) -> None:
     policy_backup = uuid_("tilleuls", "policy", "daily")
     policy_sg = uuid_("tilleuls", "policy", "sg-daily")
     policy_repl = uuid_("tilleuls", "policy", "replication")
+    rds_id, rds_copy = uuid_("tilleuls", "rds", "lims"), uuid_("tilleuls", "rds-copy", "lims")
     dr_vault = uuid_("tilleuls", "vault", "dr-eu-west-1")
     tracker_bucket, data_bucket, export_bucket = "tilleuls-cts-traces", "tilleuls-pacs-images", "tilleuls-exports"
     http_listener = uuid_("tilleuls", "listener", "http")
@@ -1172,11 +1198,15 @@ def build_violations(root: Path) -> None:
                     [tf_server(sg_server, image, net_sg, sec, {"hds": "true", "app": "analytics"})]),
         tf_resource("flexibleengine_blockstorage_volume_v2", "db_data", PROVIDER_OLD, [tf_volume(volumes[0], kms, hds, servers[1]["id"])]),
         tf_resource("flexibleengine_blockstorage_volume_v2", "pacs_data", PROVIDER_OLD, [tf_volume(volumes[1], kms, hds, servers[0]["id"])]),
-        tf_resource("flexibleengine_obs_bucket", "images", PROVIDER_OLD, [tf_bucket(data_bucket, R, kms_id=kms, tags=hds, versioning=True)]),
+        tf_resource("flexibleengine_obs_bucket", "images", PROVIDER_OLD, [tf_bucket(data_bucket, R, kms_id=kms, versioning=True)]),
         tf_resource("flexibleengine_obs_bucket", "traces", PROVIDER_OLD, [tf_bucket(
-            tracker_bucket, R, kms_id=kms, tags={"hds": "true", "role": "cts"}, expire_days=90,
+            tracker_bucket, R, kms_id=kms, expire_days=90,
             rule_name="expire-traces-after-90-days")]),
-        tf_resource("flexibleengine_obs_bucket", "exports", PROVIDER_OLD, [tf_bucket(export_bucket, R, kms_id=None, tags=hds)]),
+        tf_resource("flexibleengine_obs_bucket", "exports", PROVIDER_OLD, [tf_bucket(export_bucket, R, kms_id=None)]),
+        tf_resource("flexibleengine_rds_instance_v3", "lims", PROVIDER_OLD, [tf_rds(
+            rds_id, "tilleuls-lims-pg", R, ["eu-west-0a", "eu-west-0b"], kms, 7, hds)]),
+        tf_resource("flexibleengine_rds_cross_region_backup_strategy", "lims", PROVIDER_OLD, [tf_rds_copy(
+            rds_copy, rds_id, R, SG, t.project_id(SG))]),
         tf_resource("flexibleengine_cts_tracker_v1", "paris", PROVIDER_OLD, [tf_tracker(R, tracker_bucket, "tilleuls")]),
         tf_resource("flexibleengine_cts_tracker_v1", "analytics", PROVIDER_OLD, [tf_tracker(SG, tracker_bucket, "tilleuls-sg")]),
         tf_resource("flexibleengine_cbr_policy", "daily", PROVIDER_OLD, [tf_policy(policy_backup, "tilleuls-twice-daily", R, "backup", retention_days=180)]),
@@ -1390,6 +1420,8 @@ def build_violations(root: Path) -> None:
     dr_ids = [x["id"] for x in backups if x["replication_records"]]
     findings.append(("residency.replication", policy_repl,
                      "CBR policy tilleuls-dr-amsterdam replicates to eu-west-1, which is not in allowed_regions [eu-west-0]"))
+    findings.append(("residency.replication", rds_copy,
+                     f"cross-region backup strategy of RDS instance tilleuls-lims-pg copies its backups to {SG} (Singapore)"))
     findings.append(("residency.replication", ", ".join(dr_ids),
                      "backups of tilleuls-pacs-db of 2026-09-20 and 2026-09-27 copied to eu-west-1 (replication_records)"))
     findings.append(("residency.resources", sg_server["id"],

@@ -4,6 +4,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No per-example deadline: CI machines are shared and slow at times; the property still runs every example.
+settings.register_profile("hds-audit", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("hds-audit")
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -263,7 +263,7 @@ def test_provider_support_removed_late_and_user_still_enabled(builder, run_check
 
 
 def test_provider_support_never_revoked(builder, run_checks_on):
-    builder.users()
+    builder.users({"name": "chtest", "is_domain_owner": True})  # the support user is gone from IAM
     builder.register(SUPPORT)
     builder.tickets(TICKET)
     result = run_checks_on(builder.root, "access.provider_support_removed")["access.provider_support_removed"]
@@ -271,7 +271,7 @@ def test_provider_support_never_revoked(builder, run_checks_on):
 
 
 def test_provider_support_unknown_ticket_is_error(builder, run_checks_on):
-    builder.users()
+    builder.users({"name": "chtest", "is_domain_owner": True})
     builder.register({**SUPPORT, "ticket": "INC-404"})
     builder.tickets(TICKET)
     result = run_checks_on(builder.root, "access.provider_support_removed")["access.provider_support_removed"]

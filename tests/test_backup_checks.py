@@ -216,11 +216,11 @@ def test_encrypted_pass_fail_and_unstated(builder, run_checks_on):
                       {"id": "v2", "volume_id": "vol-1", "status": "available", "created_at": "2026-07-11T21:00:00"}], rel="backups/vbs.json")
     result = run_checks_on(builder.root, ENC)[ENC]
     assert result.status is Status.FAIL
-    assert objects(result) == ["plain"]  # out of scope and deleted backups are not judged
-    assert objects(result, Status.ERROR) == ["vol-1"]
-    unstated = next(f for f in result.findings if f.status is Status.ERROR)
-    assert "2 backup(s)" in unstated.message and "encryption not stated" in unstated.message and "VBS" in unstated.message
-    assert unstated.evidence == ("backups/vbs.json#backups[0] id=v1", "backups/vbs.json#backups[1] id=v2")
+    # out of scope and deleted backups are not judged; VBS states no encryption: vol-1 is not encrypted, so neither are they
+    assert objects(result) == ["plain", "v1", "v2"]
+    derived = next(f for f in result.findings if f.object == "v1")
+    assert "derived from its volumes" in derived.message and "VBS listing states no encryption" in derived.message
+    assert "extend_info" not in derived.message and derived.evidence[1].endswith("flexibleengine_blockstorage_volume_v2.data")
 
 
 def test_encrypted_pass_and_scope_all(builder, run_checks_on):

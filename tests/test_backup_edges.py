@@ -59,7 +59,7 @@ def test_orphan_unencrypted_with_scope_all_is_a_fail(builder, run_checks_on):
 # -- a scope that matches no resource --------------------------------------------------------------
 @pytest.mark.parametrize("check_id", [COV, ENC, "storage.encrypted_at_rest"])
 def test_scope_matching_nothing_is_error(builder, run_checks_on, check_id):
-    builder.tenant(scope={"tag": "hds=yes"})  # the state tags hds=true
+    builder.tenant(scope={"tag": "hds=yes", "buckets": ["chx-*"]})  # the state tags hds=true, the bucket is not chx-*
     state(builder, SERVER, VOLUME, OUT_OF_SCOPE, tf("flexibleengine_obs_bucket", "b", {"bucket": "plain", "region": "eu-west-0"}))
     listing(builder, daily("vol-1", FIRST, LAST))
     result = run_checks_on(builder.root, check_id)[check_id]

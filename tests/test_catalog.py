@@ -50,10 +50,13 @@ def test_replacement_matrix_without_ids(tmp_path):
         {"domain": "Backup", "rule": "Backup security", "detail": "", "responsibility": "Customer", "customer_responsibility": "x", "provider_responsibility": "N/A"},
         {"domain": "", "rule": "Brand new rule", "detail": "", "responsibility": "The Provider", "customer_responsibility": "N/A", "provider_responsibility": "y"},
     ])
-    catalog = load_catalog(path)
+    with pytest.raises(CatalogError, match="33 binding"):  # the 33 bound rules it leaves out are no silent drop
+        load_catalog(path)
+    catalog = load_catalog(path, strict=False)
     new = catalog.get("brand-new-rule")
     assert new is not None and new.domain == "Backup" and new.responsibility == "provider"
     assert "brand-new-rule" not in catalog.bindings  # shown, judged manual
+    assert catalog.get("backup-security") is not None and catalog.matches["backup-security"].how == "text"
 
 
 def test_malformed_matrix_names_file_row_and_reason(tmp_path):

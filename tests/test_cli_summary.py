@@ -74,7 +74,7 @@ def test_errors_that_are_not_a_broken_file_are_listed_with_their_check(broken):
 
     problems, others = error_reasons(broken[0])
     assert len(problems) == 12
-    assert others == ["resources: evidence absent: no Terraform state in the bundle (resources/*.tfstate) (trace.continuity)"]
+    assert others == ["resources: evidence absent: no Terraform state in the bundle (resources/*.tfstate or resources/*.json) (trace.continuity)"]
 
 
 def test_evidence_problems_are_in_results_json_and_survive_review(broken, tmp_path):

@@ -26,6 +26,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -304,6 +305,13 @@ def op_bomb(root: Path, arg: dict, outside: Path) -> None:
     path.write_bytes(data)
 
 
+def op_pad(root: Path, arg: dict, outside: Path) -> None:
+    """A plain JSON array of blanks of `megabytes` (a trace file too large to read, compressed or not)."""
+    path = _target(root, arg["path"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"[" + b" " * int(arg["megabytes"] * 1024 * 1024) + b"]")
+
+
 def op_symlink(root: Path, arg: dict, outside: Path) -> None:
     """A link inside the bundle to a file outside it."""
     target = outside / arg.get("outside", "secret.pdf")
@@ -316,7 +324,7 @@ def op_symlink(root: Path, arg: dict, outside: Path) -> None:
 
 OPS = {
     "write": op_write, "remove": op_remove, "keep_only": op_keep_only, "copy": op_copy, "truncate": op_truncate,
-    "edit": op_edit, "table": op_table, "xlsx": op_xlsx, "traces": op_traces, "bomb": op_bomb, "symlink": op_symlink,
+    "edit": op_edit, "table": op_table, "xlsx": op_xlsx, "traces": op_traces, "bomb": op_bomb, "pad": op_pad, "symlink": op_symlink,
 }
 
 
@@ -353,6 +361,8 @@ def assert_outcome(case: dict, checks: dict, notes: dict, base: dict, needs: dic
     for key, check in sorted(checks.items()):
         for finding in check["findings"]:
             assert "could not run" not in finding["message"], f"{key}: a check crashed: {finding['message']}"
+            # Python's None is no word of the evidence (JSON says null): a message showing it leaks a bug
+            assert not re.search(r"\bNone\b", finding["message"]), f"{key}: 'None' in a message: {finding['message']}"
         status = check["status"]
         if key in explicit:
             assert status == explicit[key], f"{key}: {status}, expected {explicit[key]}: {check['findings'][:3]}"

@@ -349,7 +349,7 @@ def test_reader_state_modules_instances_and_defaults():
     assert (volume.id, volume.in_scope, volume.ref) == ("vol-db-main", True, 'state.json#' + volume.address)
     assert by_address["module.db.module.backup.flexibleengine_cbr_policy.daily"].region == "eu-west-0"
     assert by_address["flexibleengine_vpc_v1.main"].region == "eu-west-1"  # tenant default_region
-    assert by_address["flexibleengine_obs_bucket.traces"].in_scope is False
+    assert by_address["flexibleengine_obs_bucket.traces"].in_scope is True  # buckets carry no tags: all in scope without scope.buckets
     assert doc.evidence().data is doc.inventory and doc.read.records == len(by_address) == 10
 
 

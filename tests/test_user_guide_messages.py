@@ -81,3 +81,31 @@ def test_evidence_contracts_point_users_to_the_guide():
         assert "CONTRACT" not in description, path.name
         cited = re.findall(r'"([^"]+)"', description)
         assert cited and set(cited) <= headings, (path.name, cited)
+
+
+def test_the_matrix_without_the_rule_of_a_binding_message(tmp_path):
+    import csv
+
+    with open(data_dir("controls") / "matrix.csv", encoding="utf-8-sig", newline="") as f:
+        rows = [{k: v for k, v in r.items() if k != "id"} for r in csv.DictReader(f)]
+    for r in rows:
+        r["rule"] = "Access of stakeholders to the systems" if r["rule"] == "Stakeholder access to systems" else r["rule"]
+    matrix = tmp_path / "reissued.csv"
+    with open(matrix, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    message = quoted("hds-audit: catalog refused: bindings.yaml binding")
+    assert message in output("run", sample(tmp_path), "--matrix", matrix, "--out", tmp_path / "out")
+
+
+def test_the_misspelt_binding_parameter_message(tmp_path, monkeypatch):
+    folder = tmp_path / "controls"
+    shutil.copytree(data_dir("controls"), folder)
+    bindings = folder / "bindings.yaml"
+    bindings.write_text(bindings.read_text(encoding="utf-8").replace(
+        "      - trace.continuity\n", "      - id: trace.continuity\n        params:\n          trace_max_gap_hour: 0.01\n", 1),
+        encoding="utf-8")
+    monkeypatch.setattr("hds_audit.catalog.load.data_dir", lambda name: folder if name == "controls" else data_dir(name))
+    message = quoted("hds-audit: catalog refused: bindings.yaml line")
+    assert message in output("run", sample(tmp_path), "--out", tmp_path / "out")

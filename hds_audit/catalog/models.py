@@ -60,11 +60,15 @@ class Binding(BaseModel):
             raise ValueError("a binding needs checks, attestation: true or provider: true")
         return self
 
-    def check_refs(self, control: Control) -> list[CheckRef]:
+    def check_ids(self) -> list[str]:
+        """The ids of check_refs, without needing the control (for a binding that matches no rule)."""
+        return [ref.id for ref in self.check_refs(None)]
+
+    def check_refs(self, control: Control | None) -> list[CheckRef]:
         """Every check this control runs; attestation and provider evidence are checks too."""
         refs = list(self.checks)
         if self.provider:
             refs.append(CheckRef(id="provider.certificates_valid"))
         if self.attestation:
-            refs.append(CheckRef(id="attestation.current", params={"control": control.id, "rule": control.rule}))
+            refs.append(CheckRef(id="attestation.current", params={"control": control.id, "rule": control.rule} if control else {}))
         return refs

@@ -9,7 +9,7 @@ from hds_audit.checks.common import (
     account_key, load_cover, no_trace_in_period, person_key, refs_sql, row_ref, sql_account_keys, uncovered_sql, undecided,
     when, write_out_uncovered,
 )
-from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.states import Status
 
@@ -20,7 +20,8 @@ def _register_file(inp: CheckInput) -> str:
     return inp.file("access_register", "access_register.csv")
 
 
-@check("access.nominative_accounts", "Enabled IAM users are nominative", needs=("iam_users", "access_register"))
+@check("access.nominative_accounts", "Enabled IAM users are nominative", needs=("iam_users", "access_register"),
+       category="tabular", severity="medium", params=policy_params("generic_account_pattern"))
 def nominative_accounts(inp: CheckInput) -> Outcome:
     generic = re.compile(inp.params["generic_account_pattern"], re.IGNORECASE)
     rows_by_account: dict[str, list] = {}
@@ -88,7 +89,8 @@ def _undecided(inp: CheckInput, findings: list[Finding]) -> Outcome:
     return Outcome(undecided(findings, inp["access_register"], lambda names: sql_account_keys(con, names)))
 
 
-@check("access.register_covers_activity", "Every action is by an authorized account", needs=("traces", "access_register"))
+@check("access.register_covers_activity", "Every action is by an authorized account", needs=("traces", "access_register"),
+       category="activity", severity="high")
 def register_covers_activity(inp: CheckInput) -> Outcome:
     if empty := no_trace_in_period(inp):
         return Outcome([empty])
@@ -97,7 +99,8 @@ def register_covers_activity(inp: CheckInput) -> Outcome:
                                           f"to {when(last)}", refs) for name, n, first, last, refs in rows])
 
 
-@check("access.no_activity_after_revocation", "No account acts after its revocation", needs=("traces", "access_register"))
+@check("access.no_activity_after_revocation", "No account acts after its revocation", needs=("traces", "access_register"),
+       category="activity", severity="high")
 def no_activity_after_revocation(inp: CheckInput) -> Outcome:
     if empty := no_trace_in_period(inp):
         return Outcome([empty])
@@ -114,7 +117,8 @@ def no_activity_after_revocation(inp: CheckInput) -> Outcome:
     return _undecided(inp, findings)
 
 
-@check("access.credentials_not_reassigned", "No account name was granted to two persons", needs=("access_register",))
+@check("access.credentials_not_reassigned", "No account name was granted to two persons", needs=("access_register",),
+       category="tabular", severity="medium")
 def credentials_not_reassigned(inp: CheckInput) -> Outcome:
     persons: dict[str, dict[str, list]] = {}
     names: dict[str, str] = {}
@@ -136,14 +140,16 @@ def credentials_not_reassigned(inp: CheckInput) -> Outcome:
     return Outcome(findings)
 
 
-@check("access.mfa", "Console users have MFA", needs=("iam_users",), optional=("iam_mfa",))
+@check("access.mfa", "Console users have MFA", needs=("iam_users",), optional=("iam_mfa",),
+       category="tabular", severity="high")
 def mfa(inp: CheckInput) -> Outcome:
     console = [u for u in inp["iam_users"] if u.enabled and u.console_access]
     protected = inp["iam_mfa"]
     if protected is None:
         if not console:
             return Outcome()
-        return Outcome([Finding("iam/mfa.json", f"absent or unreadable: cannot tell whether {len(console)} enabled console user(s) have MFA", status=Status.ERROR)])
+        return Outcome([Finding("iam/mfa.json", f"absent or unreadable (iam/mfa.json, or iam/virtual-mfa-devices.json and "
+                                                f"iam/login-protects.json): cannot tell whether {len(console)} enabled console user(s) have MFA", status=Status.ERROR)])
     findings = [
         Finding(u.name, f"enabled user with console access ({u.access_mode}) has no MFA device nor login protection", (f"{IAM_FILE}#name={u.name}",))
         for u in sorted(console, key=lambda u: u.name) if u.id not in protected
@@ -151,7 +157,8 @@ def mfa(inp: CheckInput) -> Outcome:
     return Outcome(findings)
 
 
-@check("access.provider_support_removed", "Provider support invitations are removed in time", needs=("access_register", "tickets", "iam_users"))
+@check("access.provider_support_removed", "Provider support invitations are removed in time", needs=("access_register", "tickets", "iam_users"),
+       category="tabular", severity="medium", params=policy_params("support_invitation_max_days"))
 def provider_support_removed(inp: CheckInput) -> Outcome:
     max_days = timedelta(days=inp.params["support_invitation_max_days"])
     tickets = {t.values["ticket_id"]: t for t in inp["tickets"]}

@@ -9,6 +9,7 @@ the period per region, for the residency proof.
 from __future__ import annotations
 
 from hds_audit.checks.common import MAX_REFS, no_trace_in_period, refs_sql, when
+from hds_audit.checks.details import ActivityDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.regions import norm
@@ -34,7 +35,8 @@ SELECT region, {refs_sql()} FROM (
 GROUP BY region"""
 
 
-@check("residency.activity", "No trace of the period comes from a region outside the allowed ones", needs=("traces",))
+@check("residency.activity", "No trace of the period comes from a region outside the allowed ones", needs=("traces",),
+       category="activity", severity="high", details=ActivityDetails)
 def activity(inp: CheckInput) -> Outcome:
     if empty := no_trace_in_period(inp):
         return Outcome([empty], details={"regions": []})

@@ -23,7 +23,8 @@ from __future__ import annotations
 from difflib import get_close_matches
 
 from hds_audit.checks.common import when
-from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.details import AttestationDetails
+from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.attestations import words
 from hds_audit.period import shift_days
@@ -31,7 +32,13 @@ from hds_audit.states import Status
 from hds_audit.timeutil import iso
 
 
-@check("attestation.current", "A current signed attestation evidences the organisational rule", optional=("attestations",))
+class AttestationParams(policy_params("attestation_max_age_days")):
+    control: str = ""  # the binding's control id and rule name (Binding.check_refs sets them)
+    rule: str | None = None
+
+
+@check("attestation.current", "A current signed attestation evidences the organisational rule", optional=("attestations",),
+       category="document", severity="medium", params=AttestationParams, details=AttestationDetails)
 def current(inp: CheckInput) -> Outcome:
     control = str(inp.params.get("control") or "")
     rule = inp.params.get("rule")

@@ -1,7 +1,8 @@
 """Backup checks (matrix: Backup security, Continuity of service; SD §8.2 backups are the
 customer's duty, §6.2.4 VBS quotas).
 
-A backup belongs to the resource whose id is its `resource_id` (`volume_id` for VBS): a server's
+A backup belongs to the resource whose id is its `resource_id` (`volume_id` for VBS; a volume that is a
+server's disk and no volume of the state belongs to the server): a server's
 whole-server backup therefore covers the server, not its volumes (docs/user-guide.md, backup.coverage:
 every in-scope server and every in-scope volume needs its own backups). A backup
 whose resource is not in the state (an orphan) has no known scope: encrypted it is fine, otherwise
@@ -13,9 +14,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
+from hds_audit.checks.backup_encryption import backup_encryption
 from hds_audit.checks.common import MAX_REFS, row_ref, when
 from hds_audit.checks.configuration import no_in_scope_resource
-from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.details import CoverageDetails
+from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.period import shift_days
 from hds_audit.states import Status
@@ -23,6 +26,7 @@ from hds_audit.timeutil import iso
 
 SERVER = "flexibleengine_compute_instance_v2"
 VOLUME = "flexibleengine_blockstorage_volume_v2"
+DATABASE = "flexibleengine_rds_instance_v3"
 VBS_TENANT_LIMIT = 360  # §6.2.4 "Maximum 360 backup sets for each Tenant"
 VBS_VOLUME_LIMIT = 20  # §6.2.4 "Each EVS disk of a Tenant supports up to 20 backup sets"
 
@@ -48,7 +52,9 @@ def hours_text(delta: timedelta, limit: timedelta | None = None) -> str:
     return f"{hours:.{digits}f}".rstrip("0").rstrip(".")
 
 
-@check("backup.coverage", "In-scope servers and volumes are backed up within the RPO", needs=("resources", "backups"))
+@check("backup.coverage", "In-scope servers and volumes are backed up within the RPO, databases by an automated policy",
+       needs=("resources", "backups"),
+       category="tabular", severity="high", params=policy_params("backup_rpo_hours"), details=CoverageDetails)
 def coverage(inp: CheckInput) -> Outcome:
     rpo = timedelta(hours=float(inp.params["backup_rpo_hours"]))
     start, end = inp.period.start, inp.period.end
@@ -86,19 +92,43 @@ def coverage(inp: CheckInput) -> Outcome:
             message = (f"{name}: {hours_text(gap, rpo)} hours without a successful backup, from {when(low)} to {when(high)}, "
                        f"over the RPO of {hours_text(rpo)} hours ({len(inside)} successful backup(s) in the period{failed})")
         findings.append(Finding(resource.id, message, refs))
-    findings += no_in_scope_resource(inp, "no server or volume was checked")
+    databases = sorted((r for r in inp["resources"].of_type(DATABASE) if r.in_scope), key=lambda r: r.id)
+    for resource in databases:
+        status, message, keep = database_backup_policy(resource.attributes)
+        rows.append({"resource_id": resource.id, "name": display_name(resource), "type": resource.type, "keep_days": keep})
+        if status is not None:
+            findings.append(Finding(resource.id, f"RDS instance {display_name(resource)}: {message}", (resource.ref,), status))
+    findings += no_in_scope_resource(inp, "no server, volume or database was checked")
     return Outcome(findings, details={"rpo_hours": _hours(rpo), "resources": rows})
+
+
+def database_backup_policy(attributes: dict) -> tuple[Status | None, str, int | None]:
+    """An RDS instance's automated backup policy (`backup_strategy[0].keep_days`): kept at least one day passes;
+    0, or no backup_strategy at all, is the policy disabled (provider: "not specified or set to 0")."""
+    strategy = attributes.get("backup_strategy")
+    if strategy in (None, []):
+        return Status.FAIL, "no backup_strategy recorded: the automated backup policy is disabled", None
+    first = strategy[0] if isinstance(strategy, list) else None
+    keep = first.get("keep_days") if isinstance(first, dict) else None
+    if isinstance(keep, str) and keep.strip().isdigit():
+        keep = int(keep)
+    if isinstance(keep, bool) or not isinstance(keep, int):
+        return Status.ERROR, f"backup_strategy keep_days {keep!r} is not a number of days: the backup policy cannot be told", None
+    if keep < 1:
+        return Status.FAIL, f"backup_strategy keep_days is {keep}: the automated backup policy is disabled", keep
+    return None, f"automated backups kept {keep} day(s)", keep
 
 
 def _in_scope_backups(inp: CheckInput) -> tuple[list, list]:
     """Backups of in-scope resources (all of them with `scope: all`), and the backups whose resource the state
-    does not know (an orphan, common after a resource was deleted: its scope cannot be told)."""
+    does not know (an orphan, common after a resource was deleted: its scope cannot be told). A volume that is a
+    server's disk has the server's scope."""
     if inp.tenant.scope.all:
         return list(inp["backups"]), []
-    known = inp["resources"].by_id()
+    inventory = inp["resources"]
     kept, orphans = [], []
     for backup in inp["backups"]:
-        resource = known.get(backup.resource_id)
+        resource, _ = inventory.owner_of(backup.resource_id)
         if resource is None:
             orphans.append(backup)
         elif resource.in_scope:
@@ -110,34 +140,42 @@ def _orphan_text(resource_id: str) -> str:
     return f"its resource {resource_id} is not in the Terraform state, so whether it holds health data (its scope) cannot be told"
 
 
-@check("backup.encrypted", "Backups of in-scope resources are encrypted", needs=("resources", "backups"))
+@check("backup.encrypted", "Backups of in-scope resources are encrypted", needs=("resources", "backups"),
+       category="tabular", severity="high")
 def encrypted(inp: CheckInput) -> Outcome:
     backups, orphans = _in_scope_backups(inp)
+    inventory = inp["resources"]
     # a deleted backup holds no data any more; an encrypted orphan is fine whatever its scope
     judged = [(b, False) for b in backups if not b.deleted] + [(b, True) for b in orphans if not b.deleted and b.encrypted is not True]
-    findings = []
-    unstated: dict[tuple[str, bool], list] = {}
+    findings, derived, encrypted_count = [], [], 0
+    unstated: dict[tuple[str, bool, str], list] = {}
     for backup, orphan in sorted(judged, key=lambda j: (j[0].resource_id, j[0].created_at, j[0].id)):
-        if backup.encrypted is False:
-            message = f"backup of {backup.resource_name or backup.resource_id} created {when(backup.created_at)} is not encrypted (extend_info.encrypted is false)"
+        verdict = backup_encryption(backup, inventory)
+        encrypted_count += verdict.encrypted is True
+        if backup.encrypted is None:
+            derived.append({"backup": backup.id, "resource_id": backup.resource_id, "encrypted": verdict.encrypted, "how": verdict.how})
+        if verdict.encrypted is False:
+            message = f"backup of {backup.resource_name or backup.resource_id} created {when(backup.created_at)} is not encrypted ({verdict.how})"
             if orphan:
                 message += f", and {_orphan_text(backup.resource_id)}"
-            findings.append(Finding(backup.id, message, (backup.ref,), Status.ERROR if orphan else Status.FAIL))
-        elif backup.encrypted is None:
-            unstated.setdefault((backup.resource_id, orphan), []).append(backup)
-    for (resource_id, orphan), items in sorted(unstated.items()):
-        sources = ", ".join(sorted({b.source.upper() for b in items}))
-        message = f"{len(items)} backup(s) of {items[0].resource_name or resource_id}: encryption not stated in the {sources} listing (no extend_info.encrypted)"
-        findings.append(Finding(resource_id, message + (f"; {_orphan_text(resource_id)}" if orphan else ""),
-                                tuple(b.ref for b in items[:MAX_REFS]), Status.ERROR))
+            refs = (backup.ref,) + verdict.refs[:MAX_REFS - 1]
+            findings.append(Finding(backup.id, message, refs, Status.ERROR if orphan else Status.FAIL))
+        elif verdict.encrypted is None:
+            unstated.setdefault((backup.resource_id, orphan, verdict.how), []).append(backup)
+    for (resource_id, orphan, how), items in sorted(unstated.items()):
+        message = f"{len(items)} backup(s) of {items[0].resource_name or resource_id}: encryption cannot be told: {how}"
+        if orphan and "not in the Terraform state" not in how:
+            message += f"; {_orphan_text(resource_id)}"
+        findings.append(Finding(resource_id, message, tuple(b.ref for b in items[:MAX_REFS]), Status.ERROR))
     if not inp.tenant.scope.all:  # with `scope: all` every backup is judged, whatever the state holds
         findings += no_in_scope_resource(inp, "no backup can be told to be of an in-scope resource")
-    checked = [b for b, _ in judged]
-    details = {"backups_checked": len(checked), "encrypted": sum(1 for b in checked if b.encrypted), "unknown_resource": len(orphans)}
+    details = {"backups_checked": len(judged), "encrypted": encrypted_count, "unknown_resource": len(orphans),
+               "derived_from_volumes": derived}
     return Outcome(findings, details=details)
 
 
-@check("backup.restore_tested", "A restore test succeeded recently", needs=("restore_tests",))
+@check("backup.restore_tested", "A restore test succeeded recently", needs=("restore_tests",),
+       category="tabular", severity="medium", params=policy_params("restore_test_max_age_days"))
 def restore_tested(inp: CheckInput) -> Outcome:
     days = int(inp.params["restore_test_max_age_days"])
     end = inp.period.end
@@ -166,7 +204,8 @@ def restore_tested(inp: CheckInput) -> Outcome:
     return Outcome([Finding(file, "; ".join(parts), refs)], details=details)
 
 
-@check("backup.quota", "VBS backup sets stay within the quotas (§6.2.4)", optional=("backups",))
+@check("backup.quota", "VBS backup sets stay within the quotas (§6.2.4)", optional=("backups",),
+       category="tabular", severity="low")
 def quota(inp: CheckInput) -> Outcome:
     vbs = [b for b in (inp["backups"] or []) if b.source == "vbs" and not b.deleted]
     if not vbs:

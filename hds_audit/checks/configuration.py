@@ -27,10 +27,12 @@ from typing import Any
 
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
-from hds_audit.evidence.resources import BUCKET, VOLUME, Inventory, Resource
+from hds_audit.evidence.resources import BUCKET, DATABASE, VOLUME, Inventory, Resource
 from hds_audit.states import Status
+from hds_audit.evidence.interface import shown
 
 LISTENERS = ("flexibleengine_lb_listener_v2", "flexibleengine_lb_listener_v3")
+CLASSIC_LISTENER = "flexibleengine_elb_listener"  # classic ELB: protocol HTTP, TCP, HTTPS or UDP; TLS in ssl_protocols
 SECURITY_POLICY = "flexibleengine_elb_security_policy"
 TLS_PROTOCOLS = ("HTTPS", "TERMINATED_HTTPS")
 ACCEPTED_POLICY = re.compile(r"^tls-1-[23](-|$)")
@@ -67,7 +69,24 @@ def _custom_policy_verdict(policy_id: str, inventory: Inventory) -> tuple[Status
     return None, f"custom security policy {policy_id}: {', '.join(protocols)}"
 
 
+def _classic_verdict(r: Resource) -> tuple[Status | None, str]:
+    """A classic listener: HTTPS with `ssl_protocols` "TLSv1.2" (the provider's other choice, "TLSv1.2 TLSv1.1 TLSv1",
+    admits older versions); an empty `ssl_protocols` shows nothing."""
+    protocol = _text(r.attributes.get("protocol"))
+    if protocol.upper() != "HTTPS":
+        return Status.FAIL, f"classic ELB listener with protocol {protocol or '(none)'}: traffic is not encrypted (HTTPS required)"
+    versions = _text(r.attributes.get("ssl_protocols")).split()
+    if not versions:
+        return Status.FAIL, "HTTPS without ssl_protocols in the state: TLS 1.2+ is not shown"
+    old = [v for v in versions if v.upper() not in MODERN_TLS]
+    if old:
+        return Status.FAIL, f"HTTPS with ssl_protocols {' '.join(versions)}, which admits {', '.join(old)} (only TLSv1.2 and TLSv1.3 are accepted)"
+    return None, f"HTTPS with ssl_protocols {' '.join(versions)}"
+
+
 def _listener_verdict(r: Resource, inventory: Inventory) -> tuple[Status | None, str]:
+    if r.type == CLASSIC_LISTENER:
+        return _classic_verdict(r)
     protocol = _text(r.attributes.get("protocol"))
     if protocol.upper() not in TLS_PROTOCOLS:
         return Status.FAIL, f"protocol {protocol or '(none)'}: traffic is not encrypted (HTTPS or TERMINATED_HTTPS required)"
@@ -82,15 +101,17 @@ def _listener_verdict(r: Resource, inventory: Inventory) -> tuple[Status | None,
     return None, f"{protocol} with TLS policy {policy}"
 
 
-@check("transport.tls_only", "Load-balancer listeners speak TLS 1.2+ only", needs=("resources",))
+@check("transport.tls_only", "Load-balancer listeners speak TLS 1.2+ only", needs=("resources",),
+       category="configuration", severity="high")
 def tls_only(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     findings, rows = [], []
-    for r in sorted(inventory.of_type(*LISTENERS), key=lambda r: r.address):
+    for r in sorted(inventory.of_type(*LISTENERS, CLASSIC_LISTENER), key=lambda r: r.address):
         status, message = _listener_verdict(r, inventory)
         obj = r.id
         rows.append({"object": obj, "address": r.address, "protocol": r.attributes.get("protocol"),
-                     "port": r.attributes.get("protocol_port"), "tls_ciphers_policy": r.attributes.get("tls_ciphers_policy"),
+                     "port": r.attributes.get("protocol_port"),
+                     "tls_ciphers_policy": r.attributes.get("tls_ciphers_policy") or r.attributes.get("ssl_protocols"),
                      "ok": status is None, "ref": r.ref})
         if status is not None:
             findings.append(Finding(obj, f"listener {r.attributes.get('name') or r.address}: {message}", (r.ref,), status))
@@ -119,7 +140,7 @@ def _bucket_encryption(attributes: dict) -> str | None:
     return None if settings else "encryption is not true and no KMS key is set"
 
 
-def _volume_encrypted(attributes: dict) -> bool:
+def volume_encrypted(attributes: dict) -> bool:
     metadata = attributes.get("metadata")
     if not isinstance(metadata, dict):
         return False
@@ -129,13 +150,29 @@ def _volume_encrypted(attributes: dict) -> bool:
     return flag == 1 or (isinstance(flag, str) and flag.strip() == "1")
 
 
-@check("storage.encrypted_at_rest", "In-scope buckets and volumes are encrypted", needs=("resources",))
+def database_unencrypted(attributes: dict) -> str | None:
+    """Why an RDS instance's storage is not encrypted (every `volume[]` block needs a `disk_encryption_id`), or None."""
+    volumes = attributes.get("volume")
+    if not isinstance(volumes, list) or not volumes:
+        return "no volume block recorded in the state"
+    if any(not isinstance(v, dict) or not _text(v.get("disk_encryption_id")) for v in volumes):
+        return "volume[].disk_encryption_id is empty: no KMS key encrypts its storage"
+    return None
+
+
+@check("storage.encrypted_at_rest", "In-scope buckets, volumes and databases are encrypted", needs=("resources",),
+       category="configuration", severity="high")
 def encrypted_at_rest(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     in_scope = inventory.in_scope()
     findings, rows = [], []
     buckets = sorted((r for r in in_scope if r.type == BUCKET), key=lambda r: r.address)
     volumes = sorted((r for r in in_scope if r.type == VOLUME), key=lambda r: r.address)
+    for r in sorted((r for r in in_scope if r.type == DATABASE), key=lambda r: r.address):
+        why = database_unencrypted(r.attributes)
+        rows.append({"object": r.id, "kind": "database", "encrypted": why is None, "ref": r.ref})
+        if why:
+            findings.append(Finding(r.id, f"in-scope RDS instance {r.attributes.get('name') or r.address} is not encrypted ({why})", (r.ref,)))
     for r in buckets:
         name = _text(r.attributes.get("bucket")) or r.id
         why = _bucket_encryption(r.attributes)
@@ -143,12 +180,13 @@ def encrypted_at_rest(inp: CheckInput) -> Outcome:
         if why:
             findings.append(Finding(name, f"in-scope OBS bucket {r.address} is not encrypted ({why})", (r.ref,)))
     for r in volumes:
-        ok = _volume_encrypted(r.attributes)
+        ok = volume_encrypted(r.attributes)
         rows.append({"object": r.id, "kind": "volume", "encrypted": ok, "ref": r.ref})
         if not ok:
             value = (r.attributes.get("metadata") or {}).get("__system__encrypted") if isinstance(r.attributes.get("metadata"), dict) else None
-            findings.append(Finding(r.id, f"in-scope EVS volume {r.attributes.get('name') or r.address} is not encrypted (metadata.__system__encrypted is {value!r}, not 1)", (r.ref,)))
-    findings += no_in_scope_resource(inp, "no bucket or volume was checked")
+            flag = f"metadata.__system__encrypted is {shown(value)}, not 1" if value is not None else "no metadata.__system__encrypted"
+            findings.append(Finding(r.id, f"in-scope EVS volume {r.attributes.get('name') or r.address} is not encrypted ({flag})", (r.ref,)))
+    findings += no_in_scope_resource(inp, "no bucket, volume or database was checked")
     details: dict[str, Any] = {"objects": rows, "scope": inp.tenant.scope.describe()}
     missing = [what for what, found in (("in-scope bucket", buckets), ("in-scope volume", volumes)) if not found]
     if missing:

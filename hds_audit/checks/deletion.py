@@ -8,7 +8,7 @@ README.md "Conventions the checks apply"; decided here where they are silent):
   instant `contract_end` names (a date alone is 00:00 Europe/Paris that day): 2026-03-31 gives
   2026-05-31T00:00+02:00. When the target month is shorter, the last day of that month is taken
   (2026-12-31 -> 2027-02-28T00:00+01:00). A proof at or before the deadline is in time.
-* Data resources: servers, volumes and buckets of the Terraform state, every backup of the
+* Data resources: servers, volumes, buckets and RDS instances of the Terraform state, every backup of the
   listings, and every server, volume, bucket or backup named by a successful create trace.
 * A proof is a delete trace with `trace_rating` normal about the resource's id, dated after its
   last successful create trace (a resource created again is not deleted by an earlier delete),
@@ -31,6 +31,7 @@ from datetime import datetime
 
 from hds_audit.calendar_fr import add_working_days, working_days_between
 from hds_audit.checks.common import MAX_REFS, trace_ref, when
+from hds_audit.checks.details import ContractEndDetails, TenantRequestDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.states import Status
@@ -43,6 +44,7 @@ STATE_KINDS = {
     "flexibleengine_compute_instance_v2": "server",
     "flexibleengine_blockstorage_volume_v2": "volume",
     "flexibleengine_obs_bucket": "bucket",
+    "flexibleengine_rds_instance_v3": "database",
 }
 # CTS resource_type -> kind of data resource
 TRACE_KINDS = {
@@ -52,7 +54,9 @@ TRACE_KINDS = {
     "backup": "backup", "backups": "backup", "checkpoint": "backup", "checkpoint_item": "backup", "checkpointitem": "backup",
 }
 # CTS service -> kind of data resource, when the trace's resource_type says nothing more
-SERVICE_KINDS = {"ecs": "server", "evs": "volume", "obs": "bucket", "cbr": "backup", "csbs": "backup", "vbs": "backup"}
+SERVICE_KINDS = {"ecs": "server", "evs": "volume", "obs": "bucket", "cbr": "backup", "csbs": "backup", "vbs": "backup", "rds": "database"}
+# services whose resource_type words ("instance", "backup") mean something of their own: an RDS "instance" is a database
+SERVICE_FIRST = {"rds"}
 # names that begin with create/delete but act on a part of a resource, not on the resource itself
 _PARTS = (
     "object|objects|metadata|servermetadata|tag|tags|.*tags?|.*policy|.*policies|.*lifecycle|.*cors|.*website|"
@@ -124,7 +128,7 @@ def _collect(inp: CheckInput) -> dict[str, _Data]:
     inp["traces"].details()  # resource ids, ratings and trace ids of every trace
     rows = inp["traces"].rows(_TRACES_SQL)
     for rid, action, rating, rtype, service, rname, trace_id, _name, time, file, record in rows:
-        kind = TRACE_KINDS.get(rtype) or SERVICE_KINDS.get(service)
+        kind = SERVICE_KINDS[service] if service in SERVICE_FIRST else TRACE_KINDS.get(rtype) or SERVICE_KINDS.get(service)
         if action == "create" and rating == "normal" and kind:
             item = entry(rid, kind, rname)
             item.refs.append(trace_ref(file, trace_id, record))
@@ -143,7 +147,8 @@ def _collect(inp: CheckInput) -> dict[str, _Data]:
 
 
 @check("deletion.contract_end", "Data is deleted within two months of the contract end (§4.4)", optional=("resources", "traces", "backups"),
-       applies=lambda tenant: None if tenant.contract_end else "no contract_end in tenant.yaml")
+       applies=lambda tenant: None if tenant.contract_end else "no contract_end in tenant.yaml",
+       category="activity", severity="high", details=ContractEndDetails)
 def contract_end(inp: CheckInput) -> Outcome:
     end_of_contract = inp.tenant.contract_end
     if end_of_contract is None:
@@ -197,7 +202,8 @@ def contract_end(inp: CheckInput) -> Outcome:
 
 
 @check("deletion.tenant_request", "The tenant is deleted within 10 working days of the request (§7.7.6.1)",
-       applies=lambda tenant: None if tenant.tenant_deletion_requested_at else "no tenant_deletion_requested_at in tenant.yaml")
+       applies=lambda tenant: None if tenant.tenant_deletion_requested_at else "no tenant_deletion_requested_at in tenant.yaml",
+       category="document", severity="medium", details=TenantRequestDetails)
 def tenant_request(inp: CheckInput) -> Outcome:
     tenant = inp.tenant
     requested = tenant.tenant_deletion_requested_at

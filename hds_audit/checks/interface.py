@@ -6,11 +6,14 @@ Checks never read files; the engine hands them the evidence kinds they declare i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
-from hds_audit.evidence.tenant import Tenant
+from pydantic import BaseModel, ConfigDict, create_model
+
+from hds_audit.evidence.tenant import Policy, Tenant
 from hds_audit.period import Period
 from hds_audit.states import Status
+from hds_audit.ordering import natural_key
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,9 @@ class Finding:
         return out
 
     def sort_key(self) -> tuple:
-        return (self.status.value, self.object, self.message)
+        # messages naturally (`row 9999: ...` before `row 10000: ...`, as the file shows them); objects as written
+        # (resource ids and hex names are no numbers)
+        return (self.status.value, self.object, natural_key(self.message))
 
 
 @dataclass
@@ -59,6 +64,35 @@ class CheckInput:
 
 CheckFunction = Callable[[CheckInput], Outcome]
 
+# What a check judges: the tenant's configuration (settings in the Terraform state or the inventory),
+# activity (traces), tabular evidence (listings, registers, tickets) or documents (tenant.yaml,
+# attestations, certificates). `gate --config-only` runs the configuration checks.
+Category = Literal["configuration", "activity", "tabular", "document"]
+Severity = Literal["high", "medium", "low"]  # carried by each finding of the check (contract §5)
+
+
+class CheckParams(BaseModel):
+    """The parameters a check reads: unknown keys and wrong types are refused when the catalog loads."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def policy_params(*names: str) -> type[CheckParams]:
+    """A parameters model of the tenant policy's fields `names`, types, bounds and defaults included,
+    so that a binding's `params:` is held to what tenant.yaml's `policy:` would be."""
+    fields = {name: (Policy.model_fields[name].annotation, Policy.model_fields[name]) for name in names}
+    return create_model("Params_" + "_".join(names or ("none",)), __base__=CheckParams, **fields)
+
+
+NO_PARAMS = policy_params()
+
+
+class CheckDetails(BaseModel):
+    """The `details` of a check that reports or proofs read: the keys they rely on, typed. Other keys
+    (notes, counts) pass through untouched."""
+
+    model_config = ConfigDict(extra="allow")
+
 
 @dataclass(frozen=True)
 class CheckSpec:
@@ -70,3 +104,12 @@ class CheckSpec:
     # whether the check applies to this tenant at all (e.g. only after a contract end): decided
     # from tenant.yaml before any evidence is read, so broken evidence cannot make it `error`
     applies: Callable[[Tenant], str | None] | None = None  # returns the reason it does not apply
+    params: type[CheckParams] = NO_PARAMS  # what a binding's `params:` may set
+    category: Category | None = None  # None only for a check that has not declared it yet (a test catches it)
+    severity: Severity | None = None
+    details: type[CheckDetails] | None = None  # the typed form of Outcome.details, for its readers
+
+    def read_details(self, details: dict[str, Any] | None) -> CheckDetails:
+        """A result's details in this check's typed form (an empty one when there are none)."""
+        model = self.details or CheckDetails
+        return model.model_validate(details or {})

@@ -45,7 +45,8 @@ def uncovered(start: datetime, end: datetime, spans: list[tuple[datetime, dateti
     return [g for g in gaps if g[0] < g[1]]
 
 
-@check("provider.certificates_valid", "The provider's HDS and ISO 27001 certificates are valid over the period", needs=("provider_docs",))
+@check("provider.certificates_valid", "The provider's HDS and ISO 27001 certificates are valid over the period", needs=("provider_docs",),
+       category="document", severity="high")
 def certificates_valid(inp: CheckInput) -> Outcome:
     start, end = inp.period.start, inp.period.end
     documents = inp["provider_docs"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from hds_audit.checks.interface import CheckFunction, CheckSpec
+from hds_audit.checks.interface import NO_PARAMS, Category, CheckDetails, CheckFunction, CheckParams, CheckSpec, Severity
 
 # The contract's ids; one that no module registers yet runs as `error` "not implemented yet".
 CONTRACT_CHECKS: tuple[str, ...] = (
@@ -20,6 +20,7 @@ CONTRACT_CHECKS: tuple[str, ...] = (
     "deletion.contract_end", "deletion.tenant_request",
     "support.plan_eligible", "support.response_times",
     "provider.certificates_valid", "attestation.current",
+    "inventory.assessed",
 )
 
 # One module per family of checks; a missing module simply leaves its checks unimplemented.
@@ -34,18 +35,23 @@ CHECK_MODULES: tuple[str, ...] = (
     "hds_audit.checks.support",
     "hds_audit.checks.provider",
     "hds_audit.checks.attestation",
+    "hds_audit.checks.inventory",
 )
 
 _REGISTRY: dict[str, CheckSpec] = {}
 
 
-def check(check_id: str, title: str, needs: tuple[str, ...] = (), optional: tuple[str, ...] = (), applies=None):
-    """Register a check function under its contract id."""
+def check(check_id: str, title: str, needs: tuple[str, ...] = (), optional: tuple[str, ...] = (), applies=None, *,
+          category: Category | None = None, severity: Severity | None = None,
+          params: type[CheckParams] = NO_PARAMS, details: type[CheckDetails] | None = None):
+    """Register a check function under its contract id, with its declared contract: what it judges
+    (category), how grave its findings are (severity), the parameters it reads and its details' form."""
 
     def register(func: CheckFunction) -> CheckFunction:
         if check_id in _REGISTRY:
             raise RuntimeError(f"check {check_id} registered twice")
-        _REGISTRY[check_id] = CheckSpec(check_id, title, tuple(needs), tuple(optional), func, applies)
+        _REGISTRY[check_id] = CheckSpec(check_id, title, tuple(needs), tuple(optional), func, applies,
+                                        params, category, severity, details)
         return func
 
     return register

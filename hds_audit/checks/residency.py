@@ -10,9 +10,9 @@ docs/user-guide.md "Residency").
   is unknown is an `error`, never a `pass` (IAM resources included, as the contract says: a state
   that records no region for them needs `default_region`). The placements table in `details` is
   the customer's residency proof.
-* `residency.replication`: every OBS bucket replication, CBR replication policy and backup copy
-  targets an allowed region; a replication policy (`type: replication`) naming no destination region
-  is an `error`.
+* `residency.replication`: every OBS bucket replication, CBR replication policy, RDS cross-region
+  backup strategy and backup copy targets an allowed region; a replication policy (`type:
+  replication`) or a cross-region strategy naming no destination region is an `error`.
 
 Both need backup evidence: without a readable `backups/*.json` listing they are `error` (the Terraform
 resources are still placed and judged). An empty listing is evidence that there is no backup.
@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from hds_audit.checks.details import PlacementsDetails, RegionsAllowedDetails, ReplicationsDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
-from hds_audit.evidence.resources import BUCKET, Inventory, Resource
+from hds_audit.evidence.resources import BUCKET, DATABASE, DATABASE_BACKUP_COPY, Inventory, Resource
 from hds_audit.regions import conflicting_declarations, known_regions, norm, region_info
 from hds_audit.states import Status
 
@@ -57,7 +58,8 @@ def _placement(obj: str, kind: str, region: str | None, inp: CheckInput, allowed
 
 
 # -- regions_allowed ---------------------------------------------------------------------------
-@check("residency.regions_allowed", "Allowed regions are known EU regions", needs=())
+@check("residency.regions_allowed", "Allowed regions are known EU regions", needs=(),
+       category="configuration", severity="high", details=RegionsAllowedDetails)
 def regions_allowed(inp: CheckInput) -> Outcome:
     tenant = inp.tenant
     ref = (f"{TENANT_FILE}#allowed_regions",)
@@ -89,14 +91,15 @@ def _backups(inp: CheckInput) -> list:
     return list(inp.evidence.get("backups") or [])
 
 
-def _backup_region(backup, owners: dict[str, Resource]) -> tuple[str | None, str | None]:
-    """A backup's region, else the region of the resource it protects (a backup stays in its resource's region)."""
+def _backup_region(backup, inventory: Inventory) -> tuple[str | None, str | None]:
+    """A backup's region, else the region of the resource it protects (a backup stays in its resource's region);
+    a volume that is a server's disk lies in the server's region."""
     region = getattr(backup, "region", None)
     if region:
         return region, None
-    owner = owners.get(str(getattr(backup, "resource_id", None) or ""))
+    owner, how = inventory.owner_of(str(getattr(backup, "resource_id", None) or ""))
     if owner is not None and owner.region:
-        return owner.region, f"region of its resource {owner.id}"
+        return owner.region, f"region of its volume, {how}" if how else f"region of its resource {owner.id}"
     return None, None
 
 
@@ -124,16 +127,17 @@ def _resource_findings(r: Resource, inp: CheckInput, allowed: set[str]) -> list[
     return []
 
 
-def _backup_placement(b, owners: dict[str, Resource], inp: CheckInput, allowed: set[str]) -> tuple[dict, list[Finding]]:
+def _backup_placement(b, inventory: Inventory, inp: CheckInput, allowed: set[str]) -> tuple[dict, list[Finding]]:
     bid = str(getattr(b, "id", "") or "?")
-    region, inferred = _backup_region(b, owners)
+    region, inferred = _backup_region(b, inventory)
     source = getattr(b, "source", None)
     resource_id = getattr(b, "resource_id", None)
     extra = {"region_from": inferred} if inferred else {}
     row = _placement(bid, "backup", region, inp, allowed, source=source, resource_id=resource_id, ref=getattr(b, "ref", None), **extra)
     label = f"{source.upper() + ' ' if source else ''}backup of {resource_id or '?'}"
     if region is None:
-        why = "its resource has no known region" if str(resource_id) in owners else "its resource is not in the Terraform state"
+        known = inventory.owner_of(str(resource_id or ""))[0] is not None
+        why = "its resource has no known region" if known else "its resource is not in the Terraform state"
         return row, [Finding(bid, f"{label}: region unknown: the listing records none and {why}", _backup_ref(b), Status.ERROR)]
     if norm(region) not in allowed:
         how = f" ({inferred})" if inferred else ""
@@ -142,18 +146,20 @@ def _backup_placement(b, owners: dict[str, Resource], inp: CheckInput, allowed: 
     return row, []
 
 
-@check("residency.resources", "Resources and backups lie in allowed regions", needs=("resources",), optional=("backups",))
+@check("residency.resources", "Resources and backups lie in allowed regions", needs=("resources",), optional=("backups",),
+       category="configuration", severity="high", details=PlacementsDetails)
 def resources(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     allowed = _allowed(inp)
     findings: list[Finding] = []
     placements: list[dict[str, Any]] = []
     for r in sorted(inventory.resources, key=lambda r: (r.id, r.address)):
-        placements.append(_placement(r.id, r.type, r.region, inp, allowed, address=r.address, in_scope=r.in_scope, ref=r.ref))
+        name = r.attributes.get("name") or r.attributes.get("bucket")
+        extra = {"name": str(name)} if isinstance(name, str) and name != r.id else {}
+        placements.append(_placement(r.id, r.type, r.region, inp, allowed, address=r.address, in_scope=r.in_scope, ref=r.ref, **extra))
         findings += _resource_findings(r, inp, allowed)
-    owners = inventory.by_id()
     for b in sorted(_backups(inp), key=lambda b: str(getattr(b, "id", ""))):
-        row, faults = _backup_placement(b, owners, inp, allowed)
+        row, faults = _backup_placement(b, inventory, inp, allowed)
         placements.append(row)
         findings += faults
     findings += _no_backup_evidence(inp, "backups are not placed")
@@ -197,7 +203,8 @@ def _target_finding(obj: str, what: str, region: str | None, how: str, ref: tupl
     return None
 
 
-@check("residency.replication", "Replications and backup copies target allowed regions", needs=("resources",), optional=("backups",))
+@check("residency.replication", "Replications and backup copies target allowed regions", needs=("resources",), optional=("backups",),
+       category="configuration", severity="high", details=ReplicationsDetails)
 def replication(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     allowed = _allowed(inp)
@@ -207,7 +214,8 @@ def replication(inp: CheckInput) -> Outcome:
 
     def add(obj: str, kind: str, source: str | None, target: str | None, how: str, what: str, ref: Iterable[str]) -> None:
         refs = tuple(x for x in ref if x)
-        rows.append({**_placement(obj, kind, target, inp, allowed), "source_region": source, "found_by": how, "ref": refs[0] if refs else None})
+        rows.append({**_placement(obj, kind, target, inp, allowed), "source_region": source, "found_by": how, "about": what,
+                     "ref": refs[0] if refs else None})
         finding = _target_finding(obj, what, target, how, refs, inp, allowed)
         if finding:
             findings.append(finding)
@@ -223,6 +231,15 @@ def replication(inp: CheckInput) -> Outcome:
         if target or replicates:  # a backup policy without a destination copies nothing
             what = f"CBR replication policy {_text(r.attributes.get('name')) or r.name} ({r.address})"
             add(r.id, r.type, r.region, target, "destination_region" if target else "the policy names no destination_region", what, (r.ref,))
+    databases = {r.id: r for r in inventory.of_type(DATABASE)}
+    for r in sorted(inventory.of_type(DATABASE_BACKUP_COPY), key=lambda r: r.address):
+        # RDS copies the instance's backups to destination_region (flexibleengine_rds_cross_region_backup_strategy)
+        instance = databases.get(_text(r.attributes.get("instance_id")) or "")
+        name = (_text(instance.attributes.get("name")) or instance.id) if instance else _text(r.attributes.get("instance_id")) or "?"
+        target = _text(r.attributes.get("destination_region"))
+        what = f"cross-region backup strategy of RDS instance {name} ({r.address})"
+        add(r.id, r.type, instance.region if instance else r.region, target,
+            "destination_region" if target else "the strategy names no destination_region", what, (r.ref,) + ((instance.ref,) if instance else ()))
     for b in sorted(_backups(inp), key=lambda b: str(getattr(b, "id", ""))):
         for target in getattr(b, "destination_regions", None) or []:
             bid = str(getattr(b, "id", "") or "?")
@@ -230,7 +247,7 @@ def replication(inp: CheckInput) -> Outcome:
     findings += _no_backup_evidence(inp, "backup copies are not checked")
     details: dict[str, Any] = {"replications": rows}
     if not rows:
-        details["note"] = "the Terraform state was read and holds no bucket replication nor CBR replication policy" + ("" if inp.evidence.get("backups") is None else "; no backup is copied to another region")
+        details["note"] = "the Terraform state was read and holds no bucket replication, CBR replication policy nor RDS cross-region backup strategy" + ("" if inp.evidence.get("backups") is None else "; no backup is copied to another region")
     return Outcome(findings, details=details)
 
 

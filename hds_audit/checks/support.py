@@ -27,7 +27,8 @@ from hds_audit.support_plans import (
 from hds_audit.timeutil import iso
 
 
-@check("support.plan_eligible", "The support plan is eligible for HDS (§3.3)")
+@check("support.plan_eligible", "The support plan is eligible for HDS (§3.3)",
+       category="document", severity="medium")
 def plan_eligible(inp: CheckInput) -> Outcome:
     plan = inp.tenant.support_plan
     details = {"plan": plan, "eligible_plans": sorted(HDS_ELIGIBLE_PLANS)}
@@ -37,7 +38,8 @@ def plan_eligible(inp: CheckInput) -> Outcome:
     return Outcome([Finding(plan, f"HDS needs the Business support plan or higher (§3.3); the tenant has {name}", ("tenant.yaml#support_plan",))], details=details)
 
 
-@check("support.response_times", "Incident tickets are answered within the plan's objective (§7.3.1)", needs=("tickets",))
+@check("support.response_times", "Incident tickets are answered within the plan's objective (§7.3.1)", needs=("tickets",),
+       category="tabular", severity="low")
 def response_times(inp: CheckInput) -> Outcome:
     plans = load_support_plans()
     plan = inp.tenant.support_plan

@@ -29,13 +29,15 @@ from hds_audit.checks.common import (
     MAX_REFS, load_cover, no_trace_in_period, refs_sql, sql_account_keys, uncovered_sql, undecided, when,
     write_out_uncovered,
 )
-from hds_audit.checks.interface import CheckInput, Finding, Outcome
+from hds_audit.checks.details import ContinuityDetails
+from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
 from hds_audit.evidence.traces.sql import HOUR_US
 from hds_audit.regions import norm
 from hds_audit.states import Status
 from hds_audit.timeutil import PARIS, iso
+from hds_audit.evidence.interface import shown as shown_value
 
 TRACKER = "flexibleengine_cts_tracker_v1"
 GLOBAL_PREFIXES = ("flexibleengine_identity_",)  # IAM is global: its resources lie in no region
@@ -83,7 +85,8 @@ def _tracker_label(tracker: Resource) -> str:
 
 
 # -- trace.tracker_enabled ---------------------------------------------------------------------
-@check("trace.tracker_enabled", "Every region in use has an enabled CTS tracker (§6.9.2)", needs=("resources",))
+@check("trace.tracker_enabled", "Every region in use has an enabled CTS tracker (§6.9.2)", needs=("resources",),
+       category="configuration", severity="high")
 def tracker_enabled(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     regions, findings = regions_in_use(inventory)
@@ -198,7 +201,8 @@ def _gap_message(gap_start, gap_end, before, after, micros: int, limit_hours: fl
     return f"{what}: a gap of {_gap_text(micros, limit_hours)}, over the {limit_hours:g} hours allowed"
 
 
-@check("trace.continuity", "Traces cover the period without a gap over the limit", needs=("traces", "resources"))
+@check("trace.continuity", "Traces cover the period without a gap over the limit", needs=("traces", "resources"),
+       category="activity", severity="high", params=policy_params("trace_max_gap_hours"), details=ContinuityDetails)
 def continuity(inp: CheckInput) -> Outcome:
     traces = inp["traces"]
     regions, findings = regions_in_use(inp["resources"])
@@ -259,6 +263,11 @@ def _expiration_days(rule: dict) -> list[Any]:
     return [e.get("days") for e in expiration if isinstance(e, dict) and e.get("days") is not None]
 
 
+def _said(value) -> str:
+    """A text quoted as written, anything else (null included) as JSON writes it: never Python's None."""
+    return repr(value) if isinstance(value, str) else shown_value(value)
+
+
 def _enabled(rule: dict) -> bool:
     value = rule.get("enabled", True)  # a rule that does not say is taken as enforced
     return value if isinstance(value, bool) else str(value).strip().lower() not in ("false", "disabled", "0")
@@ -283,7 +292,8 @@ def _reaches_traces(rule: dict, roots: list[str]) -> bool:
     return not prefix or any(root.startswith(prefix) or prefix.startswith(root) for root in roots)
 
 
-@check("trace.retention", "Tracker buckets keep traces for the retention period", needs=("resources",))
+@check("trace.retention", "Tracker buckets keep traces for the retention period", needs=("resources",),
+       category="configuration", severity="medium", params=policy_params("trace_retention_days"))
 def retention(inp: CheckInput) -> Outcome:
     inventory: Inventory = inp["resources"]
     keep = int(inp.params["trace_retention_days"])
@@ -312,7 +322,7 @@ def retention(inp: CheckInput) -> Outcome:
                     try:
                         days = float(days)
                     except (TypeError, ValueError):
-                        findings.append(Finding(label, f"lifecycle rule {rule.get('name')!r} has expiration days {days!r}, not a number",
+                        findings.append(Finding(label, f"lifecycle rule {_said(rule.get('name'))} has expiration days {_said(days)}, not a number",
                                                 (bucket.ref,), Status.ERROR))
                         continue
                     shortest = days if shortest is None else min(shortest, days)
@@ -353,7 +363,8 @@ ORDER BY r.user_name NULLS FIRST"""
 
 
 @check("trace.access_entitlement", "Only trace readers and auditors read the trace buckets",
-       needs=("traces", "resources", "access_register"))
+       needs=("traces", "resources", "access_register"),
+       category="activity", severity="medium")
 def access_entitlement(inp: CheckInput) -> Outcome:
     traces = inp["traces"]
     register = inp["access_register"]

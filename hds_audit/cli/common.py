@@ -25,6 +25,14 @@ def default_bundle() -> str:
     return str(data_dir("samples") / "compliant")
 
 
+def is_sample(bundle) -> bool:
+    """Whether the bundle is one of the fictional samples shipped with the tool (its reports then say SAMPLE)."""
+    if bundle.is_remote:
+        return False
+    samples = os.path.realpath(str(data_dir("samples")))
+    return os.path.realpath(bundle.root).startswith(samples + os.sep)
+
+
 def open_bundle(url: str | None, s3_endpoint: str | None = None):
     from hds_audit.evidence.bundle import Bundle, BundleError
 
@@ -75,21 +83,37 @@ def warn_waiver_problems(bundle, tenant) -> dict:
     return {waivers.NAME: evidence}
 
 
-def load_catalog(matrix: Path | None):
+def _remember_drops(ctx: click.Context, _param, value) -> None:
+    ctx.meta["drop_bindings"] = tuple(value or ())
+
+
+# Beside every --matrix. Not passed as an argument: load_catalog reads it from the command's context,
+# so no command's signature changes for an option only the catalog uses.
+drop_option = click.option(
+    "--drop-binding", "drop_bindings", metavar="ID", multiple=True, expose_value=False, callback=_remember_drops,
+    help="A binding of controls/bindings.yaml that the --matrix has no rule for, dropped on purpose (repeatable); "
+         "every report lists its checks.")
+
+
+def load_catalog(matrix: Path | None, strict: bool = True):
     from hds_audit.catalog.load import CatalogError, load_catalog as load
 
+    context = click.get_current_context(silent=True)
+    drops = context.meta.get("drop_bindings", ()) if context else ()
     try:
-        return load(matrix)
+        return load(matrix, drop=drops, strict=strict)
     except CatalogError as exc:
         raise Unusable(f"catalog refused: {exc}") from None
 
 
 def resolve_period(label: str | None, start: date | None, end: date | None):
-    from hds_audit.period import PeriodError, choose_period
+    """The period of the options as it can be judged now: refused before it begins, interim while it runs."""
+    from hds_audit.period import PeriodError, as_of, choose_period
+    from hds_audit.timeutil import TimeParseError, current_time
 
     try:
-        return choose_period(label, start, end)
-    except PeriodError as exc:
+        return as_of(choose_period(label, start, end), current_time())
+    except (PeriodError, TimeParseError) as exc:
         raise Unusable(str(exc)) from None
 
 

@@ -51,6 +51,8 @@ def _print(d) -> None:
         echo(f"  tenant.yaml: {d.tenant.name} (tenant {d.tenant.tenant_id}, plan {d.tenant.support_plan})")
     if d.period is not None:
         echo(f"  period: {d.period.label} ({d.period.start.isoformat()} to {d.period.end.isoformat()})")
+        if d.period.interim:
+            echo(f"  interim: the period ends {d.period.scheduled_end.isoformat()}; it is judged up to now")
     if d.placeholders:
         echo(click.style(f"\nLeft to fill in ({len(d.placeholders)})", bold=True))
         for line in _grouped(d.placeholders):

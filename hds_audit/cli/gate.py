@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option, warn_waiver_problems,
+    Unusable, apply, drop_option, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option, warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
 
@@ -26,6 +26,9 @@ config_only_option = click.option("--config-only", is_flag=True,
 def _setup(bundle, period, start, end, matrix, s3_endpoint):
     the_period = resolve_period(period, start and start.date(), end and end.date())
     catalog = load_catalog(matrix)
+    for dropped in catalog.dropped:  # the gate and the baseline write no report: say it here
+        click.secho(f"note: binding {dropped.binding} dropped on purpose ({dropped.by}): "
+                    f"{', '.join(dropped.checks)} not run", fg="yellow", err=True)
     source = open_bundle(bundle, s3_endpoint)
     tenant = load_tenant(source)
     return the_period, catalog, source, tenant, warn_waiver_problems(source, tenant)
@@ -44,6 +47,17 @@ def _configuration(source, tenant, plan: Path | None):
     from hds_audit.evidence import resources
 
     return resources.load(source, tenant), None
+
+
+def nothing_to_judge(evidence, plan: Path | None) -> str | None:
+    """Why there is no configuration to judge, or None: a gate or a baseline on none would pass on nothing."""
+    where = f"plan {plan.name}" if plan is not None else "the bundle"
+    if evidence.data is None:
+        why = "; ".join(str(p) for p in evidence.problems[:3]) or evidence.note or "no Terraform state"
+        return f"no configuration to judge in {where} ({why}); give resources/*.tfstate or --plan"
+    if not evidence.data.resources:
+        return f"no configuration to judge: {where} holds no Flexible Engine resource"
+    return None
 
 
 def _run(catalog, source, tenant, the_period, evidence, config_only: bool, waivers: dict):
@@ -73,27 +87,37 @@ def _write(path: Path, data: bytes, what: str) -> None:
         raise Unusable(f"cannot write {what} {path}: {exc.strerror or exc}") from None
 
 
+plan_option = click.option("--plan", type=click.Path(dir_okay=False, path_type=Path),
+                           help="`terraform show -json` of a saved plan (or of a state): judged instead of the bundle's state.")
+
+
 @click.command()
 @click.argument("bundle")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Baseline file to write (JSON).")
+@plan_option
 @apply(period_options)
 @config_only_option
 @matrix_option
+@drop_option
 @s3_option
-def baseline(bundle, out, period, start, end, config_only, matrix, s3_endpoint):
-    """Record BUNDLE's current findings and configuration as the accepted baseline."""
+def baseline(bundle, out, plan, period, start, end, config_only, matrix, s3_endpoint):
+    """Record BUNDLE's current (or --plan's planned) findings and configuration as the accepted baseline.
+
+    Exit 0 when written, 2 when it cannot be (no configuration to record among them).
+    """
     from hds_audit import baseline as base
     from hds_audit.drift import fingerprints, scope_key
     from hds_audit.engine import now
 
     the_period, catalog, source, tenant, waivers = _setup(bundle, period, start, end, matrix, s3_endpoint)
-    evidence, _ = _configuration(source, tenant, None)
+    evidence, document = _configuration(source, tenant, plan)
+    if reason := nothing_to_judge(evidence, plan):
+        raise Unusable(f"baseline not written: {reason}")
     result = _run(catalog, source, tenant, the_period, evidence, config_only, waivers)
-    resources = fingerprints(evidence.data, scope_key(tenant))
-    document = base.build(result, resources, now(), config_only, [f.path for f in evidence.files])
+    resources = fingerprints(evidence.data, scope_key(tenant), document.unknown if document else None)
+    sources = [document.file] if document else [f.path for f in evidence.files]
+    document = base.build(result, resources, now(), config_only, sources)
     _write(out, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), "the baseline")
-    if evidence.data is None:
-        click.secho(f"warning: no usable Terraform state ({evidence.note or 'see the findings'}): no configuration recorded", fg="yellow", err=True)
     counts = {}
     for f in document["findings"]:
         counts[f["status"]] = counts.get(f["status"], 0) + 1
@@ -106,12 +130,13 @@ def baseline(bundle, out, period, start, end, config_only, matrix, s3_endpoint):
 @click.command()
 @click.argument("bundle")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The accepted baseline (from `hds-audit baseline`).")
-@click.option("--plan", type=click.Path(dir_okay=False, path_type=Path), help="`terraform show -json` of a saved plan (or of a state): judged instead of the bundle's state.")
+@plan_option
 @config_only_option
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("junit.xml"), show_default=True, help="Where to write the JUnit report.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write the verdict as JSON.")
 @apply(period_options)
 @matrix_option
+@drop_option
 @s3_option
 def gate(bundle, baseline_file, plan, config_only, junit_file, json_file, period, start, end, matrix, s3_endpoint):
     """Fail (exit 1) on findings or configuration drift that the baseline does not accept.
@@ -139,6 +164,7 @@ def gate(bundle, baseline_file, plan, config_only, junit_file, json_file, period
     drift = diff(accepted.resources, fingerprints(evidence.data, key, unknown),
                  fingerprints(evidence.data, key, unknown, everything=True), document.changed if document else None)
     verdict = base.judge(result, accepted, drift)
+    verdict.nothing_judged = nothing_to_judge(evidence, plan)
     source = f"plan {plan.name}" if plan else "the bundle's Terraform state"
     _write(junit_file, base.junit(verdict, result, source, accepted), "the JUnit report")
     if json_file:
@@ -169,7 +195,9 @@ def _print(verdict, accepted, source, config_only) -> None:
         click.echo(f"\n{len(verdict.accepted)} finding(s) accepted by the baseline.")
     if verdict.gone:
         click.echo(f"{len(verdict.gone)} baseline finding(s) no longer seen (record a new baseline to drop them).")
-    if verdict.green:
+    if verdict.nothing_judged:
+        click.secho(f"\nGate: FAILED - {verdict.nothing_judged}.", fg="red", bold=True)
+    elif verdict.green:
         click.secho("\nGate: PASSED - no new finding, no drift.", fg="green", bold=True)
     else:
         click.secho(f"\nGate: FAILED - {len(verdict.new)} new finding(s), {len(verdict.drift)} drifted attribute(s).", fg="red", bold=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
+    Unusable, apply, drop_option, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
     signing_identity, warn_waiver_problems,
 )
 
@@ -23,6 +23,7 @@ def _proof_options(default_out: str):
         click.option("--out", "out", type=click.Path(path_type=Path), default=Path(default_out), show_default=True,
                      help="Folder for the signed proof."),
         click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or XLSX matrix replacing the bundled one."),
+        drop_option,
         click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY",
                      help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD."),
         s3_option,

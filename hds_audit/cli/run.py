@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
+    Unusable, apply, drop_option, is_sample, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
     signing_identity, warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
@@ -18,6 +18,7 @@ from hds_audit.exitcodes import ExitCode
 @apply(period_options)
 @click.option("--out", "out", metavar="DIR", type=click.Path(path_type=Path), default=Path("reports"), show_default=True, help="Folder for the reports.")
 @click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or XLSX matrix replacing the bundled one.")
+@drop_option
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY", help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD.")
 @click.option("--snapshot", is_flag=True, help="Copy the evidence read into DIR/evidence/, covered by the manifest.")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A previous run's folder, to show what changed.")
@@ -34,6 +35,10 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
     from hds_audit.catalog.load import CatalogError
     from hds_audit.evidence.bundle import EvidenceChanged
 
+    if bundle is None and key is not None:  # the fictional sample must never carry a real signature
+        given = "HDS_AUDIT_KEY" if click.get_current_context().get_parameter_source("key").name == "ENVIRONMENT" else "--key"
+        raise Unusable(f"{given} is refused without a BUNDLE: the bundled sample is fictional and always signed by the DEMO "
+                       "identity; give the evidence bundle to audit (hds-audit run BUNDLE --key ...)")
     the_period = resolve_period(period, start and start.date(), end and end.date())
     catalog = load_catalog(matrix)
     source = open_bundle(bundle, s3_endpoint)
@@ -46,7 +51,8 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
         from hds_audit.compare import comparison_from_dir
 
         extras["comparison"] = comparison_from_dir(previous)
-    options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras, preloaded)
+    options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras, preloaded,
+                           sample=is_sample(source))
     try:
         result = run_audit(options)
     except CatalogError as exc:

@@ -23,6 +23,10 @@ def print_summary(result: RunResult, out: Path | None) -> None:
     # soft_wrap: a pipe gets 80 columns, and a CI log should keep the period on one line
     console.print(f"[bold]{escape(result.tenant.name)}[/] · period {result.period.label} "
                   f"({result.period.start.isoformat()} → {result.period.end.isoformat()})", soft_wrap=True)
+    from hds_audit.formats.interface import notices
+
+    for word, sentence in notices(result):
+        console.print(f"[bold red]{word}[/]: {escape(sentence)}", soft_wrap=True)
     table = Table(title="Checks", show_lines=False)
     table.add_column("check")
     table.add_column("status")
@@ -40,6 +44,9 @@ def print_summary(result: RunResult, out: Path | None) -> None:
     parts = [f"[{COLOURS[s]}]{s.value} {summary[s.value]}[/]" for s in SEVERITY]
     console.print(f"Controls ({len(result.controls)}): " + " · ".join(parts), soft_wrap=True)
     _print_errors(console, result, out)
+    for dropped in result.dropped:
+        console.print(f"[yellow]Dropped on purpose ({escape(dropped.by)}):[/] binding {escape(dropped.binding)}, "
+                      f"checks {escape(', '.join(dropped.checks))} not run", soft_wrap=True)
     if out is not None:
         files = ", ".join(sorted(p.name for p in out.iterdir() if p.is_file()))
         console.print(f"Reports written to [bold]{escape(str(out.resolve()))}[/]: {files}", soft_wrap=True)

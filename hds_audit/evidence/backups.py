@@ -12,7 +12,11 @@ Three shapes are read (field names as the APIs write them):
   `backup_data.__openstack_region_name`;
 * VBS `GET /v2/{project_id}/backups/detail` -> `{"backups": [...]}` whose records carry
   `volume_id` (that is what tells them from CBR records): `id`, `volume_id`, `status`,
-  `created_at`, `updated_at`, `availability_zone`. VBS records state no encryption.
+  `created_at`, `updated_at`, `availability_zone` (null for some). VBS records state no encryption.
+
+A single answer (`GET .../backups/{id}` -> `{"backup": {...}}`, CSBS `{"checkpoint_item": {...}}`)
+is a listing of one. Where a listing states no encryption, backup.encrypted derives it from the volumes
+(hds_audit/checks/backup_encryption.py).
 
 Times without an offset are UTC (API listings). The region of a backup is its `region` field when
 the export adds one, else the CSBS `backup_data.__openstack_region_name`, else the region of its
@@ -30,7 +34,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.interface import Evidence, Problem, shown
 from hds_audit.evidence.records import load_json
 from hds_audit.timeutil import TimeParseError, parse_api_instant
 
@@ -93,7 +97,8 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Backup]]:
         evidence.files.append(read)
         key, items = _listing(document)
         if items is None:
-            evidence.problems.append(Problem(rel, None, 'expected {"backups": [...]} (CBR, VBS) or {"checkpoint_items": [...]} (CSBS)'))
+            evidence.problems.append(Problem(rel, None, 'expected {"backups": [...]} (CBR, VBS), {"checkpoint_items": [...]} (CSBS), '
+                                                        'or one {"backup": {...}} / {"checkpoint_item": {...}}'))
             continue
         read.records = len(items)
         for index, item in enumerate(items):
@@ -117,10 +122,15 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Backup]]:
 
 
 def _listing(document: Any) -> tuple[str, list | None]:
+    """The records of a listing, under its key; a single answer (CBR/VBS ShowBackup `{"backup": {...}}`, CSBS
+    `{"checkpoint_item": {...}}`) is a listing of one."""
     if isinstance(document, dict):
         for key in ("backups", "checkpoint_items"):
             if isinstance(document.get(key), list):
                 return key, document[key]
+        for key in ("backup", "checkpoint_item"):
+            if isinstance(document.get(key), dict):
+                return key, [document[key]]
     return "", None
 
 
@@ -133,7 +143,7 @@ def _backup(rel: str, key: str, index: int, item: Any) -> Backup:
         extend = {}
     if not isinstance(extend, dict):
         raise _Bad("'extend_info' is not an object")
-    if key == "checkpoint_items":
+    if key.startswith("checkpoint_item"):
         source: Source = "csbs"
         resource_id = _required_text(item, "resource_id")
         resource_type = _text(item.get("resource_type")) or _text(extend.get("resource_type"))
@@ -196,7 +206,7 @@ def _instant(item: dict, name: str, required: bool = False) -> datetime | None:
             raise _Bad(f"'{name}' is missing")
         return None
     if not isinstance(value, str):
-        raise _Bad(f"'{name}' is not a date-time text: {value!r}")
+        raise _Bad(f"'{name}' is not a date-time text: {shown(value)}")
     try:
         return parse_api_instant(value)
     except TimeParseError as exc:
@@ -210,7 +220,7 @@ def _flag(value: Any, name: str) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"  # some exports write booleans as text
-    raise _Bad(f"'{name}' is neither true nor false: {value!r}")
+    raise _Bad(f"'{name}' is neither true nor false: {shown(value)}")
 
 
 def _destinations(records: Any) -> list[str]:

@@ -54,6 +54,10 @@ class Unreadable(OSError, ValueError):
     """An entry is there but is not a readable file; an OSError and a ValueError, so every reader names it."""
 
 
+class TooLarge(Unreadable):
+    """A file past its size limit (hds_audit/evidence/limits.py): refused before it is read."""
+
+
 @dataclass
 class Bundle:
     url: str
@@ -121,10 +125,28 @@ class Bundle:
         return os.path.join(self.root, *rel.split("/"))
 
     # -- reading -----------------------------------------------------------------------------
-    def read_bytes(self, rel: str) -> bytes:
+    def read_bytes(self, rel: str, limit: int | None = None) -> bytes:
+        """The whole file; `TooLarge` past `limit` bytes (default: limits.FILE_MAX_BYTES), before reading any."""
+        from hds_audit.evidence import limits
+
+        limit = limits.FILE_MAX_BYTES if limit is None else limit
+        reason = self.too_large(rel, limit)
+        if reason:
+            self.record(rel)  # hashed in chunks: the manifest names what was refused
+            raise TooLarge(reason)
         data = self._cat(rel)
         self.record(rel, data)
         return data
+
+    def too_large(self, rel: str, limit: int, variable: str = "HDS_AUDIT_EVIDENCE_FILE_MAX_BYTES") -> str | None:
+        """Why the file at `rel` is too large to read whole, or None (also when its size cannot be told)."""
+        from hds_audit.evidence.limits import too_large
+
+        try:
+            size = self.fs.size(self._abs(rel))
+        except (OSError, ValueError):
+            return None  # the reading names what is wrong
+        return too_large(size, limit, variable) if isinstance(size, int) else None
 
     def _cat(self, rel: str) -> bytes:
         if not self.is_remote:
@@ -160,12 +182,18 @@ class Bundle:
         FileRead returned has no hash, and the reader that tries to read it names the reason.
         """
         if rel not in self._reads:
-            if data is None:
+            if data is None:  # in chunks: a file of gigabytes is hashed without being held
                 try:
-                    data = self._cat(rel)
-                except Unreadable:
-                    return FileRead(rel, "", 0)
-            self._reads[rel] = FileRead(rel, hashlib.sha256(data).hexdigest(), len(data))
+                    with (self.fs.open(self._abs(rel), "rb") if self.is_remote else self.open_plain(rel)) as handle:
+                        digest = hashlib.file_digest(handle, "sha256")
+                        size = handle.tell()
+                except OSError:
+                    if self.unreadable(rel):
+                        return FileRead(rel, "", 0)
+                    raise
+                self._reads[rel] = FileRead(rel, digest.hexdigest(), size)
+            else:
+                self._reads[rel] = FileRead(rel, hashlib.sha256(data).hexdigest(), len(data))
         return self._reads[rel]
 
     def read_again(self, read: FileRead) -> bytes:

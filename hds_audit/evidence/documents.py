@@ -13,7 +13,7 @@ from typing import Any, Callable, TypeVar
 
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.interface import Evidence, Problem, shown
 from hds_audit.evidence.yaml_errors import read_yaml
 from hds_audit.timeutil import TimeParseError, parse_instant
 
@@ -70,7 +70,7 @@ def instant_field(entry: dict, name: str, end_of_day: bool = False) -> tuple[dat
     if value is None or value == "":
         return None, f"no '{name}'"
     if not isinstance(value, (str, date)):
-        return None, f"'{name}' is not a date: {value!r}"
+        return None, f"'{name}' is not a date: {shown(value)}"
     try:
         return parse_instant(value, end_of_day=end_of_day), None
     except TimeParseError as exc:
@@ -94,7 +94,7 @@ def verify_document(bundle: Bundle, entry: dict) -> tuple[str | None, str | None
     if declared is None:
         issue = "no 'sha256' of the document"
     elif not _SHA256.match(declared):
-        issue = f"'sha256' is not 64 hexadecimal digits: {declared!r}"
+        issue = f"'sha256' is not 64 hexadecimal digits: {shown(declared)}"
     else:
         issue = None
     try:

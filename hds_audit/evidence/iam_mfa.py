@@ -1,4 +1,8 @@
-"""`iam/mfa.json` (optional): virtual MFA devices and login protection, per IAM user id."""
+"""MFA per IAM user id: `iam/mfa.json` holding both API answers, or the two answers in their own files,
+`iam/virtual-mfa-devices.json` (`{"virtual_mfa_devices": [{user_id, serial_number}]}`) and
+`iam/login-protects.json` (`{"login_protects": [{user_id, enabled, verification_method}]}`). A
+login-protect entry with `enabled: false` (method `none`) is no MFA. One of the two files alone is a
+problem: whoever it does not protect may be protected by the other."""
 
 from __future__ import annotations
 
@@ -9,8 +13,12 @@ from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.records import load_json, validate_records
 
 NAME = "iam_mfa"
-DESCRIPTION = "iam/mfa.json: virtual MFA devices and login protection"
-FILE = "iam/mfa.json"
+DESCRIPTION = "iam/mfa.json, or iam/virtual-mfa-devices.json and iam/login-protects.json: MFA devices and login protection"
+FILE = "iam/mfa.json"  # both answers in one file
+DEVICES_FILE = "iam/virtual-mfa-devices.json"  # GET /v3.0/OS-MFA/virtual-mfa-devices (ListUserMfaDevices)
+PROTECTS_FILE = "iam/login-protects.json"  # GET /v3.0/OS-USER/login-protects (ListUserLoginProtects)
+DEVICES, PROTECTS = "virtual_mfa_devices", "login_protects"
+BOTH = (DEVICES, PROTECTS)
 
 
 class MfaDevice(BaseModel):
@@ -29,34 +37,47 @@ class LoginProtect(BaseModel):
 def load(bundle: Bundle, tenant=None) -> Evidence[dict[str, str]]:
     """Data: user id -> how the user is protected (a device serial or a login-protection method)."""
     evidence: Evidence[dict[str, str]] = Evidence(NAME)
-    if not bundle.exists(FILE):
-        evidence.note = f"{FILE} is absent"
+    parts = [(rel, keys) for rel, keys in ((FILE, BOTH), (DEVICES_FILE, (DEVICES,)), (PROTECTS_FILE, (PROTECTS,))) if bundle.exists(rel)]
+    if not parts:
+        evidence.note = f"{FILE} is absent (nor {DEVICES_FILE} and {PROTECTS_FILE})"
         return evidence
-    document, problem = load_json(bundle, FILE)
-    if problem is None and not (isinstance(document, dict) and ({"virtual_mfa_devices", "login_protects"} & document.keys())):
-        problem = Problem(FILE, None, 'expected "virtual_mfa_devices" and/or "login_protects" lists')
+    separate = {rel for rel, _ in parts} & {DEVICES_FILE, PROTECTS_FILE}
+    if len(separate) == 1:
+        missing = ({DEVICES_FILE, PROTECTS_FILE} - separate).pop()
+        evidence.problems.append(Problem(missing, None, f"absent beside {separate.pop()}: the two answers go together (a user "
+                                                        "without a device may have login protection, and the reverse)"))
+    protected: dict[str, str] = {}
+    for rel, keys in parts:
+        _read(bundle, rel, keys, protected, evidence)
+    # a broken list or record may be the very device of a user found unprotected: with any
+    # problem, nobody can be judged unprotected (the check says error, not a false fail)
+    evidence.data = None if evidence.problems else protected
+    return evidence
+
+
+def _read(bundle: Bundle, rel: str, keys: tuple[str, ...], protected: dict[str, str], evidence: Evidence) -> None:
+    document, problem = load_json(bundle, rel)
+    if problem is None and not (isinstance(document, dict) and (set(keys) & document.keys())):
+        wanted = " and/or ".join(f'"{k}"' for k in keys)
+        problem = Problem(rel, None, f"expected {wanted} list{'s' if len(keys) > 1 else ''}")
     if problem:
         evidence.problems.append(problem)
-        return evidence
-    protected: dict[str, str] = {}
+        return
     count = 0
-    for key, model in (("virtual_mfa_devices", MfaDevice), ("login_protects", LoginProtect)):
+    for key in keys:
+        model = MfaDevice if key == DEVICES else LoginProtect
         items = document.get(key) or []
         if not isinstance(items, list):
-            evidence.problems.append(Problem(FILE, key, "is not a list"))
+            evidence.problems.append(Problem(rel, key, "is not a list"))
             continue
         count += len(items)
-        records, problems = validate_records(items, FILE, key, model, label="user_id")
+        records, problems = validate_records(items, rel, key, model, label="user_id")
         evidence.problems += problems
         for record in records:
             if isinstance(record, MfaDevice):
                 protected.setdefault(record.user_id, f"virtual MFA device {record.serial_number or ''}".strip())
             elif record.enabled:
                 protected.setdefault(record.user_id, f"login protection ({record.verification_method or 'enabled'})")
-    read = bundle.record(FILE)
+    read = bundle.record(rel)
     read.records = count
     evidence.files.append(read)
-    # a broken list or record may be the very device of a user found unprotected: with any
-    # problem, nobody can be judged unprotected (the check says error, not a false fail)
-    evidence.data = None if evidence.problems else protected
-    return evidence

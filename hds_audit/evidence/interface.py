@@ -13,6 +13,16 @@ from typing import Any, Generic, Protocol, TypeVar
 T = TypeVar("T")
 
 
+def shown(value: Any) -> str:
+    """A value from the evidence as a message shows it: as JSON writes it (null, true, "text"), never Python's None."""
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str

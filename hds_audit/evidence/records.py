@@ -13,17 +13,38 @@ from hds_audit.evidence.interface import Problem
 M = TypeVar("M", bound=BaseModel)
 
 
+class DuplicateKey(ValueError):
+    """An object of an evidence file holds one key twice."""
+
+
+def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        # json keeps the last value silently: {"users": [...], "users": []} would read as an empty listing
+        raise DuplicateKey(f'duplicate key "{key}" in one object: which value counts cannot be told')
+    return document
+
+
+def strict_loads(text: str | bytes) -> object:
+    """json.loads refusing an object that holds a key twice (DuplicateKey, a ValueError)."""
+    return json.loads(text, object_pairs_hook=_refuse_duplicates)
+
+
 def load_json(bundle: Bundle, rel: str) -> tuple[object | None, Problem | None]:
     try:
         data = bundle.read_bytes(rel)
     except OSError as exc:
         return None, Problem(rel, None, f"cannot be read: {exc}")
     try:
-        return json.loads(data.decode("utf-8-sig")), None
+        return strict_loads(data.decode("utf-8-sig")), None
     except UnicodeDecodeError as exc:
         return None, Problem(rel, None, f"not UTF-8 text (byte {exc.start})")
     except json.JSONDecodeError as exc:
         return None, Problem(rel, None, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    except DuplicateKey as exc:
+        return None, Problem(rel, None, str(exc))
 
 
 def listing(document: object, rel: str, key: str) -> tuple[list | None, Problem | None]:

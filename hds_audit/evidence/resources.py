@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.interface import Evidence, Problem, shown
+from hds_audit.evidence.records import DuplicateKey, strict_loads
 
 NAME = "resources"
-DESCRIPTION = "resources/*.tfstate: Terraform state v4 of the Flexible Engine provider"
+DESCRIPTION = "resources/*.tfstate (Terraform state v4) or resources/*.json (terraform show -json) of the Flexible Engine provider"
 PATTERN = "resources/*.tfstate"
+SHOW_JSON = "resources/*.json"  # `terraform show -json` of a state (hds_audit.evidence.terraform_json)
 PROVIDER_TYPE = "flexibleengine"
 TYPE_PREFIX = PROVIDER_TYPE + "_"
 NAMED = 5  # entries named in the evidence note; the count says how many there were
@@ -41,6 +43,8 @@ NAMED = 5  # entries named in the evidence note; the count says how many there w
 BUCKET = "flexibleengine_obs_bucket"
 VOLUME = "flexibleengine_blockstorage_volume_v2"
 SERVER = "flexibleengine_compute_instance_v2"
+DATABASE = "flexibleengine_rds_instance_v3"
+DATABASE_BACKUP_COPY = "flexibleengine_rds_cross_region_backup_strategy"
 
 # provider.flexibleengine[.alias]  |  provider["host/namespace/flexibleengine"][.alias], after an optional module path
 _PROVIDER = re.compile(
@@ -51,6 +55,25 @@ _PROVIDER = re.compile(
 
 @dataclass(frozen=True)
 class Resource:
+    """One resource of the tenant, whatever file it was read from (a tfstate, `terraform show -json`, or an API
+    inventory): the checks see only this record. `attributes` holds the provider's attribute names, as the state
+    writes them; the checks read, per type:
+
+    * `flexibleengine_compute_instance_v2`: `name`, `system_disk_id`, `volume_attached[].uuid`, `tags`;
+    * `_blockstorage_volume_v2`: `name`, `metadata.__system__encrypted` ("1"), user tags in `metadata`;
+    * `_obs_bucket`: `bucket`, `encryption`, `kms_key_id`, `sse_algorithm`, `lifecycle_rule` (no tags: `scope.buckets`);
+    * `_obs_bucket_replication`: `bucket`, `destination_bucket`; `_cts_tracker_v1`: `bucket_name`, `status`;
+    * `_cbr_policy`: `name`, `type`, `destination_region`;
+    * `_rds_instance_v3`: `name`, `availability_zone` (a list), `volume[].disk_encryption_id`,
+      `backup_strategy[].keep_days`, `tags`; `_rds_cross_region_backup_strategy`: `instance_id`, `destination_region`;
+    * `_lb_listener_v2` / `_v3`: `name`, `protocol`, `tls_ciphers_policy`, `security_policy_id`;
+      `_elb_listener` (classic): `protocol`, `ssl_protocols`.
+
+    `region` is the attribute `region`, else `tenant.yaml` `default_region`, else None; `availability_zone` a text
+    (zones joined by commas); `in_scope` per `tenant.yaml` `scope`; `ref` is `file#address` (an inventory reader
+    uses `inventory/FILE#id`).
+    """
+
     address: str  # module.net.flexibleengine_lb_listener_v2.web[0]
     type: str
     name: str
@@ -75,6 +98,7 @@ class Inventory:
     files: list[str] = field(default_factory=list)  # state files read successfully
     by_type: list[str] = field(default_factory=list)  # refs of entries read by their type: provider missing or not recognised
     other_providers: list[str] = field(default_factory=list)  # refs of other providers' entries, not read
+    _owners: tuple | None = field(default=None, repr=False, compare=False)  # owner_of's index, built on first use
 
     def of_type(self, *types: str) -> list[Resource]:
         wanted = set(types)
@@ -89,6 +113,21 @@ class Inventory:
 
     def by_id(self) -> dict[str, Resource]:
         return {r.id: r for r in self.resources}
+
+    def owner_of(self, resource_id: str | None) -> tuple[Resource | None, str | None]:
+        """The resource a backup's `resource_id` (VBS: `volume_id`) names, and how it was found (None: by its id).
+
+        A volume not in the state may be a server's disk (`system_disk_id`, `volume_attached[].uuid`: a system disk
+        is no `blockstorage_volume_v2` of its own): the server is then the owner, and its region the volume's."""
+        if self._owners is None or self._owners[0] != len(self.resources):
+            owners: dict[str, tuple[Resource, str | None]] = {}
+            for server in self.of_type(SERVER):
+                for position, volume in enumerate(server_volumes(server.attributes)):
+                    role = "system disk" if position == 0 and _text(server.attributes.get("system_disk_id")) else "data disk"
+                    owners.setdefault(volume, (server, f"the {role} of server {server.id}"))
+            owners.update({r.id: (r, None) for r in reversed(self.resources)})  # a resource's own id first
+            self._owners = (len(self.resources), owners)
+        return self._owners[1].get(resource_id or "", (None, None))
 
     def scope_matches_nothing(self, scope) -> str | None:
         """Why no resource is in scope, when none is: checks of in-scope resources would otherwise pass on nothing."""
@@ -122,6 +161,15 @@ class Inventory:
         return "; ".join(parts) or None
 
 
+def server_volumes(attributes: dict) -> list[str]:
+    """The ids of a server's volumes: its system disk, then each of `volume_attached[].uuid`, once each."""
+    ids = [_text(attributes.get("system_disk_id"))]
+    attached = attributes.get("volume_attached")
+    for item in attached if isinstance(attached, list) else []:
+        ids.append(_text(item.get("uuid")) if isinstance(item, dict) else None)
+    return list(dict.fromkeys(i for i in ids if i))
+
+
 def _named(refs: list[str]) -> str:
     more = len(refs) - NAMED
     return ", ".join(refs[:NAMED]) + (f" and {more} more" if more > 0 else "")
@@ -144,19 +192,20 @@ def instance_address(module: Any, rtype: str, name: str, index_key: Any) -> str:
     if index_key is None:
         return base
     if isinstance(index_key, bool) or not isinstance(index_key, (int, str)):
-        raise ValueError(f"index_key {index_key!r} is neither a number nor a string")
+        raise ValueError(f"index_key {shown(index_key)} is neither a number nor a string")
     return f"{base}[{index_key}]" if isinstance(index_key, int) else f"{base}[{json.dumps(index_key)}]"
 
 
 def load(bundle: Bundle, tenant=None) -> Evidence[Inventory]:
     evidence: Evidence[Inventory] = Evidence(NAME)
-    files = bundle.glob(PATTERN)
+    files = sorted(set(bundle.glob(PATTERN)) | set(bundle.glob(SHOW_JSON)))
     if not files:
-        evidence.note = f"no Terraform state in the bundle ({PATTERN})"
+        evidence.note = f"no Terraform state in the bundle ({PATTERN} or {SHOW_JSON})"
         return evidence
     inventory = Inventory()
     for rel in files:
         _read_file(bundle, rel, tenant, inventory, evidence)
+    _drop_repeats(inventory, evidence)
     if inventory.files:
         evidence.data = inventory
         evidence.note = inventory.note()
@@ -172,12 +221,20 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
     read = bundle.record(rel, raw)
     evidence.files.append(read)
     try:
-        state = json.loads(raw.decode("utf-8-sig"))
+        state = strict_loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         evidence.problems.append(Problem(rel, None, f"not UTF-8 text (byte {exc.start})"))
         return
     except json.JSONDecodeError as exc:
         evidence.problems.append(Problem(rel, None, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
+        return
+    except DuplicateKey as exc:
+        evidence.problems.append(Problem(rel, None, str(exc)))
+        return
+    if rel.endswith(".json") and not (isinstance(state, dict) and state.get("version") == 4):
+        from hds_audit.evidence.terraform_json import read_into
+
+        read_into(rel, state, tenant, inventory, evidence, read)
         return
     problem = _version_problem(state)
     if problem:
@@ -197,6 +254,22 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
     inventory.files.append(rel)
 
 
+def _drop_repeats(inventory: Inventory, evidence: Evidence) -> None:
+    """A resource read from two files (a state and its `terraform show -json`, or two copies of a state) is counted
+    once: the later copy is named as a problem and left out."""
+    first: dict[tuple[str, str], Resource] = {}
+    kept = []
+    for resource in inventory.resources:
+        key = (resource.type, resource.id)
+        seen = first.get(key)
+        if seen is not None and seen.file != resource.file:
+            evidence.problems.append(Problem(resource.file, resource.address, f"{resource.type} {resource.id} is already read from {seen.ref}: counted once"))
+            continue
+        first.setdefault(key, resource)
+        kept.append(resource)
+    inventory.resources = kept
+
+
 def _version_problem(state: Any) -> str | None:
     if not isinstance(state, dict):
         return "not a Terraform state: expected a JSON object"
@@ -208,7 +281,7 @@ def _version_problem(state: Any) -> str | None:
     if version in (1, 2, 3):
         return (f"Terraform state version {version} is not supported; run terraform 0.12+ "
                 "(terraform apply or terraform state push) to upgrade it to version 4")
-    return f"Terraform state version {version!r} is not supported; hds-audit reads version 4"
+    return f"Terraform state version {shown(version)} is not supported; hds-audit reads version 4"
 
 
 def _read_entry(rel: str, index: int, entry: Any, tenant, inventory: Inventory, evidence: Evidence) -> None:
@@ -266,15 +339,32 @@ def _instance(rel: str, module, rtype: str, name: str, instance: Any, tenant) ->
     if tags is None:
         raise _BadInstance(address, '"tags" is not a map')
     region = _text(attributes.get("region")) or _text(getattr(tenant, "default_region", None))
-    scope = getattr(tenant, "scope", None)
     return Resource(
         address=address, type=rtype, name=name,
         id=_text(attributes.get("id")) or (_text(attributes.get("bucket")) if rtype == BUCKET else None) or address,
-        region=region, availability_zone=_text(attributes.get("availability_zone")),
+        region=region, availability_zone=_zones(attributes.get("availability_zone")),
         attributes=attributes, tags=tags,
-        in_scope=True if scope is None else bool(scope.matches(tags)),
+        in_scope=in_scope(getattr(tenant, "scope", None), rtype, attributes, tags),
         file=rel, ref=f"{rel}#{address}",
     )
+
+
+def in_scope(scope, rtype: str, attributes: dict, tags: dict) -> bool:
+    """Whether a resource holds health data per `tenant.yaml` `scope`: a bucket by `scope.buckets` (buckets have no
+    tags in the provider), anything else by the tag."""
+    if scope is None:
+        return True
+    if rtype == BUCKET:
+        return bool(scope.matches_bucket(_text(attributes.get("bucket")) or _text(attributes.get("id"))))
+    return bool(scope.matches(tags))
+
+
+def _zones(value: Any) -> str | None:
+    """`availability_zone`: a text, or a list of zones (RDS instances, primary and standby): joined by commas."""
+    if isinstance(value, list):
+        zones = [z for z in (_text(v) for v in value) if z]
+        return ",".join(zones) or None
+    return _text(value)
 
 
 def _tags(rtype: str, attributes: dict) -> dict | None:

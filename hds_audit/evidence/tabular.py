@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from hds_audit.evidence import limits
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.paths import data_dir
@@ -125,42 +126,93 @@ def _read_cells(rel: str, data: bytes) -> tuple[list[str], list[dict[str, str | 
         delimiter = ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        lines = [line for line in reader]
+        first = next(reader, None)
+        if first is None:
+            raise ValueError("empty file (no header row)")
+        header = _header(first)
+        body, numbers = [], []
+        for number, line in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in line):
+                continue
+            if len(line) != len(header):
+                raise ValueError(f"row {number} has {len(line)} cells, the header has {len(header)}")
+            _count_row(len(body))
+            body.append({h: (cell.strip() or None) for h, cell in zip(header, line)})
+            numbers.append(number)
     except csv.Error as exc:  # a cell over the csv module's field limit, a stray NUL...
         raise ValueError(f"not readable as CSV near line {reader.line_num}: {exc}") from exc
-    if not lines:
-        raise ValueError("empty file (no header row)")
-    header = [h.strip().lower() for h in lines[0]]
-    body, numbers = [], []
-    for number, line in enumerate(lines[1:], start=2):
-        if not any(cell.strip() for cell in line):
-            continue
-        if len(line) != len(header):
-            raise ValueError(f"row {number} has {len(line)} cells, the header has {len(header)}")
-        body.append({h: (cell.strip() or None) for h, cell in zip(header, line)})
-        numbers.append(number)
     return header, body, numbers
 
 
+class _Refused(ValueError):
+    """What is wrong with a table, said by this module (not a reading library's failure)."""
+
+
+def _header(cells) -> list[str]:
+    """Column names, normalised (trimmed, lower-case); two columns of one name are refused: which one holds the
+    truth cannot be told (an extra `Revoked_at ` column left empty would hide every revocation)."""
+    from openpyxl.utils import get_column_letter  # lazy: openpyxl costs a CSV-only run its import
+
+    header = [str(h).strip().lower() if h is not None else "" for h in cells]
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if not name:
+            continue
+        if name in seen:
+            raise _Refused(f"column '{name}' appears twice in the header (columns {get_column_letter(seen[name] + 1)} "
+                             f"and {get_column_letter(index + 1)}); keep one")
+        seen[name] = index
+    return header
+
+
+def _count_row(read: int) -> None:
+    if read >= limits.TABLE_MAX_ROWS:
+        raise _Refused(f"more than {limits.TABLE_MAX_ROWS} data rows, the limit of one table "
+                         "(raise HDS_AUDIT_TABLE_MAX_ROWS to read it)")
+
+
 def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str | None]], list[int]]:
+    """The first sheet, streamed (read-only mode keeps memory flat whatever its size); cached values of formulas."""
     import openpyxl  # lazy: only XLSX registers pay for it
+    from openpyxl.utils import get_column_letter
+
+    from hds_audit.evidence import xlsx_sheet_scan
 
     try:
-        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True).worksheets[0]
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad file
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        formulas, merged_header = xlsx_sheet_scan.scan(data, sheet)
+    except xlsx_sheet_scan.TooLarge as exc:
+        raise ValueError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl and zipfile raise many types for a bad file
         raise ValueError(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
-    if any(r.min_row == 1 for r in sheet.merged_cells.ranges):
+    if merged_header:
         raise ValueError("the header row has merged cells; give each column its own header")
-    rows = list(sheet.iter_rows(values_only=True))
-    if not rows:
-        raise ValueError("empty workbook (no header row)")
-    header = [str(h).strip().lower() if h is not None else "" for h in rows[0]]
-    body, numbers = [], []
-    for number, row in enumerate(rows[1:], start=2):
-        if all(v is None or str(v).strip() == "" for v in row):
-            continue
-        body.append({h: _cell_text(v) for h, v in zip(header, row) if h})
-        numbers.append(number)
+    try:
+        rows = sheet.iter_rows(values_only=True)
+        first = next(rows, None)
+        if first is None:
+            raise _Refused("empty workbook (no header row)")
+        header = _header(first)
+        body, numbers = [], []
+        for number, row in enumerate(rows, start=2):
+            if all(v is None or str(v).strip() == "" for v in row):
+                continue
+            _count_row(len(body))
+            body.append({h: _cell_text(v) for h, v in zip(header, row) if h})
+            numbers.append(number)
+    except _Refused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a cell openpyxl cannot decode (a number cell holding text...)
+        raise ValueError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
+    finally:
+        book.close()
+    if formulas:  # the value a script's formula would have is unknown: reading it as empty would drop a revocation
+        (row, column), *more = sorted(formulas)
+        name = header[column - 1] if column <= len(header) and header[column - 1] else get_column_letter(column)
+        raise ValueError(f"sheet '{sheet.title}' row {row} column '{name}' ({get_column_letter(column)}{row}) holds a "
+                         "formula without a computed value" + (f" ({len(more)} more such cell(s))" if more else "")
+                         + "; open and save the workbook in a spreadsheet, or write the values")
     return header, body, numbers
 
 

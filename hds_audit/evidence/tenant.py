@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.yaml_errors import read_yaml
@@ -24,6 +25,18 @@ class TenantError(Exception):
     """tenant.yaml is absent or unusable: no report can be made (exit 2)."""
 
 
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from exc
+    return value
+
+
+# the check travels with the type, so a check's parameters model built from Policy's fields keeps it
+RegularExpression = Annotated[str, AfterValidator(_compiles)]
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     trace_max_gap_hours: float = Field(24, gt=0)
@@ -32,23 +45,28 @@ class Policy(BaseModel):
     restore_test_max_age_days: int = Field(365, gt=0)
     attestation_max_age_days: int = Field(365, gt=0)
     support_invitation_max_days: float = Field(7, ge=0)
-    generic_account_pattern: str = r"^(admin|administrator|root|test|guest|shared|support|ops|demo|user[0-9]*)$"
-
-    @field_validator("generic_account_pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from exc
-        return value
+    generic_account_pattern: RegularExpression = r"^(admin|administrator|root|test|guest|shared|support|ops|demo|user[0-9]*)$"
 
 
 class Scope(BaseModel):
-    """`scope: all`, or `scope: {tag: "key=value"}`."""
+    """`scope: all`, or `scope: {tag: "key=value", buckets: [names or globs]}`.
+
+    OBS buckets carry no tags in the Flexible Engine provider, so the tag can never select one: `buckets`
+    (names or shell globs, `chx-*`) does, and without it every bucket is in scope.
+    """
 
     model_config = ConfigDict(extra="forbid")
     tag: str | None = None
+    buckets: list[str] | None = None
+
+    @field_validator("buckets", mode="before")
+    @classmethod
+    def _bucket_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list) and not all(isinstance(v, str) and v.strip() for v in value):
+            raise ValueError("scope buckets must be bucket names or globs (non-empty texts)")
+        return value
 
     @field_validator("tag")
     @classmethod
@@ -59,7 +77,7 @@ class Scope(BaseModel):
 
     @property
     def all(self) -> bool:
-        return self.tag is None
+        return self.tag is None and self.buckets is None
 
     def matches(self, tags: dict[str, Any] | None) -> bool:
         if self.tag is None:
@@ -67,8 +85,18 @@ class Scope(BaseModel):
         key, value = self.tag.split("=", 1)
         return str((tags or {}).get(key.strip())) == value.strip()
 
+    def matches_bucket(self, name: str | None) -> bool:
+        """A bucket is in scope when `buckets` names it (case-sensitive, as OBS names are), or when `buckets` is not set."""
+        if self.buckets is None:
+            return True
+        return name is not None and any(fnmatch.fnmatchcase(name, pattern.strip()) for pattern in self.buckets)
+
     def describe(self) -> str:
-        return "all resources" if self.tag is None else f"resources tagged {self.tag}"
+        if self.all:
+            return "all resources"
+        parts = [f"resources tagged {self.tag}" if self.tag else "all resources but buckets"]
+        parts.append(f"buckets {', '.join(self.buckets)}" if self.buckets is not None else "every bucket")
+        return " and ".join(parts)
 
 
 class Tenant(BaseModel):
@@ -128,5 +156,15 @@ def load(bundle: Bundle) -> Tenant:
     try:
         return Tenant.model_validate(document)
     except ValidationError as exc:
-        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        reasons = "; ".join(_reason(e) for e in exc.errors())
         raise TenantError(f"{FILE} breaks its contract: {reasons}") from exc
+
+
+def _reason(error) -> str:
+    where = ".".join(map(str, error["loc"]))
+    if error["type"] == "extra_forbidden" and error["loc"][:1] == ("policy",):
+        from difflib import get_close_matches
+
+        close = get_close_matches(str(error["loc"][-1]), list(Policy.model_fields), n=1)
+        return f"{where}: unknown policy key " + (f"(did you mean '{close[0]}'?)" if close else f"(known: {', '.join(Policy.model_fields)})")
+    return f"{where}: {error['msg']}"

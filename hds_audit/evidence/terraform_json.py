@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from hds_audit.evidence.interface import Evidence, FileRead, Problem
+from hds_audit.evidence.records import DuplicateKey, strict_loads
 from hds_audit.evidence.resources import (
     NAME as RESOURCES_KIND,
     TYPE_PREFIX,
@@ -76,17 +77,24 @@ class PlanDocument:
 
 
 def read_file(path: Path, tenant=None) -> PlanDocument:
+    from hds_audit.evidence import limits
+
     try:
+        reason = limits.too_large(Path(path).stat().st_size, limits.FILE_MAX_BYTES, "HDS_AUDIT_EVIDENCE_FILE_MAX_BYTES")
+        if reason:
+            raise TerraformJsonError(f"{path}: {reason}")
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise TerraformJsonError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     name = Path(path).name
     try:
-        document = json.loads(raw.decode("utf-8-sig"))
+        document = strict_loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise TerraformJsonError(f"{name}: not UTF-8 text (byte {exc.start}); was the binary plan given instead of `terraform show -json` output?") from None
     except json.JSONDecodeError as exc:
         raise TerraformJsonError(f"{name}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except DuplicateKey as exc:
+        raise TerraformJsonError(f"{name}: {exc}") from None
     doc = read_document(document, tenant, name)
     doc.read = FileRead(name, hashlib.sha256(raw).hexdigest(), len(raw), records=len(doc.inventory.resources))
     return doc
@@ -225,6 +233,26 @@ def _has_true(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_true(v) for v in value)
     return False
+
+
+def read_into(rel: str, document: Any, tenant, inventory: Inventory, evidence: Evidence, read: FileRead) -> None:
+    """`resources/*.json` in a bundle: the resources of `terraform show -json` of a state, into the tfstate reader's
+    inventory. A saved plan is not what the tenant runs: a problem."""
+    try:
+        doc = read_document(document, tenant, rel)
+    except TerraformJsonError as exc:
+        evidence.problems.append(Problem(rel, None, str(exc).removeprefix(f"{rel}: ")))
+        return
+    if doc.kind == "plan":
+        evidence.problems.append(Problem(rel, None, "a saved plan (terraform show -json plan.bin), not the state: "
+                                                    "give it to hds-audit gate --plan; put `terraform show -json` of the state here"))
+        return
+    evidence.problems += doc.problems
+    inventory.resources += doc.inventory.resources
+    inventory.by_type += doc.inventory.by_type
+    inventory.other_providers += doc.inventory.other_providers
+    read.records = len(doc.inventory.resources)
+    inventory.files.append(rel)
 
 
 # -- the region of a plan's provider configuration -------------------------------------------------

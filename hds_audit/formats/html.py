@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hds_audit.formats.interface import RenderContext, natural_key, to_seconds, visible_bidi
+from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds, visible_bidi
 from hds_audit.paths import data_dir
 from hds_audit.states import SEVERITY
 
@@ -37,6 +37,6 @@ def render(ctx: RenderContext) -> bytes:
         result=result, doc=doc, states=[s.value for s in SEVERITY],
         evidence=sorted(doc["evidence"], key=lambda e: natural_key(e["path"])),
         by_responsibility={k: dict(v) for k, v in sorted(by_responsibility.items())},
-        signer=ctx.signer, demo=ctx.demo, comparison=ctx.extras.get("comparison"),
+        signer=ctx.signer, demo=ctx.demo, comparison=ctx.extras.get("comparison"), notices=notices(result),
     )
     return html.encode("utf-8")

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from hds_audit.ordering import natural_key  # noqa: F401 - formats sort with it
 from hds_audit.results.model import RunResult
 
 
@@ -28,13 +29,18 @@ def to_seconds(text):
     return _FRACTION.sub(r"\1", text) if isinstance(text, str) else text
 
 
-_DIGITS = re.compile(r"(\d+)")
+def notices(result: RunResult) -> list[tuple[str, str]]:
+    """(word, sentence) a reader must see before any status, in every report: a run on the bundled sample,
+    a period judged before its end."""
+    from hds_audit.timeutil import iso
 
-
-def natural_key(path: str) -> tuple:
-    """Sort key comparing digit runs as numbers: CTS folders are 2026/6/ ... 2026/10/, not 2026/10/
-    before 2026/6/. Text and numbers alternate, so two keys always compare like with like."""
-    return tuple((int(part), part) if i % 2 else part for i, part in enumerate(_DIGITS.split(path)))
+    out = []
+    if result.sample:
+        out.append(("SAMPLE", "made from the bundled fictional sample, not from a tenant's evidence: not evidence for an audit"))
+    if result.interim:
+        out.append(("INTERIM", f"period {result.period.label} has not ended: judged up to {iso(result.period.end)}, "
+                               f"it ends {iso(result.period.scheduled_end)}; the results may still change"))
+    return out
 
 
 @dataclass

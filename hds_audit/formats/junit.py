@@ -52,5 +52,12 @@ def render(ctx: RenderContext) -> bytes:
             ET.SubElement(case, "skipped", {"message": f"{check.status.value}: {check.note or ''}"})
         elif check.status is Status.WAIVED:
             ET.SubElement(case, "system-out").text = body
+    for dropped in result.dropped:  # a binding dropped on purpose: its checks are shown as skipped, not left out
+        for check_id in dropped.checks:
+            case = ET.SubElement(suite, "testcase", {"classname": check_id.split(".")[0], "name": f"{check_id} [{dropped.binding}]"})
+            ET.SubElement(case, "skipped", {"message": f"dropped on purpose ({dropped.by}): binding '{dropped.binding}' matches no rule"})
+    if result.dropped:
+        suite.set("tests", str(len(checks) + sum(len(d.checks) for d in result.dropped)))
+        suite.set("skipped", str(int(suite.get("skipped")) + sum(len(d.checks) for d in result.dropped)))
     ET.indent(xml_safe(suite))
     return ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True) + b"\n"

@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from hds_audit import __version__
-from hds_audit.formats.interface import RenderContext
+from hds_audit.formats.interface import RenderContext, notices
 from hds_audit.states import Status
 from hds_audit.timeutil import iso
 
@@ -107,7 +107,8 @@ def document(ctx: RenderContext) -> dict[str, Any]:
             "oscal-version": OSCAL_VERSION,
             "props": [_prop("run-id", run), _prop("tenant-id", _text(result.tenant.tenant_id))],
             "remarks": "Signed together with the other report files by manifest.json.sig (CMS)."
-                       + (" DEMO: signed with a throwaway identity." if ctx.demo else ""),
+                       + (" DEMO: signed with a throwaway identity." if ctx.demo else "")
+                       + "".join(f" {word}: {sentence}." for word, sentence in notices(ctx.result)),
         },
         "import-ap": {"href": IMPORT_AP, "remarks": "hds-audit's control catalog and evidence bindings (controls/) stand for the assessment plan."},
         "results": [{
@@ -125,6 +126,9 @@ def document(ctx: RenderContext) -> dict[str, Any]:
             "findings": findings,
         }],
     }
+    if result.dropped:  # a replaced matrix left these bindings without a rule, dropped on purpose
+        doc["results"][0]["remarks"] = _text("Checks dropped on purpose (no rule of the matrix in use): " + "; ".join(
+            f"{d.binding} ({', '.join(d.checks)}; {d.by})" for d in result.dropped))
     if result.evidence_files:
         doc["back-matter"] = {"resources": [
             {"uuid": uid(run, "evidence", f.path), "title": _text(f.path),

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import Counter
 
 from hds_audit import __version__
+from hds_audit.checks.details import ContinuityDetails, CoverageDetails
 from hds_audit.formats import pdf_charts
 from hds_audit.formats.sampling import hidden_text, representative
-from hds_audit.formats.interface import RenderContext, natural_key, to_seconds
+from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds
 from hds_audit.formats.pdf_style import (
-    badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, markup, refs, status_colours,
+    badge, build_pdf, content_width, demo_banner, fonts, grid, header_row, key_values, markup, refs, status_colours,
     status_label, text, verdict_box, words,
 )
 from hds_audit.states import SEVERITY, Status, is_blocking
@@ -35,8 +36,25 @@ def render(ctx: RenderContext) -> bytes:
     return build_pdf(
         story, title=f"{words('report', 'title')} — {result.tenant.name} — {result.period.label}",
         author=ctx.signer or "hds-audit", subject=f"HDS audit, period {result.period.label}, run {result.run_id}",
-        footer=footer, created=result.generated_at,
+        footer=footer, created=result.generated_at, on_page=_notice_stamp(notices(result)),
     )
+
+
+def _notice_stamp(marks: list[tuple[str, str]]):
+    """SAMPLE / INTERIM at the top of every page, cover included: a page printed alone still says it."""
+    if not marks:
+        return None
+    line = " · ".join(word for word, _ in marks)
+
+    def stamp(canvas, document) -> None:
+        from reportlab.lib.pagesizes import A4
+
+        canvas.saveState()
+        canvas.setFont(fonts()[1], 11)
+        canvas.setFillColorRGB(0.63, 0.14, 0.11)
+        canvas.drawRightString(A4[0] - 36, A4[1] - 24, line)
+        canvas.restoreState()
+    return stamp
 
 
 def _period_text(period) -> str:
@@ -62,6 +80,8 @@ def cover(ctx: RenderContext) -> list:
              text(words("report", "subtitle"), "subtitle"), Spacer(1, 22)]
     if ctx.demo:
         story += [demo_banner(words("report", "demo_banner")), Spacer(1, 16)]
+    for word, sentence in notices(result):
+        story += [demo_banner(f"{word} — {sentence}"), Spacer(1, 16)]
     pairs = [
         ("Organisation", tenant.name),
         ("Tenant", tenant.tenant_id),
@@ -134,12 +154,12 @@ def summary(ctx: RenderContext) -> list:
         story.append(text(words("report", "attention_none"), "base"))
     story += [Spacer(1, 6), text(words("report", "charts_title"), "h2")]
     continuity = _check(result, "trace.continuity")
-    max_gap = (continuity.details or {}).get("max_gap_hours") if continuity else None
+    max_gap = ContinuityDetails.model_validate(continuity.details or {}).max_gap_hours if continuity else None
     for chart in pdf_charts.trace_volume(continuity.details if continuity else None, result.period,
                                          float(max_gap or policy.trace_max_gap_hours)):
         story += [KeepTogether([chart]), Spacer(1, 10)]
     coverage = _check(result, "backup.coverage")
-    rpo = (coverage.details or {}).get("rpo_hours") if coverage else None
+    rpo = CoverageDetails.model_validate(coverage.details or {}).rpo_hours if coverage else None
     story += [KeepTogether([pdf_charts.backup_intervals(coverage.details if coverage else None,
                                                          float(rpo or policy.backup_rpo_hours))]),
               Spacer(1, 16), CondPageBreak(MATRIX_START)]  # the matrix follows the charts when its start fits below them
@@ -302,6 +322,11 @@ def appendix(ctx: RenderContext) -> list:
         story.append(grid(rows, [170, 150, 45, content_width() - 365]))
     else:
         story.append(text("No evidence file was read.", "base"))
+    if result.dropped:  # a replaced matrix left these bindings without a rule, and the user dropped them on purpose
+        story += [text(words("report", "dropped_checks"), "h2")]
+        rows = [header_row("Binding", "Checks not run", "Dropped by")] + [
+            [text(d.binding, "cell_bold"), text(", ".join(d.checks), "cell"), text(d.by, "cell")] for d in result.dropped]
+        story.append(grid(rows, [150, content_width() - 270, 120]))
     if result.evidence_notes:
         story += [text(words("report", "evidence_notes"), "h2")]
         rows = [header_row("Evidence", "Note")] + [[text(k, "cell_bold"), text(to_seconds(v), "cell")] for k, v in sorted(result.evidence_notes.items())]

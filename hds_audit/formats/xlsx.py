@@ -15,7 +15,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from hds_audit.formats.interface import RenderContext, natural_key, to_seconds, visible_bidi
+from hds_audit.checks.details import AttestationDetails
+from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds, visible_bidi
 from hds_audit.formats.pdf_style import wording
 from hds_audit.states import SEVERITY
 from hds_audit.timeutil import PARIS, iso
@@ -160,6 +161,10 @@ def _summary(ws, ctx: RenderContext) -> None:
         put(ws, row, 1, "DEMO", bold=True)
         put(ws, row, 2, "signed with a throwaway identity: not evidence for an audit").font = Font(bold=True, color="A1231D")
         row += 1
+    for word, sentence in notices(result):
+        put(ws, row, 1, word, bold=True)
+        put(ws, row, 2, sentence).font = Font(bold=True, color="A1231D")
+        row += 1
     row += 1
     put(ws, row, 1, "Status", bold=True)
     for i, state in enumerate(STATES, start=2):
@@ -254,11 +259,13 @@ def _findings(ws, result) -> None:
 
 def _expected(check) -> str:
     """A manual check's note, and what would settle it."""
-    details = check.details or {}
     note = check.note or "a person must attest this rule"
-    if details.get("since") and details.get("max_age_days") is not None:
+    if check.id != "attestation.current":
+        return note
+    details = AttestationDetails.model_validate(check.details or {})
+    if details.since and details.max_age_days is not None:
         return (f"{note}. Expected: an attestation in attestations/ naming this control, signed on or after "
-                f"{details['since']} ({details['max_age_days']} days before the end of the period), whose document matches its sha256.")
+                f"{details.since} ({details.max_age_days} days before the end of the period), whose document matches its sha256.")
     return note
 
 
@@ -295,6 +302,10 @@ def _evidence(ws, result) -> None:
         row += 1
         put(ws, row, 1, f"({kind}: not read)")
         put(ws, row, 2, to_seconds(note), wrap=True)
+    for dropped in result.dropped:  # checks a replaced matrix left without a rule, dropped on purpose
+        row += 1
+        put(ws, row, 1, f"(binding {dropped.binding} dropped on purpose: {dropped.by})")
+        put(ws, row, 2, f"checks not run: {', '.join(dropped.checks)}", wrap=True)
     _filter(ws, len(headers), row)
 
 

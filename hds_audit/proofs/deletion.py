@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from hds_audit.checks.details import ContractEndDetails
 from hds_audit.formats.pdf_style import key_values, text, words
 from hds_audit.proofs import ProofKind
 from hds_audit.proofs.document import table
@@ -31,16 +32,16 @@ def _row(item: dict[str, Any]) -> dict[str, Any]:
 
 def build(result, checks: dict) -> dict[str, Any]:
     contract = checks.get("deletion.contract_end")
-    details = dict(contract.details or {}) if contract else {}
+    details = ContractEndDetails.model_validate(contract.details or {} if contract else {})  # the form the check declares
     request = checks.get("deletion.tenant_request")
-    contract_end = details.get("contract_end") or (result.tenant.contract_end and result.tenant.contract_end.isoformat())
+    contract_end = details.contract_end or (result.tenant.contract_end and result.tenant.contract_end.isoformat())
     return {
         "contract_end": contract_end,
-        "deadline": details.get("deadline"),
-        "deadline_rule": details.get("deadline_rule"),
-        "deadline_passed": details.get("deadline_passed"),
-        "note": details.get("note"),
-        "timeline": [_row(i) for i in details.get("timeline") or [] if isinstance(i, dict)],
+        "deadline": details.deadline,
+        "deadline_rule": details.deadline_rule,
+        "deadline_passed": details.deadline_passed,
+        "note": details.note,
+        "timeline": [_row(i) for i in details.timeline],
         "tenant_request": dict(request.details or {}) if request else {},
     }
 

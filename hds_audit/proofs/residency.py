@@ -1,44 +1,40 @@
 """The residency proof: every resource, backup, replica and trace region, its country, the allowed list.
 
-Facts come from the residency checks' details: `residency.regions_allowed` {"regions": [...]},
-`residency.resources` {"placements": [{object, kind, region, country, allowed}]},
-`residency.replication` {"replications": [...]} and `residency.activity` (its first table).
+Facts come from the residency checks' details, in the typed form each declares (checks/details.py):
+`residency.regions_allowed` {"regions": [...]}, `residency.resources` {"placements": [{object, kind,
+region, country, allowed}]}, `residency.replication` {"replications": [...]} and `residency.activity`
+{"regions": [...]}.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypeVar
+
+from hds_audit.checks.details import ActivityDetails, PlacementsDetails, RegionsAllowedDetails, ReplicationsDetails
+from hds_audit.checks.interface import CheckDetails
 
 from hds_audit.proofs import ProofKind
 from hds_audit.proofs.document import table
 from hds_audit.formats.pdf_style import text, words
 
+D = TypeVar("D", bound=CheckDetails)
 CHECKS = ("residency.regions_allowed", "residency.resources", "residency.replication", "residency.activity")
 
 
-def _details(checks: dict, check_id: str) -> dict[str, Any]:
+def _details(checks: dict, check_id: str, model: type[D]) -> D:
+    """A residency check's details in the form it declares (empty when it did not run or wrote none)."""
     check = checks.get(check_id)
-    return dict(check.details or {}) if check is not None else {}
-
-
-def _first_table(details: dict[str, Any], *preferred: str) -> list[dict]:
-    for key in preferred:
-        if isinstance(details.get(key), list):
-            return [r for r in details[key] if isinstance(r, dict)]
-    for value in details.values():
-        if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
-            return value
-    return []
+    return model.model_validate(check.details or {}) if check is not None else model()
 
 
 def build(result, checks: dict) -> dict[str, Any]:
-    allowed = _first_table(_details(checks, "residency.regions_allowed"), "regions")
+    allowed = _details(checks, "residency.regions_allowed", RegionsAllowedDetails).regions
     if not allowed:
         allowed = [{"region": r} for r in result.tenant.allowed_regions]
-    placements = _first_table(_details(checks, "residency.resources"), "placements")
-    replications = _first_table(_details(checks, "residency.replication"), "replications", "placements")
-    activity = _first_table(_details(checks, "residency.activity"), "regions", "activity", "placements")
+    placements = _details(checks, "residency.resources", PlacementsDetails).placements
+    replications = _details(checks, "residency.replication", ReplicationsDetails).replications
+    activity = _details(checks, "residency.activity", ActivityDetails).regions
     return {
         "allowed_regions": allowed,
         "by_region": by_region(placements, replications, activity),
@@ -83,13 +79,14 @@ def sections(doc: dict[str, Any]) -> list:
                                       ("resources", "Resources", 70), ("backups", "Backups", 70), ("replicas", "Replicas", 70),
                                       ("traces", "Traces", 0)], "allowed", _allowed_status)
     story += [CondPageBreak(120), text(words(s, "placements_title"), "h2")]
-    placements = [{**p, "object": f"{p.get('object')}\n{p['address']}" if p.get("address") else p.get("object"),
+    placements = [{**p, "object": "\n".join(str(v) for v in (p.get("name"), p.get("object"), p.get("address")) if v),
                    "region": p.get("region") or ("global" if p.get("global") else None)} for p in doc["placements"]]
     story += table(placements, [("object", "Object", 160), ("kind", "Kind", 130), ("region", "Region", 70),
                                 ("country", "Country", 45), ("in_scope", "Health data", 45), ("allowed", "Allowed", 0)],
                    "allowed", _allowed_status, empty="No resource or backup in the evidence.")
     story += [CondPageBreak(120), text(words(s, "replication_title"), "h2")]
-    story += table(doc["replications"], [("object", "Object", 130), ("kind", "Kind", 120), ("source_region", "From", 70),
+    replications = [{**r, "object": "\n".join(str(v) for v in (r.get("object"), r.get("about")) if v)} for r in doc["replications"]]
+    story += table(replications, [("object", "Object", 130), ("kind", "Kind", 120), ("source_region", "From", 70),
                                          ("region", "To", 70), ("country", "Country", 50), ("allowed", "Allowed", 0)],
                    "allowed", _allowed_status, empty="No replication and no backup copy to another region.")
     story += [CondPageBreak(120), text(words(s, "activity_title"), "h2")]

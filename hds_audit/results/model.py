@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from hds_audit import __version__
+from hds_audit.catalog.matching import DroppedBinding
 from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead, Problem
@@ -71,6 +72,13 @@ class RunResult:
     generated_at: datetime | None = None
     # every evidence file, row or record that could not be read, by kind: what made checks `error`, said once
     evidence_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    # bindings the user dropped on purpose with a replaced matrix: their checks did not run, and every report says so
+    dropped: list[DroppedBinding] = field(default_factory=list)
+    sample: bool = False  # a run on the bundled fictional sample, not on a tenant's evidence
+
+    @property
+    def interim(self) -> bool:
+        return self.period.interim
 
     def summary(self) -> dict[str, int]:
         counts = Counter(c.status for c in self.controls)
@@ -87,12 +95,19 @@ class RunResult:
                 seen.setdefault(id(result), result)
         return sorted(seen.values(), key=lambda r: r.id)
 
+    def not_assessed(self) -> list[dict[str, Any]] | None:
+        """In-scope resources no check judges (inventory.assessed); None when that check did not run."""
+        result = next((r for r in self.unique_checks() if r.id == "inventory.assessed"), None)
+        if result is None or not isinstance(result.details.get("not_assessed"), list):
+            return None
+        return _jsonable(result.details["not_assessed"])
+
     @property
     def blocking(self) -> bool:
         return any(is_blocking(c.status) for c in self.controls)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "schema": SCHEMA,
             "tool": {"name": "hds-audit", "version": __version__},
             "run_id": self.run_id,
@@ -100,6 +115,8 @@ class RunResult:
             "tenant": {"id": self.tenant.tenant_id, "name": self.tenant.name, "support_plan": self.tenant.support_plan,
                        "allowed_regions": list(self.tenant.allowed_regions), "scope": self.tenant.scope.describe()},
             "period": self.period.to_json(),
+            "interim": self.interim,
+            "sample": self.sample,
             "controls": [c.to_json() for c in self.controls],
             "summary": self.summary(),
             "check_summary": self.check_summary(),
@@ -108,10 +125,14 @@ class RunResult:
                  "first": iso(f.first), "last": iso(f.last)}
                 for f in self.evidence_files
             ],
+            "not_assessed": self.not_assessed(),
             "evidence_notes": self.evidence_notes,
             "evidence_problems": [{"kind": kind, "file": p.file, "record": p.record, "reason": p.reason}
                                   for kind, problems in sorted(self.evidence_problems.items()) for p in problems],
         }
+        if self.dropped:
+            out["dropped_checks"] = [d.to_json() for d in self.dropped]
+        return out
 
 
 def _jsonable(value: Any) -> Any:

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.interface import shown
+from hds_audit.evidence.limits import size_text
+from hds_audit.evidence.records import strict_loads
 from hds_audit.timeutil import from_epoch_ms
 
 PATTERNS = ("traces/**/*.json.gz", "traces/**/*.json", "traces/**/*.jsonl", "traces/**/*.jsonl.gz")
@@ -43,6 +46,9 @@ ENDPOINT_REGION = re.compile(r"(?:^|[./:])([a-z]{2}-[a-z0-9]+-\d+)(?:[./:]|$)")
 OBS_READ = re.compile(r"(get|list|head)", re.IGNORECASE)  # docs/user-guide.md, trace.access_entitlement: a read of a bucket
 # No trace file may expand past this (decompression bomb); see _may_be_a_bomb.
 MAX_DECOMPRESSED = int(os.environ.get("HDS_AUDIT_TRACE_FILE_MAX_BYTES", 512 * 1024**2))
+# No trace file is read whole in Python past this (decompressed): parsed, it takes several times its size in memory.
+# DuckDB reads larger files within its own memory limit; one it cannot read, or holding a bad trace, is refused.
+PYTHON_MAX_BYTES = int(os.environ.get("HDS_AUDIT_TRACE_PYTHON_MAX_BYTES", 64 * 1024**2))
 MIN_MS, MAX_MS = 10**11, 253402300799999  # 1973-03-03 .. 9999-12-31: below are seconds, above is nonsense
 SNIFF_BYTES = 64 * 1024
 _DEFLATE_MAX_RATIO = 1032  # the most deflate can expand: 258-byte matches in 2-bit codes
@@ -191,16 +197,19 @@ def sniff(path: str, rel: str) -> str:
 
 
 # -- the Python reading of one file (exact reasons) ------------------------------------------
-def gunzip(chunks, keep: bool = True) -> bytes:
-    """Every gzip member of `chunks` inflated; ValueError past MAX_DECOMPRESSED bytes or if not gzip."""
+def gunzip(chunks, keep: bool = True, limit: int | None = None) -> bytes:
+    """Every gzip member of `chunks` inflated; ValueError past MAX_DECOMPRESSED bytes (or a lower `limit`) or if not gzip."""
     out, size = [], 0
+    bound = MAX_DECOMPRESSED if limit is None else min(limit, MAX_DECOMPRESSED)
     inflate = zlib.decompressobj(wbits=31)
     try:
         for chunk in chunks:
             while chunk:
-                data = inflate.decompress(chunk, MAX_DECOMPRESSED + 1 - size)
+                data = inflate.decompress(chunk, bound + 1 - size)
                 size += len(data)
-                if size > MAX_DECOMPRESSED:
+                if size > bound:
+                    if bound < MAX_DECOMPRESSED:
+                        raise ValueError(python_refusal(f"expands past {size_text(bound)}"))
                     raise ValueError(f"expands past {MAX_DECOMPRESSED} bytes; refused as a decompression bomb")
                 if keep:
                     out.append(data)
@@ -218,7 +227,9 @@ def gunzip(chunks, keep: bool = True) -> bytes:
 def parse_file(rel: str, raw: bytes) -> list:
     """The traces of one file, whatever its shape; ValueError names what is wrong with it."""
     if is_gzip(rel):
-        raw = gunzip([raw])
+        raw = gunzip([raw], limit=PYTHON_MAX_BYTES)
+    elif len(raw) > PYTHON_MAX_BYTES:
+        raise ValueError(python_refusal(f"is {size_text(len(raw))}"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -227,7 +238,7 @@ def parse_file(rel: str, raw: bytes) -> list:
     if not stripped:
         raise ValueError("empty file")
     try:
-        document = json.loads(stripped)
+        document = strict_loads(stripped)
     except json.JSONDecodeError:
         return _json_lines(stripped)
     if isinstance(document, list):
@@ -239,12 +250,18 @@ def parse_file(rel: str, raw: bytes) -> list:
     raise ValueError("JSON document is neither a trace, a list of traces nor a {\"traces\": [...]} envelope")
 
 
+def python_refusal(size: str) -> str:
+    return (f"cannot be read exactly: it {size}, past the limit of {size_text(PYTHON_MAX_BYTES)} for reading one trace "
+            "file in Python (raise HDS_AUDIT_TRACE_PYTHON_MAX_BYTES), and DuckDB could not read it as a whole or it holds "
+            "a trace breaking the contract; split it")
+
+
 def _json_lines(text: str) -> list:
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
-                records.append(json.loads(line))
+                records.append(strict_loads(line))
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not JSON (line {number}: {exc.msg})") from exc
     return records
@@ -256,14 +273,18 @@ def trace_row(rel: str, index: int, t: Any) -> tuple[tuple | None, str | None]:
         return None, "a trace must be a JSON object"
     when = t.get("time")
     if isinstance(when, bool) or not isinstance(when, (int, float)) or not math.isfinite(when):
-        return None, f"'time' must be milliseconds since the epoch, got {when!r}"
+        return None, f"'time' must be milliseconds since the epoch, got {shown(when) if 'time' in t else 'no time at all'}"
     if when < MIN_MS:  # before 1973 in ms: these are seconds, and guessing would move events
         return None, f"'time' {when} looks like seconds, not milliseconds since the epoch"
     if when > MAX_MS:
         return None, f"'time' {when} is beyond year 9999"
     user, trace_type = t.get("user"), t.get("trace_type")
+    if isinstance(user, str):
+        user = _json_object(user)  # older CTS APIs store `user` serialised as a JSON string, like request/response
+        if user is None:
+            return None, "'user' is a string that is not a JSON object"
     if user is not None and not isinstance(user, dict):
-        return None, "'user' must be an object or null"
+        return None, "'user' must be an object, the same object as a JSON string, or null"
     # A blank name names no one. Other than on a SystemAction (whose account is `user.name` or none, as in the SQL
     # path), newer traces also carry `user_name`, inside `user` or at the top level.
     system = trace_type in (None, "SystemAction")
@@ -278,6 +299,14 @@ def trace_row(rel: str, index: int, t: Any) -> tuple[tuple | None, str | None]:
         _text(t.get("resource_id")), _text(t.get("resource_name")), _text(name),
         from_epoch_ms(when), region_of(rel, t.get("endpoint")), _text(code), _text(t.get("source_ip")),
     ), None
+
+
+def _json_object(text: str) -> dict | None:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def trace_rows(rel: str, records: list) -> tuple[list[tuple], list[tuple[int, str]]]:

@@ -14,6 +14,7 @@ traces. So is a file of another service's folder that holds an OBS trace after a
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from contextlib import contextmanager
@@ -23,9 +24,10 @@ import duckdb
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, FileRead, Problem
-from hds_audit.evidence.traces import sql
+from hds_audit.evidence.limits import size_text, too_large
+from hds_audit.evidence.traces import files as trace_files, sql
 from hds_audit.evidence.traces.copies import Copies
-from hds_audit.evidence.traces.files import event_row, key_region, may_read_buckets, parse_file, sniff, trace_rows
+from hds_audit.evidence.traces.files import event_row, is_gzip, key_region, may_read_buckets, parse_file, sniff, trace_rows
 
 PROGRESS_MIN_FILES = 200
 PYTHON = "python"  # the shape recorded for a file read in Python
@@ -58,6 +60,9 @@ def in_halves(run: Callable[[list[str]], None], rels: list[str], alone: Callable
 
 
 def python_records(path: str, rel: str) -> list:
+    size = os.path.getsize(path)
+    if not is_gzip(rel) and size > trace_files.PYTHON_MAX_BYTES:  # refused by its size, unread
+        raise ValueError(trace_files.python_refusal(f"is {size_text(size)}"))
     with open(path, "rb") as handle:
         return parse_file(rel, handle.read())
 
@@ -86,7 +91,8 @@ class Loader:
 
     def run(self, files: list[str]) -> None:
         """Reads the copies of `files` (hashed as they were copied: see copies.py)."""
-        queries = by_query(files, str, lambda rel: sniff(self.path(rel), rel))
+        readable = [rel for rel in files if not self._too_large(rel)]
+        queries = by_query(readable, str, lambda rel: sniff(self.path(rel), rel))
         with Progress(self.con, len(files)) as progress:
             for (shape, region, buckets), rels in queries:
                 with progress.group(len(rels)):
@@ -97,6 +103,21 @@ class Loader:
                         in_halves(lambda part, s=shape, r=region, b=buckets: self._duckdb(s, r, b, part), rels, self._python)
         self._read_bad_files_again()
         self._file_reads(files, self._statistics())
+
+    def _too_large(self, rel: str) -> bool:
+        """A plain trace file past the limit of one trace file is refused unread, as a gzip one expanding past it is:
+        read whole (in Python) it would take several times its size in memory."""
+        if is_gzip(rel):
+            return False  # the bomb guard inflates it in chunks up to the limit
+        try:
+            size = os.path.getsize(self.path(rel))
+        except OSError:
+            return False  # the reading names what is wrong
+        reason = too_large(size, trace_files.MAX_DECOMPRESSED, "HDS_AUDIT_TRACE_FILE_MAX_BYTES", what="one trace file")
+        if reason:
+            self.evidence.problems.append(Problem(rel, None, f"{reason}; CTS writes files of a few megabytes: split it"))
+            self.unread.add(rel)
+        return bool(reason)
 
     def _readings(self, rels: list[str], shape: str) -> int:
         first = self.next_reading
