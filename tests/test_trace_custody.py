@@ -188,3 +188,14 @@ def test_traces_alike_with_their_own_ids_are_all_counted(builder):
     builder.traces(records[1:], name="CloudTraces/eu-west-0/2026/7/2/data/ECS/b.json")
     evidence = traces.load(Bundle(str(builder.root)))
     assert evidence.data.count() == 2 and not evidence.problems
+
+
+@posix_only
+def test_a_fifo_in_place_of_any_evidence_file_is_named_and_never_opened(builder):
+    builder.root.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(builder.root / "tickets.csv")
+    bundle = Bundle(str(builder.root))
+    assert bundle.exists("tickets.csv") and "named pipe (FIFO)" in bundle.unreadable("tickets.csv")
+    with pytest.raises(OSError, match="named pipe"):
+        bundle.read_bytes("tickets.csv")
+    assert bundle.record("tickets.csv").sha256 == "" and bundle.reads() == []
