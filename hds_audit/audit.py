@@ -109,7 +109,10 @@ def seal(folder: Path, result: RunResult, identity) -> None:
 
 
 def _snapshot(bundle: Bundle, result: RunResult, target: Path) -> None:
-    """Copy every evidence file read, byte for byte, under evidence/ (the manifest then covers it)."""
+    """Copy every evidence file read, byte for byte, under evidence/ (the manifest then covers it).
+
+    Each file is hashed again as it is copied: one changed since it was read raises EvidenceChanged and no
+    report is written, since the snapshot would not be what the results were drawn from.
+    """
     for read in result.evidence_files:
-        data = bundle.fs.cat_file(bundle._abs(read.path))
-        write_atomic(target.joinpath(*read.path.split("/")), data)
+        write_atomic(target.joinpath(*read.path.split("/")), bundle.read_again(read))

@@ -13,7 +13,7 @@ from hds_audit.catalog.load import Catalog, CatalogError
 from hds_audit.checks.interface import CheckInput, CheckSpec, Finding, Outcome
 from hds_audit.checks.registry import all_checks, known_ids
 from hds_audit.evidence import kind_module
-from hds_audit.evidence.bundle import Bundle
+from hds_audit.evidence.bundle import Bundle, EvidenceChanged
 from hds_audit.evidence.interface import Evidence, FileRead
 from hds_audit.evidence.tenant import Tenant
 from hds_audit.period import Period
@@ -132,6 +132,8 @@ def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, 
         params = tenant.policy.model_dump() | {"catalog": catalog} | dict(overrides)
         try:
             outcome = spec.run(CheckInput(data, params, period, tenant, files))
+        except EvidenceChanged as exc:  # a file's bytes are no longer those hashed: nothing of it is cited
+            findings.append(Finding(exc.path, str(exc), (exc.path,), status=Status.ERROR))
         except Exception as exc:  # noqa: BLE001 - a check bug must not sink the whole run
             findings.append(Finding(check_id, f"the check could not run: {type(exc).__name__}: {exc}", status=Status.ERROR))
     findings += outcome.findings

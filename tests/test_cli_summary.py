@@ -39,10 +39,9 @@ def broken(tmp_path_factory):
     """Twelve truncated trace files, one whose name looks like rich markup."""
     builder = BundleBuilder(tmp_path_factory.mktemp("broken") / "bundle")
     builder.traces([trace("a.durand", "2026-07-03T10:00:00+02:00")])
-    cut = gzip.compress(json.dumps([trace("a.durand", "2026-07-04T10:00:00+02:00")]).encode())[:30]
     names = [f"traces/cut-{i:02}.json.gz" for i in range(11)] + ["traces/[red]odd[/].json.gz"]
-    for name in names:
-        builder.write(name, cut)
+    for i, name in enumerate(names):  # each its own bytes (a gzip header's time): the same bytes twice would be a copy
+        builder.write(name, gzip.compress(json.dumps([trace("a.durand", "2026-07-04T10:00:00+02:00")]).encode(), mtime=i + 1)[:30])
     return _result(builder.root, "trace.continuity", "residency.activity"), names
 
 

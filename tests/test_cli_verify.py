@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def test_run_prints_where_the_throwaway_certificate_is(tmp_path, keys_in_tmp, ca
 
 def test_evidence_hashes_without_a_snapshot_are_said_unchecked(report, identity):
     shutil.rmtree(report / "evidence")
-    resign(report, identity)  # its manifest lists one evidence file, traces/x.json.gz
+    resign(report, identity)  # its manifest lists one evidence file, the snapshot's
     result = verify_cli(report, "--trust", report / "signer.pem")
     assert result.exit_code == ExitCode.OK, result.output
     assert (f"{report}: intact, 6 report file(s) checked; 1 evidence file hash listed but not checked "
@@ -48,7 +49,8 @@ def test_evidence_hashes_without_a_snapshot_are_said_unchecked(report, identity)
 
 
 def test_evidence_hashes_with_their_snapshot_count_as_checked(report, identity):
-    listed = [{"path": "traces/CloudTraces/eu-west-0/a.json.gz", "sha256": "1" * 64, "size": 1}]
+    snapshot = report / "evidence/traces/CloudTraces/eu-west-0/a.json.gz"
+    listed = [{"path": "traces/CloudTraces/eu-west-0/a.json.gz", "sha256": hashlib.sha256(snapshot.read_bytes()).hexdigest(), "size": 1}]
     write_signed_manifest(report, build_manifest(report, "run-1", "2026-10-01T09:00:00+02:00", listed), identity)
     result = verify_cli(report)
     assert result.exit_code == ExitCode.UNTRUSTED, result.output

@@ -3,6 +3,7 @@ re-rendered and re-signed; a workbook of another run, an altered folder or a mis
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -178,6 +179,8 @@ def test_evidence_snapshot_is_carried_over_and_still_covered(tmp_path):
     for read in result.evidence_files:
         (bundle_dir / read.path).parent.mkdir(parents=True, exist_ok=True)
         (bundle_dir / read.path).write_bytes(b"evidence " + read.path.encode())
+        # the snapshot copies only the bytes that were hashed: these are
+        read.sha256, read.size = hashlib.sha256(b"evidence " + read.path.encode()).hexdigest(), len(b"evidence " + read.path.encode())
     identity = init_identity(tmp_path / "key", PASSWORD.encode(), common_name="snap signer", demo=True)
     folder = tmp_path / "run"
     write_outputs(result, AuditOptions(Bundle(str(bundle_dir)), result.tenant, None, result.period, folder, identity, snapshot=True))

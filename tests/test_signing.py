@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -38,6 +39,9 @@ LISTED = [
     "results.json",
     "signer.pem",
 ]
+
+
+SNAPSHOT_BYTES = b"\x1f\x8b fake gzip"
 
 
 def tiny_pdf() -> bytes:
@@ -80,7 +84,7 @@ def pristine(tmp_path_factory, identity) -> Path:
     (out / "signer.pem").write_bytes(identity.certificate_pem)
     snap = out / "evidence/traces/CloudTraces/eu-west-0"
     snap.mkdir(parents=True)
-    (snap / "a.json.gz").write_bytes(b"\x1f\x8b fake gzip")
+    (snap / "a.json.gz").write_bytes(SNAPSHOT_BYTES)
     sign_pdf(tiny_pdf(), out / "report.pdf", identity)
     resign(out, identity)
     return out
@@ -88,7 +92,9 @@ def pristine(tmp_path_factory, identity) -> Path:
 
 def resign(out: Path, identity) -> dict:
     when = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    evidence = [{"path": "traces/x.json.gz", "sha256": "0" * 64, "size": 1, "records": 3}]
+    # the evidence read: the snapshot's one file, which verify compares with it
+    evidence = [{"path": "traces/CloudTraces/eu-west-0/a.json.gz", "sha256": hashlib.sha256(SNAPSHOT_BYTES).hexdigest(),
+                 "size": len(SNAPSHOT_BYTES), "records": 3}]
     manifest = build_manifest(out, "run-1", when, evidence)
     write_signed_manifest(out, manifest, identity)
     return manifest

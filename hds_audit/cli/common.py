@@ -42,7 +42,6 @@ def open_bundle(url: str | None, s3_endpoint: str | None = None):
         endpoint = s3_endpoint or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
         if endpoint:
             options["client_kwargs"] = {"endpoint_url": endpoint}
-        options["config_kwargs"] = {"retries": {"max_attempts": 2}, "connect_timeout": 5, "read_timeout": 30}
     try:
         return Bundle(url, options)
     except BundleError as exc:

@@ -34,6 +34,7 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, 
     from hds_audit.audit import AuditOptions, run_audit
     from hds_audit.cli.summary import print_summary
     from hds_audit.catalog.load import CatalogError
+    from hds_audit.evidence.bundle import EvidenceChanged
 
     if bundle is None and key is not None:  # the fictional sample must never carry a real signature
         given = "HDS_AUDIT_KEY" if click.get_current_context().get_parameter_source("key").name == "ENVIRONMENT" else "--key"
@@ -58,6 +59,8 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, 
         result = run_audit(options)
     except CatalogError as exc:
         raise Unusable(f"catalog refused: {exc}") from None
+    except EvidenceChanged as exc:
+        raise Unusable(f"no report written: the evidence changed during the run: {exc}") from None
     except OSError as exc:
         raise Unusable(f"cannot write the reports into {out}: {exc}") from None
     print_summary(result, out)

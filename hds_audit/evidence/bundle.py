@@ -5,6 +5,10 @@ Every file read is hashed once and remembered, so the manifest can list exactly 
 An entry that stands where an evidence file is expected but is not a readable file (a directory,
 a broken symbolic link) exists: `exists`, `first_of` and `glob` show it, and reading it raises
 `Unreadable` saying why, so the readers report the file and the reason instead of "absent".
+
+Evidence is read only from plain files inside the bundle: a symbolic link that leads out of it
+(to a credentials file, say), a named pipe (FIFO, which would block the run forever) or a device
+is refused the same way, never read and never copied into a snapshot.
 """
 
 from __future__ import annotations
@@ -12,15 +16,38 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import fsspec
 
 from hds_audit.evidence.interface import FileRead
 
 
+# How long a bucket may keep one request waiting (docs/user-guide.md "Reading the bundle from OBS"): botocore tries
+# each request S3_ATTEMPTS times, each attempt giving up after S3_CONNECT_TIMEOUT s to connect and S3_READ_TIMEOUT s
+# without data, with its own backoff (under 2 s a retry) between; s3fs's own retry loop, which would multiply that,
+# is cut to one pass. At most about a minute per object, then the object is named with the cause.
+S3_ATTEMPTS, S3_CONNECT_TIMEOUT, S3_READ_TIMEOUT = 3, 5, 15
+
+
+def s3_config() -> dict:
+    """botocore's Config for a bundle's client (a new dict each time: botocore rewrites `retries` in place)."""
+    return {"retries": {"max_attempts": S3_ATTEMPTS, "mode": "standard"},
+            "connect_timeout": S3_CONNECT_TIMEOUT, "read_timeout": S3_READ_TIMEOUT}
+
+
 class BundleError(Exception):
     """The bundle itself cannot be opened (missing folder, unreachable bucket)."""
+
+
+class EvidenceChanged(RuntimeError):
+    """A file no longer has the bytes hashed when it was read: nothing may be taken from it."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
 
 
 class Unreadable(OSError, ValueError):
@@ -38,10 +65,15 @@ class Bundle:
 
     def __post_init__(self) -> None:
         self.is_remote = "://" in self.url and not self.url.startswith("file://")
+        options = dict(self.storage_options)
+        if self.url.startswith("s3://"):
+            options["config_kwargs"] = {**s3_config(), **options.get("config_kwargs", {})}
         try:
-            self.fs, root = fsspec.core.url_to_fs(self.url, **self.storage_options)
+            self.fs, root = fsspec.core.url_to_fs(self.url, **options)
         except Exception as exc:  # noqa: BLE001 - any backend failure is a bundle error
             raise BundleError(f"cannot open bundle {self.url}: {exc}") from exc
+        if hasattr(self.fs, "retries"):
+            self.fs.retries = 1  # botocore retries already (s3_config)
         self.root = root.rstrip("/")
         self._reads: dict[str, FileRead] = {}
         try:
@@ -65,13 +97,18 @@ class Bundle:
         return self.fs.isfile(self._abs(rel)) or self.unreadable(rel) is not None
 
     def unreadable(self, rel: str) -> str | None:
-        """Why the entry at `rel` is not a readable file (a directory, a broken link), or None."""
+        """Why the entry at `rel` is not a readable file (a directory, a broken link, a link out of the
+        bundle, a FIFO, a device), or None."""
         path = self._abs(rel)
-        if not self.is_remote and os.path.islink(path) and not os.path.exists(path):
-            return f"is a broken symbolic link (to {os.readlink(path)}), not a readable file"
+        if not self.is_remote:
+            return not_plain(path, self._real_root)
         if self.fs.isdir(path):
             return "is a directory, not a readable file"
         return None
+
+    @cached_property
+    def _real_root(self) -> str:
+        return os.path.realpath(self.root)
 
     def first_of(self, *candidates: str) -> str | None:
         return next((c for c in candidates if self.exists(c)), None)
@@ -112,6 +149,9 @@ class Bundle:
         return too_large(size, limit, variable) if isinstance(size, int) else None
 
     def _cat(self, rel: str) -> bytes:
+        if not self.is_remote:
+            with self.open_plain(rel) as handle:
+                return handle.read()
         try:
             return self.fs.cat_file(self._abs(rel))
         except OSError:
@@ -119,6 +159,21 @@ class Bundle:
             if reason:
                 raise Unreadable(reason) from None
             raise
+
+    def open_plain(self, rel: str):
+        """A local file opened for reading, if it is a plain file inside the bundle; else `Unreadable` says why.
+
+        Opened without blocking and checked again once open, so a FIFO put in its place meanwhile does not hang.
+        """
+        path = self._abs(rel)
+        reason = not_plain(path, self._real_root)
+        if reason:
+            raise Unreadable(reason)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise Unreadable("is not a plain file (it was replaced while being read)")
+        return os.fdopen(fd, "rb")
 
     def record(self, rel: str, data: bytes | None = None) -> FileRead:
         """Remember that `rel` was read (hashing it if the caller does not pass its bytes).
@@ -129,7 +184,7 @@ class Bundle:
         if rel not in self._reads:
             if data is None:  # in chunks: a file of gigabytes is hashed without being held
                 try:
-                    with self.fs.open(self._abs(rel), "rb") as handle:
+                    with (self.fs.open(self._abs(rel), "rb") if self.is_remote else self.open_plain(rel)) as handle:
                         digest = hashlib.file_digest(handle, "sha256")
                         size = handle.tell()
                 except OSError:
@@ -140,6 +195,21 @@ class Bundle:
             else:
                 self._reads[rel] = FileRead(rel, hashlib.sha256(data).hexdigest(), len(data))
         return self._reads[rel]
+
+    def read_again(self, read: FileRead) -> bytes:
+        """The bytes of a file read before (for the snapshot), which must be those hashed then: else EvidenceChanged."""
+        try:
+            data = self._cat(read.path)
+        except OSError as exc:
+            raise EvidenceChanged(read.path, f"cannot be read again ({describe_error(exc)})") from None
+        now = hashlib.sha256(data).hexdigest()
+        if now != read.sha256:
+            raise EvidenceChanged(read.path, f"changed since it was read (sha256 {read.sha256} then, {now} now)")
+        return data
+
+    def remember(self, rel: str, sha256: str, size: int) -> FileRead:
+        """Remember a read whose bytes the caller hashed itself (while copying them)."""
+        return self._reads.setdefault(rel, FileRead(rel, sha256, size))
 
     def reads(self) -> list[FileRead]:
         return [self._reads[k] for k in sorted(self._reads)]
@@ -158,6 +228,41 @@ class Bundle:
         return True
 
 
-def _short(exc: Exception) -> str:
+_KINDS = ((stat.S_ISDIR, "is a directory, not a readable file"),
+          (stat.S_ISFIFO, "is a named pipe (FIFO), not a plain file: refused"),
+          (stat.S_ISCHR, "is a device, not a plain file: refused"), (stat.S_ISBLK, "is a device, not a plain file: refused"),
+          (stat.S_ISSOCK, "is a socket, not a plain file: refused"))
+
+
+def not_plain(path: str, real_root: str) -> str | None:
+    """Why the local entry at `path` is not a plain file inside `real_root`, or None (a plain file, or nothing there)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None  # nothing there (or not even listable): the read says so
+    real = os.path.realpath(path)
+    if not (real + os.sep).startswith(real_root + os.sep) or real == real_root:
+        target = os.readlink(path) if stat.S_ISLNK(mode) else real
+        return f"is a symbolic link out of the bundle (to {target}): refused, not read"
+    if stat.S_ISLNK(mode):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return f"is a broken symbolic link (to {os.readlink(path)}), not a readable file"
+    return next((reason for test, reason in _KINDS if test(mode)), None)
+
+
+def describe_error(exc: BaseException) -> str:
+    """What went wrong fetching an object, in words (s3fs turns HTTP statuses into these OSErrors)."""
+    if isinstance(exc, FileNotFoundError):
+        return f"not found (listed, then gone: HTTP 404) ({_short(exc)})"
+    if isinstance(exc, PermissionError):
+        return f"access denied (HTTP 403) ({_short(exc)})"
+    if isinstance(exc, TimeoutError) or "timeout" in type(exc).__name__.lower():
+        return f"timed out ({_short(exc)})"
+    return f"{type(exc).__name__}: {_short(exc)}"
+
+
+def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:200]

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from hds_audit.outdir import temp_file
@@ -54,6 +55,24 @@ def list_files(out_dir: Path) -> list[str]:
             if rel not in UNLISTED:
                 found.append(rel)
     return sorted(found)
+
+
+def irregular_entries(out_dir: Path) -> dict[str, str]:
+    """Entries of out_dir that are not plain files or folders (symbolic links, FIFOs, devices), with what they are.
+
+    A report folder holds none; `verify` fails each and never opens it (a FIFO would block the read forever,
+    a linked folder would vouch for files that live elsewhere).
+    """
+    found = {}
+    for root, dirs, files in os.walk(out_dir):
+        for name in dirs + files:
+            path = Path(root) / name
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                found[path.relative_to(out_dir).as_posix()] = f"is a symbolic link (to {os.readlink(path)}), not a plain file"
+            elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                found[path.relative_to(out_dir).as_posix()] = "is a FIFO, a device or a socket, not a plain file"
+    return found
 
 
 def role_of(rel_path: str) -> str:

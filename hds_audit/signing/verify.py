@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from hds_audit.exitcodes import ExitCode
-from hds_audit.signing.manifest import MANIFEST_NAME, SCHEMA, SIGNATURE_NAME, list_files, sha256_file
+from hds_audit.signing.manifest import (
+    MANIFEST_NAME, SCHEMA, SIGNATURE_NAME, SNAPSHOT_DIR, irregular_entries, list_files, sha256_file,
+)
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -101,9 +103,14 @@ def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
 
     # 2. Every listed file, and nothing else.
     listed = _listed_files(out, manifest_data) if manifest_data is not None else None
-    present = set(list_files(out_dir))
+    irregular = irregular_entries(out_dir)
+    for rel, why in sorted(irregular.items()):
+        out.fail(rel, why)
+    present = set(list_files(out_dir)) - set(irregular)
     for rel, entry in sorted((listed or {}).items()):
         path = out_dir / rel
+        if rel in irregular:
+            continue
         if rel not in present:
             out.fail(rel, "missing (listed in the manifest)")
             continue
@@ -120,6 +127,7 @@ def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
     if listed is not None:  # without a readable list, "extra" would just repeat "manifest unreadable"
         for rel in sorted(present - set(listed)):
             out.fail(rel, "extra file, not listed in the signed manifest")
+        _check_snapshot(out, listed, manifest_data)
 
     # 3. The PAdES signature of each report PDF (top level: snapshot PDFs are evidence, not ours).
     for rel in sorted(p for p in present if "/" not in p and p.lower().endswith(".pdf")):
@@ -127,7 +135,27 @@ def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
     return out
 
 
+def _check_snapshot(out: VerifyOutcome, listed: dict[str, dict], manifest_data: bytes) -> None:
+    """The evidence/ snapshot holds the very bytes the signed evidence list says were read, and nothing else."""
+    evidence = json.loads(manifest_data.decode("utf-8")).get("evidence")
+    # keyed as the path is written on disk (`a//b` is the file a/b)
+    hashes = {PurePosixPath(e["path"]).as_posix(): e.get("sha256") for e in evidence if isinstance(e, dict) and isinstance(e.get("path"), str)} \
+        if isinstance(evidence, list) else {}
+    prefix = SNAPSHOT_DIR + "/"
+    for rel, entry in sorted(listed.items()):
+        if not rel.startswith(prefix):
+            continue
+        read = rel.removeprefix(prefix)
+        if read not in hashes:
+            out.fail(rel, "in the evidence/ snapshot but not in the signed evidence list: not what the results were drawn from")
+        elif hashes[read] != entry["sha256"]:
+            out.fail(rel, f"differs from the evidence read: sha256 {entry['sha256']}, the evidence list says {hashes[read]}")
+
+
 def _read(out: VerifyOutcome, out_dir: Path, name: str, missing: str) -> bytes | None:
+    path = out_dir / name
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        return None  # a link or a FIFO in its place: named by irregular_entries, never opened
     try:
         return (out_dir / name).read_bytes()
     except FileNotFoundError:

@@ -18,14 +18,13 @@ column of COLUMNS) for the files that need them: those of the evidence reference
 (`TraceSet.refs`), or all files for the deletion checks.
 
 The tables live in a temporary DuckDB file (paged in by DuckDB within MEMORY_LIMIT). Every file is
-hashed for the manifest in a thread beside the scan; a bundle on S3 is first copied to a temporary
-folder.
+first copied to a temporary folder and hashed as it is copied (copies.py): every reading, the scan
+and each later one, is of those hashed bytes.
 """
 
 from __future__ import annotations
 
 import os
-import posixpath
 import shutil
 import tempfile
 import threading
@@ -37,7 +36,8 @@ import duckdb
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.evidence.traces import sql
+from hds_audit.evidence.traces import copies as copying, repeats, sql
+from hds_audit.evidence.traces.copies import Copies, EvidenceChanged  # noqa: F401 - EvidenceChanged: what re-reads raise
 from hds_audit.evidence.traces.files import (  # noqa: F401 - the kind's public names
     COLLECTION_LOG, COLUMNS, PATTERNS, TRACE_SUFFIXES, list_files, parse_file, region_of, trace_files, trace_ref, trace_row,
 )
@@ -58,7 +58,7 @@ MEMORY_LIMIT = os.environ.get("HDS_AUDIT_DUCKDB_MEMORY", "512MB")
 class TraceSet:
     con: duckdb.DuckDBPyConnection
     files: int
-    root: str = field(default="", repr=False)  # local folder the trace files are read from
+    copies: Copies = field(default=None, repr=False)  # what the trace files are read from
     workdir: str | None = field(default=None, repr=False)
     detailed: set[str] = field(default_factory=set, repr=False)
     _periods: dict[tuple, str] = field(default_factory=dict, repr=False)
@@ -80,7 +80,7 @@ class TraceSet:
         todo = self.rows("SELECT reading, file, shape FROM trace_readings WHERE live AND NOT materialized"
                          + (f" AND reading IN ({readings})" if readings else "") + " ORDER BY reading", params)
         if todo:
-            materialize(self.con, self.root, todo)
+            materialize(self.con, self.copies, todo)
 
     def period(self, start, end) -> str:
         """The name of a view of the groups of the traces in [start, end): (reading, region, user_name, service_type,
@@ -124,7 +124,7 @@ class TraceSet:
         readings = self.rows("SELECT file, shape FROM trace_readings WHERE live ORDER BY file")
         todo = [(f, s) for f, s in readings if f not in self.detailed and (wanted is None or f in wanted)]
         if todo:
-            read_details(self.con, self.root, todo)
+            read_details(self.con, self.copies, todo)
         self.detailed.update(f for f, _ in todo)
 
     def refs(self, groups: Iterable[Iterable[dict] | None]) -> list[tuple[str, ...]]:
@@ -167,19 +167,15 @@ def connect(workdir: str) -> duckdb.DuckDBPyConnection:
 def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
     evidence: Evidence[TraceSet] = Evidence(NAME)
     listing = list_files(bundle)
-    files = listing.traces
     _report_other_files(bundle, listing, evidence)
-    if not files:
+    if not listing.traces:
         evidence.note = "; ".join(filter(None, ["no trace file under traces/", evidence.note]))
         return evidence
     workdir = tempfile.mkdtemp(prefix="hds-audit-traces-")
     try:
         con = connect(workdir)
-        root = bundle.local_path(".") if not bundle.is_remote else os.path.join(workdir, "bundle")
-        root = os.path.normpath(root).replace(os.sep, "/")
-        if bundle.is_remote:
-            _download(bundle, files, root)
-        Loader(bundle, con, root, evidence, scan_started).run(files)
+        copies, files = copying.take(bundle, listing.traces, os.path.join(workdir, "files").replace(os.sep, "/"), evidence)
+        Loader(bundle, con, copies, evidence, scan_started).run(files)
     except duckdb.OutOfMemoryException as exc:
         # not the files' fault, and reading them again in Python would be slower still: say what to change
         shutil.rmtree(workdir, ignore_errors=True)
@@ -190,7 +186,8 @@ def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    evidence.data = TraceSet(con, len(files), root, workdir)
+    evidence.data = TraceSet(con, len(files), copies, workdir)
+    repeats.count_once(evidence.data, evidence)  # the same trace in two files counts once
     if bundle.exists(COLLECTION_LOG):  # where `collect` got each file: hashed into the manifest too
         bundle.record(COLLECTION_LOG)
     return evidence
@@ -204,6 +201,9 @@ def _report_other_files(bundle: Bundle, listing, evidence: Evidence) -> None:
     read, and reported if it holds none.
     """
     notes = []
+    for rel, target in listing.linked.items():
+        evidence.problems.append(Problem(rel, None, f"is a symbolic link to a folder ({target}): not followed, its files "
+                                         "are not read (put the files themselves in the bundle)"))
     if listing.unknown:
         notes.append(f"{len(listing.unknown)} file(s) not read as traces (a trace file's name ends in "
                      f"{', '.join(TRACE_SUFFIXES)}, any case): {', '.join(listing.unknown[:5])}"
@@ -217,9 +217,3 @@ def _report_other_files(bundle: Bundle, listing, evidence: Evidence) -> None:
                      + (" ..." if len(listing.hidden) > 5 else ""))
     evidence.note = "; ".join(notes) or None
 
-
-def _download(bundle: Bundle, files: list[str], root: str) -> None:
-    locals_ = [f"{root}/{rel}" for rel in files]
-    for path in locals_:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-    bundle.fs.get([posixpath.join(bundle.root, rel) for rel in files], locals_)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable
 
@@ -27,6 +26,7 @@ from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, FileRead, Problem
 from hds_audit.evidence.limits import size_text, too_large
 from hds_audit.evidence.traces import files as trace_files, sql
+from hds_audit.evidence.traces.copies import Copies
 from hds_audit.evidence.traces.files import event_row, is_gzip, key_region, may_read_buckets, parse_file, sniff, trace_rows
 
 PROGRESS_MIN_FILES = 200
@@ -67,10 +67,10 @@ def python_records(path: str, rel: str) -> list:
         return parse_file(rel, handle.read())
 
 
-def good_rows(root: str, rel: str) -> list[tuple]:
+def good_rows(path: str, rel: str) -> list[tuple]:
     """The full rows of the good traces of a file read once already (its breaches were reported then)."""
     try:
-        return trace_rows(rel, python_records(f"{root}/{rel}", rel))[0]
+        return trace_rows(rel, python_records(path, rel))[0]
     except (OSError, ValueError):
         return []
 
@@ -78,36 +78,31 @@ def good_rows(root: str, rel: str) -> list[tuple]:
 class Loader:
     """Reads every trace file once into `trace_groups` and `trace_readings`; reports into `evidence`."""
 
-    def __init__(self, bundle: Bundle, con: duckdb.DuckDBPyConnection, root: str, evidence: Evidence,
+    def __init__(self, bundle: Bundle, con: duckdb.DuckDBPyConnection, copies: Copies, evidence: Evidence,
                  started: threading.Event | None = None):
-        self.bundle, self.con, self.root, self.evidence = bundle, con, root, evidence
+        self.bundle, self.con, self.copies, self.evidence = bundle, con, copies, evidence
         self.started = started
         self.next_reading = 0
         self.python_counts: dict[str, int] = {}  # files read in Python -> number of records
         self.unread: set[str] = set()  # files no trace could be read from
 
     def path(self, rel: str) -> str:
-        return f"{self.root}/{rel}"
+        return self.copies.path(rel)
 
     def run(self, files: list[str]) -> None:
+        """Reads the copies of `files` (hashed as they were copied: see copies.py)."""
         readable = [rel for rel in files if not self._too_large(rel)]
         queries = by_query(readable, str, lambda rel: sniff(self.path(rel), rel))
-        # Hashing starts once sniffing is done: both are Python, and beside each other they take turns at the GIL
-        # (sniffing 1,000 files took 0.10 s instead of 0.03 s); DuckDB's scan does not hold it.
-        with ThreadPoolExecutor(1, thread_name_prefix="hds-audit-hash") as pool:
-            hashing = pool.submit(self._hash, files)
-            with Progress(self.con, len(files)) as progress:
-                for (shape, region, buckets), rels in queries:
-                    with progress.group(len(rels)):
-                        if shape == PYTHON:
-                            for rel in rels:
-                                self._python(rel)
-                        else:
-                            in_halves(lambda part, s=shape, r=region, b=buckets: self._duckdb(s, r, b, part), rels, self._python)
-            self._read_bad_files_again()
-            stats = self._statistics()
-            hashing.result()
-        self._file_reads(files, stats)
+        with Progress(self.con, len(files)) as progress:
+            for (shape, region, buckets), rels in queries:
+                with progress.group(len(rels)):
+                    if shape == PYTHON:
+                        for rel in rels:
+                            self._python(rel)
+                    else:
+                        in_halves(lambda part, s=shape, r=region, b=buckets: self._duckdb(s, r, b, part), rels, self._python)
+        self._read_bad_files_again()
+        self._file_reads(files, self._statistics())
 
     def _too_large(self, rel: str) -> bool:
         """A plain trace file past the limit of one trace file is refused unread, as a gzip one expanding past it is:
@@ -123,14 +118,6 @@ class Loader:
             self.evidence.problems.append(Problem(rel, None, f"{reason}; CTS writes files of a few megabytes: split it"))
             self.unread.add(rel)
         return bool(reason)
-
-    def _hash(self, files: list[str]) -> None:
-        for rel in files:
-            if self.bundle.is_remote:
-                with open(self.path(rel), "rb") as handle:
-                    self.bundle.record(rel, handle.read())
-            else:
-                self.bundle.record(rel)
 
     def _readings(self, rels: list[str], shape: str) -> int:
         first = self.next_reading
@@ -186,32 +173,35 @@ class Loader:
             self.evidence.files.append(read)
 
 
-def materialize(con: duckdb.DuckDBPyConnection, root: str, readings: list[tuple[int, str, str]]) -> None:
+def materialize(con: duckdb.DuckDBPyConnection, copies: Copies, readings: list[tuple[int, str, str]]) -> None:
     """The traces of the files of `readings` (reading, file, shape; files read once already by DuckDB) into
     trace_events, one query per kind of file, each trace under its file's reading."""
-    def python(item: tuple[int, str, str]) -> None:  # the file changed since it was read: keep what can be read
+    copies.check(rel for _, rel, _ in readings)
+
+    def python(item: tuple[int, str, str]) -> None:  # DuckDB rejects it now: keep what can be read
         reading, rel, _ = item
-        sql.insert_rows(con, "trace_events", sql.EVENT_TYPES, [event_row(reading, row) for row in good_rows(root, rel)])
+        rows = good_rows(copies.path(rel), rel)
+        sql.insert_rows(con, "trace_events", sql.EVENT_TYPES, [event_row(reading, row) for row in rows])
 
     for (shape, region, buckets), items in by_query(readings, lambda r: r[1], lambda r: r[2]):
         query = sql.insert_events(shape, region, buckets)
-        in_halves(lambda part, q=query: con.execute(q, [[r for r, _, _ in part], [f"{root}/{rel}" for _, rel, _ in part]]),
+        in_halves(lambda part, q=query: con.execute(q, [[r for r, _, _ in part], [copies.path(rel) for _, rel, _ in part]]),
                   items, python)
     con.execute(sql.NUMBER_EVENTS, [[r for r, _, _ in readings]])
     # a file without traces has no row to number
     con.execute("UPDATE trace_readings SET materialized = true WHERE reading IN (SELECT unnest(?::INTEGER[]))", [[r for r, _, _ in readings]])
 
 
-def read_details(con: duckdb.DuckDBPyConnection, root: str, files: list[tuple[str, str]]) -> None:
+def read_details(con: duckdb.DuckDBPyConnection, copies: Copies, files: list[tuple[str, str]]) -> None:
     """Every column of the traces of `files` (file, shape of its live reading) into `trace_details`.
 
     The files were read once already: the contract breaches were reported then, so the Python reading
     here only keeps the good traces.
     """
-    path = lambda rel: f"{root}/{rel}"  # noqa: E731
+    copies.check(rel for rel, _ in files)
 
     def python(rel: str) -> None:
-        sql.insert_rows(con, "trace_details", sql.DETAIL_TYPES, good_rows(root, rel))
+        sql.insert_rows(con, "trace_details", sql.DETAIL_TYPES, good_rows(copies.path(rel), rel))
 
     for (shape, region, _), items in by_query(files, lambda f: f[0], lambda f: f[1]):
         rels = [rel for rel, _ in items]
@@ -219,8 +209,8 @@ def read_details(con: duckdb.DuckDBPyConnection, root: str, files: list[tuple[st
             for rel in rels:
                 python(rel)
         else:
-            query = sql.insert_details(shape, region, len(root) + 2)
-            in_halves(lambda part, q=query: con.execute(q, [[path(r) for r in part]]), rels, python)
+            query = sql.insert_details(shape, region)
+            in_halves(lambda part, q=query: con.execute(q, [part, [copies.path(r) for r in part]]), rels, python)
     con.execute(sql.NUMBER_DETAILS)
 
 

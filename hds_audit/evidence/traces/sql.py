@@ -136,13 +136,14 @@ def _rows(shape: str, region: str | None, buckets: bool, reading: str, judge: bo
         FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'file_index')})"""
 
 
-def insert_details(shape: str, region: str | None, cut: int) -> str:
-    """INSERT of every column of the traces of a list of files (their record numbered afterwards)."""
+def insert_details(shape: str, region: str | None) -> str:
+    """INSERT of every column of the traces of a list of files (their record numbered afterwards); parameters: the
+    files' names in the bundle, then the files read (their copies), in the same order."""
     fields = _fields(region, tuple(FIELDS))
     return f"""INSERT INTO trace_details
-        SELECT substr(src, {cut}), NULL, trace_id, trace_name, trace_rating, trace_type, service_type,
+        SELECT (?::VARCHAR[])[CAST(src AS BIGINT) + 1], NULL, trace_id, trace_name, trace_rating, trace_type, service_type,
                resource_type, resource_id, resource_name, {_USER}, {_TIME}, {_region(region)}, code, source_ip
-        FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'filename')})"""
+        FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'file_index')})"""
 
 
 def insert_rows(con, table: str, types: tuple[str, ...], rows: list[tuple]) -> None:

@@ -1,0 +1,125 @@
+"""What the trace tables are read from: a private copy of each trace file, made while hashing it.
+
+DuckDB reads these copies, never the bundle's files, so that
+- a finding cites traces of the very bytes whose hash the manifest holds: a file rewritten in the
+  bundle after the scan changes nothing, and a copy altered on disk is caught before it is read
+  again (`EvidenceChanged`, naming the file);
+- a file name is never taken for a pattern: DuckDB's `read_json([...])` expands `*`, `?` and `[...]`
+  in the paths it is given, so the copies are numbered (`000012.json.gz`);
+- only plain files inside the bundle are read (`Bundle.open_plain`): a link out of it, a FIFO or a
+  device is a problem naming the file, never read.
+
+A file holding the same bytes as one copied before (the CloudTraces tree copied twice) is hashed
+into the manifest but not read again: a problem names both files, and its traces count once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+from dataclasses import dataclass, field
+
+from hds_audit.evidence.bundle import Bundle, EvidenceChanged, Unreadable, describe_error
+from hds_audit.evidence.interface import Evidence, Problem
+
+_CHUNK = 1 << 20
+
+
+@dataclass
+class Copies:
+    folder: str
+    hashes: dict[str, str] = field(default_factory=dict)  # bundle path -> sha256 of the bytes copied
+    paths: dict[str, str] = field(default_factory=dict)  # bundle path -> its copy
+    checked: set[str] = field(default_factory=set, repr=False)  # copies already read again: checked before
+
+    def path(self, rel: str) -> str:
+        return self.paths[rel]
+
+    def check(self, rels) -> None:
+        """Before a copy is read again: its bytes must still be those hashed at the scan."""
+        for rel in sorted(set(rels) - self.checked):
+            try:
+                now = _sha256(self.paths[rel])
+            except OSError as exc:
+                raise EvidenceChanged(rel, f"its copy read at the scan cannot be read again ({exc.strerror})") from None
+            if now != self.hashes[rel]:
+                raise EvidenceChanged(rel, f"its bytes changed since the scan hashed them (sha256 {self.hashes[rel]} then, "
+                                      f"{now} now); no trace of it is cited") from None
+            self.checked.add(rel)
+
+
+def take(bundle: Bundle, rels: list[str], folder: str, evidence: Evidence) -> tuple[Copies, list[str]]:
+    """Copies of the trace files `rels` under `folder`, and the files to read (unreadable ones and byte-for-byte
+    copies of an earlier file left out, each named in `evidence.problems`)."""
+    os.makedirs(folder, exist_ok=True)
+    copies = Copies(folder)
+    targets = {rel: f"{folder}/{i:06d}{'.json.gz' if rel.lower().endswith('.gz') else '.json'}" for i, rel in enumerate(rels)}
+    fetched = _fetch(bundle, targets, evidence) if bundle.is_remote else _copy_local(bundle, targets, evidence)
+    first_of: dict[str, str] = {}
+    kept = []
+    for rel in rels:
+        if rel not in fetched:
+            continue
+        sha, size = fetched[rel]
+        bundle.remember(rel, sha, size)
+        if sha in first_of:
+            evidence.problems.append(Problem(rel, None, f"same bytes as {first_of[sha]} (sha256 {sha}): a copy of a file "
+                                             "already read, its traces counted once"))
+            os.remove(targets[rel])
+            continue
+        first_of[sha] = rel
+        copies.hashes[rel], copies.paths[rel] = sha, targets[rel]
+        kept.append(rel)
+    return copies, kept
+
+
+def _copy_local(bundle: Bundle, targets: dict[str, str], evidence: Evidence) -> dict[str, tuple[str, int]]:
+    out = {}
+    for rel, target in targets.items():
+        try:
+            with bundle.open_plain(rel) as source, open(target, "wb") as copy:
+                out[rel] = _copy(source, copy)
+        except OSError as exc:  # Unreadable, or a read error
+            evidence.problems.append(Problem(rel, None, str(exc) if isinstance(exc, Unreadable) else
+                                             f"cannot be read ({exc.strerror or exc})"))
+    return out
+
+
+def _fetch(bundle: Bundle, targets: dict[str, str], evidence: Evidence) -> dict[str, tuple[str, int]]:
+    """Downloads in one batch (s3fs fetches concurrently); if the batch fails, object by object, so that each object
+    that cannot be fetched is named with its cause and the others are still read."""
+    remote = {rel: posixpath.join(bundle.root, rel) for rel in targets}
+    try:
+        bundle.fs.get([remote[rel] for rel in targets], list(targets.values()))
+        failed = {}
+    except Exception:  # noqa: BLE001 - which object failed, and why, is found below
+        failed = {}
+        for rel, target in targets.items():
+            try:
+                bundle.fs.get_file(remote[rel], target)
+            except Exception as exc:  # noqa: BLE001 - any backend failure names the object
+                failed[rel] = exc
+    out = {}
+    for rel, target in targets.items():
+        if rel in failed:
+            evidence.problems.append(Problem(rel, None, f"cannot be fetched from the bucket: {describe_error(failed[rel])}"))
+            continue
+        with open(target, "rb") as handle:
+            out[rel] = _copy(handle, None)
+    return out
+
+
+def _copy(source, copy) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    while chunk := source.read(_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        if copy is not None:
+            copy.write(chunk)
+    return digest.hexdigest(), size
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as handle:
+        return _copy(handle, None)[0]
