@@ -45,6 +45,9 @@ def verify(directory, trust):
                     + ("" if trust else " (no --trust given)") + f": {outcome.signer}", fg="yellow")
     else:
         click.secho(f"{directory}: NOT verified", fg="red")
+    if outcome.fingerprint:
+        # the subject is whatever the signer wrote; the fingerprint is what to compare with the one the signer gave apart
+        click.echo(f"  signer certificate SHA-256 fingerprint: {outcome.fingerprint}")
     return int(status)
 
 

@@ -20,6 +20,11 @@ from hds_audit.exitcodes import ExitCode
 from hds_audit.signing.manifest import MANIFEST_NAME, SCHEMA, SIGNATURE_NAME, list_files, sha256_file
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# What a folder must hold whatever its manifest lists: a re-sealed manifest that leaves out the PDF
+# would otherwise make a folder without its PAdES report pass. A run's reports (the user guide's
+# "What a run writes"), or each proof's PDF beside its JSON.
+RUN_REPORTS = ("junit.xml", "report.html", "report.pdf", "report.xlsx", "results.json", "signer.pem")
+PROOF_SUFFIX = "-proof.json"
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class VerifyOutcome:
     checked: list[str] = field(default_factory=list)
     signer: str = ""
     """Subject of the manifest signer (CN, O), for the verify message."""
+    fingerprint: str = ""
+    """SHA-256 fingerprint of the manifest signer's certificate, to compare out of band."""
     is_demo: bool = False
     usable: bool = True
     evidence_listed: list[str] = field(default_factory=list)
@@ -60,7 +67,7 @@ class VerifyOutcome:
 
 
 def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
-    from hds_audit.signing.cms import CONTENT_MISMATCH, load_trust_certificates, verify_detached
+    from hds_audit.signing.cms import CONTENT_MISMATCH, fingerprint, load_trust_certificates, verify_detached
     from hds_audit.signing.identity import is_demo_certificate, subject_text
 
     out = VerifyOutcome()
@@ -92,6 +99,7 @@ def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
         manifest_signer = result.signer_cert
         if manifest_signer is not None:
             out.signer = subject_text(manifest_signer)
+            out.fingerprint = fingerprint(manifest_signer)
             out.is_demo = is_demo_certificate(manifest_signer)
         if not result.intact:
             where = MANIFEST_NAME if result.reason == CONTENT_MISMATCH else SIGNATURE_NAME
@@ -120,11 +128,27 @@ def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
     if listed is not None:  # without a readable list, "extra" would just repeat "manifest unreadable"
         for rel in sorted(present - set(listed)):
             out.fail(rel, "extra file, not listed in the signed manifest")
+        promised = promised_files(listed)
+        if promised is None:
+            out.fail(MANIFEST_NAME, "lists neither a run's results.json nor a proof: not an hds-audit report folder")
+        for rel in sorted(set(promised or ()) - set(listed)):
+            out.fail(rel, "missing: every report folder of its kind holds it, but the signed manifest does not list it")
 
     # 3. The PAdES signature of each report PDF (top level: snapshot PDFs are evidence, not ours).
     for rel in sorted(p for p in present if "/" not in p and p.lower().endswith(".pdf")):
         _check_pdf(out, out_dir / rel, rel, trust_pem, manifest_signer)
     return out
+
+
+def promised_files(listed) -> tuple[str, ...] | None:
+    """The files the folder must hold, judged by what it is (a run, a proof); None when it is neither."""
+    names = set(listed)
+    if "results.json" in names:
+        return RUN_REPORTS
+    proofs = sorted(n for n in names if "/" not in n and n.endswith(PROOF_SUFFIX))
+    if proofs:
+        return tuple(n.removesuffix(".json") + ".pdf" for n in proofs) + ("signer.pem",)
+    return None
 
 
 def _read(out: VerifyOutcome, out_dir: Path, name: str, missing: str) -> bytes | None:
