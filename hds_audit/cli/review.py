@@ -75,7 +75,7 @@ def _check_folder(directory: Path) -> None:
 def _identity(key: Path | None, directory: Path):
     from hds_audit.review import ReviewError
     from hds_audit.signing import SigningError
-    from hds_audit.signing.identity import init_identity, is_demo_certificate, load_identity, password_from_env
+    from hds_audit.signing.identity import demo_identity, is_demo_certificate, load_identity, password_from_env
 
     try:
         if key is not None:
@@ -85,13 +85,9 @@ def _identity(key: Path | None, directory: Path):
         current = x509.load_pem_x509_certificate((directory / "signer.pem").read_bytes())
         if not is_demo_certificate(current):
             raise ReviewError(f"{directory} was signed by a real identity: pass --key (password in HDS_AUDIT_KEY_PASSWORD) to re-sign it")
-        import secrets
-        import tempfile
-
         click.secho("No --key given and the folder was signed with a DEMO identity: re-signing with a new throwaway DEMO identity.",
                     fg="yellow", err=True)
-        folder = Path(tempfile.mkdtemp(prefix="hds-audit-demo-key-"))
-        return init_identity(folder / "id", secrets.token_bytes(16).hex().encode(), common_name="hds-audit DEMO signer", demo=True)
+        return demo_identity()
     except SigningError as exc:
         raise ReviewError(str(exc)) from None
     except (OSError, ValueError) as exc:

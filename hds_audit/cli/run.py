@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
+    Unusable, apply, hold, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
     signing_identity, warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
@@ -29,14 +29,19 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
     written all the same), 2 when no report could be made (bad usage, unreadable tenant.yaml or
     catalog, unwritable --out DIR).
     """
-    from hds_audit.audit import AuditOptions, run_audit
-    from hds_audit.cli.summary import print_summary
-    from hds_audit.catalog.load import CatalogError
-
     the_period = resolve_period(period, start and start.date(), end and end.date())
     catalog = load_catalog(matrix)
     source = open_bundle(bundle, s3_endpoint)
     output_folder(out, source)
+    with hold(out):  # for the whole run: a second run into the same --out is refused at once
+        return _run(source, the_period, catalog, out, key, snapshot, previous)
+
+
+def _run(source, the_period, catalog, out, key, snapshot, previous):
+    from hds_audit.audit import AuditOptions, run_audit
+    from hds_audit.catalog.load import CatalogError
+    from hds_audit.cli.summary import print_summary
+
     tenant = load_tenant(source)
     preloaded = warn_waiver_problems(source, tenant)
     identity = signing_identity(key, out)
