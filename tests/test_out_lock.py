@@ -7,39 +7,16 @@ import signal
 import subprocess
 import sys
 import textwrap
+from contextlib import contextmanager
 
 import pytest
 
 from hds_audit.outdir import OutDirError, locked, staged
 
 
-def test_a_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path):
-    out = tmp_path / "reports"
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sys, time
-        from hds_audit.outdir import locked
-        with locked({str(out)!r}):
-            print("held", flush=True)
-            time.sleep(60)
-    """)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(OutDirError) as caught:
-            with staged(out):
-                pass
-        assert "being written by another hds-audit process" in str(caught.value) and str(out) in str(caught.value)
-        assert not out.exists()
-    finally:
-        holder.kill()
-        holder.wait()
-    with staged(out) as staging:  # the lock died with its process
-        (staging / "results.json").write_text("{}")
-    assert (out / "results.json").exists()
-
-
-def test_two_concurrent_runs_into_one_out_cannot_both_succeed(tmp_path):
-    """The second `run` is refused at once (exit 2) while the first still audits."""
-    out = tmp_path / "reports"
+@contextmanager
+def held_elsewhere(out):
+    """Another process holding the lock on `out` for the block."""
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import time
         from hds_audit.outdir import locked
@@ -49,10 +26,30 @@ def test_two_concurrent_runs_into_one_out_cannot_both_succeed(tmp_path):
     """)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        proc = subprocess.run([sys.executable, "-m", "hds_audit", "run", "--out", str(out)], capture_output=True, text=True, timeout=300)
+        yield
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path):
+    out = tmp_path / "reports"
+    with held_elsewhere(out):
+        with pytest.raises(OutDirError) as caught:
+            with staged(out):
+                pass
+        assert "being written by another hds-audit process" in str(caught.value) and str(out) in str(caught.value)
+        assert not out.exists()
+    with staged(out) as staging:  # the lock died with its process
+        (staging / "results.json").write_text("{}")
+    assert (out / "results.json").exists()
+
+
+def test_two_concurrent_runs_into_one_out_cannot_both_succeed(tmp_path):
+    """The second `run` is refused at once (exit 2) while the first still audits."""
+    out = tmp_path / "reports"
+    with held_elsewhere(out):
+        proc = subprocess.run([sys.executable, "-m", "hds_audit", "run", "--out", str(out)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "being written by another hds-audit process" in proc.stderr
     assert "Reports written" not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
 
