@@ -21,8 +21,9 @@ from hds_audit.exitcodes import ExitCode
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY", help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD.")
 @click.option("--snapshot", is_flag=True, help="Copy the evidence read into DIR/evidence/, covered by the manifest.")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A previous run's folder, to show what changed.")
+@click.option("--force", is_flag=True, help="Replace --out even if it holds an auditor's imported review.")
 @s3_option
-def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_endpoint):
+def run(bundle, period, start, end, out, matrix, key, snapshot, previous, force, s3_endpoint):
     """Audit BUNDLE (default: the bundled sample) and write signed reports into the --out DIR.
 
     Exit 0 when nothing failed or errored, 1 when a control failed or errored (the reports are
@@ -34,7 +35,18 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, s3_end
     source = open_bundle(bundle, s3_endpoint)
     output_folder(out, source)
     with hold(out):  # for the whole run: a second run into the same --out is refused at once
+        _keep_review(out, force)
         return _run(source, the_period, catalog, out, key, snapshot, previous)
+
+
+def _keep_review(out: Path, force: bool) -> None:
+    """A reviewed folder holds the auditor's verdicts: a new run would erase them, so only with --force."""
+    from hds_audit.review_record import reviewed
+
+    why = reviewed(out) if out.is_dir() and not force else None
+    if why:
+        raise Unusable(f"--out {out} is a reviewed folder ({why}): a new run would erase the auditor's verdicts; "
+                       "choose another --out, or pass --force to replace it")
 
 
 def _run(source, the_period, catalog, out, key, snapshot, previous):

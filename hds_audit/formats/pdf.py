@@ -17,6 +17,7 @@ from hds_audit.formats.pdf_style import (
     badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, markup, refs, status_colours,
     status_label, text, verdict_box, words,
 )
+from hds_audit.results.reviews import headline as review_headline
 from hds_audit.states import SEVERITY, Status, is_blocking
 from hds_audit.timeutil import iso
 
@@ -89,7 +90,11 @@ def cover(ctx: RenderContext) -> list:
             message = f"{summary['error']} of {len(result.controls)} controls could not be concluded (evidence absent or invalid)."
     else:
         message = f"No control fails: {summary['pass']} pass, {summary['manual']} need a human attestation, {summary['waived']} waived."
-    story += [verdict_box(message, not blocking), Spacer(1, 10), status_table(result), Spacer(1, 18),
+    story += [verdict_box(message, not blocking), Spacer(1, 10)]
+    disagreement = review_headline(result)
+    if disagreement:  # the auditor's word sits beside the tool's, never below the fold
+        story += [verdict_box(disagreement, False), Spacer(1, 10)]
+    story += [status_table(result), Spacer(1, 18),
               text(words("report", "signature_note"), "muted"), PageBreak()]
     return story
 

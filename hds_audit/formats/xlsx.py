@@ -2,7 +2,8 @@
 
 Sheets: Summary (with the Reviewer and Review date cells the auditor fills in), Controls (the
 matrix row, status, counts, evidence references, then "Auditor verdict" with a drop-down and
-"Auditor comment"), Findings (one row each), Evidence (files, hashes, records, time covered), and a
+"Auditor comment"), Findings (one row each, with its stable Finding id and the same two auditor
+columns), Evidence (files, hashes, records, time covered), and a
 hidden sheet `meta` holding the run id, also reachable through the defined name `hds_audit_run_id`:
 `hds-audit review import` refuses a workbook whose run id is not the folder's.
 
@@ -160,6 +161,13 @@ def _summary(ws, ctx: RenderContext) -> None:
         put(ws, row, 1, "DEMO", bold=True)
         put(ws, row, 2, "signed with a throwaway identity: not evidence for an audit").font = Font(bold=True, color="A1231D")
         row += 1
+    from hds_audit.results.reviews import headline
+
+    disagreement = headline(result)
+    if disagreement:
+        put(ws, row, 1, "Auditor", bold=True)
+        put(ws, row, 2, disagreement, wrap=True).font = Font(bold=True, color="A1231D")
+        row += 1
     row += 1
     put(ws, row, 1, "Status", bold=True)
     for i, state in enumerate(STATES, start=2):
@@ -173,7 +181,8 @@ def _summary(ws, ctx: RenderContext) -> None:
     put(ws, row, 1, "Review", bold=True).font = Font(bold=True, size=12)
     row += 1
     put(ws, row, 1, "To review: fill in Reviewer and Review date below, then the Auditor verdict and Auditor comment columns of the "
-                    "Controls sheet, and run: hds-audit review import report.xlsx --into <report folder>", wrap=True)
+                    "Controls sheet (per control) and of the Findings sheet (per finding), and run: "
+                    "hds-audit review import report.xlsx --into <report folder> --trust <signer certificate>", wrap=True)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
     ws.row_dimensions[row].height = 45
     entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
@@ -187,9 +196,6 @@ def _summary(ws, ctx: RenderContext) -> None:
 
 def _controls(ws, result) -> None:
     from openpyxl.styles import PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from hds_audit.review import VERDICTS
 
     headers = list(CONTROL_HEADERS) + [f"Checks {s}" for s in STATES] + ["Findings", "Evidence references", "Auditor verdict", "Auditor comment"]
     widths = [30, 26, 40, 13, 8, 13] + [8] * len(STATES) + [9, 60, 22, 50]
@@ -213,23 +219,38 @@ def _controls(ws, result) -> None:
         put(ws, row, verdict_col, review.get("verdict") or "").fill = entry
         put(ws, row, verdict_col + 1, review.get("comment") or "", wrap=True).fill = entry
     _filter(ws, len(headers), row)
-    from openpyxl.utils import get_column_letter
+    _verdict_list(ws, verdict_col, row)
 
-    letter = get_column_letter(verdict_col)
+
+def _verdict_list(ws, column: int, last_row: int) -> None:
+    """The drop-down of verdicts on a column: a typo would only be caught by `review import`."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from hds_audit.review import VERDICTS
+
+    letter = get_column_letter(column)
     validation = DataValidation(type="list", formula1='"' + ",".join(VERDICTS) + '"', allow_blank=True,
                                 showErrorMessage=True, errorTitle="Auditor verdict",
                                 error="Choose a verdict from the list: " + ", ".join(VERDICTS))
     validation.promptTitle, validation.prompt, validation.showInputMessage = "Auditor verdict", "Choose from the list", True
     ws.add_data_validation(validation)
-    validation.add(f"{letter}2:{letter}{max(row, 2)}")
+    validation.add(f"{letter}2:{letter}{max(last_row, 2)}")
 
 
 def _findings(ws, result) -> None:
-    headers = ["Control", "Check", "Status", "Object", "Message", "Evidence references", "Waiver"]
-    _table(ws, headers, [30, 32, 12, 30, 70, 70, 40])
+    from openpyxl.styles import PatternFill
+
+    from hds_audit.results.ids import finding_ids
+
+    # the last three columns are the auditor's: a verdict per finding, by its stable id (`review import`)
+    headers = ["Control", "Check", "Status", "Object", "Message", "Evidence references", "Waiver",
+               "Finding id", "Auditor verdict", "Auditor comment"]
+    _table(ws, headers, [30, 32, 12, 30, 70, 70, 40, 34, 22, 50])
+    entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
     row = 1
 
-    def line(control_id, check_id, status, obj, message, refs=(), waiver=None):
+    def line(control_id, check_id, status, obj, message, refs=(), waiver=None, fid=None):
         nonlocal row
         row += 1
         put(ws, row, 1, control_id)
@@ -239,17 +260,23 @@ def _findings(ws, result) -> None:
         put(ws, row, 5, to_seconds(message), wrap=True)
         put(ws, row, 6, "\n".join(refs), wrap=True)
         put(ws, row, 7, to_seconds(waiver or ""), wrap=True)
+        if fid:
+            review = result.finding_reviews.get(fid) or {}
+            put(ws, row, 8, fid)
+            put(ws, row, 9, review.get("verdict") or "").fill = entry
+            put(ws, row, 10, review.get("comment") or "", wrap=True).fill = entry
 
     for c in result.controls:
         if c.unbound and not c.checks:
             line(c.control.id, "", c.status.value, c.control.rule, "no evidence is bound to this rule: a person must judge it")
         for k in c.checks:
-            for f in k.findings:
-                line(c.control.id, k.id, f.status.value, f.object, f.message, f.evidence, f.waiver)
+            for fid, f in zip(finding_ids(k.id, (f.object for f in k.findings)), k.findings):
+                line(c.control.id, k.id, f.status.value, f.object, f.message, f.evidence, f.waiver, fid)
             if k.status.value == "manual" and not k.findings:
                 # a missing attestation has no finding, only a note: without a row the auditor sees a bare count
                 line(c.control.id, k.id, "manual", c.control.rule, _expected(k))
     _filter(ws, len(headers), row)
+    _verdict_list(ws, 9, row)
 
 
 def _expected(check) -> str:

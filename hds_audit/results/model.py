@@ -71,6 +71,8 @@ class RunResult:
     generated_at: datetime | None = None
     # every evidence file, row or record that could not be read, by kind: what made checks `error`, said once
     evidence_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    # finding id -> an auditor's verdict on that finding, imported from the workbook (hds_audit/results/reviews.py)
+    finding_reviews: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(c.status for c in self.controls)
@@ -92,6 +94,8 @@ class RunResult:
         return any(is_blocking(c.status) for c in self.controls)
 
     def to_json(self) -> dict[str, Any]:
+        from hds_audit.results.reviews import review_json
+
         return {
             "schema": SCHEMA,
             "tool": {"name": "hds-audit", "version": __version__},
@@ -111,7 +115,7 @@ class RunResult:
             "evidence_notes": self.evidence_notes,
             "evidence_problems": [{"kind": kind, "file": p.file, "record": p.record, "reason": p.reason}
                                   for kind, problems in sorted(self.evidence_problems.items()) for p in problems],
-        }
+        } | review_json(self)
 
 
 def _jsonable(value: Any) -> Any:

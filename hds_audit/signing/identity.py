@@ -58,12 +58,12 @@ def is_demo_certificate(certificate) -> bool:
     return _DEMO_WORD.search(subject_text(certificate)) is not None
 
 
-def password_from_env() -> bytes:
+def password_from_env(variable: str = PASSWORD_ENV) -> bytes:
     """The key password from the environment: it is never taken from a flag, so it stays out of shell history."""
-    value = os.environ.get(PASSWORD_ENV)
+    value = os.environ.get(variable)
     if not value:
         raise SigningError(
-            f"the signing key password is not set: set the environment variable {PASSWORD_ENV}"
+            f"the signing key password is not set: set the environment variable {variable}"
         )
     return value.encode("utf-8")
 

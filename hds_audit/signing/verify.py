@@ -48,6 +48,8 @@ class VerifyOutcome:
     """SHA-256 fingerprint of the manifest signer's certificate, to compare out of band."""
     is_demo: bool = False
     usable: bool = True
+    notes: list[str] = field(default_factory=list)
+    """Facts verify states beside its verdict (who signed each imported review)."""
     evidence_listed: list[str] = field(default_factory=list)
     """Paths of the manifest's `evidence` list, from the very bytes whose signature was checked."""
 
@@ -66,8 +68,9 @@ class VerifyOutcome:
         self.problems.append(Problem(path, reason, untrusted=True))
 
 
-def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
-    from hds_audit.signing.cms import CONTENT_MISMATCH, fingerprint, load_trust_certificates, verify_detached
+def verify_report_dir(out_dir: Path, trust: Path | bytes | None, reviewer_trust: Path | None = None) -> VerifyOutcome:
+    """`trust`: a certificate file, or its PEM bytes (`review import` trusts the --key's own certificate)."""
+    from hds_audit.signing.cms import CONTENT_MISMATCH, fingerprint, verify_detached
     from hds_audit.signing.identity import is_demo_certificate, subject_text
 
     out = VerifyOutcome()
@@ -76,19 +79,10 @@ def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
         out.usable = False
         out.fail(str(out_dir), "not a directory")
         return out
-    trust_pem = None
-    if trust is not None:
-        try:
-            trust_pem = Path(trust).read_bytes()
-            anchors = load_trust_certificates(trust_pem)
-        except Exception as exc:  # missing file, not a certificate: the caller's input is unusable
-            out.usable = False
-            out.fail(str(trust), f"trust certificate unreadable ({type(exc).__name__}: {exc})")
-            return out
-        if not anchors:
-            out.usable = False
-            out.fail(str(trust), "holds no certificate")
-            return out
+    trust_pem = trust if isinstance(trust, bytes) else _trust_bytes(out, trust)
+    reviewer_pem = _trust_bytes(out, reviewer_trust)
+    if not out.usable:
+        return out
 
     # 1. The manifest and its signature.
     manifest_data = _read(out, out_dir, MANIFEST_NAME, "missing: nothing can be checked")
@@ -134,10 +128,32 @@ def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
         for rel in sorted(set(promised or ()) - set(listed)):
             out.fail(rel, "missing: every report folder of its kind holds it, but the signed manifest does not list it")
 
-    # 3. The PAdES signature of each report PDF (top level: snapshot PDFs are evidence, not ours).
+    # 3. The auditor's reviews (review/): each record against its workbook and signature, the verdicts against the records.
+    from hds_audit.review_record import check_records
+
+    check_records(out, out_dir, present & set(listed or {}), reviewer_pem)
+
+    # 4. The PAdES signature of each report PDF (top level: snapshot PDFs are evidence, not ours).
     for rel in sorted(p for p in present if "/" not in p and p.lower().endswith(".pdf")):
         _check_pdf(out, out_dir / rel, rel, trust_pem, manifest_signer)
     return out
+
+
+def _trust_bytes(out: VerifyOutcome, trust: Path | None) -> bytes | None:
+    from hds_audit.signing.cms import load_trust_certificates
+
+    if trust is None:
+        return None
+    try:
+        data = Path(trust).read_bytes()
+        if load_trust_certificates(data):
+            return data
+        reason = "holds no certificate"
+    except Exception as exc:  # missing file, not a certificate: the caller's input is unusable
+        reason = f"trust certificate unreadable ({type(exc).__name__}: {exc})"
+    out.usable = False
+    out.fail(str(trust), reason)
+    return None
 
 
 def promised_files(listed) -> tuple[str, ...] | None:
