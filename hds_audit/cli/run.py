@@ -61,7 +61,7 @@ def _run(source, the_period, catalog, out, key, snapshot, previous):
     if previous is not None:
         from hds_audit.compare import comparison_from_dir
 
-        extras["comparison"] = comparison_from_dir(previous)
+        extras["comparison"] = comparison_from_dir(previous, identity.certificate_pem if key is not None else None)
     options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras, preloaded)
     try:
         result = run_audit(options)

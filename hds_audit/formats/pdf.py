@@ -165,6 +165,8 @@ def changes(ctx: RenderContext) -> list:
     counts = ", ".join(f"{len(comparison.get(kind) or [])} {kind}" for kind in ("new", "fixed", "persisting"))
     story = [text(f"Changes since {comparison.get('previous_period') or 'the previous run'}", "h1"),
              text(f"Findings by check and object: {counts}.", "muted"), Spacer(1, 6)]
+    if comparison.get("previous_verification"):  # whether the folder compared with verified, as `run` found it
+        story += [text(comparison["previous_verification"] + ".", "muted"), Spacer(1, 6)]
     rows = [header_row("Change", "Check", "Object", "Finding")]
     for kind in ("new", "fixed", "persisting"):
         items = comparison.get(kind) or []
