@@ -55,3 +55,32 @@ def pem(*certs) -> bytes:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return b"".join(c.public_bytes(Encoding.PEM) for c in certs)
+
+
+def tsa_certificate(key, issuer, issuer_key):
+    """A timestamp authority's certificate: extendedKeyUsage timeStamping, critical (RFC 3161 §2.3)."""
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Exemple Timestamp Authority")])
+    return (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(issuer.subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(issuer_key, hashes.SHA256())
+    )
+
+
+def tenant_pki(folder):
+    """A root CA, the tenant's signer it issues, and the CA file (in `folder`) an auditor is given."""
+    ca_key = key()
+    root = certificate("Exemple Root CA", ca_key, ca=True)
+    signer_key = key()
+    signer = certificate("Centre Hospitalier Exemple signer", signer_key, root, ca_key)
+    trust = folder / "ca.pem"
+    trust.write_bytes(pem(root))
+    return {"root": root, "key": ca_key, "signer": signer, "signer_key": signer_key, "trust": trust}

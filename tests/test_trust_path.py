@@ -24,14 +24,7 @@ from hds_audit.signing.verify import verify_report_dir
 
 @pytest.fixture(scope="module")
 def ca(tmp_path_factory):
-    """A root CA (trust anchor), the tenant's signer it issues, and the CA file an auditor is given."""
-    ca_key = pki.key()
-    root = pki.certificate("Exemple Root CA", ca_key, ca=True)
-    signer_key = pki.key()
-    signer = pki.certificate("Centre Hospitalier Exemple signer", signer_key, root, ca_key)
-    trust = tmp_path_factory.mktemp("trust") / "ca.pem"
-    trust.write_bytes(pki.pem(root))
-    return {"root": root, "key": ca_key, "signer": signer, "signer_key": signer_key, "trust": trust}
+    return pki.tenant_pki(tmp_path_factory.mktemp("trust"))
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,10 @@ from hds_audit.exitcodes import ExitCode
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY", help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD.")
 @click.option("--snapshot", is_flag=True, help="Copy the evidence read into DIR/evidence/, covered by the manifest.")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A previous run's folder, to show what changed.")
+@click.option("--tsa", metavar="URL", help="RFC 3161 timestamp authority for the PDF signature (PAdES-B-T, with validation data: B-LT).")
 @click.option("--force", is_flag=True, help="Replace --out even if it holds an auditor's imported review.")
 @s3_option
-def run(bundle, period, start, end, out, matrix, key, snapshot, previous, force, s3_endpoint):
+def run(bundle, period, start, end, out, matrix, key, snapshot, previous, tsa, force, s3_endpoint):
     """Audit BUNDLE (default: the bundled sample) and write signed reports into the --out DIR.
 
     Exit 0 when nothing failed or errored, 1 when a control failed or errored (the reports are
@@ -36,7 +37,7 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, force,
     output_folder(out, source)
     with hold(out):  # for the whole run: a second run into the same --out is refused at once
         _keep_review(out, force)
-        return _run(source, the_period, catalog, out, key, snapshot, previous)
+        return _run(source, the_period, catalog, out, key, snapshot, previous, tsa)
 
 
 def _keep_review(out: Path, force: bool) -> None:
@@ -49,14 +50,19 @@ def _keep_review(out: Path, force: bool) -> None:
                        "choose another --out, or pass --force to replace it")
 
 
-def _run(source, the_period, catalog, out, key, snapshot, previous):
+def _run(source, the_period, catalog, out, key, snapshot, previous, tsa=None):
     from hds_audit.audit import AuditOptions, run_audit
     from hds_audit.catalog.load import CatalogError
     from hds_audit.cli.summary import print_summary
+    from hds_audit.signing import SigningError
 
     tenant = load_tenant(source)
     preloaded = warn_waiver_problems(source, tenant)
     identity = signing_identity(key, out)
+    if tsa:
+        from dataclasses import replace
+
+        identity = replace(identity, tsa_url=tsa)
     extras = {}
     if previous is not None:
         from hds_audit.compare import comparison_from_dir
@@ -69,5 +75,7 @@ def _run(source, the_period, catalog, out, key, snapshot, previous):
         raise Unusable(f"catalog refused: {exc}") from None
     except OSError as exc:
         raise Unusable(f"cannot write the reports into {out}: {exc}") from None
+    except SigningError as exc:  # a timestamp authority that does not answer, a key pyHanko refuses
+        raise Unusable(f"cannot sign the reports: {exc}") from None
     print_summary(result, out)
     return int(ExitCode.FAILED if result.blocking else ExitCode.OK)

@@ -30,6 +30,8 @@ class Identity:
     certificate: Any  # cryptography x509.Certificate
     path: Path
     chain: list = field(default_factory=list)
+    tsa_url: str | None = None
+    """RFC 3161 timestamp authority the PDF signatures ask for a timestamp (`--tsa URL`), or None."""
 
     @property
     def is_demo(self) -> bool:

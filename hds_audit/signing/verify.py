@@ -247,9 +247,12 @@ def _check_pdf(out: VerifyOutcome, path: Path, rel: str, trust_pem: bytes | None
         out.fail(rel, "PDF signature broken: the signed content was altered")
         return
     # pyHanko keeps intact/valid (and even bottom_line) true when bytes follow the signed revision;
-    # only the coverage level tells that something was appended after signing.
-    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+    # only the coverage level tells that something was appended after signing. The one addition
+    # allowed is validation data (the DSS of a PAdES-B-LT signature, written just after it).
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE and not _validation_data_only(status):
         out.fail(rel, f"content added after the PDF signature (coverage {status.coverage.name})")
+        return
+    if not _check_timestamp(out, rel, status):
         return
     pdf_signer = x509.load_der_x509_certificate(sig.signer_cert.dump())
     if manifest_signer is not None and pdf_signer != manifest_signer:
@@ -258,6 +261,32 @@ def _check_pdf(out: VerifyOutcome, path: Path, rel: str, trust_pem: bytes | None
     if not status.trusted:
         why = "no trust certificate given" if not roots else "signer does not chain to the trust certificate"
         out.distrust(rel, f"PDF signer not trusted: {why}")
+
+
+def _validation_data_only(status) -> bool:
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    return status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and status.modification_level == ModificationLevel.LTA_UPDATES
+
+
+def _check_timestamp(out: VerifyOutcome, rel: str, status) -> bool:
+    """An RFC 3161 timestamp, when the signature carries one, must be intact; verify says when and by whom."""
+    from cryptography import x509
+
+    from hds_audit.signing.cms import fingerprint
+
+    stamp = status.timestamp_validity
+    if stamp is None:
+        return True
+    if not (stamp.intact and stamp.valid):
+        out.fail(rel, "PDF signature timestamp broken: the token does not match the signature")
+        return False
+    tsa = x509.load_der_x509_certificate(stamp.signing_cert.dump())
+    trusted = "trusted" if stamp.trusted else "not chained to --trust"
+    out.notes.append(f"{rel}: timestamped {stamp.timestamp.isoformat()} by {tsa.subject.rfc4514_string()} "
+                     f"(TSA certificate SHA-256 {fingerprint(tsa)}, {trusted})")
+    return True
 
 
 def _der():
