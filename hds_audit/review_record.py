@@ -109,11 +109,17 @@ def check_records(out, out_dir: Path, present: set[str], trust_pem: bytes | None
         _check_workbook(out, out_dir, present, rel, record)
         _check_signature(out, out_dir, present, rel, record, trust_pem)
         for kind in ("controls", "findings"):
-            for key, verdict in (record.get(kind) or {}).items():
+            verdicts = record.get(kind) or {}
+            if not isinstance(verdicts, dict) or not all(isinstance(v, dict) for v in verdicts.values()):
+                out.fail(rel, f"`{kind}` is not a map of verdicts")
+                continue
+            for key, verdict in verdicts.items():
                 expected[(kind, key)] = (rel, verdict)
-    for rel in sorted(p for p in present if p.startswith(f"{RECORD_DIR}/") and p.endswith(".json.sig")):
-        if rel.removesuffix(".sig") not in present:
+    for rel in sorted(p for p in present if p.startswith(f"{RECORD_DIR}/")):
+        if rel.endswith(".json.sig") and rel.removesuffix(".sig") not in present:
             out.fail(rel, "a reviewer's signature without its review record")
+        elif rel.endswith(".xlsx") and rel.removesuffix(".xlsx") + ".json" not in present:
+            out.fail(rel, "a reviewed workbook without its review record")
     if "results.json" in present:
         _check_verdicts(out, out_dir, expected)
 
@@ -147,6 +153,11 @@ def _check_signature(out, out_dir: Path, present: set[str], rel: str, record: di
     if signature not in present:
         if record.get("reviewer_certificate"):
             out.fail(signature, "missing: the review record says the reviewer signed it")
+            return
+        # the folder's signer vouches for this review, not the reviewer: say so, and with --reviewer-trust it is not enough
+        out.notes.append(f"{rel}: review by {record.get('reviewer')}, not signed by the reviewer")
+        if trust_pem is not None:
+            out.distrust(rel, "not signed by the reviewer (no review signature), so --reviewer-trust cannot be met")
         return
     result = verify_detached((out_dir / rel).read_bytes(), (out_dir / signature).read_bytes(), trust_pem)
     if not result.intact:
@@ -170,6 +181,9 @@ def _check_verdicts(out, out_dir: Path, expected: dict) -> None:
     for key in sorted(set(stated) | set(expected)):
         kind, ident = key[0].removesuffix("s"), key[1]
         verdict = stated.get(key)
+        if verdict is not None and not isinstance(verdict, dict):
+            out.fail("results.json", f"{kind} {ident}: its review is not a verdict")
+            continue
         if key not in expected:
             out.fail("results.json", f"{kind} {ident}: verdict {verdict.get('verdict')!r} backed by no review record")
             continue

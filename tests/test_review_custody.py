@@ -260,3 +260,29 @@ def test_run_does_not_erase_a_reviewed_folder_without_force(tmp_path):
     assert (out / "results.json").read_bytes() == before
     assert cli("run", "--out", str(out), "--force").returncode in (0, 1)
     assert not (out / "review").exists()
+
+
+def test_a_stripped_or_damaged_review_is_caught(tmp_path, auditor):
+    """Unsigned reviews are said unsigned (and fail --reviewer-trust); a malformed record or an orphan file fails."""
+    from hds_audit.signing.identity import load_identity
+
+    folder, _ = make_folder(tmp_path, "run", demo=False)
+    key, cert = auditor
+    run_key = tmp_path / "run-key" / "signer.p12"
+    reviewed = fill(folder / "report.xlsx", tmp_path / "r.xlsx", {"purpose": ("rejected", None)}, reviewer="Anne Auditrice")
+    assert cli("review", "import", str(reviewed), "--into", str(folder), "--key", str(run_key), env=KEY_ENV).returncode == 0
+    trust = tmp_path / "run-key" / "signer.pem"
+    outcome = verify_report_dir(folder, trust)
+    assert outcome.status == 0 and "review/review-1.json: review by Anne Auditrice, not signed by the reviewer" in outcome.notes
+    assert int(verify_report_dir(folder, trust, cert).status) == 3
+    identity = load_identity(run_key, PASSWORD.encode())
+    result, _ = load_result(json.loads((folder / "results.json").read_text()))
+    (folder / "review" / "review-1.json").write_text(json.dumps({"schema": "hds-audit/review/v1", "controls": ["x"],
+                                                               "workbook": {"path": "review/review-1.xlsx"}}))
+    (folder / "review" / "review-7.xlsx").write_bytes(b"orphan")
+    seal(folder, result, identity)
+    problems = [str(p) for p in verify_report_dir(folder, trust).problems]
+    assert "review/review-1.json: `controls` is not a map of verdicts" in problems
+    assert "review/review-7.xlsx: a reviewed workbook without its review record" in problems
+    assert any(p.startswith("review/review-1.xlsx: altered") for p in problems)
+    assert any("verdict 'rejected' backed by no review record" in p for p in problems), problems

@@ -27,7 +27,7 @@ def stamped(tmp_path_factory):
     with local_tsa(root, ca_key) as (url, tsa_cert):
         identity = dataclasses.replace(pki.identity(signer, key, chain=[root]), tsa_url=url)
         write_outputs(result, AuditOptions(None, result.tenant, None, result.period, out, identity))
-    return out, trust, root, tsa_cert
+    return made | {"out": out, "tsa_cert": tsa_cert}
 
 
 def test_the_pdf_signature_is_timestamped_with_validation_data(stamped):
@@ -37,7 +37,7 @@ def test_the_pdf_signature_is_timestamped_with_validation_data(stamped):
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    out, _, root, tsa_cert = stamped
+    out, root, tsa_cert = stamped["out"], stamped["root"], stamped["tsa_cert"]
     reader = PdfFileReader(io.BytesIO((out / "report.pdf").read_bytes()))
     status = validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(
         trust_roots=[asn1_x509.Certificate.load(root.public_bytes(Encoding.DER))]))
@@ -47,7 +47,7 @@ def test_the_pdf_signature_is_timestamped_with_validation_data(stamped):
 
 
 def test_verify_accepts_it_and_says_when_and_by_whom(stamped):
-    out, trust, _, _ = stamped
+    out, trust = stamped["out"], stamped["trust"]
     outcome = verify_report_dir(out, trust)
     assert outcome.status is ExitCode.OK, [str(p) for p in outcome.problems]
     note = next(n for n in outcome.notes if n.startswith("report.pdf: timestamped "))
@@ -55,7 +55,7 @@ def test_verify_accepts_it_and_says_when_and_by_whom(stamped):
 
 
 def test_bytes_added_after_the_validation_data_still_fail(stamped, tmp_path):
-    out, trust, _, _ = stamped
+    out, trust = stamped["out"], stamped["trust"]
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     pdf = copy / "report.pdf"
@@ -82,6 +82,28 @@ def test_a_tsa_that_does_not_answer_is_a_clear_exit_2(tmp_path):
 def test_pdfsig_finds_the_timestamped_signature_valid(stamped):
     import subprocess
 
-    out, _, _, _ = stamped
+    out = stamped["out"]
     shown = subprocess.run(["pdfsig", str(out / "report.pdf")], capture_output=True, text=True, timeout=60).stdout
     assert "Signature Field Name: hds-audit" in shown and "Signature Validation: Signature is Valid." in shown
+
+
+def test_review_import_with_tsa_keeps_the_report_timestamped(stamped, tmp_path):
+    """Re-rendering after a review must not drop the timestamp: review import takes --tsa too."""
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+    from test_review import PASSWORD, cli, fill
+
+    out, trust, root = stamped["out"], stamped["trust"], stamped["root"]
+    folder = tmp_path / "run"
+    shutil.copytree(out, folder)
+    reviewed = fill(folder / "report.xlsx", tmp_path / "r.xlsx", {"purpose": ("accepted", None)}, reviewer="Anne Auditrice")
+    key_file = tmp_path / "signer.p12"
+    signer_cert, signer_key, ca_key = stamped["signer"], stamped["signer_key"], stamped["key"]
+    key_file.write_bytes(pkcs12.serialize_key_and_certificates(b"signer", signer_key, signer_cert, [root],
+                                                               BestAvailableEncryption(PASSWORD.encode())))
+    with local_tsa(root, ca_key) as (url, _):
+        proc = cli("review", "import", str(reviewed), "--into", str(folder), "--key", str(key_file), "--trust", str(trust),
+                   "--tsa", url, env={"HDS_AUDIT_KEY_PASSWORD": PASSWORD})
+    assert proc.returncode == 0, proc.stderr
+    outcome = verify_report_dir(folder, trust)
+    assert outcome.status is ExitCode.OK, [str(p) for p in outcome.problems]
+    assert any(n.startswith("report.pdf: timestamped ") for n in outcome.notes)

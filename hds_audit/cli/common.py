@@ -130,6 +130,17 @@ period_options = [
     click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First day, YYYY-MM-DD (00:00 Europe/Paris)."),
     click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First day after the period, YYYY-MM-DD."),
 ]
+tsa_option = click.option("--tsa", metavar="URL",
+                          help="RFC 3161 timestamp authority for the PDF signature (PAdES-B-T, with validation data: B-LT).")
+
+
+def timestamped(identity, tsa: str | None):
+    """The identity whose PDF signatures ask `tsa` for a timestamp (hds_audit/signing/pades.py)."""
+    from dataclasses import replace
+
+    return replace(identity, tsa_url=tsa) if tsa else identity
+
+
 s3_option = click.option("--s3-endpoint", envvar="HDS_AUDIT_S3_ENDPOINT", help="S3-compatible endpoint for s3:// bundles (OBS).")
 
 

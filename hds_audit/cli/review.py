@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from hds_audit.cli.common import Unusable
+from hds_audit.cli.common import Unusable, timestamped, tsa_option
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -30,7 +30,8 @@ def review() -> None:
               help="PKCS#12 identity that re-signs DIR; password from HDS_AUDIT_KEY_PASSWORD.")
 @click.option("--reviewer-key", type=_FILE, metavar="P12",
               help="The auditor's own PKCS#12 identity, to sign the review record; password from HDS_AUDIT_REVIEWER_KEY_PASSWORD.")
-def import_(workbook, directory, trust, reviewer, review_date, key, reviewer_key):
+@tsa_option
+def import_(workbook, directory, trust, reviewer, review_date, key, reviewer_key, tsa):
     """Record each verdict and comment (per control, and per finding by its id) in DIR/results.json,
     keep the workbook and a review record under DIR/review/, re-render every report and re-sign DIR.
 
@@ -41,6 +42,7 @@ def import_(workbook, directory, trust, reviewer, review_date, key, reviewer_key
     from hds_audit.exitcodes import ExitCode
     from hds_audit.review import ReviewError, apply_review, load_result, read_results, read_workbook, rerender
     from hds_audit.review_record import record_files
+    from hds_audit.signing import SigningError
     from hds_audit.timeutil import PARIS, parse_instant
 
     try:
@@ -60,8 +62,8 @@ def import_(workbook, directory, trust, reviewer, review_date, key, reviewer_key
         auditor = _load(reviewer_key, "HDS_AUDIT_REVIEWER_KEY_PASSWORD") if reviewer_key else None
         record, added = record_files(directory, reviewed, who, when, workbook, auditor, imported_at=now)
         apply_review(result, reviewed, who, when, record=record)
-        rerender(directory, result, identity, extras, added)
-    except ReviewError as exc:
+        rerender(directory, result, timestamped(identity, tsa), extras, added)
+    except (ReviewError, SigningError) as exc:
         raise Unusable(str(exc)) from None
     except OSError as exc:
         raise Unusable(f"cannot rewrite {directory}: {exc}") from None

@@ -8,7 +8,7 @@ import click
 
 from hds_audit.cli.common import (
     Unusable, apply, hold, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
-    signing_identity, warn_waiver_problems,
+    signing_identity, timestamped, tsa_option, warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
 
@@ -21,7 +21,7 @@ from hds_audit.exitcodes import ExitCode
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY", help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD.")
 @click.option("--snapshot", is_flag=True, help="Copy the evidence read into DIR/evidence/, covered by the manifest.")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A previous run's folder, to show what changed.")
-@click.option("--tsa", metavar="URL", help="RFC 3161 timestamp authority for the PDF signature (PAdES-B-T, with validation data: B-LT).")
+@tsa_option
 @click.option("--force", is_flag=True, help="Replace --out even if it holds an auditor's imported review.")
 @s3_option
 def run(bundle, period, start, end, out, matrix, key, snapshot, previous, tsa, force, s3_endpoint):
@@ -58,11 +58,7 @@ def _run(source, the_period, catalog, out, key, snapshot, previous, tsa=None):
 
     tenant = load_tenant(source)
     preloaded = warn_waiver_problems(source, tenant)
-    identity = signing_identity(key, out)
-    if tsa:
-        from dataclasses import replace
-
-        identity = replace(identity, tsa_url=tsa)
+    identity = timestamped(signing_identity(key, out), tsa)
     extras = {}
     if previous is not None:
         from hds_audit.compare import comparison_from_dir
