@@ -85,6 +85,22 @@ def certificate_only_signer(ca):
     return pki.identity(cert, key)
 
 
+def server_only_signer(ca):
+    """extendedKeyUsage serverAuth alone: a TLS certificate, which openssl refuses as an S/MIME signer."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    key = pki.key()
+    base = pki.certificate("TLS server", key, ca["root"], ca["key"])
+    builder = x509.CertificateBuilder().subject_name(base.subject).issuer_name(base.issuer).public_key(key.public_key()) \
+        .serial_number(x509.random_serial_number()).not_valid_before(base.not_valid_before_utc).not_valid_after(base.not_valid_after_utc)
+    for ext in base.extensions:
+        builder = builder.add_extension(ext.value, critical=ext.critical)
+    cert = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False).sign(ca["key"], hashes.SHA256())
+    return pki.identity(cert, key)
+
+
 def through_sub_ca_without_cert_sign(ca):
     """An intermediate that says CA:TRUE but whose keyUsage lacks keyCertSign."""
     sub_key, key = pki.key(), pki.key()
@@ -110,6 +126,7 @@ def self_signed_stranger(ca):
     (expired_signer, False),
     (not_yet_valid_signer, False),
     (certificate_only_signer, False),
+    (server_only_signer, False),
     (through_sub_ca_without_cert_sign, False),
     (self_signed_stranger, False),
     (through_proper_sub_ca, True),

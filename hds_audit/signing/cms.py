@@ -106,7 +106,8 @@ def path_problem(cert, anchors: list, pool: list, moment=None) -> str:
     with: names and signatures, and for every issuer basicConstraints cA and keyUsage keyCertSign,
     every certificate within its validity at `moment` (default now: without a timestamp nothing
     proves when the report was signed). Revocation is not fetched: verify runs offline. Then what
-    `openssl cms -verify` asks of an S/MIME signer: a keyUsage, when present, that allows signing.
+    `openssl cms -verify` asks of an S/MIME signer: a keyUsage that allows signing and an
+    extendedKeyUsage that allows S/MIME, each when present.
     """
     import asyncio
 
@@ -125,17 +126,24 @@ def path_problem(cert, anchors: list, pool: list, moment=None) -> str:
         return "signer does not chain to the trust certificate"
     except Exception as exc:  # PathValidationError, InvalidCertificateError...: the validator says why
         return f"certificate path not valid: {_short(exc)}"
-    usage = _key_usage(cert)
+    from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    usage = _extension(cert, x509.KeyUsage)
     if usage is not None and not (usage.digital_signature or usage.content_commitment):
         return "signer certificate's keyUsage allows neither digitalSignature nor nonRepudiation"
+    purposes = _extension(cert, x509.ExtendedKeyUsage)
+    # as `openssl cms -verify` (purpose smimesign): an extendedKeyUsage, when present, must allow S/MIME
+    if purposes is not None and not {ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE} & set(purposes):
+        return "signer certificate's extendedKeyUsage allows neither emailProtection nor any purpose"
     return ""
 
 
-def _key_usage(cert):
+def _extension(cert, kind):
     from cryptography import x509
 
     try:
-        return cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        return cert.extensions.get_extension_for_class(kind).value
     except x509.ExtensionNotFound:
         return None
 
