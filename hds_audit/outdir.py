@@ -11,9 +11,10 @@ a folder holding any file the manifest does not list (a user's notes, a link) is
 Only the metadata file browsers drop (`.DS_Store`, `Thumbs.db`, `desktop.ini`) is ignored.
 
 One process at a time writes a given `--out`: `locked` holds an advisory lock on `.OUT.lock` beside
-it (POSIX flock, released by the system when the process ends, even by kill -9). Whoever holds it
-knows that any `.OUT.staging-*`, `.OUT.review-*` or `.OUT.old-*` folder is what a killed process
-left behind, and removes it.
+it (POSIX flock, released by the system when the process ends, even by kill -9; the file is removed
+when the lock is released, and only a killed process leaves it, for the next one to reuse). Whoever
+holds the lock knows that any `.OUT.staging-*`, `.OUT.review-*` or `.OUT.old-*` folder is what a
+killed process left behind, and removes it.
 """
 
 from __future__ import annotations
@@ -153,19 +154,33 @@ def locked(out: Path) -> Iterator[Path]:
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     lock_path = out.parent / f".{out.name}.lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666 & ~UMASK)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        raise OutDirError(f"--out {out} is being written by another hds-audit process (it holds {lock_path}): "
-                          "wait for it to end, or choose another folder") from None
+    fd = _acquire(lock_path, out)
     _HELD[out] = fd
     try:
         _remove_leftovers(out)
         yield out
     finally:
         del _HELD[out]
+        lock_path.unlink(missing_ok=True)  # still held: whoever opens the path next makes a new lock file
+        os.close(fd)
+
+
+def _acquire(lock_path: Path, out: Path) -> int:
+    """The locked descriptor of `lock_path`; the holder removes the file when done, so a lock taken on
+    a file just removed is retried on the new one."""
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666 & ~UMASK)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise OutDirError(f"--out {out} is being written by another hds-audit process (it holds {lock_path}): "
+                              "wait for it to end, or choose another folder") from None
+        try:
+            if os.stat(lock_path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
         os.close(fd)
 
 
