@@ -100,15 +100,42 @@ def compare_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- run --previous DIR ---------------------------------------------------------------------------
-def comparison_from_dir(previous_dir: Path) -> dict[str, Any]:
-    """The previous run, ready to be compared once the current run is done (see `finish`)."""
+def comparison_from_dir(previous_dir: Path, trust_pem: bytes | None = None) -> dict[str, Any]:
+    """The previous run, ready to be compared once the current run is done (see `finish`).
+
+    Its folder is verified first: an altered one is refused; an intact one whose signer does not
+    chain to `trust_pem` (the --key's certificate) is used with a warning the reports repeat.
+    """
     from hds_audit.cli.common import Unusable
 
     try:
         document = load_results(previous_dir)
     except CompareError as exc:
         raise Unusable(f"--previous: {exc}") from None
-    return {"previous_dir": str(previous_dir), "previous_period": _label(document), "previous_doc": document}
+    return {"previous_dir": str(previous_dir), "previous_period": _label(document), "previous_doc": document,
+            "previous_verification": verify_previous(previous_dir, trust_pem)}
+
+
+def verify_previous(previous_dir: Path, trust_pem: bytes | None) -> str:
+    """What `verify` says of the previous folder, in one sentence; Unusable when it is altered."""
+    import click
+
+    from hds_audit.cli.common import Unusable
+    from hds_audit.exitcodes import ExitCode
+    from hds_audit.signing.verify import verify_report_dir
+
+    outcome = verify_report_dir(Path(previous_dir), trust_pem)
+    signer = f"{outcome.signer} (certificate SHA-256 {outcome.fingerprint})"
+    if outcome.status is ExitCode.OK:
+        return f"the previous run's folder verified: intact, signed by {signer}"
+    if outcome.status is not ExitCode.UNTRUSTED:
+        problems = "; ".join(str(p) for p in outcome.problems if not p.untrusted)
+        raise Unusable(f"--previous {previous_dir} does not verify ({problems}): refusing to compare with an altered run")
+    warning = (f"WARNING: the previous run's folder is intact but its signer, {signer}, is not "
+               + ("the signer of this run" if trust_pem else "trusted (no --key: nothing to trust it against)")
+               + ": the comparison rests on results nobody vouched for")
+    click.secho(f"hds-audit: {warning}", fg="yellow", err=True)
+    return warning
 
 
 def finish(extras: dict[str, Any], current: dict[str, Any]) -> None:
@@ -116,6 +143,8 @@ def finish(extras: dict[str, Any], current: dict[str, Any]) -> None:
     pending = extras.get("comparison")
     if isinstance(pending, dict) and "previous_doc" in pending:
         extras["comparison"] = compare_results(pending["previous_doc"], current)
+        if pending.get("previous_verification"):
+            extras["comparison"]["previous_verification"] = pending["previous_verification"]
 
 
 # -- printing -------------------------------------------------------------------------------------

@@ -9,10 +9,18 @@ folder, or a folder hds-audit wrote. hds-audit recognises its own folders by the
 `manifest.json` (schema `hds-audit/manifest/v1`), which lists every file a run or proof wrote:
 a folder holding any file the manifest does not list (a user's notes, a link) is not replaced.
 Only the metadata file browsers drop (`.DS_Store`, `Thumbs.db`, `desktop.ini`) is ignored.
+
+One process at a time writes a given `--out`: `locked` holds an advisory lock on `.OUT.lock` beside
+it (POSIX flock, released by the system when the process ends, even by kill -9; the file is removed
+when the lock is released, and only a killed process leaves it, for the next one to reuse). Whoever
+holds the lock knows that any `.OUT.staging-*`, `.OUT.review-*` or `.OUT.old-*` folder is what a
+killed process left behind, and removes it.
 """
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import json
 import os
 import shutil
@@ -129,21 +137,76 @@ def _some(names) -> str:
     return ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
 
 
+_HELD: dict[Path, int] = {}  # --out folders this process holds the lock of -> the lock file's descriptor
+_LEFTOVERS = ("staging", "review", "old")  # the labels of the folders `staged` and `_swap_in` make
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[Path]:
+    """Hold the lock on `out` for the block (re-entrant within this process), else OutDirError.
+
+    `run` takes it before reading any evidence, so a second run into the same folder is refused at
+    once instead of both writing and both saying so.
+    """
+    out = Path(out).resolve()
+    if out in _HELD:
+        yield out
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out.parent / f".{out.name}.lock"
+    fd = _acquire(lock_path, out)
+    _HELD[out] = fd
+    try:
+        _remove_leftovers(out)
+        yield out
+    finally:
+        del _HELD[out]
+        lock_path.unlink(missing_ok=True)  # still held: whoever opens the path next makes a new lock file
+        os.close(fd)
+
+
+def _acquire(lock_path: Path, out: Path) -> int:
+    """The locked descriptor of `lock_path`; the holder removes the file when done, so a lock taken on
+    a file just removed is retried on the new one."""
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666 & ~UMASK)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise OutDirError(f"--out {out} is being written by another hds-audit process (it holds {lock_path}): "
+                              "wait for it to end, or choose another folder") from None
+        try:
+            if os.stat(lock_path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Staging and old folders a killed process left beside `out` (the lock says no live one owns them)."""
+    for label in _LEFTOVERS:
+        for leftover in out.parent.glob(f".{glob.escape(out.name)}.{label}-*"):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
 @contextmanager
 def staged(out: Path, label: str = "staging") -> Iterator[Path]:
     """Yield an empty staging folder; when the block succeeds it becomes `out` (replacing it).
 
-    `out` is checked before anything is written and again just before the swap.
+    `out` is checked before anything is written and again just before the swap, under its lock.
     """
     out = check_out(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.{label}-"))
-    os.chmod(staging, 0o777 & ~UMASK)
-    try:
-        yield staging
-        _swap_in(staging, check_out(out))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with locked(out):
+        staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.{label}-"))
+        os.chmod(staging, 0o777 & ~UMASK)
+        try:
+            yield staging
+            _swap_in(staging, check_out(out))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _swap_in(staging: Path, out: Path) -> None:

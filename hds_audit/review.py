@@ -31,6 +31,8 @@ from hds_audit.timeutil import PARIS, iso, parse_instant
 RESULTS = "results.json"
 # The drop-down of the workbook's "Auditor verdict" column (no commas: Excel lists are comma-separated).
 VERDICTS: tuple[str, ...] = ("accepted", "accepted with reservations", "rejected", "needs evidence", "not applicable")
+VERDICT_HEADER, COMMENT_HEADER = "Auditor verdict", "Auditor comment"
+FINDINGS_SHEET, FINDING_ID_HEADER = "Findings", "Finding id"
 KEPT_ON_RERENDER = frozenset({"manifest.json", "manifest.json.sig", "signer.pem"})
 
 
@@ -76,6 +78,7 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
                            run_id=document["run_id"], generated_at=_instant(document.get("generated_at")),
                            evidence_problems=problems, sample=document.get("sample") is True,
                            language=document.get("language") or "en", actions=_kept_actions(document),
+                           finding_reviews=dict(document.get("finding_reviews") or {}),
                            dropped=[DroppedBinding(d["binding"], d["rule"], tuple(d["checks"]), d["dropped_by"])
                                     for d in document.get("dropped_checks") or []])
     except ReviewError:
@@ -116,6 +119,7 @@ class Review:
     reviewed_at: datetime | None
     verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)  # control id -> {verdict, comment}
     actions: dict[str, dict[str, Any]] = field(default_factory=dict)  # root cause id -> {owner, due}
+    findings: dict[str, dict[str, Any]] = field(default_factory=dict)  # finding id -> {verdict, comment}
 
 
 def read_workbook(path: Path) -> Review:
@@ -138,25 +142,45 @@ def read_workbook(path: Path) -> Review:
     if not run_id or ws is None:
         raise ReviewError(f"{path}: not an hds-audit workbook (no run id, or no Controls sheet)")
     reviewer, reviewed_at = _summary_reviewer(wb)
-    header = [str(v or "").strip() for v in next(ws.iter_rows(min_row=1, max_row=1, values_only=True))]
-    try:
-        col_id = find_column(header, CONTROL_HEADERS[0])
-        col_verdict, col_comment = find_column(header, "Auditor verdict"), find_column(header, "Auditor comment")
-    except ValueError:
-        raise ReviewError(f"{path}: sheet Controls lacks the columns Control, Auditor verdict and Auditor comment") from None
     review = Review(run_id, reviewer, reviewed_at)
-    allowed = {v.lower(): v for v in VERDICTS}
-    for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-        control_id = row[col_id] if col_id < len(row) else None
-        verdict = _clean(row[col_verdict]) if col_verdict < len(row) else None
-        comment = _clean(row[col_comment]) if col_comment < len(row) else None
-        if not control_id or not (verdict or comment):
-            continue
-        if verdict and verdict.lower() not in allowed:
-            raise ReviewError(f"{path}: sheet Controls row {number} ({control_id}): verdict '{verdict}' is not one of: {', '.join(VERDICTS)}")
-        review.verdicts[str(control_id)] = {"verdict": allowed[verdict.lower()] if verdict else None, "comment": comment}
+    review.verdicts = _verdict_rows(path, ws, CONTROL_HEADERS[0], required=True)
+    findings = find_sheet(wb, FINDINGS_SHEET)
+    if findings is not None:  # workbooks made before findings had ids have no Finding id column
+        review.findings = _verdict_rows(path, findings, FINDING_ID_HEADER, required=False)
     review.actions = _actions(path, find_sheet(wb, "Root causes"))
     return review
+
+
+def _verdict_rows(path: Path, ws, key_header: str, required: bool) -> dict[str, dict[str, Any]]:
+    """key -> {verdict, comment} for each row of the sheet the reviewer filled in (headers in either language).
+
+    One key on several rows (a finding under each control it concerns) must carry one verdict.
+    """
+    from hds_audit.formats.xlsx import find_column
+
+    header = [str(v or "").strip() for v in next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())]
+    try:
+        col_key, col_verdict, col_comment = (find_column(header, name) for name in (key_header, VERDICT_HEADER, COMMENT_HEADER))
+    except ValueError:
+        if not required:
+            return {}
+        raise ReviewError(f"{path}: sheet {ws.title} lacks the columns {key_header}, {VERDICT_HEADER} and {COMMENT_HEADER}") from None
+    allowed = {v.lower(): v for v in VERDICTS}
+    found: dict[str, dict[str, Any]] = {}
+    rows: dict[str, int] = {}
+    for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        key = _clean(row[col_key]) if col_key < len(row) else None
+        verdict = _clean(row[col_verdict]) if col_verdict < len(row) else None
+        comment = _clean(row[col_comment]) if col_comment < len(row) else None
+        if not key or not (verdict or comment):
+            continue
+        if verdict and verdict.lower() not in allowed:
+            raise ReviewError(f"{path}: sheet {ws.title} row {number} ({key}): verdict '{verdict}' is not one of: {', '.join(VERDICTS)}")
+        entry = {"verdict": allowed[verdict.lower()] if verdict else None, "comment": comment}
+        if key in found and found[key] != entry:
+            raise ReviewError(f"{path}: sheet {ws.title} rows {rows[key]} and {number} give {key} two different verdicts or comments")
+        found[key], rows[key] = entry, rows.get(key, number)
+    return found
 
 
 def _actions(path: Path, ws) -> dict[str, dict[str, Any]]:
@@ -229,30 +253,46 @@ def _review_instant(value: Any) -> datetime:
 
 # -- applying and re-rendering --------------------------------------------------------------------
 
-def apply_review(result: RunResult, review: Review, reviewer: str, reviewed_at: datetime) -> list[str]:
-    """Record each verdict under its control; returns the ids of the controls reviewed."""
+def apply_review(result: RunResult, review: Review, reviewer: str, reviewed_at: datetime, record: str | None = None) -> list[str]:
+    """Record each verdict under its control, and each finding's by its id; returns the ids reviewed.
+
+    `record` names the review record file (review/review-N.json) each verdict comes from.
+    """
+    from hds_audit.results.reviews import findings_by_id
+
     by_id = {c.control.id: c for c in result.controls}
     unknown = sorted(set(review.verdicts) - set(by_id))
     if unknown:
         raise ReviewError(f"the workbook names control(s) this run does not have: {', '.join(unknown)}")
+    findings = findings_by_id(result)
+    unknown = sorted(set(review.findings) - set(findings))
+    if unknown:
+        raise ReviewError(f"the workbook names finding id(s) this run does not have: {', '.join(unknown)}")
+    stamp = {"reviewer": reviewer, "reviewed_at": iso(reviewed_at)} | ({"record": record} if record else {})
     for control_id, entry in review.verdicts.items():
-        by_id[control_id].review = {"verdict": entry["verdict"], "comment": entry["comment"],
-                                    "reviewer": reviewer, "reviewed_at": iso(reviewed_at)}
+        by_id[control_id].review = {"verdict": entry["verdict"], "comment": entry["comment"]} | stamp
+    for fid, entry in review.findings.items():
+        check, finding = findings[fid]
+        result.finding_reviews[fid] = {"check": check.id, "object": finding.object, "status": finding.status.value,
+                                       "verdict": entry["verdict"], "comment": entry["comment"]} | stamp
     causes = {cause.id for cause in result.root_causes()}
     unknown = sorted(set(review.actions) - causes)
     if unknown:
         raise ReviewError(f"the workbook's sheet Root causes names root cause(s) this run does not have: {', '.join(unknown)}")
     for cause_id, entry in review.actions.items():  # an owner or date left blank keeps the one recorded before
         result.actions[cause_id] = {**result.actions.get(cause_id, {}), **entry}
-    return sorted(review.verdicts)
+    return sorted(review.verdicts) + sorted(review.findings)
 
 
-def rerender(directory: Path, result: RunResult, identity, extras: dict) -> None:
+def rerender(directory: Path, result: RunResult, identity, extras: dict, added: dict[str, bytes] | None = None) -> None:
     """Render every format again into a copy of `directory`, sign it, and swap it in.
 
-    Files the formats do not write (an evidence/ snapshot) are carried over unchanged; the new
-    manifest covers them as before.
+    Files the formats do not write (an evidence/ snapshot, earlier reviews) are carried over
+    unchanged, `added` ({path: bytes}, this import's review record) is written beside them; the
+    new manifest covers them all.
     """
+    from hds_audit.outdir import write_atomic
+
     from hds_audit.audit import render_reports, seal
     from hds_audit.formats.interface import RenderContext
     from hds_audit.outdir import staged
@@ -265,6 +305,8 @@ def rerender(directory: Path, result: RunResult, identity, extras: dict) -> None
                 continue
             target = staging / item.name
             shutil.copytree(item, target) if item.is_dir() else shutil.copy2(item, target)
+        for rel, data in (added or {}).items():
+            write_atomic(staging.joinpath(*rel.split("/")), data)
         ctx = RenderContext(result, signer=subject_text(identity.certificate), demo=identity.is_demo, extras=extras,
                             snapshot=(directory / "evidence").is_dir())
         render_reports(staging, ctx, identity, reason=f"hds-audit report {result.period.label}, reviewed")

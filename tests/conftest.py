@@ -17,9 +17,8 @@ from bundle_builder import BundleBuilder  # noqa: E402
 
 @pytest.fixture(scope="session", autouse=True)
 def temporary_files_among_pytest_s(tmp_path_factory):
-    """A run without --key leaves its throwaway DEMO certificate in the temporary folder, for `verify --trust`:
-    the tests' hundreds of runs leave theirs among pytest's own temporary folders, which it prunes, not in the
-    system's (subprocesses inherit TMPDIR)."""
+    """Whatever the tests' runs put in the temporary folder (the trace reader's working folders) lands among
+    pytest's own temporary folders, which it prunes, not in the system's (subprocesses inherit TMPDIR)."""
     folder = tmp_path_factory.mktemp("tmp")
     before = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = str(folder)

@@ -31,12 +31,13 @@ def test_a_certificate_obtained_apart_is_not_warned_about(report, identity_dir):
     assert result.exit_code == ExitCode.OK and "warning" not in result.stderr
 
 
-def test_run_prints_where_the_throwaway_certificate_is(tmp_path, keys_in_tmp, capsys):
+def test_run_prints_the_throwaway_certificates_fingerprint_and_leaves_no_file(tmp_path, keys_in_tmp, capsys):
     from hds_audit.cli.common import signing_identity
+    from hds_audit.signing.cms import fingerprint
 
     made = signing_identity(None, tmp_path / "out")
-    path = capsys.readouterr().err.strip().rsplit("its certificate: ", 1)[1]
-    assert Path(path).read_bytes() == made.certificate_pem and not Path(path).is_relative_to(tmp_path / "out")
+    assert capsys.readouterr().err.strip().endswith(f"its certificate's SHA-256 fingerprint: {fingerprint(made.certificate)}")
+    assert made.is_demo and list(tmp_path.iterdir()) == []  # no hds-audit-demo-key-* folder piles up
 
 
 def test_evidence_hashes_without_a_snapshot_are_said_unchecked(report, identity):

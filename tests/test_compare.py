@@ -162,3 +162,48 @@ def test_run_previous_without_results_is_exit_2(builder, tmp_path):
     result = CliRunner().invoke(cli, ["run", str(builder.root), "--period", "2026-Q3", "--out", str(tmp_path / "o"),
                                       "--previous", str(tmp_path / "nothing")])
     assert result.exit_code == 2 and "--previous" in result.output
+
+
+# -- run --previous verifies the previous folder first ---------------------------------------------
+
+def _two_quarters(builder, tmp_path, key_args=(), env=None):
+    builder.users({"name": "a.durand"})
+    builder.register({"account": "a.durand", "person": "Alice Durand", "role": "admin", "granted_at": "2026-01-05"})
+    runner = CliRunner(env=env or {})
+    first = runner.invoke(cli, ["run", str(builder.root), "--period", "2026-Q3", "--out", str(tmp_path / "q3"), *key_args])
+    assert first.exit_code in (0, 1), first.output
+    return runner
+
+
+def test_run_previous_refuses_an_altered_folder(builder, tmp_path):
+    runner = _two_quarters(builder, tmp_path)
+    results = tmp_path / "q3" / "results.json"
+    results.write_text(results.read_text().replace('"fail"', '"pass"'))
+    second = runner.invoke(cli, ["run", str(builder.root), "--period", "2026-Q3", "--out", str(tmp_path / "q3b"),
+                                 "--previous", str(tmp_path / "q3")])
+    assert second.exit_code == 2
+    assert "does not verify" in second.output and "results.json: altered" in second.output
+    assert not (tmp_path / "q3b").exists()
+
+
+def test_run_previous_warns_loudly_when_the_signer_is_not_trusted_and_the_reports_say_so(builder, tmp_path):
+    runner = _two_quarters(builder, tmp_path)  # DEMO-signed: intact, trusted by nobody
+    second = runner.invoke(cli, ["run", str(builder.root), "--period", "2026-Q3", "--out", str(tmp_path / "q3b"),
+                                 "--previous", str(tmp_path / "q3")])
+    assert second.exit_code in (0, 1), second.output
+    assert "WARNING: the previous run's folder is intact but its signer" in second.stderr
+    said = json.loads((tmp_path / "q3b" / "results.json").read_text())["comparison"]["previous_verification"]
+    assert said.startswith("WARNING") and said.replace("'", "&#39;") in (tmp_path / "q3b" / "report.html").read_text()
+
+
+def test_run_previous_signed_by_the_same_key_verifies(builder, tmp_path):
+    from hds_audit.signing.identity import PASSWORD_ENV, init_identity
+
+    init_identity(tmp_path / "key", b"pw-of-the-test")
+    key = ["--key", str(tmp_path / "key" / "signer.p12")]
+    runner = _two_quarters(builder, tmp_path, key, env={PASSWORD_ENV: "pw-of-the-test"})
+    second = runner.invoke(cli, ["run", str(builder.root), "--period", "2026-Q3", "--out", str(tmp_path / "q3b"),
+                                 "--previous", str(tmp_path / "q3"), *key])
+    assert second.exit_code in (0, 1), second.output
+    said = json.loads((tmp_path / "q3b" / "results.json").read_text())["comparison"]["previous_verification"]
+    assert said.startswith("the previous run's folder verified: intact, signed by hds-audit signer") and "WARNING" not in second.stderr

@@ -82,7 +82,7 @@ def test_import_records_verdicts_rerenders_and_resigns(tmp_path):
     by_id = {c["id"]: c for c in doc["controls"]}
     assert by_id["identifiers-and-authorizations"]["review"] == {
         "verdict": "rejected", "comment": "register incomplete: =SUM(A1)", "reviewer": "Anne Auditrice",
-        "reviewed_at": "2026-10-05T00:00:00+02:00"}
+        "reviewed_at": "2026-10-05T00:00:00+02:00", "record": "review/review-1.json"}
     assert by_id["purpose"]["review"]["verdict"] == "accepted" and by_id["purpose"]["review"]["comment"] is None
     assert "review" not in by_id["trace-management"]
     assert doc["run_id"] == RUN_ID

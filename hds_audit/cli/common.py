@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -55,6 +56,18 @@ def output_folder(out: Path, bundle) -> Path:
     keep = {} if bundle.is_remote else {"the evidence bundle": Path(bundle.root)}
     try:
         return check_out(out, keep)
+    except OutDirError as exc:
+        raise Unusable(str(exc)) from None
+
+
+@contextmanager
+def hold(out: Path):
+    """The lock on --out for the block (hds_audit/outdir.py), or exit 2 when another process holds it."""
+    from hds_audit.outdir import OutDirError, locked
+
+    try:
+        with locked(out):
+            yield
     except OutDirError as exc:
         raise Unusable(str(exc)) from None
 
@@ -128,21 +141,16 @@ def resolve_period(label: str | None, start: date | None, end: date | None):
 def signing_identity(key: Path | None, out: Path):
     """The user's identity (--key, password from HDS_AUDIT_KEY_PASSWORD), else a throwaway DEMO one."""
     from hds_audit.signing import SigningError
-    from hds_audit.signing.identity import PEM_NAME, init_identity, load_identity, password_from_env
+    from hds_audit.signing.cms import fingerprint
+    from hds_audit.signing.identity import demo_identity, load_identity, password_from_env
 
     try:
         if key is not None:
             return load_identity(key, password_from_env())
-        import secrets
-        import tempfile
-
-        folder = Path(tempfile.mkdtemp(prefix="hds-audit-demo-key-"))
-        identity = init_identity(folder / "id", secrets.token_bytes(16).hex().encode(), common_name="hds-audit DEMO signer", demo=True)
-        # the key stays in memory only: its file's password was random and is gone, so only the certificate is kept
-        identity.path.unlink(missing_ok=True)
-        # its certificate, kept outside --out: what `verify --trust` should take, not the copy in --out
+        # in memory only: nothing is left in the temporary folder; the fingerprint is what `verify` prints too
+        identity = demo_identity()
         click.secho(f"No --key given: signing with a throwaway DEMO identity (the reports say so); "
-                    f"its certificate: {folder / 'id' / PEM_NAME}", fg="yellow", err=True)
+                    f"its certificate's SHA-256 fingerprint: {fingerprint(identity.certificate)}", fg="yellow", err=True)
         return identity
     except SigningError as exc:
         raise Unusable(str(exc)) from None
@@ -153,6 +161,17 @@ period_options = [
     click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First day, YYYY-MM-DD (00:00 Europe/Paris)."),
     click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First day after the period, YYYY-MM-DD."),
 ]
+tsa_option = click.option("--tsa", metavar="URL",
+                          help="RFC 3161 timestamp authority for the PDF signature (PAdES-B-T, with validation data: B-LT).")
+
+
+def timestamped(identity, tsa: str | None):
+    """The identity whose PDF signatures ask `tsa` for a timestamp (hds_audit/signing/pades.py)."""
+    from dataclasses import replace
+
+    return replace(identity, tsa_url=tsa) if tsa else identity
+
+
 s3_option = click.option("--s3-endpoint", envvar="HDS_AUDIT_S3_ENDPOINT", help="S3-compatible endpoint for s3:// bundles (OBS).")
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, drop_option, is_sample, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period,
-    s3_option, lang_option, report_language, signing_identity, warn_waiver_problems,
+    Unusable, apply, drop_option, hold, is_sample, lang_option, load_catalog, load_tenant, open_bundle, output_folder,
+    period_options, report_language, resolve_period, s3_option, signing_identity, timestamped, tsa_option,
+    warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
 
@@ -23,19 +24,16 @@ from hds_audit.exitcodes import ExitCode
 @click.option("--snapshot", is_flag=True, help="Copy the evidence read into DIR/evidence/, covered by the manifest.")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path), help="A previous run's folder, to show what changed.")
 @lang_option
+@tsa_option
+@click.option("--force", is_flag=True, help="Replace --out even if it holds an auditor's imported review.")
 @s3_option
-def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, s3_endpoint):
+def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, tsa, force, s3_endpoint):
     """Audit BUNDLE (default: the bundled sample) and write signed reports into the --out DIR.
 
     Exit 0 when nothing failed or errored, 1 when a control failed or errored (the reports are
     written all the same), 2 when no report could be made (bad usage, unreadable tenant.yaml or
     catalog, unwritable --out DIR).
     """
-    from hds_audit.audit import AuditOptions, run_audit
-    from hds_audit.cli.summary import print_summary
-    from hds_audit.catalog.load import CatalogError
-    from hds_audit.evidence.bundle import EvidenceChanged
-
     if bundle is None and key is not None:  # the fictional sample must never carry a real signature
         given = "HDS_AUDIT_KEY" if click.get_current_context().get_parameter_source("key").name == "ENVIRONMENT" else "--key"
         raise Unusable(f"{given} is refused without a BUNDLE: the bundled sample is fictional and always signed by the DEMO "
@@ -44,17 +42,38 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, 
     catalog = load_catalog(matrix)
     source = open_bundle(bundle, s3_endpoint)
     output_folder(out, source)
+    with hold(out):  # for the whole run: a second run into the same --out is refused at once
+        _keep_review(out, force)
+        return _run(source, the_period, catalog, out, key, snapshot, previous, lang, tsa)
+
+
+def _keep_review(out: Path, force: bool) -> None:
+    """A reviewed folder holds the auditor's verdicts: a new run would erase them, so only with --force."""
+    from hds_audit.review_record import reviewed
+
+    why = reviewed(out) if out.is_dir() and not force else None
+    if why:
+        raise Unusable(f"--out {out} is a reviewed folder ({why}): a new run would erase the auditor's verdicts; "
+                       "choose another --out, or pass --force to replace it")
+
+
+def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, tsa=None):
+    from hds_audit.audit import AuditOptions, run_audit
+    from hds_audit.catalog.load import CatalogError
+    from hds_audit.cli.summary import print_summary
+    from hds_audit.evidence.bundle import EvidenceChanged
+    from hds_audit.signing import SigningError
+
     tenant = load_tenant(source)
     preloaded = warn_waiver_problems(source, tenant)
-    identity = signing_identity(key, out)
+    identity = timestamped(signing_identity(key, out), tsa)
     extras = {}
     if previous is not None:
         from hds_audit.compare import comparison_from_dir
 
-        extras["comparison"] = comparison_from_dir(previous)
+        extras["comparison"] = comparison_from_dir(previous, identity.certificate_pem if key is not None else None)
     options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras, preloaded,
-                           sample=is_sample(source),
-                           language=report_language(lang, tenant))
+                           sample=is_sample(source), language=report_language(lang, tenant))
     try:
         result = run_audit(options)
     except CatalogError as exc:
@@ -63,5 +82,7 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, 
         raise Unusable(f"no report written: the evidence changed during the run: {exc}") from None
     except OSError as exc:
         raise Unusable(f"cannot write the reports into {out}: {exc}") from None
+    except SigningError as exc:  # a timestamp authority that does not answer, a key pyHanko refuses
+        raise Unusable(f"cannot sign the reports: {exc}") from None
     print_summary(result, out)
     return int(ExitCode.FAILED if result.blocking else ExitCode.OK)

@@ -11,7 +11,9 @@ import click
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--trust", type=click.Path(path_type=Path), help="Certificate (PEM) the signer must chain to.")
-def verify(directory, trust):
+@click.option("--reviewer-trust", type=click.Path(path_type=Path), metavar="CERT",
+              help="Certificate (PEM) every auditor's review signature (review/*.json.sig) must chain to.")
+def verify(directory, trust, reviewer_trust):
     """Check the PDF signature, the signed manifest and every listed file's SHA-256.
 
     Exit 0 when intact and signed by a certificate that chains to --trust, 1 when anything is
@@ -34,7 +36,7 @@ def verify(directory, trust):
     if trust is not None and _inside(trust, directory):
         click.secho(f"warning: --trust {trust} lies in the folder being verified: whoever re-signs the folder replaces it "
                     "too, so it proves nothing about the signer; trust a certificate obtained separately", fg="yellow", err=True)
-    outcome = verify_report_dir(directory, trust)
+    outcome = verify_report_dir(directory, trust, reviewer_trust)
     for problem in outcome.problems:
         click.secho(f"  {problem}", fg="yellow" if getattr(problem, "untrusted", False) else "red", err=True)
     status = outcome.status
@@ -45,6 +47,11 @@ def verify(directory, trust):
                     + ("" if trust else " (no --trust given)") + f": {outcome.signer}", fg="yellow")
     else:
         click.secho(f"{directory}: NOT verified", fg="red")
+    for note in outcome.notes:
+        click.echo(f"  {note}")
+    if outcome.fingerprint:
+        # the subject is whatever the signer wrote; the fingerprint is what to compare with the one the signer gave apart
+        click.echo(f"  signer certificate SHA-256 fingerprint: {outcome.fingerprint}")
     return int(status)
 
 

@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from hds_audit.formats.interface import RenderContext, to_seconds
+from hds_audit.results.reviews import headline as review_headline
 from hds_audit.states import Status
 
 FILENAME = "junit.xml"
@@ -40,6 +41,9 @@ def render(ctx: RenderContext) -> bytes:
         "errors": str(sum(c.status is Status.ERROR for c in checks)),
         "skipped": str(sum(c.status in (Status.NOT_APPLICABLE, Status.MANUAL) for c in checks)),
     })
+    disagreement = review_headline(result)
+    if disagreement:  # CI servers show a suite's properties on its page
+        ET.SubElement(ET.SubElement(suite, "properties"), "property", {"name": "auditor-disagreements", "value": disagreement})
     for check in checks:
         case = ET.SubElement(suite, "testcase", {"classname": check.id.split(".")[0], "name": check.id})
         # times to the second, as every report shows them (results.json keeps the milliseconds)

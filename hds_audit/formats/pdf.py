@@ -20,6 +20,7 @@ from hds_audit.formats.pdf_style import (
     status_label, text, verdict_box, words,
 )
 from hds_audit.i18n import _, day, moment, ngettext, number
+from hds_audit.results.reviews import headline as review_headline
 from hds_audit.states import SEVERITY, Status, is_blocking
 from hds_audit.timeutil import iso
 
@@ -105,7 +106,11 @@ def cover(ctx: RenderContext) -> list:
         pairs.append((_("Reviewed by"), "; ".join(reviews)))
     story += [key_values(pairs), Spacer(1, 20)]
     blocking = [c for c in result.controls if is_blocking(c.status)]
-    story += [verdict_box(digest.headline(result), not blocking), Spacer(1, 10), status_table(result), Spacer(1, 18),
+    story += [verdict_box(digest.headline(result), not blocking), Spacer(1, 10)]
+    disagreement = review_headline(result)
+    if disagreement:  # the auditor's word sits beside the tool's, never below the fold
+        story += [verdict_box(disagreement, False), Spacer(1, 10)]
+    story += [status_table(result), Spacer(1, 18),
               text(words("report", "signature_note"), "muted"), PageBreak()]
     return story
 
@@ -177,6 +182,8 @@ def changes(ctx: RenderContext) -> list:
     counts = ", ".join(f"{number(len(comparison.get(kind) or []))} {label}" for kind, label in kinds.items())
     story = [text(_("Changes since {period}", period=comparison.get("previous_period") or _("the previous run")), "h1"),
              text(_("Findings by check and object: {counts}.", counts=counts), "muted"), Spacer(1, 6)]
+    if comparison.get("previous_verification"):  # whether the folder compared with verified, as `run` found it
+        story += [text(comparison["previous_verification"] + ".", "muted"), Spacer(1, 6)]
     rows = [header_row(_("Change"), _("Check"), _("Object"), _("Finding"))]
     for kind in ("new", "fixed", "persisting"):
         items = comparison.get(kind) or []

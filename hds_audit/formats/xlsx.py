@@ -2,7 +2,8 @@
 
 Sheets: Summary (with the Reviewer and Review date cells the auditor fills in), Controls (the
 matrix row, status, counts, evidence references, then "Auditor verdict" with a drop-down and
-"Auditor comment"), Findings (one row each), Evidence (files, hashes, records, time covered), and a
+"Auditor comment"), Findings (one row each, with its stable Finding id and the same two auditor
+columns), Evidence (files, hashes, records, time covered), and a
 hidden sheet `meta` holding the run id, also reachable through the defined name `hds_audit_run_id`:
 `hds-audit review import` refuses a workbook whose run id is not the folder's.
 
@@ -196,6 +197,13 @@ def _summary(ws, ctx: RenderContext) -> None:
         put(ws, row, 1, word, bold=True)
         put(ws, row, 2, sentence).font = Font(bold=True, color="A1231D")
         row += 1
+    from hds_audit.results.reviews import headline
+
+    disagreement = headline(result)
+    if disagreement:
+        put(ws, row, 1, "Auditor", bold=True)
+        put(ws, row, 2, disagreement, wrap=True).font = Font(bold=True, color="A1231D")
+        row += 1
     row += 1
     put(ws, row, 1, digest.headline(result), bold=True)  # the root causes lead here too
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
@@ -217,8 +225,9 @@ def _summary(ws, ctx: RenderContext) -> None:
     put(ws, row, 1, _("Review"), bold=True).font = Font(bold=True, size=12)
     row += 1
     put(ws, row, 1, _("To review: fill in Reviewer and Review date below, then the Auditor verdict and Auditor comment columns of the "
-                      "Controls sheet (and Owner and Due date on the Root causes sheet), and run: "
-                      "hds-audit review import report.xlsx --into <report folder>"), wrap=True)
+                      "Controls sheet (per control) and of the Findings sheet (per finding), and Owner and Due date on the Root "
+                      "causes sheet, and run: hds-audit review import report.xlsx --into <report folder> --trust <signer certificate>"),
+        wrap=True)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
     ws.row_dimensions[row].height = 45
     entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
@@ -232,11 +241,7 @@ def _summary(ws, ctx: RenderContext) -> None:
 
 def _controls(ws, result) -> None:
     from openpyxl.styles import PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     from hds_audit.formats.pdf import responsibility
-    from hds_audit.review import VERDICTS
 
     headers = ([_(h) for h in CONTROL_HEADERS] + [_("Checks {status}", status=status_word(s)) for s in STATES]
                + [_("Findings"), _("Evidence references")])
@@ -264,20 +269,34 @@ def _controls(ws, result) -> None:
         more = "\n" + _("(+{n} more: see Findings)", n=len(refs) - MAX_REFS) if len(refs) > MAX_REFS else ""
         put(ws, row, counts + len(STATES) + 1, "\n".join(refs[:MAX_REFS]) + more, wrap=True)
     _filter(ws, len(headers), row)
-    letter = get_column_letter(verdict_col)
+    _verdict_list(ws, verdict_col, row)
+
+
+def _verdict_list(ws, column: int, last_row: int) -> None:
+    """The drop-down of verdicts on a column: a typo would only be caught by `review import`."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from hds_audit.review import VERDICTS
+
+    letter = get_column_letter(column)
     validation = DataValidation(type="list", formula1='"' + ",".join(VERDICTS) + '"', allow_blank=True,
                                 showErrorMessage=True, errorTitle=_("Auditor verdict"),
                                 error=_("Choose a verdict from the list: {verdicts}", verdicts=", ".join(VERDICTS)))
     validation.promptTitle, validation.prompt, validation.showInputMessage = _("Auditor verdict"), _("Choose from the list"), True
     ws.add_data_validation(validation)
-    validation.add(f"{letter}2:{letter}{max(row, 2)}")
+    validation.add(f"{letter}2:{letter}{max(last_row, 2)}")
 
 
 def _findings(ws, result) -> None:
+    from openpyxl.styles import PatternFill
+
+    # the last two columns are the auditor's: a verdict per finding, by its stable id (`review import`)
     headers = [_("Control"), _("Check"), _("Status"), _("Severity"), _("Object"), _("Message"), _("Evidence references"),
-               _("Waiver"), _("Finding id"), _(xlsx_causes.ID_HEADER)]
-    _table(ws, headers, [30, 32, 12, 10, 30, 70, 70, 40, 30, 16])
+               _("Waiver"), _("Finding id"), _(xlsx_causes.ID_HEADER), _("Auditor verdict"), _("Auditor comment")]
+    _table(ws, headers, [30, 32, 12, 10, 30, 70, 70, 40, 34, 16, 22, 50])
     cause_of = {fid: cause.id for cause in result.root_causes() for fid, _f in cause.findings}
+    entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
     row = 1
 
     def line(control_id, check_id, status, obj, message, refs=(), waiver=None, fid="", level=""):
@@ -291,8 +310,12 @@ def _findings(ws, result) -> None:
         put(ws, row, 6, to_seconds(message), wrap=True)
         put(ws, row, 7, "\n".join(refs), wrap=True)
         put(ws, row, 8, to_seconds(waiver or ""), wrap=True)
-        put(ws, row, 9, fid)
-        put(ws, row, 10, cause_of.get(fid, ""))
+        if fid:
+            review = result.finding_reviews.get(fid) or {}
+            put(ws, row, 9, fid)
+            put(ws, row, 10, cause_of.get(fid, ""))
+            put(ws, row, 11, review.get("verdict") or "").fill = entry
+            put(ws, row, 12, review.get("comment") or "", wrap=True).fill = entry
 
     from hds_audit.results.severity import severity_of
 
@@ -306,6 +329,7 @@ def _findings(ws, result) -> None:
                 # a missing attestation has no finding, only a note: without a row the auditor sees a bare count
                 line(c.control.id, k.id, "manual", c.control.rule, _expected(k))
     _filter(ws, len(headers), row)
+    _verdict_list(ws, 11, row)
 
 
 def _expected(check) -> str:

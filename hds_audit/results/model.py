@@ -86,6 +86,9 @@ class RunResult:
     # root cause id -> {"owner", "due"}: what the officer wrote in the workbook, kept by `review import`
     actions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    # finding id -> an auditor's verdict on that finding, imported from the workbook (hds_audit/results/reviews.py)
+    finding_reviews: dict[str, dict[str, Any]] = field(default_factory=dict)
+
     @property
     def interim(self) -> bool:
         return self.period.interim
@@ -127,6 +130,8 @@ class RunResult:
         return any(is_blocking(c.status) for c in self.controls)
 
     def to_json(self) -> dict[str, Any]:
+        from hds_audit.results.reviews import review_json
+
         out = {
             "schema": SCHEMA,
             "tool": {"name": "hds-audit", "version": __version__},
@@ -151,7 +156,7 @@ class RunResult:
             "evidence_notes": self.evidence_notes,
             "evidence_problems": [{"kind": kind, "file": p.file, "record": p.record, "reason": p.reason}
                                   for kind, problems in sorted(self.evidence_problems.items()) for p in problems],
-        }
+        } | review_json(self)
         if self.dropped:
             out["dropped_checks"] = [d.to_json() for d in self.dropped]
         return out

@@ -13,7 +13,6 @@ from typing import Any
 
 # Digests we accept in a signature we check; anything weaker is reported, not trusted.
 _DIGESTS = {"sha256", "sha384", "sha512"}
-_MAX_CHAIN = 8
 CONTENT_MISMATCH = "content does not match the signed digest"
 
 
@@ -96,54 +95,70 @@ def verify_detached(data: bytes, signature_der: bytes, trust_pem: bytes | None) 
         return CmsResult(True, signer_cert, False, f"trust certificate unreadable ({_short(exc)})")
     if not anchors:
         return CmsResult(True, signer_cert, False, "no trust certificate given")
-    if not chains_to(signer_cert, anchors, chain_pool):
-        return CmsResult(True, signer_cert, False, "signer does not chain to the trust certificate")
-    expired = validity_problem(signer_cert)
-    if expired:
-        return CmsResult(True, signer_cert, False, expired)
-    return CmsResult(True, signer_cert, True, "")
+    problem = path_problem(signer_cert, anchors, chain_pool)
+    return CmsResult(True, signer_cert, not problem, problem)
 
 
-def validity_problem(cert) -> str:
-    """Why the certificate is not valid now, or "".
+def path_problem(cert, anchors: list, pool: list, moment=None) -> str:
+    """Why `cert` is not a valid signer under one of `anchors` (through certificates of `pool`), or "".
 
-    No timestamp proves when a report was signed, so, like pyHanko for the PDF, we judge the
-    certificate at verification time: a report whose certificate has expired is intact but untrusted.
+    RFC 5280 path validation by pyhanko-certvalidator, the validator the PDF signature is checked
+    with: names and signatures, and for every issuer basicConstraints cA and keyUsage keyCertSign,
+    every certificate within its validity at `moment` (default now: without a timestamp nothing
+    proves when the report was signed). Revocation is not fetched: verify runs offline. Then what
+    `openssl cms -verify` asks of an S/MIME signer: a keyUsage that allows signing and an
+    extendedKeyUsage that allows S/MIME, each when present.
     """
-    import datetime as dt
+    import asyncio
 
-    now = dt.datetime.now(dt.timezone.utc)
-    if now < cert.not_valid_before_utc:
-        return f"signer certificate not valid before {cert.not_valid_before_utc.isoformat()}"
-    if now >= cert.not_valid_after_utc:
-        return f"signer certificate expired on {cert.not_valid_after_utc.isoformat()}"
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+    from pyhanko_certvalidator.errors import PathBuildingError
+
+    def asn1(c):
+        return asn1_x509.Certificate.load(c.public_bytes(_der()))
+
+    context = ValidationContext(trust_roots=[asn1(a) for a in anchors], allow_fetching=False, moment=moment)
+    validator = CertificateValidator(asn1(cert), intermediate_certs=[asn1(c) for c in pool], validation_context=context)
+    try:
+        asyncio.run(validator.async_validate_path())
+    except PathBuildingError:
+        return "signer does not chain to the trust certificate"
+    except Exception as exc:  # PathValidationError, InvalidCertificateError...: the validator says why
+        return f"certificate path not valid: {_short(exc)}"
+    from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    usage = _extension(cert, x509.KeyUsage)
+    if usage is not None and not (usage.digital_signature or usage.content_commitment):
+        return "signer certificate's keyUsage allows neither digitalSignature nor nonRepudiation"
+    purposes = _extension(cert, x509.ExtendedKeyUsage)
+    # as `openssl cms -verify` (purpose smimesign): an extendedKeyUsage, when present, must allow S/MIME
+    if purposes is not None and not {ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE} & set(purposes):
+        return "signer certificate's extendedKeyUsage allows neither emailProtection nor any purpose"
     return ""
 
 
-def chains_to(cert, anchors: list, pool: list) -> bool:
-    """True if `cert` is an anchor, or is issued by one, possibly through certificates in `pool`.
+def _extension(cert, kind):
+    from cryptography import x509
 
-    Names and signatures only; dates are judged by `validity_problem`.
-    """
-    current = cert
-    for _ in range(_MAX_CHAIN):
-        if any(current == a for a in anchors):
-            return True
-        if any(_issued_by(current, a) for a in anchors):
-            return True
-        parents = [c for c in pool if c != current and _issued_by(current, c)]
-        if not parents:
-            return False
-        current = parents[0]
-    return False
-
-
-def _issued_by(cert, issuer) -> bool:
     try:
-        cert.verify_directly_issued_by(issuer)
-        return True
-    except Exception:  # wrong name, wrong key, unsupported algorithm: not issued by it
-        return False
+        return cert.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def fingerprint(cert) -> str:
+    """SHA-256 of the certificate's DER, colon-separated as `openssl x509 -fingerprint -sha256` prints it."""
+    from cryptography.hazmat.primitives import hashes
+
+    return ":".join(f"{b:02X}" for b in cert.fingerprint(hashes.SHA256()))
+
+
+def _der():
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return Encoding.DER
 
 
 def _parse(signature_der: bytes):

@@ -31,6 +31,8 @@ class Identity:
     certificate: Any  # cryptography x509.Certificate
     path: Path
     chain: list = field(default_factory=list)
+    tsa_url: str | None = None
+    """RFC 3161 timestamp authority the PDF signatures ask for a timestamp (`--tsa URL`), or None."""
 
     @property
     def is_demo(self) -> bool:
@@ -59,18 +61,18 @@ def is_demo_certificate(certificate) -> bool:
     return _DEMO_WORD.search(subject_text(certificate)) is not None
 
 
-def password_from_env(confirm: bool = False) -> bytes:
+def password_from_env(variable: str = PASSWORD_ENV, confirm: bool = False) -> bytes:
     """The key password from the environment: it is never taken from a flag, so it stays out of shell history.
     Unset on a terminal, it is asked for without echo (twice with `confirm`, for a new key)."""
-    value = os.environ.get(PASSWORD_ENV)
+    value = os.environ.get(variable)
     if not value and sys.stdin is not None and sys.stdin.isatty():
         import click
 
-        value = click.prompt(f"Key password ({PASSWORD_ENV} is not set)", hide_input=True, confirmation_prompt=confirm, default="",
+        value = click.prompt(f"Key password ({variable} is not set)", hide_input=True, confirmation_prompt=confirm, default="",
                              show_default=False)
     if not value:
         raise SigningError(
-            f"the signing key password is not set: set the environment variable {PASSWORD_ENV}"
+            f"the signing key password is not set: set the environment variable {variable}"
         )
     return value.encode("utf-8")
 
@@ -81,8 +83,8 @@ def init_identity(
 ) -> Identity:
     """Create an EC P-256 key and a self-signed certificate; write signer.p12 and signer.pem."""
     from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
 
     directory = Path(directory)
     p12_path, pem_path = directory / P12_NAME, directory / PEM_NAME
@@ -93,16 +95,9 @@ def init_identity(
     if not password:
         raise SigningError(f"an empty key password cannot protect {p12_path}: set {PASSWORD_ENV}")
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    if demo:
-        # reports print the subject (CN, O) as the signer: say DEMO once, in the CN, and no O to repeat it
-        if not _DEMO_WORD.search(common_name):
-            common_name = f"{common_name} DEMO"
-        common_name, organisation = f"{common_name} (not for real audits)", None
-    cert = _self_signed_certificate(key, common_name, organisation)
-
+    key, cert = _new_key_and_certificate(common_name, demo, organisation)
     p12 = pkcs12.serialize_key_and_certificates(
-        name=common_name.encode("utf-8"),
+        name=str(cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value).encode("utf-8"),
         key=key,
         cert=cert,
         cas=None,
@@ -112,6 +107,28 @@ def init_identity(
     _write_new(p12_path, p12, mode=0o600)  # the key file is readable by its owner only
     _write_new(pem_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
     return Identity(private_key=key, certificate=cert, path=p12_path, chain=[])
+
+
+def demo_identity(common_name: str = "hds-audit DEMO signer") -> Identity:
+    """A throwaway DEMO identity in memory only: no key file, nothing left in the temporary folder.
+
+    Its key dies with the process; the reports carry its certificate (signer.pem), and the command
+    prints its fingerprint, which `verify` prints too.
+    """
+    key, cert = _new_key_and_certificate(common_name, demo=True)
+    return Identity(private_key=key, certificate=cert, path=Path("(in memory)"), chain=[])
+
+
+def _new_key_and_certificate(common_name: str, demo: bool, organisation: str | None = "hds-audit"):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    if demo:
+        # reports print the subject (CN, O) as the signer: say DEMO once, in the CN, and no O to repeat it
+        if not _DEMO_WORD.search(common_name):
+            common_name = f"{common_name} DEMO"
+        common_name, organisation = f"{common_name} (not for real audits)", None
+    return key, _self_signed_certificate(key, common_name, organisation)
 
 
 def _self_signed_certificate(key, common_name: str, organisation: str | None):

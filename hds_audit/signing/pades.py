@@ -1,7 +1,11 @@
 """PAdES signature of report.pdf, so a PDF reader shows who signed the report and that it is unchanged.
 
-PAdES-B-B only: no timestamp server and no revocation fetching, because the tool must run offline
-inside a healthcare network. The manifest signature covers the same file a second time.
+PAdES-B-B by default: no timestamp server and no revocation fetching, because the tool must run
+offline inside a healthcare network. With `--tsa URL` (Identity.tsa_url) the signature carries an
+RFC 3161 timestamp of the authority (PAdES-B-T), which proves when it was made, and the
+certificates and any revocation data of the signer's chain (PAdES-B-LT, pyHanko's document
+security store), so it can be checked after the certificate expires. The manifest signature
+covers the same file a second time.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ def sign_pdf(
     except OSError as exc:
         raise SigningError(f"cannot read PDF to sign {src}: {exc.strerror}") from None
 
+    tsa = getattr(identity, "tsa_url", None)
     # pyHanko adds the field, invisible: the visible statement is the report cover, drawn elsewhere.
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -63,17 +68,45 @@ def sign_pdf(
         subfilter=SigSeedSubFilter.PADES,
         reason=reason,
         location=location,
-        # Writing the certificate's own validation data would need the network (OCSP/CRL).
-        embed_validation_info=False,
+        # Validation data (B-LT) only with a timestamp authority: its network is then there anyway.
+        embed_validation_info=bool(tsa),
+        validation_context=_validation_context(identity) if tsa else None,
         use_pades_lta=False,
     )
     out = io.BytesIO()
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(bytes(data)), strict=False)
-        signers.PdfSigner(meta, signer=pyhanko_signer(identity)).sign_pdf(writer, output=out)
+        signers.PdfSigner(meta, signer=pyhanko_signer(identity), timestamper=_timestamper(tsa)).sign_pdf(writer, output=out)
     except SigningError:
         raise
     except Exception as exc:  # pyHanko raises PdfReadError, SigningError, ValueError, ...
+        from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+        if isinstance(exc, TimestampRequestError):
+            raise SigningError(f"cannot sign PDF {dst.name}: the timestamp authority {tsa} gave no timestamp ({exc})") from None
         raise SigningError(f"cannot sign PDF {dst.name}: {exc}") from None
     # a crash mid-write must not leave a half-signed report that looks like the real one
     write_atomic(dst, out.getvalue())
+
+
+TSA_TIMEOUT = 10  # seconds per timestamp request: a TSA that does not answer fails the signature, named
+
+
+def _timestamper(url: str | None):
+    if not url:
+        return None
+    from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+
+    return RequestsHTTPTimeStamper(url, timeout=TSA_TIMEOUT)
+
+
+def _validation_context(identity):
+    """The signer's chain up to its last certificate, revocation data fetched where the chain names any."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from pyhanko_certvalidator import ValidationContext
+
+    chain = [identity.certificate, *identity.chain]
+    roots = [asn1_x509.Certificate.load(chain[-1].public_bytes(Encoding.DER))]
+    # soft-fail: a private or self-signed chain publishes no revocation data; B-LT then embeds the certificates alone
+    return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="soft-fail")

@@ -22,6 +22,11 @@ from hds_audit.signing.manifest import (
 )
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# What a folder must hold whatever its manifest lists: a re-sealed manifest that leaves out the PDF
+# would otherwise make a folder without its PAdES report pass. A run's reports (the user guide's
+# "What a run writes"), or each proof's PDF beside its JSON.
+RUN_REPORTS = ("junit.xml", "report.html", "report.pdf", "report.xlsx", "results.json", "signer.pem")
+PROOF_SUFFIX = "-proof.json"
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,12 @@ class VerifyOutcome:
     checked: list[str] = field(default_factory=list)
     signer: str = ""
     """Subject of the manifest signer (CN, O), for the verify message."""
+    fingerprint: str = ""
+    """SHA-256 fingerprint of the manifest signer's certificate, to compare out of band."""
     is_demo: bool = False
     usable: bool = True
+    notes: list[str] = field(default_factory=list)
+    """Facts verify states beside its verdict (who signed each imported review)."""
     evidence_listed: list[str] = field(default_factory=list)
     """Paths of the manifest's `evidence` list, from the very bytes whose signature was checked."""
 
@@ -61,8 +70,9 @@ class VerifyOutcome:
         self.problems.append(Problem(path, reason, untrusted=True))
 
 
-def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
-    from hds_audit.signing.cms import CONTENT_MISMATCH, load_trust_certificates, verify_detached
+def verify_report_dir(out_dir: Path, trust: Path | bytes | None, reviewer_trust: Path | None = None) -> VerifyOutcome:
+    """`trust`: a certificate file, or its PEM bytes (`review import` trusts the --key's own certificate)."""
+    from hds_audit.signing.cms import CONTENT_MISMATCH, fingerprint, verify_detached
     from hds_audit.signing.identity import is_demo_certificate, subject_text
 
     out = VerifyOutcome()
@@ -71,19 +81,10 @@ def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
         out.usable = False
         out.fail(str(out_dir), "not a directory")
         return out
-    trust_pem = None
-    if trust is not None:
-        try:
-            trust_pem = Path(trust).read_bytes()
-            anchors = load_trust_certificates(trust_pem)
-        except Exception as exc:  # missing file, not a certificate: the caller's input is unusable
-            out.usable = False
-            out.fail(str(trust), f"trust certificate unreadable ({type(exc).__name__}: {exc})")
-            return out
-        if not anchors:
-            out.usable = False
-            out.fail(str(trust), "holds no certificate")
-            return out
+    trust_pem = trust if isinstance(trust, bytes) else _trust_bytes(out, trust)
+    reviewer_pem = _trust_bytes(out, reviewer_trust)
+    if not out.usable:
+        return out
 
     # 1. The manifest and its signature.
     manifest_data = _read(out, out_dir, MANIFEST_NAME, "missing: nothing can be checked")
@@ -94,6 +95,7 @@ def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
         manifest_signer = result.signer_cert
         if manifest_signer is not None:
             out.signer = subject_text(manifest_signer)
+            out.fingerprint = fingerprint(manifest_signer)
             out.is_demo = is_demo_certificate(manifest_signer)
         if not result.intact:
             where = MANIFEST_NAME if result.reason == CONTENT_MISMATCH else SIGNATURE_NAME
@@ -128,8 +130,18 @@ def verify_report_dir(out_dir: Path, trust: Path | None) -> VerifyOutcome:
         for rel in sorted(present - set(listed)):
             out.fail(rel, "extra file, not listed in the signed manifest")
         _check_snapshot(out, listed, manifest_data)
+        promised = promised_files(listed)
+        if promised is None:
+            out.fail(MANIFEST_NAME, "lists neither a run's results.json nor a proof: not an hds-audit report folder")
+        for rel in sorted(set(promised or ()) - set(listed)):
+            out.fail(rel, "missing: every report folder of its kind holds it, but the signed manifest does not list it")
 
-    # 3. The PAdES signature of each report PDF (top level: snapshot PDFs are evidence, not ours).
+    # 3. The auditor's reviews (review/): each record against its workbook and signature, the verdicts against the records.
+    from hds_audit.review_record import check_records
+
+    check_records(out, out_dir, present & set(listed or {}), reviewer_pem)
+
+    # 4. The PAdES signature of each report PDF (top level: snapshot PDFs are evidence, not ours).
     for rel in sorted(p for p in present if "/" not in p and p.lower().endswith(".pdf")):
         _check_pdf(out, out_dir / rel, rel, trust_pem, manifest_signer)
     return out
@@ -150,6 +162,34 @@ def _check_snapshot(out: VerifyOutcome, listed: dict[str, dict], manifest_data: 
             out.fail(rel, "in the evidence/ snapshot but not in the signed evidence list: not what the results were drawn from")
         elif hashes[read] != entry["sha256"]:
             out.fail(rel, f"differs from the evidence read: sha256 {entry['sha256']}, the evidence list says {hashes[read]}")
+
+
+def _trust_bytes(out: VerifyOutcome, trust: Path | None) -> bytes | None:
+    from hds_audit.signing.cms import load_trust_certificates
+
+    if trust is None:
+        return None
+    try:
+        data = Path(trust).read_bytes()
+        if load_trust_certificates(data):
+            return data
+        reason = "holds no certificate"
+    except Exception as exc:  # missing file, not a certificate: the caller's input is unusable
+        reason = f"trust certificate unreadable ({type(exc).__name__}: {exc})"
+    out.usable = False
+    out.fail(str(trust), reason)
+    return None
+
+
+def promised_files(listed) -> tuple[str, ...] | None:
+    """The files the folder must hold, judged by what it is (a run, a proof); None when it is neither."""
+    names = set(listed)
+    if "results.json" in names:
+        return RUN_REPORTS
+    proofs = sorted(n for n in names if "/" not in n and n.endswith(PROOF_SUFFIX))
+    if proofs:
+        return tuple(n.removesuffix(".json") + ".pdf" for n in proofs) + ("signer.pem",)
+    return None
 
 
 def _read(out: VerifyOutcome, out_dir: Path, name: str, missing: str) -> bytes | None:
@@ -235,9 +275,12 @@ def _check_pdf(out: VerifyOutcome, path: Path, rel: str, trust_pem: bytes | None
         out.fail(rel, "PDF signature broken: the signed content was altered")
         return
     # pyHanko keeps intact/valid (and even bottom_line) true when bytes follow the signed revision;
-    # only the coverage level tells that something was appended after signing.
-    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+    # only the coverage level tells that something was appended after signing. The one addition
+    # allowed is validation data (the DSS of a PAdES-B-LT signature, written just after it).
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE and not _validation_data_only(status):
         out.fail(rel, f"content added after the PDF signature (coverage {status.coverage.name})")
+        return
+    if not _check_timestamp(out, rel, status):
         return
     pdf_signer = x509.load_der_x509_certificate(sig.signer_cert.dump())
     if manifest_signer is not None and pdf_signer != manifest_signer:
@@ -246,6 +289,32 @@ def _check_pdf(out: VerifyOutcome, path: Path, rel: str, trust_pem: bytes | None
     if not status.trusted:
         why = "no trust certificate given" if not roots else "signer does not chain to the trust certificate"
         out.distrust(rel, f"PDF signer not trusted: {why}")
+
+
+def _validation_data_only(status) -> bool:
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    return status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and status.modification_level == ModificationLevel.LTA_UPDATES
+
+
+def _check_timestamp(out: VerifyOutcome, rel: str, status) -> bool:
+    """An RFC 3161 timestamp, when the signature carries one, must be intact; verify says when and by whom."""
+    from cryptography import x509
+
+    from hds_audit.signing.cms import fingerprint
+
+    stamp = status.timestamp_validity
+    if stamp is None:
+        return True
+    if not (stamp.intact and stamp.valid):
+        out.fail(rel, "PDF signature timestamp broken: the token does not match the signature")
+        return False
+    tsa = x509.load_der_x509_certificate(stamp.signing_cert.dump())
+    trusted = "trusted" if stamp.trusted else "not chained to --trust"
+    out.notes.append(f"{rel}: timestamped {stamp.timestamp.isoformat()} by {tsa.subject.rfc4514_string()} "
+                     f"(TSA certificate SHA-256 {fingerprint(tsa)}, {trusted})")
+    return True
 
 
 def _der():
