@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import socket
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,8 @@ def obs_url():
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{port}"
+    # moto keeps one in-memory backend per process: start from an empty cloud, whatever ran before
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
     s3 = boto3.client("s3", endpoint_url=url, aws_access_key_id=AK, aws_secret_access_key=SK, region_name="eu-west-0")
     for name, (encrypted, days, destination) in t.BUCKETS.items():
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-0"})
