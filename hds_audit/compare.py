@@ -105,22 +105,21 @@ def comparison_from_dir(previous_dir: Path, trust_pem: bytes | None = None) -> d
 
     Its folder is verified first: an altered one is refused; an intact one whose signer does not
     chain to `trust_pem` (the --key's certificate) is used with a warning the reports repeat.
+    Raises CompareError (the command line makes it an exit 2) when the folder cannot be compared.
     """
-    from hds_audit.cli.common import Unusable
-
     try:
         document = load_results(previous_dir)
     except CompareError as exc:
-        raise Unusable(f"--previous: {exc}") from None
+        raise CompareError(f"--previous: {exc}") from None
     return {"previous_dir": str(previous_dir), "previous_period": _label(document), "previous_doc": document,
             "previous_verification": verify_previous(previous_dir, trust_pem)}
 
 
 def verify_previous(previous_dir: Path, trust_pem: bytes | None) -> str:
-    """What `verify` says of the previous folder, in one sentence; Unusable when it is altered."""
-    import click
+    """What `verify` says of the previous folder, in one sentence; CompareError when it is altered.
 
-    from hds_audit.cli.common import Unusable
+    An intact folder of an untrusted signer is used: the warning is returned (the reports repeat it)
+    and logged, for the command line to show."""
     from hds_audit.exitcodes import ExitCode
     from hds_audit.signing.verify import verify_report_dir
 
@@ -130,11 +129,10 @@ def verify_previous(previous_dir: Path, trust_pem: bytes | None) -> str:
         return f"the previous run's folder verified: intact, signed by {signer}"
     if outcome.status is not ExitCode.UNTRUSTED:
         problems = "; ".join(str(p) for p in outcome.problems if not p.untrusted)
-        raise Unusable(f"--previous {previous_dir} does not verify ({problems}): refusing to compare with an altered run")
+        raise CompareError(f"--previous {previous_dir} does not verify ({problems}): refusing to compare with an altered run")
     warning = (f"WARNING: the previous run's folder is intact but its signer, {signer}, is not "
                + ("the signer of this run" if trust_pem else "trusted (no --key: nothing to trust it against)")
                + ": the comparison rests on results nobody vouched for")
-    click.secho(f"hds-audit: {warning}", fg="yellow", err=True)
     return warning
 
 

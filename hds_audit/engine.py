@@ -18,7 +18,7 @@ from hds_audit.evidence.interface import Evidence, FileRead
 from hds_audit.evidence.tenant import Tenant
 from hds_audit.period import Period
 from hds_audit.results.model import CheckResult, ControlResult, RunResult
-from hds_audit.results.waivers import apply_waivers
+from hds_audit.results.waivers import apply_waivers, refuse_unknown_checks
 from hds_audit.states import Status, worst
 
 Progress = Callable[[str], None]
@@ -53,7 +53,7 @@ def run_checks(
         raise CatalogError(f"bindings.yaml names unknown check id(s): {', '.join(unknown)}")
     cache = EvidenceCache(bundle, tenant, dict(preloaded or {}))
     _prefetch(cache, [s for s in specs.values() if only is None or s.id in only])
-    waivers = cache.get("waivers")
+    waivers = refuse_unknown_checks(cache.get("waivers"))
     memo: dict[str, CheckResult] = {}
     controls = []
     for control in catalog.controls:

@@ -25,12 +25,11 @@ from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Tenant
 from hds_audit.period import period_from_json
 from hds_audit.results.model import SCHEMA, CheckResult, ControlResult, RunResult
+from hds_audit.results.reviews import VERDICTS
 from hds_audit.states import Status
 from hds_audit.timeutil import PARIS, iso, parse_instant
 
 RESULTS = "results.json"
-# The drop-down of the workbook's "Auditor verdict" column (no commas: Excel lists are comma-separated).
-VERDICTS: tuple[str, ...] = ("accepted", "accepted with reservations", "rejected", "needs evidence", "not applicable")
 VERDICT_HEADER, COMMENT_HEADER = "Auditor verdict", "Auditor comment"
 FINDINGS_SHEET, FINDING_ID_HEADER = "Findings", "Finding id"
 KEPT_ON_RERENDER = frozenset({"manifest.json", "manifest.json.sig", "signer.pem"})

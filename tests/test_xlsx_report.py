@@ -13,7 +13,7 @@ from report_fixtures import FORMULA, MARKUP, RUN_ID, SCRIPT, sample_result
 
 from hds_audit.formats import xlsx
 from hds_audit.formats.interface import RenderContext
-from hds_audit.review import VERDICTS
+from hds_audit.results.reviews import VERDICTS
 
 
 @pytest.fixture(scope="module")

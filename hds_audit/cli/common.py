@@ -97,8 +97,9 @@ def warn_waiver_problems(bundle, tenant) -> dict:
     Returns the waivers evidence as `run_checks(preloaded=...)` takes it, so that the run reads waivers.yaml once.
     """
     from hds_audit.evidence import waivers
+    from hds_audit.results.waivers import refuse_unknown_checks
 
-    evidence = waivers.load(bundle, tenant)
+    evidence = refuse_unknown_checks(waivers.load(bundle, tenant))
     for problem in evidence.problems:
         click.secho(f"hds-audit: waiver not applied: {problem}", fg="yellow", err=True)
     return {waivers.NAME: evidence}

@@ -69,9 +69,14 @@ def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, t
     identity = timestamped(signing_identity(key, out), tsa)
     extras = {}
     if previous is not None:
-        from hds_audit.compare import comparison_from_dir
+        from hds_audit.compare import CompareError, comparison_from_dir
 
-        extras["comparison"] = comparison_from_dir(previous, identity.certificate_pem if key is not None else None)
+        try:
+            extras["comparison"] = comparison_from_dir(previous, identity.certificate_pem if key is not None else None)
+        except CompareError as exc:
+            raise Unusable(str(exc)) from None
+        if extras["comparison"]["previous_verification"].startswith("WARNING"):
+            click.secho(f"hds-audit: {extras['comparison']['previous_verification']}", fg="yellow", err=True)
     options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras, preloaded,
                            sample=is_sample(source), language=report_language(lang, tenant))
     try:

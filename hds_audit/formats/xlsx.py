@@ -277,7 +277,7 @@ def _verdict_list(ws, column: int, last_row: int) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from hds_audit.review import VERDICTS
+    from hds_audit.results.reviews import VERDICTS
 
     letter = get_column_letter(column)
     validation = DataValidation(type="list", formula1='"' + ",".join(VERDICTS) + '"', allow_blank=True,
