@@ -22,10 +22,10 @@ def attest(builder, name, control, signed_at="2026-08-27"):
 
 def results(root, matrix=None, drop=()):
     from hds_audit.catalog import load_catalog
-    from hds_audit.engine import run_checks
+    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.period import parse_period
+    from hds_audit.calendar.period import parse_period
 
     bundle = Bundle(str(root))
     run = run_checks(load_catalog(matrix, drop=drop), bundle, load(bundle), parse_period("2026-Q3"), only={AC})

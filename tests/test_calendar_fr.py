@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hds_audit.calendar_fr import (
+from hds_audit.calendar.working_days import (
     PARIS,
     WORKING_DAY,
     add_working_days,

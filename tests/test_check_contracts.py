@@ -110,7 +110,7 @@ def test_a_misspelt_policy_key_in_tenant_yaml_is_named(builder):
 
 
 def test_config_checks_are_the_configuration_checks_and_read_configuration_only():
-    from hds_audit.baseline import CONFIG_CHECKS, CONFIG_KINDS
+    from hds_audit.workflows.baseline import CONFIG_CHECKS, CONFIG_KINDS
 
     specs = all_checks()
     assert set(CONFIG_CHECKS) == {s.id for s in specs.values() if s.category == "configuration"}
@@ -121,7 +121,7 @@ def test_config_checks_are_the_configuration_checks_and_read_configuration_only(
 
 
 def test_drift_attributes_name_the_configuration_checks_that_judge_resources():
-    from hds_audit.drift import AFFECTS
+    from hds_audit.workflows.drift import AFFECTS
 
     specs = all_checks()
     affected = {c for checks in AFFECTS.values() for c in checks}

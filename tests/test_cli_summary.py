@@ -7,7 +7,7 @@ import pytest
 from bundle_builder import BundleBuilder, trace
 
 from hds_audit.cli.summary import print_summary
-from hds_audit.engine import run_checks
+from hds_audit.pipeline.engine import run_checks
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def _result(root, *check_ids):
     from hds_audit.catalog import load_catalog
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.period import parse_period
+    from hds_audit.calendar.period import parse_period
 
     bundle = Bundle(str(root))
     return run_checks(load_catalog(), bundle, load(bundle), parse_period("2026-Q3"), only=set(check_ids))
@@ -78,7 +78,7 @@ def test_errors_that_are_not_a_broken_file_are_listed_with_their_check(broken):
 
 
 def test_evidence_problems_are_in_results_json_and_survive_review(broken, tmp_path):
-    from hds_audit.review import load_result
+    from hds_audit.workflows.review import load_result
 
     result, names = broken
     document = json.loads(json.dumps(result.to_json()))

@@ -113,10 +113,10 @@ def log_entries(bundle: Path) -> list[dict]:
 
 def findings_by_check(bundle: Path) -> dict[str, tuple]:
     from hds_audit.catalog import load_catalog
-    from hds_audit.engine import run_checks
+    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.period import parse_period
+    from hds_audit.calendar.period import parse_period
 
     from hds_audit.checks.registry import all_checks
 

@@ -10,7 +10,7 @@ from bundle_builder import trace
 from click.testing import CliRunner
 
 from hds_audit.cli import cli
-from hds_audit.compare import CompareError, compare_results, load_results
+from hds_audit.pipeline.compare import CompareError, compare_results, load_results
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 HTTP_LISTENER = "9f6b28f5-0792-4370-bb8a-f426183ce267"
@@ -19,10 +19,10 @@ HTTPS_LISTENER = "c5cb9a39-6361-4502-ac6a-79289627d87e"
 
 def _results(root: Path) -> dict:
     from hds_audit.catalog import load_catalog
-    from hds_audit.engine import run_checks
+    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.period import parse_period
+    from hds_audit.calendar.period import parse_period
 
     bundle = Bundle(str(root))
     return run_checks(load_catalog(), bundle, load(bundle), parse_period("2026-Q3")).to_json()

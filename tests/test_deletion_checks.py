@@ -9,7 +9,7 @@ import pytest
 from bundle_builder import trace
 from test_resources_reader import tf, tfstate
 
-from hds_audit.calendar_fr import PARIS
+from hds_audit.calendar.working_days import PARIS
 from hds_audit.checks.deletion import add_months
 from hds_audit.states import Status
 

@@ -71,7 +71,7 @@ def base(tmp_path_factory):
     from hds_audit.catalog import load_catalog
     from hds_audit.checks.registry import all_checks
     from hds_audit.evidence.tenant import load as load_tenant
-    from hds_audit.period import parse_period
+    from hds_audit.calendar.period import parse_period
 
     root = build_base(tmp_path_factory.mktemp("fuzz-base") / "bundle").root
     bundle = Bundle(str(root))
@@ -95,7 +95,7 @@ def load_kind(kind: str, bundle: Bundle, tenant):
 
 def judge(base: dict, kind: str, files: dict[str, bytes]) -> None:
     """Load `kind` from a bundle holding `files`, run the checks reading it over the base's other kinds."""
-    from hds_audit.engine import run_checks
+    from hds_audit.pipeline.engine import run_checks
 
     with tempfile.TemporaryDirectory(prefix="hds-fuzz-") as tmp:
         root = Path(tmp) / "bundle"
@@ -411,8 +411,8 @@ def test_bundle_contains_never_lets_a_path_out(base, rel):
 @FAST
 @given(year=st.integers(1971, 2200), quarter=st.integers(1, 4))
 def test_quarters_round_trip_and_tile(year, quarter):
-    from hds_audit.period import parse_period
-    from hds_audit.timeutil import PARIS
+    from hds_audit.calendar.period import parse_period
+    from hds_audit.calendar.instants import PARIS
 
     period = parse_period(f"{year}-Q{quarter}")
     assert period.label == f"{year}-Q{quarter}"
@@ -428,7 +428,7 @@ def test_quarters_round_trip_and_tile(year, quarter):
 @FAST
 @given(year=st.integers(1971, 2200), month=st.integers(1, 12))
 def test_months_round_trip(year, month):
-    from hds_audit.period import parse_period, period_between
+    from hds_audit.calendar.period import parse_period, period_between
 
     period = parse_period(f"{year}-{month:02d}")
     again = period_between(period.start.date(), period.end.date())
@@ -442,7 +442,7 @@ def test_months_round_trip(year, month):
 def test_parse_period_accepts_only_its_forms(text):
     import re
 
-    from hds_audit.period import PeriodError, parse_period
+    from hds_audit.calendar.period import PeriodError, parse_period
 
     try:
         period = parse_period(text)
@@ -458,8 +458,8 @@ INSTANTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100,
 @FAST
 @given(start=INSTANTS, n=st.integers(0, 40), k=st.integers(0, 40))
 def test_add_working_days_is_monotonic(start, n, k):
-    from hds_audit.calendar_fr import add_working_days, is_working_day, working_days_between
-    from hds_audit.timeutil import PARIS
+    from hds_audit.calendar.working_days import add_working_days, is_working_day, working_days_between
+    from hds_audit.calendar.instants import PARIS
 
     due = add_working_days(start, n)
     assert due > start and due.astimezone(PARIS).time().hour == 0
@@ -475,7 +475,7 @@ def test_add_working_days_is_monotonic(start, n, k):
 @FAST
 @given(a=INSTANTS, b=INSTANTS, c=INSTANTS, hours=st.floats(0, 200))
 def test_working_time_is_additive_and_inverts_add_working_hours(a, b, c, hours):
-    from hds_audit.calendar_fr import add_working_hours, working_time_between
+    from hds_audit.calendar.working_days import add_working_hours, working_time_between
 
     a, b, c = sorted((a, b, c))
     assert working_time_between(a, c) == working_time_between(a, b) + working_time_between(b, c)
@@ -487,7 +487,7 @@ def test_working_time_is_additive_and_inverts_add_working_hours(a, b, c, hours):
 @FAST
 @given(day=st.dates(min_value=date(1971, 1, 1), max_value=date(2200, 12, 31)), end_of_day=st.booleans())
 def test_a_date_alone_is_paris_midnight(day, end_of_day):
-    from hds_audit.timeutil import PARIS, parse_instant
+    from hds_audit.calendar.instants import PARIS, parse_instant
 
     instant = parse_instant(day.isoformat(), end_of_day=end_of_day)
     local = instant.astimezone(PARIS)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from hds_audit.cli import cli
-from hds_audit.drift import show
+from hds_audit.workflows.drift import show
 
 PLANS = Path(__file__).parent / "data" / "plans"
 PROVIDER = 'provider["registry.terraform.io/flexibleenginecloud/flexibleengine"]'

@@ -18,7 +18,7 @@ from hds_audit.evidence.tenant import Tenant
 from hds_audit.formats import html, pdf, xlsx
 from hds_audit.formats.interface import RenderContext
 from hds_audit.i18n import LanguageError, _, check, day, every_language, language, number
-from hds_audit.i18n_catalog import messages, missing
+from hds_audit.i18n.catalog import messages, missing
 
 PLACEHOLDER = re.compile(r"\{\w+\}|%\(\w+\)s")
 

@@ -17,7 +17,7 @@ from hds_audit.cli import cli
 from hds_audit.evidence import KINDS
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.paths import data_dir
-from hds_audit.scaffold import FOLDERS, organisational_controls
+from hds_audit.workflows.scaffold import FOLDERS, organisational_controls
 
 SAMPLES = data_dir("samples")
 

@@ -90,10 +90,10 @@ def test_two_wordings_of_one_rule_are_refused(tmp_path):
 
 
 def test_a_flag_drops_on_purpose_and_the_run_lists_what_it_dropped(tmp_path):
-    from hds_audit.engine import run_checks
+    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.period import parse_period
+    from hds_audit.calendar.period import parse_period
 
     path = write_matrix(tmp_path, reworded(bundled_rows()[1]))
     catalog = load_catalog(path, drop=["stakeholder-access-to-systems"])
@@ -199,7 +199,7 @@ def test_an_exported_catalog_keeps_its_drops_as_rows(tmp_path):
 
 
 def test_a_reviewed_run_keeps_its_dropped_checks():
-    from hds_audit.review import load_result
+    from hds_audit.workflows.review import load_result
 
     result = sample_result()
     result.dropped = [DroppedBinding("stakeholder-access-to-systems", MFA_RULE, ("access.mfa",), "--drop-binding")]

@@ -267,7 +267,7 @@ def test_one_mfa_answer_alone_is_error_naming_the_other(builder, run_checks_on):
 
 def test_doctor_is_not_ready_while_access_mfa_would_be_error(builder):
     from hds_audit.catalog import load_catalog
-    from hds_audit.doctor import diagnose
+    from hds_audit.workflows.doctor import diagnose
 
     mfa_bundle(builder, protects=False, devices=False)
     report = diagnose(Bundle(str(builder.root)), load_catalog())

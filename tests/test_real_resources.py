@@ -227,10 +227,10 @@ def test_inventory_assessed_passes_when_every_type_is_judged_and_errs_on_an_empt
 
 def test_results_json_states_not_assessed(builder):
     from hds_audit.catalog import load_catalog
-    from hds_audit.engine import run_checks
+    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load as load_tenant
-    from hds_audit.period import parse_period
+    from hds_audit.calendar.period import parse_period
 
     state(builder, tf("flexibleengine_dcs_instance_v1", "cache", {"id": "dcs-1", "region": "eu-west-0", "tags": {"hds": "true"}}))
     bundle = Bundle(str(builder.root))
@@ -333,7 +333,7 @@ def test_run_reads_show_json_and_the_report_shows_what_was_not_assessed(builder,
 
 
 def test_drift_tracks_database_settings_and_classic_listeners():
-    from hds_audit.drift import affects, fingerprint
+    from hds_audit.workflows.drift import affects, fingerprint
     from hds_audit.evidence.resources import Inventory, Resource
 
     def resource(rtype, attributes):

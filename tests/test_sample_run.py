@@ -39,7 +39,7 @@ def test_the_sample_run_says_sample_everywhere(tmp_path):
     pages = pdf_pages(out / "report.pdf")
     assert len(pages) > 2 and all("SAMPLE" in page for page in pages)
     # review import rebuilds the run from results.json: the mark survives it
-    from hds_audit.review import load_result
+    from hds_audit.workflows.review import load_result
 
     rebuilt, _ = load_result(doc)
     assert rebuilt.sample and rebuilt.to_json()["sample"] is True

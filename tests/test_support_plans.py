@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hds_audit.calendar_fr import PARIS
-from hds_audit.support_plans import (
+from hds_audit.calendar.working_days import PARIS
+from hds_audit.provider.support_plans import (
     HDS_ELIGIBLE_PLANS,
     SupportPlansError,
     default_path,

@@ -14,11 +14,11 @@ import pytest
 from bundle_builder import trace
 
 from hds_audit.catalog import load_catalog
-from hds_audit.engine import run_checks
+from hds_audit.pipeline.engine import run_checks
 from hds_audit.evidence import traces
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.tenant import load as load_tenant
-from hds_audit.period import parse_period
+from hds_audit.calendar.period import parse_period
 from hds_audit.states import Status
 
 COVERS, AFTER = "access.register_covers_activity", "access.no_activity_after_revocation"

@@ -130,8 +130,8 @@ def load_catalog(matrix: Path | None, strict: bool = True):
 
 def resolve_period(label: str | None, start: date | None, end: date | None):
     """The period of the options as it can be judged now: refused before it begins, interim while it runs."""
-    from hds_audit.period import PeriodError, as_of, choose_period
-    from hds_audit.timeutil import TimeParseError, current_time
+    from hds_audit.calendar.period import PeriodError, as_of, choose_period
+    from hds_audit.calendar.instants import TimeParseError, current_time
 
     try:
         return as_of(choose_period(label, start, end), current_time())

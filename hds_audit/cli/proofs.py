@@ -33,11 +33,11 @@ def _proof_options(default_out: str):
 
 def _prove(name: str, bundle, period, start, end, out, matrix, key, lang, s3_endpoint) -> int:
     from hds_audit.catalog.load import CatalogError
-    from hds_audit.engine import now, run_checks
+    from hds_audit.pipeline.engine import now, run_checks
     from hds_audit.exitcodes import ExitCode
     from hds_audit.i18n import language
-    from hds_audit.proofs import assess, kind, write_proof
-    from hds_audit.proofs.deletion import NOTHING_TO_PROVE
+    from hds_audit.workflows.proofs import assess, kind, write_proof
+    from hds_audit.workflows.proofs.deletion import NOTHING_TO_PROVE
 
     proof_kind = kind(name)
     the_period = resolve_period(period, start and start.date(), end and end.date())

@@ -49,7 +49,7 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, 
 
 def _keep_review(out: Path, force: bool) -> None:
     """A reviewed folder holds the auditor's verdicts: a new run would erase them, so only with --force."""
-    from hds_audit.review_record import reviewed
+    from hds_audit.signing.review_record import reviewed
 
     why = reviewed(out) if out.is_dir() and not force else None
     if why:
@@ -58,7 +58,7 @@ def _keep_review(out: Path, force: bool) -> None:
 
 
 def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, tsa=None):
-    from hds_audit.audit import AuditOptions, run_audit
+    from hds_audit.pipeline.publish import AuditOptions, run_audit
     from hds_audit.catalog.load import CatalogError
     from hds_audit.cli.summary import print_summary
     from hds_audit.evidence.bundle import EvidenceChanged
@@ -69,7 +69,7 @@ def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, t
     identity = timestamped(signing_identity(key, out), tsa)
     extras = {}
     if previous is not None:
-        from hds_audit.compare import CompareError, comparison_from_dir
+        from hds_audit.pipeline.compare import CompareError, comparison_from_dir
 
         try:
             extras["comparison"] = comparison_from_dir(previous, identity.certificate_pem if key is not None else None)

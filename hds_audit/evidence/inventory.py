@@ -35,7 +35,7 @@ from typing import Any, Callable
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.records import DuplicateKey, strict_loads
-from hds_audit.evidence.resources import BUCKET, SERVER, VOLUME, Inventory, Resource, _tags, in_scope
+from hds_audit.evidence.resource_model import BUCKET, SERVER, VOLUME, Inventory, Resource, _tags, in_scope
 
 SCHEMA = "hds-audit/inventory/v1"
 PATTERN = "inventory/*.json"

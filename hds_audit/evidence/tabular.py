@@ -26,7 +26,7 @@ from hds_audit.evidence import limits
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.paths import data_dir
-from hds_audit.timeutil import TimeParseError, parse_instant
+from hds_audit.calendar.instants import TimeParseError, parse_instant
 
 
 class ColumnContract(BaseModel):

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.yaml_errors import read_yaml
-from hds_audit.timeutil import parse_instant
+from hds_audit.calendar.instants import parse_instant
 
 NAME = "tenant"
 DESCRIPTION = "tenant.yaml: tenant, support plan, allowed regions, scope, contract dates, policy"

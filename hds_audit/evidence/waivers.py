@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.yaml_errors import read_yaml
-from hds_audit.timeutil import parse_instant
+from hds_audit.calendar.instants import parse_instant
 
 NAME = "waivers"
 DESCRIPTION = "waivers.yaml: accepted risks"

@@ -22,7 +22,7 @@ from hds_audit.formats.pdf_style import (
 from hds_audit.i18n import _, day, moment, ngettext, number
 from hds_audit.results.reviews import headline as review_headline
 from hds_audit.states import SEVERITY, Status, is_blocking
-from hds_audit.timeutil import iso
+from hds_audit.calendar.instants import iso
 
 FILENAME = "report.pdf"
 MAX_FINDINGS = 15  # per check; the workbook has them all

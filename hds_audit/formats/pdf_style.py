@@ -33,7 +33,7 @@ def wording() -> dict[str, Any]:
 
 
 def words(section: str, key: str, **values: Any) -> str:
-    """A text of pdf.yaml in the report's language (hds_audit/i18n.py: the English text is the key)."""
+    """A text of pdf.yaml in the report's language (hds_audit/i18n/__init__.py: the English text is the key)."""
     return _(str(wording()[section][key]), **values)
 
 

@@ -23,7 +23,7 @@ from hds_audit.formats.interface import RenderContext, natural_key, notices, to_
 from hds_audit.formats.pdf_style import wording
 from hds_audit.i18n import _, every_language
 from hds_audit.states import SEVERITY
-from hds_audit.timeutil import PARIS, iso
+from hds_audit.calendar.instants import PARIS, iso
 
 FILENAME = "report.xlsx"
 META_SHEET = "meta"

@@ -11,12 +11,12 @@ from importlib import import_module
 from pathlib import Path
 
 from hds_audit.catalog.load import Catalog
-from hds_audit.engine import now, run_checks
+from hds_audit.pipeline.engine import now, run_checks
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.tenant import Tenant
 from hds_audit.formats.interface import RenderContext
 from hds_audit.outdir import staged, write_atomic
-from hds_audit.period import Period
+from hds_audit.calendar.period import Period
 from hds_audit.results.model import RunResult
 
 # Output formats in the order they are written; the PDF is signed after it is rendered.
@@ -43,7 +43,7 @@ class AuditOptions:
     extras: dict = field(default_factory=dict)
     preloaded: dict = field(default_factory=dict)  # evidence kinds already read (run_checks)
     sample: bool = False  # the bundle is a fictional sample: every report says SAMPLE
-    language: str = "en"  # of the reports (hds_audit/i18n.py)
+    language: str = "en"  # of the reports (hds_audit/i18n/__init__.py)
 
 
 def available_formats() -> list:
@@ -64,7 +64,7 @@ def run_audit(options: AuditOptions, progress=None) -> RunResult:
     result.sample = options.sample
     result.language = options.language
     if options.extras.get("comparison"):  # `run --previous DIR`: compare with the run just made
-        from hds_audit.compare import finish
+        from hds_audit.pipeline.compare import finish
 
         finish(options.extras, result.to_json())
     write_outputs(result, options)

@@ -12,11 +12,11 @@ from hds_audit import __version__
 from hds_audit.catalog.load import Catalog, CatalogError
 from hds_audit.checks.interface import CheckInput, CheckSpec, Finding, Outcome
 from hds_audit.checks.registry import all_checks, known_ids
-from hds_audit.evidence import kind_module
+from hds_audit.evidence import TABULAR_KINDS, kind_module
 from hds_audit.evidence.bundle import Bundle, EvidenceChanged
 from hds_audit.evidence.interface import Evidence, FileRead
 from hds_audit.evidence.tenant import Tenant
-from hds_audit.period import Period
+from hds_audit.calendar.period import Period
 from hds_audit.results.model import CheckResult, ControlResult, RunResult
 from hds_audit.results.waivers import apply_waivers, refuse_unknown_checks
 from hds_audit.states import Status, worst
@@ -83,7 +83,6 @@ def run_checks(
     )
 
 
-TABULAR_KINDS = {"access_register", "tickets", "restore_tests"}
 
 
 def _prefetch(cache: EvidenceCache, specs: list[CheckSpec]) -> None:
@@ -166,6 +165,6 @@ def _run_id(reads: list[FileRead], period: Period, tenant: Tenant, only) -> str:
 
 def now() -> datetime:
     """The run's time (HDS_AUDIT_NOW when set: see timeutil.current_time)."""
-    from hds_audit.timeutil import current_time
+    from hds_audit.calendar.instants import current_time
 
     return current_time()

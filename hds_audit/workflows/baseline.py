@@ -4,7 +4,7 @@ A baseline file records, at one moment, what the organisation accepts:
 
 * `findings`: every failing, erroring or waived finding of the run, by check id and object (the
   message is there for the reader);
-* `resources`: the fingerprint of every tracked resource (see `hds_audit.drift`), by address.
+* `resources`: the fingerprint of every tracked resource (see `hds_audit.workflows.drift`), by address.
 
 The gate then fails (exit 1) on:
 
@@ -26,16 +26,18 @@ from pathlib import Path
 from typing import Any
 
 from hds_audit import __version__
-from hds_audit.drift import Drift
+# the kinds --config-only reads, declared with each kind: backup listings too (small JSON files), so that
+# residency.resources and residency.replication place the backups instead of reporting them absent
+from hds_audit.evidence import CONFIG_KINDS  # noqa: F401 - gate reads it here
+from hds_audit.workflows.drift import Drift
 from hds_audit.results.model import RunResult
 from hds_audit.states import Status
-from hds_audit.timeutil import iso
+from hds_audit.calendar.instants import iso
 
 SCHEMA = "hds-audit/baseline/v1"
 RECORDED = (Status.FAIL, Status.ERROR, Status.WAIVED)
 ACCEPTING = {Status.FAIL.value, Status.ERROR.value}
 PROBLEMS = (Status.FAIL, Status.ERROR)
-
 
 
 def _config_checks() -> tuple[str, ...]:
@@ -46,9 +48,6 @@ def _config_checks() -> tuple[str, ...]:
 
 # The checks that judge configuration only (no traces, no listings), as they declare it: `--config-only` runs these.
 CONFIG_CHECKS: tuple[str, ...] = _config_checks()
-# the evidence kinds --config-only reads: backup listings too (small JSON files), so that residency.resources and
-# residency.replication place the backups instead of reporting them absent
-CONFIG_KINDS = frozenset({"resources", "waivers", "backups"})
 
 
 class BaselineError(Exception):

@@ -100,7 +100,7 @@ def day(value: date | datetime | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        from hds_audit.timeutil import PARIS
+        from hds_audit.calendar.instants import PARIS
 
         value = value.astimezone(PARIS).date()
     return format_date(value, format="long", locale=locale())
@@ -110,7 +110,7 @@ def moment(value: datetime | None) -> str:
     """A date and time in Paris time, as the locale writes it, with its offset (UTC+2)."""
     from babel.dates import format_datetime
 
-    from hds_audit.timeutil import PARIS
+    from hds_audit.calendar.instants import PARIS
 
     if value is None:
         return "—"

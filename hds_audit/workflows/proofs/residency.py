@@ -15,8 +15,8 @@ from hds_audit.checks.details import ActivityDetails, PlacementsDetails, Regions
 from hds_audit.checks.interface import CheckDetails
 
 from hds_audit.i18n import _, ngettext
-from hds_audit.proofs import ProofKind
-from hds_audit.proofs.document import table
+from hds_audit.workflows.proofs import ProofKind
+from hds_audit.workflows.proofs.document import table
 from hds_audit.formats.pdf_style import text, words
 
 D = TypeVar("D", bound=CheckDetails)

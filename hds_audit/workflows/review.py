@@ -23,11 +23,11 @@ from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Tenant
-from hds_audit.period import period_from_json
+from hds_audit.calendar.period import period_from_json
 from hds_audit.results.model import SCHEMA, CheckResult, ControlResult, RunResult
 from hds_audit.results.reviews import VERDICTS
 from hds_audit.states import Status
-from hds_audit.timeutil import PARIS, iso, parse_instant
+from hds_audit.calendar.instants import PARIS, iso, parse_instant
 
 RESULTS = "results.json"
 VERDICT_HEADER, COMMENT_HEADER = "Auditor verdict", "Auditor comment"
@@ -292,7 +292,7 @@ def rerender(directory: Path, result: RunResult, identity, extras: dict, added: 
     """
     from hds_audit.outdir import write_atomic
 
-    from hds_audit.audit import render_reports, seal
+    from hds_audit.pipeline.publish import render_reports, seal
     from hds_audit.formats.interface import RenderContext
     from hds_audit.outdir import staged
     from hds_audit.signing.identity import subject_text

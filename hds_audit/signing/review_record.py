@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hds_audit.timeutil import iso
+from hds_audit.calendar.instants import iso
 
 RECORD_DIR = "review"
 SCHEMA = "hds-audit/review/v1"

@@ -17,24 +17,13 @@ from typing import Any
 import yaml
 
 from hds_audit.evidence import KINDS, kind_module
+from hds_audit.evidence import DESCRIPTORS
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.scaffold import ATTESTATION_FIELDS, PLACEHOLDER, PROVIDER_FIELDS, organisational_controls
+from hds_audit.workflows.scaffold import ATTESTATION_FIELDS, PLACEHOLDER, PROVIDER_FIELDS, organisational_controls
 
 PRESENT, ABSENT, BROKEN, NO_READER = "present", "absent", "broken", "reader not available"
 
-ADVICE: dict[str, str] = {
-    "traces": "copy the CTS files of the period into traces/: hds-audit collect traces --from s3://TRACE-BUCKET --to BUNDLE --period YYYY-Qn (see traces/README.md)",
-    "iam_users": "hds-audit collect iam --to BUNDLE, or export the IAM users (GET /v3/users, with each user's details) into iam/users.json (see iam/README.md)",
-    "iam_mfa": "hds-audit collect iam --to BUNDLE, or save the answers of GET /v3.0/OS-MFA/virtual-mfa-devices and GET /v3.0/OS-USER/login-protects as iam/virtual-mfa-devices.json and iam/login-protects.json, or both in iam/mfa.json (see iam/README.md)",
-    "access_register": "fill in access_register.xlsx (or .csv): one row per authorization period of every IAM user",
-    "tickets": "list the support tickets opened with the provider in tickets.csv (the header alone if there were none)",
-    "resources": "hds-audit collect inventory --to BUNDLE, or put the Terraform state in resources/: terraform state pull > resources/main.tfstate (see resources/README.md)",
-    "backups": "hds-audit collect backups --to BUNDLE (CBR), or save the CBR, CSBS and VBS backup listings as JSON in backups/ (see backups/README.md)",
-    "restore_tests": "record the restore tests in restore_tests.csv: tested_at, resource_id, backup_id, result, record",
-    "attestations": "fill in one attestation per organisational rule in attestations/ (hds-audit init writes the templates)",
-    "provider_docs": "put the provider's HDS and ISO 27001 certificates in provider/ (see provider/README.md)",
-    "waivers": "optional: list accepted risks in waivers.yaml",
-}
+ADVICE: dict[str, str] = {k.name: k.advice for k in DESCRIPTORS}  # declared with each kind (hds_audit/evidence)
 MAX_PROBLEMS = 10  # per kind on screen; the JSON form has them all
 
 
@@ -248,8 +237,8 @@ def _unattested(catalog, evidence: Evidence | None) -> list:
 # --- the period ----------------------------------------------------------------------------------
 
 def _period(report: Diagnosis, loaded: dict[str, Evidence]) -> None:
-    from hds_audit.period import shift_days
-    from hds_audit.timeutil import UTC
+    from hds_audit.calendar.period import shift_days
+    from hds_audit.calendar.instants import UTC
 
     period = report.period
     traces = loaded.get("traces")
@@ -317,10 +306,10 @@ def _items(evidence: Evidence | None) -> list:
 
 def _when(value: Any) -> str:
     if isinstance(value, datetime):
-        from hds_audit.timeutil import PARIS
+        from hds_audit.calendar.instants import PARIS
 
         if value.tzinfo is None:
-            from hds_audit.timeutil import UTC
+            from hds_audit.calendar.instants import UTC
 
             value = value.replace(tzinfo=UTC)
         return value.astimezone(PARIS).isoformat(timespec="minutes")

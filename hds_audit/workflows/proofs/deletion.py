@@ -13,8 +13,8 @@ from typing import Any
 from hds_audit.checks.details import ContractEndDetails
 from hds_audit.formats.pdf_style import key_values, text, words
 from hds_audit.i18n import _, day, ngettext
-from hds_audit.proofs import ProofKind
-from hds_audit.proofs.document import table
+from hds_audit.workflows.proofs import ProofKind
+from hds_audit.workflows.proofs.document import table
 
 CHECKS = ("deletion.contract_end", "deletion.tenant_request")
 NOTHING_TO_PROVE = "no contract_end in tenant.yaml: nothing to prove"
@@ -48,7 +48,7 @@ def build(result, checks: dict) -> dict[str, Any]:
 
 
 def _day(value: Any) -> str | None:
-    from hds_audit.timeutil import parse_instant
+    from hds_audit.calendar.instants import parse_instant
 
     try:
         return day(parse_instant(value)) if value else None

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import yaml
 
+from hds_audit.evidence import FOLDERS  # noqa: F401 - the folders init creates, declared with each kind
 from hds_audit.outdir import temp_file
 from hds_audit.paths import data_dir
 
 PLACEHOLDER = "CHANGE-ME"  # doctor looks for this word in tenant.yaml
-FOLDERS = ("traces", "iam", "backups", "resources", "attestations", "provider")
 ATTESTATION_FIELDS = ("statement", "owner", "signed_at", "document", "sha256")
 PROVIDER_FIELDS = ("issuer", "valid_from", "valid_until", "document", "sha256")
 

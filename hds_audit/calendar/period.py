@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from hds_audit.timeutil import PARIS, UTC, at_paris_midnight, current_time
+from hds_audit.calendar.instants import PARIS, UTC, at_paris_midnight, current_time
 
 
 class PeriodError(ValueError):
@@ -45,7 +45,7 @@ class Period:
 
 def period_from_json(document: dict) -> Period:
     """A Period from its results.json form (to_json), interim ones included."""
-    from hds_audit.timeutil import parse_instant
+    from hds_audit.calendar.instants import parse_instant
 
     scheduled = document.get("scheduled_end")
     return Period(document["label"], parse_instant(document["start"]), parse_instant(document["end"]),

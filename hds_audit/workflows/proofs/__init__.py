@@ -16,7 +16,7 @@ from typing import Any, Callable
 from hds_audit import __version__
 from hds_audit.results.model import CheckResult, RunResult, _jsonable
 from hds_audit.states import Status
-from hds_audit.timeutil import iso
+from hds_audit.calendar.instants import iso
 
 PROVEN_STATES = frozenset({Status.PASS, Status.NOT_APPLICABLE})
 
@@ -75,10 +75,10 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
 
 def write_proof(proof: Proof, result: RunResult, identity, out: Path) -> None:
     """PDF (signed) + JSON + signer.pem + signed manifest, staged beside `out` and swapped in whole."""
-    from hds_audit.audit import seal
+    from hds_audit.pipeline.publish import seal
     from hds_audit.i18n import language
     from hds_audit.outdir import staged, write_atomic
-    from hds_audit.proofs.document import render_pdf
+    from hds_audit.workflows.proofs.document import render_pdf
     from hds_audit.signing.identity import subject_text
     from hds_audit.signing.pades import sign_pdf
 
@@ -94,6 +94,6 @@ def write_proof(proof: Proof, result: RunResult, identity, out: Path) -> None:
 
 
 def kind(name: str) -> ProofKind:
-    from hds_audit.proofs import deletion, residency
+    from hds_audit.workflows.proofs import deletion, residency
 
     return {"residency": residency.KIND, "deletion": deletion.KIND}[name]

@@ -3,7 +3,7 @@
 The table itself is data, in `controls/support_plans.yaml`; this module validates it and turns a
 ticket's plan, priority and opening time into a deadline and a verdict.
 
-How an objective is counted (see hds_audit/calendar_fr.py for the calendar):
+How an objective is counted (see hds_audit/calendar/working_days.py for the calendar):
 
 * ``clock: 24x7``: plain elapsed time; the deadline is opening + objective.
 * ``clock: working_hours``: only time in Working Hours (09:00-19:00 Paris, Monday-Friday, French
@@ -27,7 +27,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from hds_audit.calendar_fr import PARIS, WORKING_DAY, add_working_hours, working_time_between
+from hds_audit.calendar.working_days import PARIS, WORKING_DAY, add_working_hours, working_time_between
 
 # §3.3: "Flexible Engine used in conjunction with Business support solution or higher is
 # certified [HDS]". Fixed by the contract (support.plan_eligible); the YAML must agree.
@@ -139,8 +139,8 @@ def default_path() -> Path:
     try:
         from hds_audit.paths import data_dir
     except ImportError:  # the helper is optional; look where it would look
-        here = Path(__file__).resolve().parent
-        for folder in (here.parent / "controls", here / "_data" / "controls"):
+        package = Path(__file__).resolve().parents[1]  # hds_audit/
+        for folder in (package.parent / "controls", package / "_data" / "controls"):
             if (folder / FILE_NAME).is_file():
                 return folder / FILE_NAME
         raise FileNotFoundError(f"bundled {FILE_NAME} is missing from this installation") from None

@@ -2,7 +2,7 @@
 translator see the same list: `_()` and `ngettext()` in the code, `_()` in the HTML template, and
 every text of report_templates/pdf.yaml and actions.yaml (the English text is the gettext key).
 
-`python -m hds_audit.i18n_catalog` prints the messages the French catalog lacks.
+`python -m hds_audit.i18n.catalog` prints the messages the French catalog lacks.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import yaml
 from hds_audit.paths import data_dir
 
 KEYWORDS = {"_": None, "ngettext": (1, 2)}
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # every module of hds_audit/
 WORDED_SECTIONS = ("report", "residency", "deletion")  # pdf.yaml sections of texts (not colours)
 
 
