@@ -123,7 +123,11 @@ def test_a_register_directory_beside_the_workbook_does_not_crash(builder, run_ch
 def test_a_collection_log_directory_does_not_crash_the_traces(builder, run_checks_on):
     builder.traces([trace("a.durand", "2026-07-03T10:00:00+02:00")])
     as_directory(builder, "traces/collection-log.jsonl")
-    run_checks_on(builder.root, "trace.continuity")
+    result = run_checks_on(builder.root, "trace.continuity")["trace.continuity"]
+    # the engine would turn a crash into `error`: say which error it is, or that the check judged
+    assert not any("could not run" in f.message for f in result.findings), result.findings
+    # the traces were read; the one error is the builder's bundle having no resources
+    assert [f.object for f in result.findings] == ["resources"], result.findings
 
 
 def test_a_tenant_file_that_is_a_directory_is_exit_2_naming_it(tmp_path):

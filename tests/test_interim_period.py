@@ -118,3 +118,24 @@ def test_doctor_reports_the_trace_gap_of_the_period(builder):
     assert "trace coverage: eu-west-0: no trace from the last trace at" in result.output
     assert "interim: the period ends 2027-01-01T00:00:00+01:00" in result.output
     assert _invoke("doctor", builder.root, "--period", "2027-Q1").exit_code == 2
+
+
+def test_a_proof_of_a_running_period_says_interim_on_every_page_and_in_its_json(builder, tmp_path):
+    out = tmp_path / "proof"
+    result = _invoke("residency", _bundle(builder), "--period", "2026-Q4", "--out", out)
+    assert result.exit_code in (0, 1), result.output
+    doc = json.loads((out / "residency-proof.json").read_text())
+    assert doc["interim"] is True and doc["sample"] is False
+    [notice] = doc["notices"]
+    assert notice["word"] == "INTERIM" and "has not ended" in notice["text"]
+    pages = pdf_pages(out / "residency-proof.pdf")
+    assert pages and all("INTERIM" in page for page in pages)
+
+
+def test_a_proof_of_an_ended_period_carries_no_notice(builder, tmp_path):
+    out = tmp_path / "proof"
+    result = _invoke("residency", _bundle(builder), "--period", "2026-Q3", "--out", out)
+    assert result.exit_code in (0, 1), result.output
+    doc = json.loads((out / "residency-proof.json").read_text())
+    assert doc["interim"] is False and doc["notices"] == []
+    assert not any("INTERIM" in page for page in pdf_pages(out / "residency-proof.pdf"))

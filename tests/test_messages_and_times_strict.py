@@ -26,6 +26,21 @@ def test_times_around_the_gap_and_with_an_offset_are_read():
     assert parse_api_instant("2026-03-29T02:30").isoformat() == "2026-03-29T02:30:00+00:00"  # UTC has no gap
 
 
+@pytest.mark.parametrize("text", ["2026-10-25T02:00", "2026-10-25T02:30:00", "2026-10-25 02:59:59"])
+def test_a_paris_time_the_clocks_showed_twice_is_refused_not_guessed(text):
+    with pytest.raises(TimeParseError, match="happened twice in Europe/Paris: the clocks went back an hour"):
+        parse_instant(text)
+
+
+def test_times_around_the_repeated_hour_and_with_an_offset_are_read():
+    assert parse_instant("2026-10-25T01:59:59").isoformat() == "2026-10-25T01:59:59+02:00"
+    assert parse_instant("2026-10-25T03:00").isoformat() == "2026-10-25T03:00:00+01:00"
+    assert parse_instant("2026-10-25T02:30+02:00").isoformat() == "2026-10-25T02:30:00+02:00"
+    assert parse_instant("2026-10-25T02:30+01:00").isoformat() == "2026-10-25T02:30:00+01:00"
+    assert parse_api_instant("2026-10-25T02:30").isoformat() == "2026-10-25T02:30:00+00:00"  # UTC shows no hour twice
+    assert parse_instant("2026-10-25").isoformat() == "2026-10-25T00:00:00+02:00"  # midnight is not in the repeated hour
+
+
 def test_a_register_row_in_the_gap_is_an_error_naming_the_row(builder):
     from hds_audit.evidence import access_register
     from hds_audit.evidence.bundle import Bundle

@@ -40,13 +40,14 @@ def run(*args):
 # -- the rule, unit by unit ----------------------------------------------------------------------
 
 def test_missing_empty_and_report_folders_are_accepted(tmp_path):
-    check_out(tmp_path / "new" / "deeper")
+    assert check_out(tmp_path / "new" / "deeper") == (tmp_path / "new" / "deeper").resolve()
     (tmp_path / "empty").mkdir()
-    check_out(tmp_path / "empty")
-    check_out(report_folder(tmp_path / "previous", files=("results.json", "evidence/tenant.yaml")))
+    assert check_out(tmp_path / "empty") == (tmp_path / "empty").resolve()
+    previous = report_folder(tmp_path / "previous", files=("results.json", "evidence/tenant.yaml"))
+    assert check_out(previous) == previous.resolve()
     mac = report_folder(tmp_path / "browsed")
     (mac / ".DS_Store").write_bytes(b"\0")  # a file browser's, not the user's
-    check_out(mac)
+    assert check_out(mac) == mac.resolve()
 
 
 def test_a_users_folder_is_refused_naming_it_and_its_file(tmp_path):

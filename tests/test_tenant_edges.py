@@ -51,3 +51,22 @@ def test_missing_tenant_yaml_points_to_the_users_own_docs(builder, tmp_path):
 
 def test_present_tenant_yaml_is_not_called_missing(builder):
     assert load(Bundle(str(builder.root))).name  # the builder writes a valid tenant.yaml
+
+
+@pytest.mark.parametrize("scope", [
+    {}, {"tag": "hds=true"}, {"tag": "data=health and care"}, {"buckets": []}, {"buckets": ["dossiers-*", "imagerie"]},
+    {"tag": "hds=true", "buckets": ["dossiers"]}, {"tag": "hds=true", "buckets": []},
+])
+def test_a_scope_description_reads_back_as_the_same_scope(scope):
+    # results.json keeps the scope as text; review rebuilds the reports from it
+    from hds_audit.evidence.tenant import Scope
+
+    original = Scope.model_validate(scope)
+    assert Scope.from_description(original.describe()) == original
+
+
+def test_a_text_that_describes_no_scope_is_refused():
+    from hds_audit.evidence.tenant import Scope
+
+    with pytest.raises(ValueError, match="not a scope description"):
+        Scope.from_description("resources of the hospital")

@@ -107,3 +107,22 @@ def test_review_import_with_tsa_keeps_the_report_timestamped(stamped, tmp_path):
     outcome = verify_report_dir(folder, trust)
     assert outcome.status is ExitCode.OK, [str(p) for p in outcome.problems]
     assert any(n.startswith("report.pdf: timestamped ") for n in outcome.notes)
+
+
+def test_a_proof_with_tsa_is_timestamped_and_verifies(stamped, tmp_path):
+    """A DPO's proof is a signed document too: `residency --tsa` timestamps its PDF like a run's."""
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+    from test_review import PASSWORD, cli
+
+    root, trust = stamped["root"], stamped["trust"]
+    key_file = tmp_path / "signer.p12"
+    key_file.write_bytes(pkcs12.serialize_key_and_certificates(b"signer", stamped["signer_key"], stamped["signer"], [root],
+                                                               BestAvailableEncryption(PASSWORD.encode())))
+    out = tmp_path / "proof"
+    with local_tsa(root, stamped["key"]) as (url, _):
+        proc = cli("residency", "--period", "2026-Q3", "--out", str(out), "--key", str(key_file), "--tsa", url,
+                   env={"HDS_AUDIT_KEY_PASSWORD": PASSWORD})
+    assert proc.returncode in (0, 1), proc.stderr
+    outcome = verify_report_dir(out, trust)
+    assert outcome.status is ExitCode.OK, [str(p) for p in outcome.problems]
+    assert any(n.startswith("residency-proof.pdf: timestamped ") for n in outcome.notes), outcome.notes

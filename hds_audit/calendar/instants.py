@@ -54,11 +54,15 @@ def parse_instant(value: object, *, naive_zone=PARIS, end_of_day: bool = False) 
 
 def _localized(naive: datetime, zone, written: object) -> datetime:
     """`naive` as a wall time of `zone`; TimeParseError for a time the clocks skipped (Paris: 02:00-03:00 on the last
-    Sunday of March), which Python would silently move by an hour."""
+    Sunday of March), which Python would silently move by an hour, and for one they showed twice (02:00-03:00 on the
+    last Sunday of October), which Python would silently place in the first of the two hours."""
     aware = naive.replace(tzinfo=zone)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
         raise TimeParseError(f"'{written}' never happened in {zone}: the clocks skipped that hour (daylight saving time); "
                              "write the time with its offset (e.g. +01:00 or +02:00)")
+    if aware.utcoffset() != naive.replace(tzinfo=zone, fold=1).utcoffset():
+        raise TimeParseError(f"'{written}' happened twice in {zone}: the clocks went back an hour (end of daylight saving "
+                             "time); write the time with its offset (+02:00 for the first time, +01:00 for the second)")
     return aware
 
 

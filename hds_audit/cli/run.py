@@ -67,18 +67,18 @@ def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, t
     tenant = load_tenant(source)
     preloaded = warn_waiver_problems(source, tenant)
     identity = timestamped(signing_identity(key, out), tsa)
-    extras = {}
+    extras, previous_run = {}, None
     if previous is not None:
         from hds_audit.pipeline.compare import CompareError, comparison_from_dir
 
         try:
-            extras["comparison"] = comparison_from_dir(previous, identity.certificate_pem if key is not None else None)
+            previous_run = comparison_from_dir(previous, identity.certificate_pem if key is not None else None)
         except CompareError as exc:
             raise Unusable(str(exc)) from None
-        if extras["comparison"]["previous_verification"].startswith("WARNING"):
-            click.secho(f"hds-audit: {extras['comparison']['previous_verification']}", fg="yellow", err=True)
+        if previous_run.verification.startswith("WARNING"):
+            click.secho(f"hds-audit: {previous_run.verification}", fg="yellow", err=True)
     options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras, preloaded,
-                           sample=is_sample(source), language=report_language(lang, tenant))
+                           sample=is_sample(source), language=report_language(lang, tenant), previous=previous_run)
     try:
         result = run_audit(options)
     except CatalogError as exc:

@@ -98,6 +98,25 @@ class Scope(BaseModel):
         parts.append(f"buckets {', '.join(self.buckets)}" if self.buckets is not None else "every bucket")
         return " and ".join(parts)
 
+    @classmethod
+    def from_description(cls, text: str) -> Scope:
+        """The scope `describe()` wrote (results.json keeps that text): its exact inverse (a test proves it)."""
+        if text == "all resources":
+            return cls()
+        subject, _, buckets = text.rpartition(" and ")  # bucket names hold no spaces; a tag may
+        if subject == "all resources but buckets":
+            tag = None
+        elif subject.startswith("resources tagged "):
+            tag = subject.removeprefix("resources tagged ")
+        else:
+            raise ValueError(f"not a scope description: {text!r}")
+        if buckets == "every bucket":
+            return cls(tag=tag)
+        if not buckets.startswith("buckets"):
+            raise ValueError(f"not a scope description: {text!r}")
+        names = buckets.removeprefix("buckets").strip()
+        return cls(tag=tag, buckets=names.split(", ") if names else [])
+
 
 class Tenant(BaseModel):
     model_config = ConfigDict(extra="forbid")

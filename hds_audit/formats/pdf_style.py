@@ -308,6 +308,23 @@ def _fit(canvas, value: str, font: str, size: float, width: float) -> str:
     return value + "…"
 
 
+def notice_stamp(marks: list[tuple[str, str]]):
+    """SAMPLE / INTERIM at the top of every page, cover included: a page printed alone still says it."""
+    if not marks:
+        return None
+    line = " · ".join(word for word, _ in marks)
+
+    def stamp(canvas, document) -> None:
+        from reportlab.lib.pagesizes import A4
+
+        canvas.saveState()
+        canvas.setFont(fonts()[1], 11)
+        canvas.setFillColorRGB(0.63, 0.14, 0.11)
+        canvas.drawRightString(A4[0] - 36, A4[1] - 24, line)
+        canvas.restoreState()
+    return stamp
+
+
 def build_pdf(story: list, *, title: str, author: str, subject: str, footer: str,
               on_page: Callable | None = None, created=None) -> bytes:
     """Lay out `story` on A4 and return the PDF bytes.

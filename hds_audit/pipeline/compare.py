@@ -14,6 +14,7 @@ reports as `extras["comparison"]` (and into `results.json` as `comparison`).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,17 @@ def compare_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- run --previous DIR ---------------------------------------------------------------------------
-def comparison_from_dir(previous_dir: Path, trust_pem: bytes | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PreviousRun:
+    """A verified previous run, waiting for the current run to be compared with (`finish`)."""
+
+    folder: str
+    period: str
+    document: dict[str, Any]  # its results.json
+    verification: str  # what verify said of its folder, in one sentence
+
+
+def comparison_from_dir(previous_dir: Path, trust_pem: bytes | None = None) -> PreviousRun:
     """The previous run, ready to be compared once the current run is done (see `finish`).
 
     Its folder is verified first: an altered one is refused; an intact one whose signer does not
@@ -111,8 +122,7 @@ def comparison_from_dir(previous_dir: Path, trust_pem: bytes | None = None) -> d
         document = load_results(previous_dir)
     except CompareError as exc:
         raise CompareError(f"--previous: {exc}") from None
-    return {"previous_dir": str(previous_dir), "previous_period": _label(document), "previous_doc": document,
-            "previous_verification": verify_previous(previous_dir, trust_pem)}
+    return PreviousRun(str(previous_dir), _label(document), document, verify_previous(previous_dir, trust_pem))
 
 
 def verify_previous(previous_dir: Path, trust_pem: bytes | None) -> str:
@@ -136,13 +146,11 @@ def verify_previous(previous_dir: Path, trust_pem: bytes | None) -> str:
     return warning
 
 
-def finish(extras: dict[str, Any], current: dict[str, Any]) -> None:
-    """Replace a pending comparison (from `comparison_from_dir`) by its result against `current`."""
-    pending = extras.get("comparison")
-    if isinstance(pending, dict) and "previous_doc" in pending:
-        extras["comparison"] = compare_results(pending["previous_doc"], current)
-        if pending.get("previous_verification"):
-            extras["comparison"]["previous_verification"] = pending["previous_verification"]
+def finish(previous: PreviousRun, current: dict[str, Any]) -> dict[str, Any]:
+    """The comparison of `current` with the previous run, as the reports and results.json show it."""
+    comparison = compare_results(previous.document, current)
+    comparison["previous_verification"] = previous.verification
+    return comparison
 
 
 # -- printing -------------------------------------------------------------------------------------

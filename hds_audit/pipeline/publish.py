@@ -44,6 +44,7 @@ class AuditOptions:
     preloaded: dict = field(default_factory=dict)  # evidence kinds already read (run_checks)
     sample: bool = False  # the bundle is a fictional sample: every report says SAMPLE
     language: str = "en"  # of the reports (hds_audit/i18n/__init__.py)
+    previous: object | None = None  # hds_audit.pipeline.compare.PreviousRun: `run --previous DIR`
 
 
 def available_formats() -> list:
@@ -63,10 +64,10 @@ def run_audit(options: AuditOptions, progress=None) -> RunResult:
     result.generated_at = now()
     result.sample = options.sample
     result.language = options.language
-    if options.extras.get("comparison"):  # `run --previous DIR`: compare with the run just made
+    if options.previous is not None:  # `run --previous DIR`: compare with the run just made
         from hds_audit.pipeline.compare import finish
 
-        finish(options.extras, result.to_json())
+        options.extras["comparison"] = finish(options.previous, result.to_json())
     write_outputs(result, options)
     return result
 

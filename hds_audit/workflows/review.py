@@ -22,7 +22,7 @@ from hds_audit.catalog.matching import DroppedBinding
 from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead, Problem
-from hds_audit.evidence.tenant import Tenant
+from hds_audit.evidence.tenant import Scope, Tenant
 from hds_audit.calendar.period import period_from_json
 from hds_audit.results.model import SCHEMA, CheckResult, ControlResult, RunResult
 from hds_audit.results.reviews import VERDICTS
@@ -47,11 +47,10 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
         raise ReviewError(f"{RESULTS} is not a {SCHEMA} document")
     try:
         t = document["tenant"]
-        scope = t.get("scope") or "all resources"
         tenant = Tenant.model_validate({
             "tenant_id": t["id"], "name": t["name"], "support_plan": t.get("support_plan") or "business",
             "allowed_regions": t.get("allowed_regions") or ["unknown"],
-            "scope": {"tag": scope.removeprefix("resources tagged ").split(" and ")[0]} if scope.startswith("resources tagged ") else "all",
+            "scope": Scope.from_description(t.get("scope") or "all resources"),
         })
         period = period_from_json(document["period"])
         shared: dict[str, CheckResult] = {}  # a check shared by several controls is one object, as in a run

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from hds_audit import __version__
+from hds_audit.formats.interface import notices
 from hds_audit.results.model import CheckResult, RunResult, _jsonable
 from hds_audit.states import Status
 from hds_audit.calendar.instants import iso
@@ -63,6 +64,10 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
         "generated_at": iso(result.generated_at),
         "tenant": {"id": result.tenant.tenant_id, "name": result.tenant.name},
         "period": result.period.to_json(),
+        # a proof of the bundled sample, or of a period not yet ended, says so first (as every report does)
+        "sample": result.sample,
+        "interim": result.interim,
+        "notices": [{"word": word, "text": sentence} for word, sentence in notices(result)],
         "verdict": "proven" if proven else "not proven",
         "reasons": reasons,
         **facts,

@@ -10,7 +10,8 @@ from typing import Any
 
 from hds_audit.i18n import _, ngettext, number
 from hds_audit.formats.pdf_style import (
-    badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, status_colours, text, verdict_box, words,
+    badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, notice_stamp, status_colours, text,
+    verdict_box, words,
 )
 
 MAX_FINDINGS = 60  # per check; the JSON has them all
@@ -26,6 +27,9 @@ def render_pdf(proof, signer: str | None, demo: bool) -> bytes:
     story = [text(words(section, "title"), "title"), Spacer(1, 4), text(words(section, "subtitle"), "subtitle"), Spacer(1, 14)]
     if demo:
         story += [demo_banner(words("report", "demo_banner_proof")), Spacer(1, 10)]
+    marks = [(n["word"], n["text"]) for n in doc.get("notices") or []]
+    for word, sentence in marks:
+        story += [demo_banner(f"{word} — {sentence}"), Spacer(1, 10)]
     story += [
         key_values([
             (_("Organisation"), doc["tenant"]["name"]), (_("Tenant"), doc["tenant"]["id"]),
@@ -49,7 +53,7 @@ def render_pdf(proof, signer: str | None, demo: bool) -> bytes:
     footer = words("report", "footer", tenant=doc["tenant"]["name"], period=period["label"], run_id=doc["run_id"])
     return build_pdf(story, title=f"{words(section, 'title')} — {doc['tenant']['name']} — {period['label']}",
                      author=signer or "hds-audit", subject=_("{title}, run {run_id}", title=words(section, "title"), run_id=doc["run_id"]),
-                     footer=footer)
+                     footer=footer, on_page=notice_stamp(marks))
 
 
 def checks_section(doc: dict[str, Any], title: str) -> list:
