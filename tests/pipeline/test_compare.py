@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from hds_audit.cli import cli
 from hds_audit.pipeline.compare import CompareError, compare_results, load_results
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 HTTP_LISTENER = "9f6b28f5-0792-4370-bb8a-f426183ce267"
 HTTPS_LISTENER = "c5cb9a39-6361-4502-ac6a-79289627d87e"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from bundle_builder import trace
 
-sys.path.insert(0, str(Path(__file__).parent / "corpus"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "corpus"))
 
 from corpus_base import PERIOD, USERS, build_base, tf, tfstate  # noqa: E402
 

@@ -13,7 +13,7 @@ from test_resources_reader import instance, tf, tfstate
 from hds_audit.states import Status
 
 RR, RP = "residency.resources", "residency.replication"
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "compliant"
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "compliant"
 VOLUME = tf("flexibleengine_blockstorage_volume_v2", "v", {"id": "vol-1", "region": "eu-west-0"})
 
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hds_audit.cli import cli
 from hds_audit.workflows.drift import show
 
-PLANS = Path(__file__).parent / "data" / "plans"
+PLANS = Path(__file__).parents[1] / "data" / "plans"
 PROVIDER = 'provider["registry.terraform.io/flexibleenginecloud/flexibleengine"]'
 SHOW_STATE = json.loads((PLANS / "state.json").read_text())
 

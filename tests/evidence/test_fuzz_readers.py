@@ -26,7 +26,7 @@ from bundle_builder import REGISTER_COLUMNS, TICKET_COLUMNS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).parent / "corpus"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "corpus"))
 
 from corpus_base import PERIOD, build_base  # noqa: E402
 

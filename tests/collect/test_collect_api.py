@@ -24,7 +24,7 @@ from fake_cloud import AK, SK, Fault, FakeCloud  # noqa: E402
 
 from hds_audit.cli import cli  # noqa: E402
 
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "compliant"
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "compliant"
 API_SERVICES = ("iam", "ecs", "evs", "rds", "elb", "cts", "cbr")
 PERIOD = "2026-09"
 

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).parent / "corpus"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "corpus"))
 
 from corpus_base import PERIOD, build_base  # noqa: E402
 

@@ -46,7 +46,7 @@ def test_missing_tenant_yaml_points_to_the_users_own_docs(builder, tmp_path):
     assert message.startswith("tenant.yaml is missing from bundle") and "it is required" in message
     assert "hds-audit init DIR" in message and 'docs/user-guide.md, section "The evidence bundle"' in message
     assert "CONTRACT" not in message and "§" not in message
-    assert "## The evidence bundle" in (Path(__file__).parents[1] / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    assert "## The evidence bundle" in (Path(__file__).parents[2] / "docs" / "user-guide.md").read_text(encoding="utf-8")
 
 
 def test_present_tenant_yaml_is_not_called_missing(builder):

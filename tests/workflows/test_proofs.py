@@ -20,7 +20,7 @@ from hds_audit.signing.identity import init_identity
 from hds_audit.signing.verify import verify_report_dir
 from hds_audit.states import Status
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def cli(*args):
