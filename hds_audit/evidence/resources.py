@@ -23,12 +23,11 @@ address and the reason, and the rest of the file is still read.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem, shown
-from hds_audit.evidence.records import DuplicateKey, strict_loads
+from hds_audit.evidence.records import read_json_file
 from hds_audit.evidence.resource_model import (  # noqa: F401 - the kind's public names, where they always were
     NAME, DESCRIPTION, PATTERN, SHOW_JSON, PROVIDER_TYPE, TYPE_PREFIX, NAMED, BUCKET, VOLUME, SERVER, DATABASE,
     DATABASE_BACKUP_COPY, _PROVIDER, Resource, Inventory, server_volumes, _named, provider_is_flexibleengine,
@@ -56,23 +55,8 @@ def load(bundle: Bundle, tenant=None) -> Evidence[Inventory]:
 
 
 def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence: Evidence) -> None:
-    try:
-        raw = bundle.read_bytes(rel)
-    except OSError as exc:
-        evidence.problems.append(Problem(rel, None, f"cannot be read: {exc}"))
-        return
-    read = bundle.record(rel, raw)
-    evidence.files.append(read)
-    try:
-        state = strict_loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        evidence.problems.append(Problem(rel, None, f"not UTF-8 text (byte {exc.start})"))
-        return
-    except json.JSONDecodeError as exc:
-        evidence.problems.append(Problem(rel, None, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
-        return
-    except DuplicateKey as exc:
-        evidence.problems.append(Problem(rel, None, str(exc)))
+    parsed, state, read = read_json_file(bundle, rel, evidence)
+    if not parsed:
         return
     if rel.endswith(".json") and not (isinstance(state, dict) and state.get("version") == 4):
         from hds_audit.evidence.terraform_json import read_into

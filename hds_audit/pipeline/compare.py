@@ -13,11 +13,11 @@ reports as `extras["comparison"]` (and into `results.json` as `comparison`).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hds_audit.results.documents import UnreadableDocument, read_document
 from hds_audit.results.model import SCHEMA
 
 RESULTS = "results.json"
@@ -33,15 +33,10 @@ def load_results(location: Path) -> dict[str, Any]:
     location = Path(location)
     path = location / RESULTS if location.is_dir() else location
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CompareError(f"{path} does not exist: is {location} the folder of an `hds-audit run`?") from None
-    except OSError as exc:
-        raise CompareError(f"{path} cannot be read: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CompareError(f"{path} is not JSON: {exc}") from None
-    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        raise CompareError(f"{path} is not a {SCHEMA} document")
+        document = read_document(path, SCHEMA)
+    except UnreadableDocument as exc:
+        hint = f": is {location} the folder of an `hds-audit run`?" if exc.missing else ""
+        raise CompareError(f"{path} {exc.reason}{hint}") from None
     if not isinstance(document.get("controls"), list):
         raise CompareError(f"{path} has no controls list")
     return document

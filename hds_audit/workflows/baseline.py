@@ -18,7 +18,6 @@ The gate then fails (exit 1) on:
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +29,7 @@ from hds_audit import __version__
 # residency.resources and residency.replication place the backups instead of reporting them absent
 from hds_audit.evidence import CONFIG_KINDS  # noqa: F401 - gate reads it here
 from hds_audit.workflows.drift import Drift
+from hds_audit.results.documents import UnreadableDocument, read_document
 from hds_audit.results.model import RunResult
 from hds_audit.states import Status
 from hds_audit.calendar.instants import iso
@@ -104,15 +104,10 @@ class Baseline:
 
 def load(path: Path) -> Baseline:
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise BaselineError(f"baseline {path} does not exist; record one with `hds-audit baseline BUNDLE --out {path}`") from None
-    except OSError as exc:
-        raise BaselineError(f"baseline {path} cannot be read: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BaselineError(f"baseline {path} is not JSON: {exc}") from None
-    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        raise BaselineError(f"baseline {path} is not a {SCHEMA} document")
+        document = read_document(path, SCHEMA)
+    except UnreadableDocument as exc:
+        hint = f"; record one with `hds-audit baseline BUNDLE --out {path}`" if exc.missing else ""
+        raise BaselineError(f"baseline {path} {exc.reason}{hint}") from None
     problems = []
     if not isinstance(document.get("tenant"), dict) or not document["tenant"].get("id"):
         problems.append("tenant.id is missing")

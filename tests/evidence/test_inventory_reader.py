@@ -80,7 +80,7 @@ def test_files_that_are_not_listings_are_named(tmp_path):
     evidence, _ = read(bundle_with(tmp_path, {"a.json": "{not json", "b.json": {"servers": []},
                                               "c.json": envelope("ecs", "eu-west-0", "list_servers_details", {"count": 0})}))
     reasons = {p.file: p.reason for p in evidence.problems}
-    assert reasons["inventory/a.json"].startswith("not JSON text")
+    assert reasons["inventory/a.json"].startswith("not JSON: ")
     assert reasons["inventory/b.json"].startswith("not an inventory listing")
     assert reasons["inventory/c.json"] == 'the answer has no "servers" list'
 
