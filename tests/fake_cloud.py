@@ -87,7 +87,12 @@ class FakeCloud:
     def __init__(self):
         self.requests: list[dict] = []  # method, path, query, signed (bool), status, headers
         self.faults: list[Fault] = []
-        self.routes = [(re.compile(p + "$"), f) for p, f in routes()]
+        self.csbs: list[dict] = []  # CSBS checkpoint items and VBS backups the tenant has (none: CBR replaced them)
+        self.vbs: list[dict] = []
+        project = "(?P<project>[0-9a-f]{32})"
+        extra = [(rf"/v1/{project}/checkpoint_items", lambda m, q: {"checkpoint_items": _page(self.csbs, q), "count": len(self.csbs)}),
+                 (rf"/v2/{project}/backups/detail", lambda m, q: {"backups": _page(self.vbs, q)})]
+        self.routes = [(re.compile(p + "$"), f) for p, f in routes() + extra]
         self.empty_regions: set[str] = set()  # projects whose regional listings are empty
         cloud = self
 

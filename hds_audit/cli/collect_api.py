@@ -71,6 +71,8 @@ def collect_api(kinds: list[str], bundle: Path, regions: tuple[str, ...], endpoi
         raise Unusable(f"cannot write into {bundle}: {exc.strerror or exc}") from None
     click.echo(f"{len(result.written)} file(s) collected, {len(result.skipped)} already collected, "
                f"{len(result.failed)} failed; requests logged in {bundle / 'collection-log.jsonl'}.")
+    for unit, reason in result.empty:
+        click.echo(f"  none: {unit.path} not written: {reason}")
     for unit, reason in result.failed:
         click.secho(f"  missing: {unit.path}: {reason}", fg="red", err=True)
     if result.failed:

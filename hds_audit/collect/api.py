@@ -24,6 +24,7 @@ from datetime import datetime
 from importlib import import_module
 from typing import Any, Callable
 
+from hds_audit.collect import rest
 from hds_audit.collect.interface import DEFAULT_ENDPOINTS, ENDPOINT_OF, READ_ONLY_OPERATIONS, CannotStart, Unavailable
 from hds_audit.calendar.instants import PARIS
 
@@ -109,8 +110,11 @@ class Api:
         from huaweicloudsdkcore.http.http_config import HttpConfig
         from huaweicloudsdkcore.http.http_handler import HttpHandler
 
-        module, name = SDK[service]
-        client_class = getattr(import_module(module), name)
+        if service in rest.PATHS:
+            client_class = rest.client_class()
+        else:
+            module, name = SDK[service]
+            client_class = getattr(import_module(module), name)
         config = HttpConfig.get_default_config()
         config.timeout = (min(self.timeout, 10.0), self.timeout)
         config.retry_times = 0  # retries are ours: bounded and logged
@@ -164,20 +168,27 @@ class Api:
         import requests
         from huaweicloudsdkcore.exceptions import exceptions as sdk
 
-        module = import_module(SDK[service][0])
-        request = getattr(module, request_class(operation))(**params)
+        if service in rest.PATHS:  # no SDK package: the documented path, through the SDK's core
+            path = rest.PATHS[service][operation]
+
+            def send(client):
+                return client.get(path, params)
+        else:
+            request = getattr(import_module(SDK[service][0]), request_class(operation))(**params)
+
+            def send(client):
+                return getattr(client, operation)(request)
         for attempt in range(RETRIES + 1):
             self._last, started = {}, time.monotonic()
             try:
-                client = self.client(service, region)
-                response = getattr(client, operation)(request)
+                response = send(self.client(service, region))
             except sdk.ServiceResponseException as exc:
                 status = exc.status_code
                 self._record(service, region, operation, started, status, None, exc.error_code)
                 if status in (429, 503) and attempt < RETRIES:
                     self.sleep(self._wait(attempt))
                     continue
-                raise Unavailable(_refusal(service, region, status, exc)) from None
+                raise Unavailable(_refusal(service, region, status, exc), status=status) from None
             except (sdk.SdkException, requests.exceptions.RequestException) as exc:
                 if isinstance(exc, (sdk.RequestTimeoutException, requests.exceptions.Timeout)) or "timed out" in str(exc):
                     self._record(service, region, operation, started, None, None, "timeout")

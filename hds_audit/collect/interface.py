@@ -23,6 +23,8 @@ DEFAULT_ENDPOINTS: dict[str, str] = {
     "elb": f"https://elb.{{region}}.{DOMAIN}",
     "cts": f"https://cts.{{region}}.{DOMAIN}",
     "cbr": f"https://cbr.{{region}}.{DOMAIN}",
+    "csbs": f"https://csbs.{{region}}.{DOMAIN}",
+    "vbs": f"https://vbs.{{region}}.{DOMAIN}",
     "obs": f"https://oss.{{region}}.{DOMAIN}",
 }
 
@@ -37,6 +39,9 @@ READ_ONLY_OPERATIONS: dict[str, tuple[str, ...]] = {
     "elb_v2": ("list_listeners",),  # shared load balancers' listeners, on the v2 API
     "cts": ("list_trackers",),
     "cbr": ("list_backups", "list_vault", "list_policies"),
+    # no SDK package: documented GET paths through the SDK's core (hds_audit/collect/rest.py)
+    "csbs": ("list_checkpoint_items",),
+    "vbs": ("list_backups_details",),
 }
 # OBS goes through its S3-compatible API (boto3), with these read-only calls only
 OBS_OPERATIONS = ("list_buckets", "get_bucket_location", "get_bucket_encryption", "get_bucket_lifecycle_configuration",
@@ -47,6 +52,14 @@ KINDS = ("iam", "backups", "inventory")
 
 class Unavailable(Exception):
     """Something could not be collected; the message names what and why, in one line, without secrets."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status  # the HTTP status the API answered, when it answered
+
+
+class NothingToCollect(Exception):
+    """The tenant has none of what a unit collects (no CSBS backups): no file is written, the log says so."""
 
 
 class CannotStart(Exception):
@@ -63,7 +76,7 @@ class Unit:
     service: str
     region: str | None  # None: a global service (IAM, the OBS bucket listing)
     path: str  # the file written, relative to the bundle
-    fetch: Callable[[Any, str | None], dict]  # (api, region) -> the document to write
+    fetch: Callable[[Any, str | None], dict]  # (api, region) -> the document to write; NothingToCollect: none
 
     @property
     def label(self) -> str:

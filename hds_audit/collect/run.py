@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from hds_audit.collect import backups, iam, inventory
-from hds_audit.collect.interface import KINDS, Unavailable, Unit
+from hds_audit.collect.interface import KINDS, NothingToCollect, Unavailable, Unit
 from hds_audit.collect.traces import _append_log
 from hds_audit.calendar.instants import PARIS
 
@@ -31,6 +31,7 @@ PLANNERS = {"iam": iam.units, "backups": backups.units, "inventory": inventory.u
 class Result:
     written: list[Unit] = field(default_factory=list)
     skipped: list[Unit] = field(default_factory=list)  # already collected by an earlier run
+    empty: list[tuple[Unit, str]] = field(default_factory=list)  # the tenant has none of it: no file written
     failed: list[tuple[Unit, str]] = field(default_factory=list)
 
 
@@ -79,6 +80,15 @@ def collect(api, units: list[Unit], bundle: Path, fresh: bool = False,
             continue
         try:
             document = unit.fetch(api, unit.region)
+        except NothingToCollect as exc:
+            reason = str(exc)
+            if target.exists():  # never removed (it may be a hand export), but it must not pass unnoticed for today's
+                reason += f"; {unit.path} from before is still in the bundle: remove it if it is stale"
+            result.empty.append((unit, reason))
+            api.log({"none": unit.path, "reason": reason, "at": _now()})
+            if progress:
+                progress(unit, "none")
+            continue
         except Exception as exc:  # noqa: BLE001 - an answer of an unforeseen shape fails its file, not the run
             reason = str(exc) if isinstance(exc, Unavailable) else \
                 f"{unit.label}: could not be collected ({type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]})"
