@@ -50,7 +50,10 @@ def csbs(cid, status="deleted", updated="2026-04-14T07:45:10.000000"):
     return item
 
 
-def terminated(builder, traces=CREATED + DELETED, backups=(csbs("cp-1"),), state=()):
+ONE_CSBS = (csbs("cp-1"),)
+
+
+def terminated(builder, traces=CREATED + DELETED, backups=ONE_CSBS, state=()):
     builder.tenant(contract_end="2026-03-31", scope="all")
     builder.write("resources/main.tfstate", tfstate(*state))
     builder.traces(list(traces), name="CloudTraces/eu-west-0/2026/4/14/system/ECS/lac_CloudTrace_eu-west-0_2026-04-14T08-00-00Z_0001.json")

@@ -100,7 +100,7 @@ def _every_command(group=cli, path=()):
 
 
 def test_help_shows_dates_as_DATE_and_never_cuts_a_command_line():
-    for path, command in _every_command():
+    for path, _command in _every_command():
         output = CliRunner().invoke(cli, [*path, "--help"], terminal_width=80).output
         assert "%Y" not in output, path
         listing = output.split("Commands:", 1)[1] if "Commands:" in output else ""

@@ -45,7 +45,7 @@ def obs_url():
     # moto keeps one in-memory backend per process: start from an empty cloud, whatever ran before
     urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
     s3 = boto3.client("s3", endpoint_url=url, aws_access_key_id=AK, aws_secret_access_key=SK, region_name="eu-west-0")
-    for name, (encrypted, days, destination) in t.BUCKETS.items():
+    for name, (encrypted, days, _destination) in t.BUCKETS.items():
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-0"})
         if encrypted:
             s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [

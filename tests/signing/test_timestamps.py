@@ -21,7 +21,7 @@ from hds_audit.signing.verify import verify_report_dir
 @pytest.fixture(scope="module")
 def stamped(tmp_path_factory):
     made = pki.tenant_pki(tmp_path_factory.mktemp("trust"))
-    root, ca_key, signer, key, trust = made["root"], made["key"], made["signer"], made["signer_key"], made["trust"]
+    root, ca_key, signer, key = made["root"], made["key"], made["signer"], made["signer_key"]
     out = tmp_path_factory.mktemp("stamped") / "run"
     result = sample_result()
     with local_tsa(root, ca_key) as (url, tsa_cert):

@@ -16,8 +16,7 @@ SHOW_STATE = json.loads((PLANS / "state.json").read_text())
 
 
 def _walk(module):
-    for resource in module.get("resources", []):
-        yield resource
+    yield from module.get("resources", [])
     for child in module.get("child_modules", []):
         yield from _walk(child)
 
