@@ -17,29 +17,29 @@ The three bundles follow CONTRACT.md section 2:
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
-import hashlib
-import io
-import json
-import random
 import shutil
 import textwrap
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
-UTC = timezone.utc
+from hds_audit.bundle_writer.backups import cbr_backup, find_backup, twice_daily
+from hds_audit.bundle_writer.clock import PARIS, UTC, api_utc, at, days, epoch_ms
+from hds_audit.bundle_writer.documents import attestation_yaml, certificate_yaml, document_lines, tiny_pdf
+from hds_audit.bundle_writer.files import REGISTER_COLUMNS, BundleFiles, q, sha256
+from hds_audit.bundle_writer.iam import iam_user, mfa_listing
+from hds_audit.bundle_writer.ids import Ids
+from hds_audit.bundle_writer.recorder import TenantTraces
+from hds_audit.bundle_writer.register import Register, reg
+from hds_audit.bundle_writer.terraform import (
+    PROVIDER_NEW, PROVIDER_OLD, tf_bucket, tf_image, tf_listener, tf_policy, tf_rds, tf_rds_copy, tf_resource, tf_server,
+    tf_state, tf_tracker, tf_user, tf_vault, tf_volume,
+)
+from hds_audit.bundle_writer.traces import FE_DOMAIN
+
 HERE = Path(__file__).resolve().parent
 BUNDLES = ("compliant", "violations", "terminated")
-
-FE_DOMAIN = "prod-cloud-ocb.orange-business.com"
-PROVIDER_NEW = 'provider["registry.terraform.io/flexibleenginecloud/flexibleengine"]'
-PROVIDER_OLD = "provider.flexibleengine"
-TF_VERSION = "1.9.8"
-# CBR "provider_id" constants: which kind of resource a backup protects
-CBR_PROVIDER = {"server": "0daac4c5-6707-4851-97ba-169e36266b66", "disk": "d1603440-187d-4516-af25-121250c7cc97"}
+IDS = Ids("hds-audit-samples")
+hexid, uuid_ = IDS.hex, IDS.uuid
 
 FR_HOLIDAYS_2026 = {
     date(2026, 1, 1), date(2026, 4, 6), date(2026, 5, 1), date(2026, 5, 8), date(2026, 5, 14),
@@ -48,368 +48,11 @@ FR_HOLIDAYS_2026 = {
 }
 
 
-# --------------------------------------------------------------------------------------------
-# small helpers
-# --------------------------------------------------------------------------------------------
-
-def hexid(*parts: object, n: int = 32) -> str:
-    """A stable hex id derived from names (never random)."""
-    text = "\x1f".join(("hds-audit-samples",) + tuple(str(p) for p in parts))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
-
-
-def uuid_(*parts: object) -> str:
-    h = hexid(*parts)
-    h = h[:12] + "4" + h[13:16] + "89ab"[int(h[16], 16) % 4] + h[17:]
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def at(day: date | int, *rest: int) -> datetime:
-    """Europe/Paris wall time: at(date, h, m) or at(y, mo, d, h, m, s)."""
-    if isinstance(day, date):
-        return datetime(day.year, day.month, day.day, *rest, tzinfo=PARIS)
-    return datetime(day, *rest, tzinfo=PARIS)
-
-
-def epoch_ms(dt: datetime) -> int:
-    return int(dt.timestamp()) * 1000 + dt.microsecond // 1000
-
-
-def api_utc(dt: datetime) -> str:
-    """Cloud API style: UTC without offset, microseconds."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-def iam_time(dt: datetime) -> str:
-    """IAM listing style: UTC without offset."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.0")
-
-
-def iso(dt: datetime) -> str:
-    return dt.astimezone(PARIS).isoformat()
-
-
-def days(start: date, end: date):
-    """start .. end inclusive."""
-    d = start
-    while d <= end:
-        yield d
-        d += timedelta(days=1)
-
-
 def working_day(d: date) -> bool:
     return d.weekday() < 5 and d not in FR_HOLIDAYS_2026
 
 
-def compact(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
-def q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-class Rng:
-    """Fixed-seed jitter built on random.random() only, whose sequence Python keeps stable."""
-
-    def __init__(self, seed: int):
-        self._r = random.Random(seed)
-
-    def random(self) -> float:
-        return self._r.random()
-
-    def int(self, low: int, high: int) -> int:
-        return low + int(self._r.random() * (high - low + 1))
-
-    def pick(self, seq):
-        return seq[int(self._r.random() * len(seq))]
-
-    def shuffled(self, seq) -> list:
-        items = list(seq)
-        for i in range(len(items) - 1, 0, -1):
-            j = int(self._r.random() * (i + 1))
-            items[i], items[j] = items[j], items[i]
-        return items
-
-    def hex(self, n: int) -> str:
-        return "".join("0123456789abcdef"[int(self._r.random() * 16)] for _ in range(n))
-
-
-# --------------------------------------------------------------------------------------------
-# writing files
-# --------------------------------------------------------------------------------------------
-
-class Bundle:
-    def __init__(self, root: Path):
-        self.root = root
-        self.sha: dict[str, str] = {}
-
-    def write(self, rel: str, data: bytes | str) -> str:
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        self.sha[rel] = hashlib.sha256(data).hexdigest()
-        return self.sha[rel]
-
-    def json(self, rel: str, obj: object) -> str:
-        return self.write(rel, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
-
-    def listing(self, rel: str, key: str, items: list, **extra: object) -> str:
-        """`{"key": [...]}` with one record per line: readable, and small."""
-        tail = "".join(f", {json.dumps(k)}: {compact(v)}" for k, v in extra.items())
-        if not items:
-            return self.write(rel, f'{{"{key}": []{tail}}}\n')
-        body = ",\n".join("  " + compact(i) for i in items)
-        return self.write(rel, f'{{"{key}": [\n{body}\n]{tail}}}\n')
-
-    def gz(self, rel: str, raw: bytes) -> str:
-        return self.write(rel, gzip.compress(raw, compresslevel=9, mtime=0))
-
-    def csv(self, rel: str, header: list[str], rows: list[list]) -> str:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
-        return self.write(rel, buf.getvalue())
-
-
-def tiny_pdf(title: str, lines: list[str]) -> bytes:
-    """A one-page PDF (Helvetica, WinAnsi text) with a correct cross-reference table."""
-
-    def esc(s: str) -> str:
-        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-    ops = ["BT", "/F1 14 Tf", "56 780 Td", "22 TL", f"({esc(title)}) Tj", "/F1 10 Tf", "15 TL", "T*"]
-    for line in lines:
-        ops.append(f"({esc(line)}) Tj T*")
-    ops.append("ET")
-    stream = "\n".join(ops).encode("cp1252")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-def document_lines(org: str, version: str, approved: str, owner: str, body: str) -> list[str]:
-    lines = [f"{org}", f"Version {version} - approved {approved} - owner: {owner}", ""]
-    for paragraph in body.split("\n"):
-        lines += textwrap.wrap(paragraph, 92) or [""]
-    lines += ["", "Sample document of the hds-audit evidence bundles. Fictitious organisation."]
-    return lines
-
-
-# --------------------------------------------------------------------------------------------
-# the register of authorized persons
-# --------------------------------------------------------------------------------------------
-
-REGISTER_COLUMNS = ["account", "person", "email", "role", "granted_at", "revoked_at", "approved_by", "ticket", "owner"]
-
-
-def parse_when(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    if len(text) == 10:
-        return at(date.fromisoformat(text), 0, 0)
-    return datetime.fromisoformat(text)
-
-
-class Register:
-    def __init__(self, rows: list[dict]):
-        self.rows = rows
-
-    def csv_rows(self) -> list[list]:
-        return [[r.get(c) for c in REGISTER_COLUMNS] for r in self.rows]
-
-    def periods(self, account: str):
-        for r in self.rows:
-            if r["account"] == account:
-                yield parse_when(r["granted_at"]), parse_when(r.get("revoked_at")), r
-
-    def ok(self, account: str, t: datetime) -> bool:
-        return any(s <= t and (e is None or t < e) for s, e, _ in self.periods(account))
-
-    def roles(self, account: str, t: datetime) -> set[str]:
-        return {r["role"] for s, e, r in self.periods(account) if s <= t and (e is None or t < e)}
-
-
-def reg(account, person, email, role, granted, revoked=None, approved_by=None, ticket=None, owner=None) -> dict:
-    return dict(account=account, person=person, email=email, role=role, granted_at=granted,
-                revoked_at=revoked, approved_by=approved_by, ticket=ticket, owner=owner)
-
-
-# --------------------------------------------------------------------------------------------
-# Cloud Trace Service traces
-# --------------------------------------------------------------------------------------------
-
-SERVICE_HOST = {"ECS": "ecs", "EVS": "evs", "OBS": "oss", "IAM": "iam", "CBR": "cbr", "CTS": "cts"}
-API_VERSION = {"ECS": "v2.1", "EVS": "v2", "IAM": "v3", "CBR": "v3", "CTS": "v3"}
-
-
-class Tenant:
-    """Ids and the traces of one sample tenant."""
-
-    def __init__(self, key: str, domain_name: str, seed: int, prefixes: dict[str, str], ips: dict[str, str]):
-        self.key = key
-        self.domain_name = domain_name
-        self.domain_id = hexid(key, "domain")
-        self.rng = Rng(seed)
-        self.prefixes = prefixes  # region -> tracker file prefix
-        self.ips = ips  # account -> source ip
-        self.traces: list[tuple[str, str, object, dict]] = []  # region, service, destination, trace
-        self.blackouts: list[tuple[str, datetime, datetime]] = []  # no trace reached the bucket
-        self.day_dest: dict[tuple[str, date], object] = {}  # (region, Paris day) -> file shape
-        self.count = 0
-
-    def user_id(self, account: str) -> str:
-        return hexid(self.key, "iam-user", account)
-
-    def project_id(self, region: str) -> str:
-        return hexid(self.key, "project", region)
-
-    def endpoint(self, service: str, region: str) -> str:
-        return f"https://{SERVICE_HOST[service]}.{region}.{FE_DOMAIN}"
-
-    def _encoded(self, value):
-        """CTS writes request/response sometimes as a JSON string, sometimes as an object."""
-        if value is None:
-            return None
-        return json.dumps(value, separators=(",", ":")) if self.rng.random() < 0.5 else value
-
-    def user(self, account: str, when: datetime, *, mfa: bool = True) -> dict:
-        u = {"id": self.user_id(account), "name": account, "domain": {"id": self.domain_id, "name": self.domain_name}}
-        if self.rng.random() < 0.5:  # the newer trace format
-            u["user_name"] = account
-            u["principal_urn"] = f"iam::{self.domain_id}:user:{account}"
-            u["type"] = "User"
-            u["session_context"] = {"attributes": {
-                "created_at": iso(when - timedelta(minutes=self.rng.int(2, 50))),
-                "mfa_authenticated": "true" if mfa else "false",
-            }}
-        return u
-
-    def add(self, when: datetime, region: str, service: str, name: str, rtype: str, rid: str, rname: str, *,
-            account: str | None = None, ttype: str = "ApiCall", code: int = 200, rating: str = "normal",
-            request=None, response=None, path: str = "", event_type: str = "system", url: str | None = None,
-            dest: object = None, mfa: bool = True) -> dict | None:
-        for b_region, start, end in self.blackouts:
-            if b_region == region and start <= when < end:
-                return None
-        self.count += 1
-        when = when.replace(microsecond=self.rng.int(0, 999) * 1000)
-        trace = {
-            "trace_id": uuid_(self.key, "trace", self.count),
-            "trace_name": name,
-            "trace_rating": rating,
-            "trace_type": ttype,
-            "event_type": event_type,
-            "service_type": service,
-            "resource_type": rtype,
-            "resource_id": rid,
-            "resource_name": rname,
-            "source_ip": "" if account is None else self.ips.get(account, "203.0.113.10"),
-            "user": None if account is None else self.user(account, when, mfa=mfa),
-            "time": epoch_ms(when),
-            "record_time": epoch_ms(when) + self.rng.int(40, 900),
-            "code": str(code) if self.rng.random() < 0.5 else code,
-            "request": self._encoded(request),
-            "response": self._encoded(response),
-            "endpoint": self.endpoint(service, region),
-            "resource_url": url if url is not None else self.endpoint(service, region) + path,
-        }
-        if service in API_VERSION:
-            trace["api_version"] = API_VERSION[service]
-        if dest is None:
-            dest = self.day_dest.get((region, when.astimezone(PARIS).date()))
-        self.traces.append((region, service, dest, trace))
-        return trace
-
-    # --- shortcuts for the usual events -----------------------------------------------------
-
-    def login(self, when, region, account, **kw):
-        return self.add(when, region, "IAM", "login", "user", self.user_id(account), account, account=account,
-                        ttype="ConsoleAction", response={"login": "success"}, path="/v3/auth/tokens", **kw)
-
-    def obs(self, when, region, account, name, bucket, key=None, *, ttype="ObsAPI", event_type="data", **kw):
-        rid = bucket if key is None else f"{bucket}/{key}"
-        url = f"https://{bucket}.oss.{region}.{FE_DOMAIN}/" + (key or "")
-        return self.add(when, region, "OBS", name, "bucket" if key is None else "object", rid, bucket,
-                        account=account, ttype=ttype, event_type=event_type, url=url, **kw)
-
-    def checkpoint(self, when, region, vault):
-        cp = uuid_(self.key, "checkpoint", vault["id"], when.isoformat())
-        return self.add(when, region, "CBR", "createCheckpoint", "vault", vault["id"], vault["name"],
-                        ttype="SystemAction", request={"checkpoint": {"parameters": {"auto_trigger": True}}},
-                        response={"checkpoint": {"id": cp, "status": "protecting"}},
-                        path=f"/v3/{self.project_id(region)}/checkpoints")
-
-    def ecs(self, when, region, account, name, server, *, request=None, method_path="", **kw):
-        return self.add(when, region, "ECS", name, "ecs", server["id"], server["name"], account=account,
-                        ttype=kw.pop("ttype", None) or self.rng.pick(("ConsoleAction", "ApiCall")), request=request,
-                        path=f"/v2.1/{self.project_id(region)}/servers/{server['id']}{method_path}", **kw)
-
-    def evs(self, when, region, account, name, volume, *, request=None, **kw):
-        return self.add(when, region, "EVS", name, "evs", volume["id"], volume["name"], account=account,
-                        ttype=kw.pop("ttype", None) or self.rng.pick(("ConsoleAction", "ApiCall")), request=request,
-                        path=f"/v2/{self.project_id(region)}/volumes/{volume['id']}", **kw)
-
-    def iam(self, when, region, account, name, target, *, request=None, **kw):
-        return self.add(when, region, "IAM", name, "user", self.user_id(target), target, account=account,
-                        ttype="ConsoleAction", request=request, path=f"/v3/users/{self.user_id(target)}", **kw)
-
-    # --- files -----------------------------------------------------------------------------
-
-    def write_traces(self, b: Bundle) -> None:
-        """Group the traces the way CTS delivers them to OBS (one file per service and day here)."""
-        groups: dict[tuple, list[dict]] = {}
-        for region, service, dest, trace in self.traces:
-            when = datetime.fromtimestamp(trace["time"] / 1000, tz=UTC)
-            if dest is None or dest == "jsonl.gz" or dest == "jsonl":
-                key = ("layout", dest or "json.gz", region, service, when.date())
-            else:
-                key = ("file",) + tuple(dest)
-            groups.setdefault(key, []).append(trace)
-        for key, traces in groups.items():
-            traces.sort(key=lambda t: t["time"])
-            if key[0] == "layout":
-                _, ext, region, service, day = key
-                first = datetime.fromtimestamp(traces[0]["time"] / 1000, tz=UTC)
-                prefix = self.prefixes[region]
-                rel = (f"traces/CloudTraces/{region}/{day.year}/{day.month}/{day.day}/system/{service}/"
-                       f"{prefix}_CloudTrace_{region}_{first.strftime('%Y-%m-%dT%H-%M-%SZ')}_{self.rng.hex(16)}.{ext}")
-                if ext == "json.gz":
-                    b.gz(rel, compact(traces).encode("utf-8"))
-                else:
-                    lines = "".join(compact(t) + "\n" for t in traces).encode("utf-8")
-                    b.write(rel, lines) if ext == "jsonl" else b.gz(rel, lines)
-            else:
-                _, shape, rel = key
-                if shape == "envelope":  # what the CTS ListTraces API returns
-                    b.json(rel, {"traces": traces, "meta_data": {"count": len(traces), "marker": ""}})
-                elif shape == "single":
-                    assert len(traces) == 1
-                    b.json(rel, traces[0])
-                else:
-                    raise ValueError(shape)
-
-
-def routine_day(t: Tenant, register: Register, day: date, cfg: dict) -> None:
+def routine_day(t: TenantTraces, register: Register, day: date, cfg: dict) -> None:
     """A day of ordinary activity in one region: scheduled backups, a service account, operators."""
     region = cfg["region"]
     rng = t.rng
@@ -452,7 +95,7 @@ def routine_day(t: Tenant, register: Register, day: date, cfg: dict) -> None:
         tracker_reads(t, region, reader, at(day, 13, 50, rng.int(0, 59)), cfg["tracker_bucket"], cfg["tracker_prefix"], day)
 
 
-def tracker_reads(t: Tenant, region: str, account: str, when: datetime, bucket: str, prefix: str, day: date) -> None:
+def tracker_reads(t: TenantTraces, region: str, account: str, when: datetime, bucket: str, prefix: str, day: date) -> None:
     """Someone reads the traces archive: log in, list a day's folder, fetch and check one file."""
     y = day - timedelta(days=1)
     folder = f"{prefix}/CloudTraces/{region}/{y.year}/{y.month}/{y.day}/system/ECS/"
@@ -461,220 +104,6 @@ def tracker_reads(t: Tenant, region: str, account: str, when: datetime, bucket: 
     t.obs(when + timedelta(minutes=4), region, account, "ListObjects", bucket, request={"prefix": folder})
     t.obs(when + timedelta(minutes=6), region, account, "HeadObject", bucket, obj)
     t.obs(when + timedelta(minutes=7), region, account, "GetObject", bucket, obj)
-
-
-# --------------------------------------------------------------------------------------------
-# Terraform state (version 4) from the Flexible Engine provider
-# --------------------------------------------------------------------------------------------
-
-def tf_state(key: str, serial: int, resources: list, outputs: dict | None = None) -> dict:
-    return {"version": 4, "terraform_version": TF_VERSION, "serial": serial, "lineage": uuid_(key, "lineage"),
-            "outputs": outputs or {}, "resources": resources, "check_results": None}
-
-
-def tf_resource(rtype: str, name: str, provider: str, attrs_list: list[dict], *, mode: str = "managed",
-                counted: bool = False, deps: tuple = ()) -> dict:
-    r = {"mode": mode, "type": rtype, "name": name, "provider": provider}
-    if counted:
-        r["each"] = "list"
-    instances = []
-    for index, attrs in enumerate(attrs_list):
-        inst = {"schema_version": 0}
-        if counted:
-            inst["index_key"] = index
-        inst["attributes"] = attrs
-        inst["sensitive_attributes"] = []
-        if mode == "managed":
-            inst["private"] = "bnVsbA=="
-            if deps:
-                inst["dependencies"] = list(deps)
-        instances.append(inst)
-    r["instances"] = instances
-    return r
-
-
-def tf_server(s: dict, image: dict, network_id: str, sg_id: str, tags: dict) -> dict:
-    return {
-        "id": s["id"], "name": s["name"], "region": s["region"], "availability_zone": s["az"],
-        "flavor_id": s["flavor"], "flavor_name": s["flavor"], "image_id": image["id"], "image_name": image["name"],
-        "key_pair": s.get("key_pair", ""), "security_groups": ["default", sg_id], "admin_pass": None,
-        "network": [{"uuid": network_id, "name": "", "port": uuid_("port", s["id"]), "fixed_ip_v4": s["ip"],
-                     "fixed_ip_v6": "", "mac": "fa:16:3e:" + ":".join(hexid("mac", s["id"], n=6)[i:i + 2] for i in (0, 2, 4)),
-                     "access_network": False}],
-        "block_device": [], "scheduler_hints": [], "metadata": {}, "user_data": None,
-        "power_state": "active", "status": "ACTIVE", "auto_recovery": True, "stop_before_destroy": False,
-        "system_disk_id": uuid_("sysdisk", s["id"]), "tags": tags, "timeouts": None,
-    }
-
-
-def tf_volume(v: dict, kms_id: str | None, tags: dict, instance_id: str | None) -> dict:
-    metadata = {"attached_mode": "rw", "readonly": "False"}
-    if kms_id:
-        metadata = {"__system__cmkid": kms_id, "__system__encrypted": "1", **metadata}
-    return {
-        "id": v["id"], "name": v["name"], "region": v["region"], "availability_zone": v["az"], "size": v["size"],
-        "volume_type": "SSD", "description": v.get("description", ""), "metadata": metadata,
-        "attachment": [] if not instance_id else [{"id": v["id"], "instance_id": instance_id, "device": v.get("device", "/dev/vdb")}],
-        "multiattach": False, "cascade": False, "image_id": "", "snapshot_id": "", "source_vol_id": "",
-        "consistency_group_id": None, "tags": tags, "timeouts": None,
-    }
-
-
-def tf_bucket(name: str, region: str, *, kms_id: str | None, expire_days: int | None = None,
-              rule_name: str = "expire", prefix: str = "", versioning: bool = False) -> dict:
-    lifecycle = []
-    if expire_days is not None:
-        lifecycle = [{"name": rule_name, "enabled": True, "prefix": prefix, "expiration": [{"days": expire_days}],
-                      "transition": [], "noncurrent_version_expiration": [], "noncurrent_version_transition": []}]
-    return {
-        "id": name, "bucket": name, "region": region, "acl": "private", "policy": "", "storage_class": "STANDARD",
-        "versioning": versioning, "encryption": kms_id is not None, "sse_algorithm": "kms" if kms_id else "",
-        "kms_key_id": kms_id or "", "lifecycle_rule": lifecycle, "logging": [], "website": [], "cors_rule": [],
-        "force_destroy": False, "multi_az": True, "bucket_domain_name": f"{name}.oss.{region}.{FE_DOMAIN}",
-    }  # no "tags": flexibleengine_obs_bucket has none (tenant.yaml scope.buckets selects buckets)
-
-
-def tf_rds(rid: str, name: str, region: str, zones: list[str], kms_id: str | None, keep_days: int, tags: dict) -> dict:
-    """flexibleengine_rds_instance_v3 (provider docs/resources/rds_instance_v3.md): zones a list, volume and
-    backup_strategy blocks; the password is not written out."""
-    return {
-        "id": rid, "name": name, "region": region, "availability_zone": zones, "flavor": "rds.pg.n1.large.2.ha",
-        "ha_replication_mode": "async", "vpc_id": uuid_(rid, "vpc"), "subnet_id": uuid_(rid, "subnet"),
-        "security_group_id": uuid_(rid, "sg"), "fixed_ip": "", "param_group_id": "", "time_zone": "UTC", "ssl_enable": False,
-        "db": [{"type": "PostgreSQL", "version": "14", "port": 5432, "password": "", "user_name": "root"}],
-        "volume": [{"type": "ULTRAHIGH", "size": 200, "disk_encryption_id": kms_id or ""}],
-        "backup_strategy": [{"keep_days": keep_days, "start_time": "01:00-02:00"}],
-        "nodes": [{"availability_zone": z, "id": uuid_(rid, "node", z), "name": f"{name}_node{i}", "role": ["master", "slave"][i % 2],
-                   "status": "ACTIVE"} for i, z in enumerate(zones)],
-        "private_ips": ["192.168.20.50"], "public_ips": [], "status": "ACTIVE", "created": "2026-01-12T09:41:06+0000",
-        "description": "", "parameters": [], "tags": tags, "timeouts": None,
-    }
-
-
-def tf_rds_copy(sid: str, instance_id: str, region: str, destination: str, project_id: str) -> dict:
-    """flexibleengine_rds_cross_region_backup_strategy: the instance's backups copied to destination_region."""
-    return {"id": sid, "instance_id": instance_id, "region": region, "backup_type": "all", "keep_days": 7,
-            "destination_region": destination, "destination_project_id": project_id, "timeouts": None}
-
-
-def tf_tracker(region: str, bucket: str, prefix: str) -> dict:
-    return {"id": "system", "tracker_name": "system", "region": region, "bucket_name": bucket,
-            "file_prefix_name": prefix, "status": "enabled", "is_support_smn": False, "topic_id": "",
-            "operations": [], "is_send_all_key_operation": False, "need_notify_user_list": []}
-
-
-def tf_vault(vault: dict, resources: list, policy_id: str, tags: dict) -> dict:
-    return {
-        "id": vault["id"], "name": vault["name"], "region": vault["region"], "type": vault["type"],
-        "protection_type": vault.get("protection_type", "backup"), "consistent_level": "crash_consistent",
-        "size": vault["size"], "auto_expand": False, "auto_bind": False, "bind_rules": {},
-        "enterprise_project_id": "0", "policy_id": policy_id, "resources": resources,
-        "allocated": 0, "used": 0, "spec_code": "", "status": "available", "storage": "", "tags": tags,
-    }
-
-
-def tf_policy(pid: str, name: str, region: str, ptype: str, *, destination_region: str = "",
-              destination_project_id: str = "", times=("23:30", "11:30"), retention_days: int | None = None,
-              interval: int = 1, days_: str = "") -> dict:
-    return {
-        "id": pid, "name": name, "region": region, "type": ptype, "enabled": True,
-        "destination_region": destination_region, "destination_project_id": destination_project_id,
-        "enable_acceleration": False, "time_zone": "UTC+01:00", "time_period": retention_days or 0,
-        "backup_quantity": 0, "long_term_retention": [],
-        "backup_cycle": [{"days": days_, "interval": 0 if days_ else interval, "execution_times": list(times)}],
-    }
-
-
-def tf_listener(lid: str, name: str, region: str, protocol: str, port: int, lb_id: str, *, policy: str = "",
-                cert: str = "", v3: bool = False) -> dict:
-    attrs = {"id": lid, "name": name, "region": region, "protocol": protocol, "protocol_port": port,
-             "loadbalancer_id": lb_id, "description": "", "tls_ciphers_policy": policy, "tags": {}}
-    if v3:
-        attrs.update({"server_certificate": cert, "ca_certificate": "", "sni_certificate": [], "forward_eip": False,
-                      "http2_enable": True, "idle_timeout": 60, "request_timeout": 60, "response_timeout": 60})
-    else:
-        attrs.update({"default_tls_container_ref": cert, "sni_container_refs": [], "default_pool_id": "",
-                      "connection_limit": -1, "admin_state_up": True, "http2_enable": False,
-                      "tenant_id": hexid("lb-tenant", lb_id)})
-    return attrs
-
-
-def tf_user(t: Tenant, account: str, email: str, description: str, access_type: str = "default", enabled: bool = True) -> dict:
-    return {"id": t.user_id(account), "name": account, "enabled": enabled, "description": description,
-            "email": email, "phone": "", "country_code": "", "access_type": access_type,
-            "pwd_reset": True, "password_strength": "Strong", "create_time": "", "last_login": ""}
-
-
-def tf_image() -> dict:
-    return {"id": "5d4c2b6a-7c1b-4f0e-9a3d-2e8f6b1c0d9e", "name": "OBS Ubuntu 22.04", "region": "eu-west-0",
-            "most_recent": True, "visibility": "public", "container_format": "bare", "disk_format": "zvhd2",
-            "min_disk_gb": 40, "min_ram_mb": 0, "size_bytes": 0, "status": "active", "tags": []}
-
-
-# --------------------------------------------------------------------------------------------
-# backups as the APIs list them
-# --------------------------------------------------------------------------------------------
-
-def cbr_backup(t: Tenant, res: dict, vault: dict, created: datetime, *, encrypted: bool = True,
-               status: str = "available", auto: bool = True, replicate_to: tuple | None = None,
-               keep_days: int = 180, name: str | None = None) -> dict:
-    bid = uuid_(t.key, "cbr-backup", res["id"], created.isoformat())
-    server = res["kind"] == "server"
-    done = created + timedelta(minutes=4 + t.rng.int(0, 20))
-    item = {
-        "id": bid,
-        "name": name or f"autobk_{hexid('name', bid, n=4)}",
-        "checkpoint_id": uuid_(t.key, "checkpoint", vault["id"], created.isoformat()),
-        "resource_id": res["id"],
-        "resource_name": res["name"],
-        "resource_type": "OS::Nova::Server" if server else "OS::Cinder::Volume",
-        "resource_az": res["az"],
-        "resource_size": res["size"],
-        "status": status,
-        "image_type": "backup",
-        "created_at": api_utc(created),
-        "updated_at": api_utc(done),
-        "protected_at": api_utc(done),
-        "expired_at": api_utc(created + timedelta(days=keep_days)),
-        "vault_id": vault["id"],
-        "project_id": t.project_id(res["region"]),
-        "provider_id": CBR_PROVIDER["server" if server else "disk"],
-        "enterprise_project_id": "0",
-        "extend_info": {"auto_trigger": auto, "bootable": server, "contain_system_disk": server,
-                        "encrypted": encrypted, "incremental": auto, "supported_restore_mode": "backup"},
-        "replication_records": [],
-    }
-    if replicate_to:
-        region, dest_vault = replicate_to
-        item["replication_records"].append({
-            "id": uuid_(t.key, "replication", bid),
-            "created_at": api_utc(done + timedelta(minutes=10)),
-            "source_region": res["region"],
-            "source_backup_id": bid,
-            "source_checkpoint_id": item["checkpoint_id"],
-            "destination_region": region,
-            "destination_project_id": t.project_id(region),
-            "destination_vault_id": dest_vault,
-            "destination_backup_id": uuid_(t.key, "replica", bid),
-            "destination_checkpoint_id": uuid_(t.key, "replica-checkpoint", bid),
-            "status": "available",
-            "vault_id": vault["id"],
-            "extra_info": {"progress": 100, "fail_code": None, "fail_reason": None, "auto_trigger": True},
-        })
-    return item
-
-
-def find_backup(backups: list, resource_id: str, utc_prefix: str) -> str:
-    """Id of the backup of a resource whose created_at (UTC) starts with utc_prefix."""
-    found = [x["id"] for x in backups if x["resource_id"] == resource_id and x["created_at"].startswith(utc_prefix)]
-    assert len(found) == 1, (resource_id, utc_prefix, found)
-    return found[0]
-
-
-def twice_daily(start: date, end_inclusive: date, hm1=(1, 30), hm2=(13, 30)):
-    for d in days(start, end_inclusive):
-        yield at(d, *hm1)
-        yield at(d, *hm2)
 
 
 # --------------------------------------------------------------------------------------------
@@ -773,7 +202,7 @@ ATTESTATIONS = [
 ]
 
 
-def write_attestations(b: Bundle, org: str, owners: dict[str, str], signed: dict[str, str], *,
+def write_attestations(b: BundleFiles, org: str, owners: dict[str, str], signed: dict[str, str], *,
                        skip=(), tamper=(), version: str = "3.0") -> None:
     for control, slug, title, statement in ATTESTATIONS:
         if control in skip:
@@ -782,23 +211,21 @@ def write_attestations(b: Bundle, org: str, owners: dict[str, str], signed: dict
         signed_at = signed.get(slug, signed["default"])
         doc = f"attestations/docs/{slug}.pdf"
         pdf = tiny_pdf(title, document_lines(org, version, signed_at, owner, statement))
-        digest = b.write(doc, pdf)
+        b.write(doc, pdf)
+        digest = sha256(pdf)
         if control in tamper:
             # the document was edited after the attestation was signed: the recorded hash is the old one
-            old = tiny_pdf(title, document_lines(org, "2.9", signed_at, owner, statement))
-            digest = hashlib.sha256(old).hexdigest()
-        b.write(f"attestations/{slug}.yaml", "\n".join([
-            f"control: {q(control)}",
-            f"statement: {q(statement)}",
-            f"owner: {q(owner)}",
-            f"signed_at: {signed_at}",
-            f"document: {doc}",
-            f"sha256: {digest}",
-            "",
-        ]))
+            digest = sha256(tiny_pdf(title, document_lines(org, "2.9", signed_at, owner, statement)))
+        b.write(f"attestations/{slug}.yaml", attestation_yaml(control, statement, owner, signed_at, doc, digest))
 
 
-def write_provider(b: Bundle, hds_until: str, iso_until: str, iso_from: str = "2025-01-15") -> None:
+def mfa(t: TenantTraces, devices: list[str], protects: list[tuple[str, bool, str]]) -> dict:
+    """The MFA listing of the tenant's accounts: virtual devices, and login protection as (account, enabled, method)."""
+    return mfa_listing([(t.user_id(a), f"iam/mfa/{t.domain_id}/{a}") for a in devices],
+                       [(t.user_id(a), e, m) for a, e, m in protects])
+
+
+def write_provider(b: BundleFiles, hds_until: str, iso_until: str, iso_from: str = "2025-01-15") -> None:
     certs = [
         ("hds_certificate", "hds", "Certificate of conformity: Health data host (HDS)",
          "HDS-SAMPLE-2024-0173", "2024-03-01", hds_until,
@@ -811,46 +238,14 @@ def write_provider(b: Bundle, hds_until: str, iso_until: str, iso_from: str = "2
     ]
     for kind, slug, title, number, valid_from, valid_until, scope in certs:
         doc = f"provider/docs/{slug}-certificate.pdf"
-        lines = [f"Certificate number: {number}", f"Holder: Flexible Engine cloud provider",
+        lines = [f"Certificate number: {number}", "Holder: Flexible Engine cloud provider",
                  f"Valid from {valid_from} until {valid_until}", ""] + textwrap.wrap("Scope: " + scope, 92)
         lines += ["", "SAMPLE DOCUMENT for the hds-audit test bundles. This is not a real certificate."]
-        digest = b.write(doc, tiny_pdf(title, lines))
-        b.write(f"provider/{kind}.yaml", "\n".join([
-            f"kind: {kind}",
-            f"issuer: {q('Example Certification SAS (accredited certification body, fictitious)')}",
-            f"valid_from: {valid_from}",
-            f"valid_until: {valid_until}",
-            f"document: {doc}",
-            f"sha256: {digest}",
-            "",
-        ]))
-
-
-# --------------------------------------------------------------------------------------------
-# IAM listings
-# --------------------------------------------------------------------------------------------
-
-def iam_user(t: Tenant, account: str, *, enabled: bool = True, mode: str = "default", owner: bool = False,
-             created: datetime, last_login: datetime | None, email: str = "", description: str = "") -> dict:
-    masked = ""
-    if email:
-        local, domain = email.split("@", 1)
-        masked = local[0] + "*" * 6 + "@" + domain
-    uid = t.user_id(account)
-    return {
-        "id": uid, "name": account, "domain_id": t.domain_id, "enabled": enabled, "access_mode": mode,
-        "is_domain_owner": owner, "description": description, "email": masked, "pwd_status": False,
-        "create_time": iam_time(created), "last_login_time": iam_time(last_login) if last_login else None,
-        "xuser_id": "", "xuser_type": "",
-        "links": {"self": f"https://iam.eu-west-0.{FE_DOMAIN}/v3.0/OS-USER/users/{uid}"},
-    }
-
-
-def mfa_listing(t: Tenant, devices: list[str], protects: list[tuple[str, bool, str]]) -> dict:
-    return {
-        "virtual_mfa_devices": [{"user_id": t.user_id(a), "serial_number": f"iam/mfa/{t.domain_id}/{a}"} for a in devices],
-        "login_protects": [{"user_id": t.user_id(a), "enabled": e, "verification_method": m} for a, e, m in protects],
-    }
+        pdf = tiny_pdf(title, lines)
+        b.write(doc, pdf)
+        b.write(f"provider/{kind}.yaml", certificate_yaml(
+            kind, "Example Certification SAS (accredited certification body, fictitious)", valid_from, valid_until,
+            doc, sha256(pdf)))
 
 
 # ============================================================================================
@@ -858,11 +253,11 @@ def mfa_listing(t: Tenant, devices: list[str], protects: list[tuple[str, bool, s
 # ============================================================================================
 
 def build_compliant(root: Path) -> None:
-    b = Bundle(root)
+    b = BundleFiles(root)
     R = "eu-west-0"
     org = "Centre Hospitalier de Valmont"
     mail = "ch-valmont.example"
-    t = Tenant("valmont", "ch-valmont", 20260701, {R: "valmont"}, {
+    t = TenantTraces(IDS, "valmont", "ch-valmont", 20260701, {R: "valmont"}, {
         "ch-valmont": "203.0.113.10", "c.fournier": "203.0.113.11", "t.lefebvre": "203.0.113.12",
         "n.girard": "203.0.113.13", "s.roussel": "203.0.113.14", "m.dubois": "203.0.113.15",
         "svc-backup-sync": "192.168.10.21", "ob-support-0412": "198.51.100.77",
@@ -956,9 +351,9 @@ def build_compliant(root: Path) -> None:
     for account, (person, role) in people.items():
         email = person.lower().replace(" ", ".") + "@" + mail
         main.append(tf_resource("flexibleengine_identity_user_v3", account.replace(".", "_"), PROVIDER_NEW,
-                                [tf_user(t, account, email, role)]))
+                                [tf_user(t.user_id(account), account, email, role)]))
     main.append(tf_resource("flexibleengine_identity_user_v3", "svc_backup_sync", PROVIDER_NEW,
-                            [tf_user(t, "svc-backup-sync", "", "Nightly export to OBS (owner: Camille Fournier)", "programmatic")]))
+                            [tf_user(t.user_id("svc-backup-sync"), "svc-backup-sync", "", "Nightly export to OBS (owner: Camille Fournier)", "programmatic")]))
     b.json("resources/main.tfstate", tf_state("valmont-main", 214, main, {
         "dpi_url": {"value": "https://dpi.ch-valmont.example", "type": "string"},
         "traces_bucket": {"value": tracker_bucket, "type": "string"},
@@ -1011,7 +406,7 @@ def build_compliant(root: Path) -> None:
         reg("n.girard", "Nadia Girard", em("Nadia Girard"), "operator", "2026-08-24T09:00:00+02:00",
             approved_by="Camille Fournier"),
     ])
-    b.csv("access_register.csv", REGISTER_COLUMNS, register.csv_rows())
+    b.table("access_register.csv", REGISTER_COLUMNS, register.rows)
 
     b.listing("iam/users.json", "users", [
         iam_user(t, "ch-valmont", owner=True, created=at(2023, 11, 6, 9, 14), last_login=at(2026, 9, 2, 9, 40),
@@ -1027,7 +422,7 @@ def build_compliant(root: Path) -> None:
         iam_user(t, "svc-backup-sync", mode="programmatic", created=at(2025, 2, 3, 11, 20), last_login=None,
                  description="Nightly export to OBS; owner Camille Fournier"),
     ])
-    b.json("iam/mfa.json", mfa_listing(t, ["ch-valmont", "c.fournier", "t.lefebvre", "s.roussel"],
+    b.json("iam/mfa.json", mfa(t, ["ch-valmont", "c.fournier", "t.lefebvre", "s.roussel"],
                                         [("n.girard", True, "sms"), ("m.dubois", True, "email"), ("c.fournier", True, "vmfa")]))
 
     # --- backups ----------------------------------------------------------------------------
@@ -1090,7 +485,7 @@ def build_compliant(root: Path) -> None:
           account="t.lefebvre", ttype="ConsoleAction",
           request={"restore": {"volume_id": uuid_("valmont", "evs", "restore-test"), "power_on": False}},
           path=f"/v3/{t.project_id(R)}/backups/{restore_backup}/restore")
-    t.write_traces(b)
+    t.write(b)
 
     # invariants of this bundle: nobody acts without an authorization, only readers read the archive
     for region, service, _, tr in t.traces:
@@ -1100,7 +495,7 @@ def build_compliant(root: Path) -> None:
             if service == "OBS" and tr["resource_name"] == tracker_bucket:
                 assert register.roles(tr["user"]["name"], when) & {"trace_reader", "auditor"}
 
-    b.csv("restore_tests.csv", ["tested_at", "resource_id", "backup_id", "result", "record"], [
+    b.table("restore_tests.csv", ["tested_at", "resource_id", "backup_id", "result", "record"], [
         ["2026-02-16T14:30:00+01:00", servers[2]["id"], uuid_("valmont", "cbr-backup-old", "2026-02-15"), "success",
          "PV-RESTORE-2026-02: full restore of valmont-dpi-db on the test network, application started"],
         ["2026-08-18T14:00:00+02:00", volumes[0]["id"], restore_backup, "success",
@@ -1108,7 +503,7 @@ def build_compliant(root: Path) -> None:
     ])
 
     # --- support ----------------------------------------------------------------------------
-    b.csv("tickets.csv", ["ticket_id", "category", "priority", "opened_at", "responded_at", "resolved_at", "api_incident"], [
+    b.table("tickets.csv", ["ticket_id", "category", "priority", "opened_at", "responded_at", "resolved_at", "api_incident"], [
         ["INC-2026-0387", "incident", "P3", "2026-07-08T10:12:00+02:00", "2026-07-08T10:31:00+02:00", "2026-07-09T15:05:00+02:00", "false"],
         ["INC-2026-0412", "incident", "P2", "2026-08-05T09:20:00+02:00", "2026-08-05T09:41:00+02:00", "2026-08-07T16:30:00+02:00", "true"],
         ["REQ-2026-0430", "request", "P4", "2026-08-12T11:00:00+02:00", "2026-08-12T14:45:00+02:00", "2026-08-14T10:00:00+02:00", "false"],
@@ -1146,11 +541,11 @@ policy: {{trace_max_gap_hours: 24}}
 # ============================================================================================
 
 def build_violations(root: Path) -> None:
-    b = Bundle(root)
+    b = BundleFiles(root)
     R, SG = "eu-west-0", "ap-southeast-1"
     org = "Clinique des Tilleuls"
     mail = "clinique-tilleuls.example"
-    t = Tenant("tilleuls", "clinique-tilleuls", 20260702, {R: "tilleuls", SG: "tilleuls-sg"}, {
+    t = TenantTraces(IDS, "tilleuls", "clinique-tilleuls", 20260702, {R: "tilleuls", SG: "tilleuls-sg"}, {
         "clinique-tilleuls": "203.0.113.60", "i.lambert": "203.0.113.61", "a.moreau": "203.0.113.62",
         "e.garnier": "203.0.113.63", "r.petit": "203.0.113.64", "n.roche": "203.0.113.65",
         "l.bernard": "203.0.113.66", "j.martin": "198.51.100.140", "svc-pacs-export": "192.168.30.15",
@@ -1226,7 +621,7 @@ def build_violations(root: Path) -> None:
                            ("r.petit", "romain.petit"), ("n.roche", "nathalie.roche"), ("l.bernard", "lea.bernard"),
                            ("p.henry", "paul.henry")):
         main.append(tf_resource("flexibleengine_identity_user_v3", account.replace(".", "_"), PROVIDER_OLD,
-                                [tf_user(t, account, f"{email}@{mail}", "")]))
+                                [tf_user(t.user_id(account), account, f"{email}@{mail}", "")]))
     b.json("resources/main.tfstate", tf_state("tilleuls-main", 96, main))
     lb = uuid_("tilleuls", "elb", "portal")
     lb3 = uuid_("tilleuls", "elb3", "portal")
@@ -1269,7 +664,7 @@ def build_violations(root: Path) -> None:
             "2026-03-30T11:00:00+02:00", approved_by="Isabelle Lambert", ticket="INC-2026-0219"),
         reg("l.bernard", "Léa Bernard", em("lea.bernard"), "operator", "2026-07-20T09:00:00+02:00", approved_by="Isabelle Lambert"),
     ])
-    b.csv("access_register.csv", REGISTER_COLUMNS, register.csv_rows())
+    b.table("access_register.csv", REGISTER_COLUMNS, register.rows)
 
     b.listing("iam/users.json", "users", [
         iam_user(t, "clinique-tilleuls", owner=True, created=at(2023, 5, 15, 10, 0), last_login=at(2026, 6, 11, 16, 20),
@@ -1290,7 +685,7 @@ def build_violations(root: Path) -> None:
         iam_user(t, "l.bernard", mode="console", created=at(2026, 7, 15, 17, 40), last_login=at(2026, 9, 30, 8, 20), email=em("lea.bernard")),
         iam_user(t, "p.henry", mode="console", created=at(2026, 6, 1, 9, 12), last_login=at(2026, 9, 18, 10, 3), email=em("paul.henry")),
     ])
-    b.json("iam/mfa.json", mfa_listing(
+    b.json("iam/mfa.json", mfa(
         t, ["clinique-tilleuls", "admin", "i.lambert", "a.moreau", "n.roche", "r.petit", "ob-support-0219", "l.bernard", "p.henry"],
         [("e.garnier", False, "sms"), ("j.martin", True, "vmfa")]))
 
@@ -1356,7 +751,7 @@ def build_violations(root: Path) -> None:
           ttype="ConsoleAction", request={"checkpoint": {"parameters": {"auto_trigger": False, "resource_details": [
               {"id": servers[1]["id"], "type": "OS::Nova::Server"}]}}},
           path=f"/v3/{t.project_id(R)}/checkpoints")
-    t.write_traces(b)
+    t.write(b)
     times = sorted(tr["time"] for region, _, _, tr in t.traces if region == R)
     before = max(x for x in times if x < epoch_ms(gap[0]))
     after = min(x for x in times if x >= epoch_ms(gap[1]))
@@ -1432,7 +827,7 @@ def build_violations(root: Path) -> None:
     findings.append(("residency.resources", f"{len(sg_backups)} backups in backups/cbr-ap-southeast-1.json",
                      "every backup of tilleuls-analytics-sg lies in ap-southeast-1 (resource_az ap-southeast-1a)"))
 
-    b.csv("restore_tests.csv", ["tested_at", "resource_id", "backup_id", "result", "record"], [
+    b.table("restore_tests.csv", ["tested_at", "resource_id", "backup_id", "result", "record"], [
         ["2025-06-10T15:00:00+02:00", servers[1]["id"], uuid_("tilleuls", "cbr-backup-old", "2025-06-09"), "success",
          "PV-2025-014: restore of tilleuls-pacs-db on the test network"],
         ["2026-09-15T14:30:00+02:00", volumes[1]["id"],
@@ -1443,7 +838,7 @@ def build_violations(root: Path) -> None:
                      "the last restore test (2026-09-15) failed; the last success (2025-06-10) is more than 365 days before 2026-10-01"))
 
     # --- support ----------------------------------------------------------------------------
-    b.csv("tickets.csv", ["ticket_id", "category", "priority", "opened_at", "responded_at", "resolved_at", "api_incident"], [
+    b.table("tickets.csv", ["ticket_id", "category", "priority", "opened_at", "responded_at", "resolved_at", "api_incident"], [
         ["INC-2026-0219", "incident", "P2", "2026-03-30T10:05:00+02:00", "2026-03-30T11:40:00+02:00", "2026-04-03T17:20:00+02:00", "false"],
         ["INC-2026-0571", "incident", "P1", "2026-07-10T17:00:00+02:00", "2026-07-15T11:30:00+02:00", "2026-07-15T16:00:00+02:00", "true"],
         ["INC-2026-0618", "incident", "P3", "2026-08-26T09:40:00+02:00", "2026-08-26T10:15:00+02:00", "2026-08-27T12:00:00+02:00", "false"],
@@ -1560,11 +955,11 @@ Accounts of note:
 # ============================================================================================
 
 def build_terminated(root: Path) -> None:
-    b = Bundle(root)
+    b = BundleFiles(root)
     R = "eu-west-0"
     org = "Laboratoire Biomédical du Lac"
     mail = "labo-du-lac.example"
-    t = Tenant("lac", "labo-du-lac", 20260401, {R: "lac"}, {
+    t = TenantTraces(IDS, "lac", "labo-du-lac", 20260401, {R: "lac"}, {
         "labo-du-lac": "203.0.113.90", "a.vidal": "203.0.113.91", "b.leroy": "203.0.113.92"})
     register = Register([
         reg("labo-du-lac", "Gilles Fabre", f"gilles.fabre@{mail}", "admin", "2025-11-03", "2026-05-15T17:00:00+02:00",
@@ -1574,7 +969,7 @@ def build_terminated(root: Path) -> None:
         reg("b.leroy", "Bastien Leroy", f"bastien.leroy@{mail}", "operator", "2025-11-03", "2026-04-30T18:00:00+02:00",
             approved_by="Gilles Fabre"),
     ])
-    b.csv("access_register.csv", REGISTER_COLUMNS, register.csv_rows())
+    b.table("access_register.csv", REGISTER_COLUMNS, register.rows)
 
     app = {"id": uuid_("lac", "ecs", "app"), "name": "lac-lims-app", "region": R, "az": "eu-west-0a"}
     db = {"id": uuid_("lac", "ecs", "db"), "name": "lac-lims-db", "region": R, "az": "eu-west-0b"}
@@ -1625,7 +1020,7 @@ def build_terminated(root: Path) -> None:
           ttype="ConsoleAction", path=f"/v3/{p}/trackers?tracker_name=system", dest=final)
     t.add(at(2026, 4, 29, 11, 5, 27), R, "OBS", "deleteBucket", "bucket", tracker_bucket, tracker_bucket, account="a.vidal",
           ttype="ObsAPI", url=f"https://{tracker_bucket}.oss.{R}.{FE_DOMAIN}/", dest=final)
-    t.write_traces(b)
+    t.write(b)
 
     # CSBS backups of the two servers: weekly until the contract end, deleted on 2026-04-14
     items = []
@@ -1646,7 +1041,7 @@ def build_terminated(root: Path) -> None:
             })
     b.listing("backups/csbs.json", "checkpoint_items", items, count=len(items))
     b.json("resources/main.tfstate", tf_state("lac-main", 141, []))
-    b.csv("tickets.csv", ["ticket_id", "category", "priority", "opened_at", "responded_at", "resolved_at", "api_incident"], [
+    b.table("tickets.csv", ["ticket_id", "category", "priority", "opened_at", "responded_at", "resolved_at", "api_incident"], [
         ["REQ-2026-0301", "request", "P3", "2026-05-04T09:00:00+02:00", "2026-05-04T09:25:00+02:00", "2026-05-15T17:00:00+02:00", "false"],
     ])
     b.write("tenant.yaml", f"""# {org}: contract ended on 2026-03-31; sample for `hds-audit deletion` (2026-Q2).
