@@ -1065,18 +1065,23 @@ policy: {{trace_max_gap_hours: 24}}
 
 # ============================================================================================
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="folder that receives the three bundles (default: samples/)")
-    args = parser.parse_args()
-    for name, build in (("compliant", build_compliant), ("violations", build_violations), ("terminated", build_terminated)):
-        root = args.out / name
+def write_all(out: Path, names: tuple[str, ...] = BUNDLES) -> None:
+    """Write the named bundles under `out`, each into a fresh folder of its name."""
+    builds = {"compliant": build_compliant, "violations": build_violations, "terminated": build_terminated}
+    for name in names:
+        root = out / name
         if root.exists():
             shutil.rmtree(root)
-        build(root)
+        builds[name](root)
         files = [p for p in root.rglob("*") if p.is_file()]
         size = sum(p.stat().st_size for p in files)
         print(f"{name:11s} {len(files):4d} files {size / 1024:8.1f} KiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="folder that receives the three bundles (default: samples/)")
+    write_all(parser.parse_args().out)
 
 
 if __name__ == "__main__":
