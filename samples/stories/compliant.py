@@ -7,16 +7,35 @@ from pathlib import Path
 
 from hds_audit.bundle_writer.backups import cbr_backup, find_backup, twice_daily
 from hds_audit.bundle_writer.clock import UTC, api_utc, at, days
-from hds_audit.bundle_writer.files import REGISTER_COLUMNS, BundleFiles, q
+from hds_audit.bundle_writer.files import REGISTER_COLUMNS, BundleFiles
 from hds_audit.bundle_writer.iam import iam_user
 from hds_audit.bundle_writer.recorder import TenantTraces
 from hds_audit.bundle_writer.register import Register, reg
+from hds_audit.bundle_writer.tenant import tenant_yaml
 from hds_audit.bundle_writer.terraform import (
-    PROVIDER_NEW, PROVIDER_OLD, tf_bucket, tf_image, tf_listener, tf_policy, tf_rds, tf_resource, tf_server,
-    tf_state, tf_tracker, tf_user, tf_vault, tf_volume,
+    PROVIDER_NEW,
+    PROVIDER_OLD,
+    tf_bucket,
+    tf_image,
+    tf_listener,
+    tf_policy,
+    tf_rds,
+    tf_resource,
+    tf_server,
+    tf_state,
+    tf_tracker,
+    tf_user,
+    tf_vault,
+    tf_volume,
 )
-
-from stories.common import IDS, mfa, routine_day, uuid_, write_attestations, write_provider
+from stories.common import (
+    IDS,
+    mfa,
+    routine_day,
+    uuid_,
+    write_attestations,
+    write_provider,
+)
 
 R = "eu-west-0"
 org = "Centre Hospitalier de Valmont"
@@ -325,16 +344,11 @@ def write_documents(b: BundleFiles) -> None:
 
 
 def write_tenant(b: BundleFiles, t: TenantTraces) -> None:
-    b.write("tenant.yaml", f"""# {org}: sample tenant where every check passes for 2026-Q3.
-tenant_id: "{t.domain_id}"
-name: {q(org)}
-support_plan: business
-allowed_regions: [eu-west-0]
-default_region: eu-west-0      # the VPC in resources/network.tfstate records no region
-declared_regions: {{}}
-scope: {{tag: "hds=true", buckets: ["ch-valmont-*"]}}   # buckets carry no tags: selected by name
-policy: {{trace_max_gap_hours: 24}}
-""")
+    b.write("tenant.yaml", tenant_yaml(
+        f"{org}: sample tenant where every check passes for 2026-Q3.", t.domain_id, org, "business",
+        '{tag: "hds=true", buckets: ["ch-valmont-*"]}',
+        notes={"default_region": "      # the VPC in resources/network.tfstate records no region",
+               "scope": "   # buckets carry no tags: selected by name"}))
 
 
 def build(root: Path) -> None:

@@ -6,14 +6,14 @@ from datetime import date
 from pathlib import Path
 
 from hds_audit.bundle_writer.clock import api_utc, at, days
-from hds_audit.bundle_writer.files import REGISTER_COLUMNS, BundleFiles, q
+from hds_audit.bundle_writer.files import REGISTER_COLUMNS, BundleFiles
 from hds_audit.bundle_writer.recorder import TenantTraces
 from hds_audit.bundle_writer.register import Register, reg
+from hds_audit.bundle_writer.tenant import tenant_yaml
 from hds_audit.bundle_writer.terraform import (
     tf_state,
 )
 from hds_audit.bundle_writer.traces import FE_DOMAIN
-
 from stories.common import IDS, hexid, uuid_
 
 R = "eu-west-0"
@@ -24,6 +24,15 @@ app = {"id": uuid_("lac", "ecs", "app"), "name": "lac-lims-app", "region": R, "a
 db = {"id": uuid_("lac", "ecs", "db"), "name": "lac-lims-db", "region": R, "az": "eu-west-0b"}
 vol = {"id": uuid_("lac", "evs", "db-data"), "name": "lac-lims-db-data", "region": R, "az": "eu-west-0b"}
 results_bucket, tracker_bucket = "labo-lac-resultats", "labo-lac-cts-traces"
+
+CONTRACT_END = """contract_end: 2026-03-31                                 # deletion due by 2026-05-31 (contract end + 2 months)
+tenant_deletion_requested_at: 2026-05-04T09:00:00+02:00  # ticket REQ-2026-0301, a Monday
+tenant_deleted_at: 2026-05-15T17:00:00+02:00
+# Working days after the request (French public holidays 8 May, 14 May Ascension, 25 May Whit Monday):
+#   Tue 05-05 (1), Wed 05-06 (2), Thu 05-07 (3), Fri 05-08 holiday, Sat-Sun, Mon 05-11 (4),
+#   Tue 05-12 (5), Wed 05-13 (6), Thu 05-14 holiday, Fri 05-15 (7): deleted on working day 7 of 10.
+#   The 10th working day would be Wed 2026-05-20.
+"""
 
 
 def new_tenant() -> TenantTraces:
@@ -123,23 +132,9 @@ def write_rest(b: BundleFiles, t: TenantTraces) -> None:
     b.table("tickets.csv", ["ticket_id", "category", "priority", "opened_at", "responded_at", "resolved_at", "api_incident"], [
         ["REQ-2026-0301", "request", "P3", "2026-05-04T09:00:00+02:00", "2026-05-04T09:25:00+02:00", "2026-05-15T17:00:00+02:00", "false"],
     ])
-    b.write("tenant.yaml", f"""# {org}: contract ended on 2026-03-31; sample for `hds-audit deletion` (2026-Q2).
-tenant_id: "{t.domain_id}"
-name: {q(org)}
-support_plan: business
-allowed_regions: [eu-west-0]
-default_region: eu-west-0
-declared_regions: {{}}
-scope: all
-contract_end: 2026-03-31                                 # deletion due by 2026-05-31 (contract end + 2 months)
-tenant_deletion_requested_at: 2026-05-04T09:00:00+02:00  # ticket REQ-2026-0301, a Monday
-tenant_deleted_at: 2026-05-15T17:00:00+02:00
-# Working days after the request (French public holidays 8 May, 14 May Ascension, 25 May Whit Monday):
-#   Tue 05-05 (1), Wed 05-06 (2), Thu 05-07 (3), Fri 05-08 holiday, Sat-Sun, Mon 05-11 (4),
-#   Tue 05-12 (5), Wed 05-13 (6), Thu 05-14 holiday, Fri 05-15 (7): deleted on working day 7 of 10.
-#   The 10th working day would be Wed 2026-05-20.
-policy: {{trace_max_gap_hours: 24}}
-""")
+    b.write("tenant.yaml", tenant_yaml(
+        f"{org}: contract ended on 2026-03-31; sample for `hds-audit deletion` (2026-Q2).", t.domain_id, org,
+        "business", "all", extra=CONTRACT_END))
 
 
 def build(root: Path) -> None:

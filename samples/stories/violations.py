@@ -11,12 +11,42 @@ from hds_audit.bundle_writer.files import REGISTER_COLUMNS, BundleFiles, q
 from hds_audit.bundle_writer.iam import iam_user
 from hds_audit.bundle_writer.recorder import TenantTraces
 from hds_audit.bundle_writer.register import Register, reg
-
-from stories.common import IDS, mfa, routine_day, uuid_, write_attestations, write_provider
-
-from stories.violations_resources import (
-    R, SG, data_bucket, dr_vault, end, export_bucket, gap, http_listener, mail, manual_id, manual_time, org, policy_repl, policy_sg, rds_copy, servers, sg_server, start, tracker_bucket, vault_disk, vault_sg, vault_srv, volumes, write_resources,
+from hds_audit.bundle_writer.tenant import tenant_yaml
+from stories.common import (
+    IDS,
+    mfa,
+    routine_day,
+    uuid_,
+    write_attestations,
+    write_provider,
 )
+from stories.violations_resources import (
+    SG,
+    R,
+    data_bucket,
+    dr_vault,
+    end,
+    export_bucket,
+    gap,
+    http_listener,
+    mail,
+    manual_id,
+    manual_time,
+    org,
+    policy_repl,
+    policy_sg,
+    rds_copy,
+    servers,
+    sg_server,
+    start,
+    tracker_bucket,
+    vault_disk,
+    vault_sg,
+    vault_srv,
+    volumes,
+    write_resources,
+)
+
 
 def em(local):
     return f"{local}@{mail}"
@@ -298,16 +328,9 @@ def write_waivers(b: BundleFiles) -> None:
 
 
 def write_tenant(b: BundleFiles, t: TenantTraces) -> None:
-    b.write("tenant.yaml", f"""# {org}: sample tenant with deliberate violations for 2026-Q3 (see VIOLATIONS.md).
-tenant_id: "{t.domain_id}"
-name: {q(org)}
-support_plan: standard
-allowed_regions: [eu-west-0]
-default_region: eu-west-0
-declared_regions: {{}}
-scope: {{tag: "hds=true"}}
-policy: {{trace_max_gap_hours: 24}}
-""")
+    b.write("tenant.yaml", tenant_yaml(
+        f"{org}: sample tenant with deliberate violations for 2026-Q3 (see VIOLATIONS.md).", t.domain_id, org,
+        "standard", '{tag: "hds=true"}'))
 
 
 def write_violations_md(b: BundleFiles, findings: list) -> None:
