@@ -8,13 +8,7 @@ from datetime import date, datetime, timedelta
 from hds_audit.bundle_writer.clock import PARIS, epoch_ms, from_ms, iso
 from hds_audit.bundle_writer.files import BundleFiles
 from hds_audit.bundle_writer.ids import Ids, Rng
-from hds_audit.bundle_writer.traces import (
-    FE_DOMAIN,
-    cts_key,
-    cts_trace,
-    cts_user,
-    write_trace_file,
-)
+from hds_audit.bundle_writer.traces import FE_DOMAIN, cts_key, cts_trace, cts_user, write_trace_file
 
 SERVICE_HOST = {"ECS": "ecs", "EVS": "evs", "OBS": "oss", "IAM": "iam", "CBR": "cbr", "CTS": "cts"}
 API_VERSION = {"ECS": "v2.1", "EVS": "v2", "IAM": "v3", "CBR": "v3", "CTS": "v3"}

@@ -6,12 +6,7 @@ import textwrap
 from datetime import date, datetime, timedelta
 
 from hds_audit.bundle_writer.clock import at
-from hds_audit.bundle_writer.documents import (
-    attestation_yaml,
-    certificate_yaml,
-    document_lines,
-    tiny_pdf,
-)
+from hds_audit.bundle_writer.documents import attestation_yaml, certificate_yaml, document_lines, tiny_pdf
 from hds_audit.bundle_writer.files import BundleFiles, sha256
 from hds_audit.bundle_writer.iam import mfa_listing
 from hds_audit.bundle_writer.ids import Ids

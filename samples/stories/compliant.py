@@ -13,29 +13,10 @@ from hds_audit.bundle_writer.recorder import TenantTraces
 from hds_audit.bundle_writer.register import Register, reg
 from hds_audit.bundle_writer.tenant import tenant_yaml
 from hds_audit.bundle_writer.terraform import (
-    PROVIDER_NEW,
-    PROVIDER_OLD,
-    tf_bucket,
-    tf_image,
-    tf_listener,
-    tf_policy,
-    tf_rds,
-    tf_resource,
-    tf_server,
-    tf_state,
-    tf_tracker,
-    tf_user,
-    tf_vault,
-    tf_volume,
+    PROVIDER_NEW, PROVIDER_OLD, tf_bucket, tf_image, tf_listener, tf_policy, tf_rds, tf_resource, tf_server,
+    tf_state, tf_tracker, tf_user, tf_vault, tf_volume,
 )
-from stories.common import (
-    IDS,
-    mfa,
-    routine_day,
-    uuid_,
-    write_attestations,
-    write_provider,
-)
+from stories.common import IDS, mfa, routine_day, uuid_, write_attestations, write_provider
 
 R = "eu-west-0"
 org = "Centre Hospitalier de Valmont"

@@ -10,9 +10,7 @@ from hds_audit.bundle_writer.files import REGISTER_COLUMNS, BundleFiles
 from hds_audit.bundle_writer.recorder import TenantTraces
 from hds_audit.bundle_writer.register import Register, reg
 from hds_audit.bundle_writer.tenant import tenant_yaml
-from hds_audit.bundle_writer.terraform import (
-    tf_state,
-)
+from hds_audit.bundle_writer.terraform import tf_state
 from hds_audit.bundle_writer.traces import FE_DOMAIN
 from stories.common import IDS, hexid, uuid_
 

@@ -12,39 +12,11 @@ from hds_audit.bundle_writer.iam import iam_user
 from hds_audit.bundle_writer.recorder import TenantTraces
 from hds_audit.bundle_writer.register import Register, reg
 from hds_audit.bundle_writer.tenant import tenant_yaml
-from stories.common import (
-    IDS,
-    mfa,
-    routine_day,
-    uuid_,
-    write_attestations,
-    write_provider,
-)
+from stories.common import IDS, mfa, routine_day, uuid_, write_attestations, write_provider
 from stories.violations_resources import (
-    SG,
-    R,
-    data_bucket,
-    dr_vault,
-    end,
-    export_bucket,
-    gap,
-    http_listener,
-    mail,
-    manual_id,
-    manual_time,
-    org,
-    policy_repl,
-    policy_sg,
-    rds_copy,
-    servers,
-    sg_server,
-    start,
-    tracker_bucket,
-    vault_disk,
-    vault_sg,
-    vault_srv,
-    volumes,
-    write_resources,
+    SG, R, data_bucket, dr_vault, end, export_bucket, gap, http_listener, mail, manual_id, manual_time, org,
+    policy_repl, policy_sg, rds_copy, servers, sg_server, start, tracker_bucket, vault_disk, vault_sg, vault_srv,
+    volumes, write_resources,
 )
 
 
