@@ -43,6 +43,8 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
 
+# DuckDB's read_json format for a layout's file shape; the envelope layout has none (its bare scan is still to write)
+BARE_FORMAT = {"array": "array", "lines": "newline_delimited"}
 TRACE_CHECKS = ("trace.tracker_enabled", "trace.continuity", "trace.retention", "trace.access_entitlement", "residency.activity")
 PERIOD = "2026-Q3"
 
@@ -64,26 +66,27 @@ def _cpu() -> float:
 
 
 def trace_paths(bundle: Path) -> list[str]:
-    return sorted(str(p) for p in (bundle / "traces").rglob("*.json.gz"))
+    """Every trace file, whatever its layout (the bare scans below read JSON arrays; `--layout lines` JSON lines)."""
+    return sorted(str(p) for p in (bundle / "traces").rglob("*") if p.name.endswith((".json.gz", ".json", ".jsonl.gz")))
 
 
-def bare_scan(files: list[str]) -> tuple[Clock, dict]:
+def bare_scan(files: list[str], fmt: str = "array") -> tuple[Clock, dict]:
     import duckdb
 
     con = duckdb.connect()
     with Clock() as clock:
-        accounts, gap_ms = con.execute("""
+        accounts, gap_ms = con.execute(f"""
             WITH t AS MATERIALIZED (
                 SELECT "user".name AS account, time
-                FROM read_json(?, format='array', columns={user: 'STRUCT(name VARCHAR)', time: 'BIGINT'}))
-            SELECT (SELECT list({'account': account, 'n': n}) FROM (SELECT account, count(*) AS n FROM t GROUP BY account)),
+                FROM read_json(?, format='{fmt}', columns={{user: 'STRUCT(name VARCHAR)', time: 'BIGINT'}}))
+            SELECT (SELECT list({{'account': account, 'n': n}}) FROM (SELECT account, count(*) AS n FROM t GROUP BY account)),
                    (SELECT max(time - previous) FROM (SELECT time, lag(time) OVER (ORDER BY time) AS previous FROM t))""",
                                        [files]).fetchone()
     con.close()
     return clock, {"accounts": len(accounts), "events": sum(a["n"] for a in accounts), "largest_gap_s": gap_ms / 1000}
 
 
-def bare_table(files: list[str]) -> Clock:
+def bare_table(files: list[str], fmt: str = "array") -> Clock:
     """DuckDB alone doing what the trace stage must: the narrow columns of every trace into a table on disk."""
     import duckdb
 
@@ -91,7 +94,7 @@ def bare_table(files: list[str]) -> Clock:
         con = duckdb.connect(str(Path(folder) / "bare.duckdb"))
         with Clock() as clock:
             con.execute("CREATE TABLE t AS SELECT file_index, \"user\".name AS account, time, service_type "
-                        "FROM read_json(?, format='array', columns={user: 'STRUCT(name VARCHAR)', time: 'BIGINT', service_type: 'VARCHAR'})",
+                        f"FROM read_json(?, format='{fmt}', columns={{user: 'STRUCT(name VARCHAR)', time: 'BIGINT', service_type: 'VARCHAR'}})",
                         [files])
             con.execute("""SELECT (SELECT count(*) FROM (SELECT account, count(*) FROM t GROUP BY 1)),
                                   (SELECT max(time - previous) FROM (SELECT time, lag(time) OVER (ORDER BY time) AS previous FROM t))""").fetchone()
@@ -222,7 +225,7 @@ def _peak_mb() -> float:
 
 
 def measure(events: int, args) -> tuple[str, dict]:
-    bundle = generate.generate(events, args.cache / str(events))
+    bundle = generate.generate(events, args.cache / generate.cache_name(events, args.layout), layout=args.layout)
     files = trace_paths(bundle)
     print(f"{events:,} events in {len(files):,} files", file=sys.stderr)
     runs = []
@@ -231,7 +234,8 @@ def measure(events: int, args) -> tuple[str, dict]:
         # when it ends, and that writeback would otherwise be charged to the next stage.
         # The order turns every other run: whichever stage runs first after (c) or the previous run pays for what
         # the machine was doing before, and a fixed order would charge it to the same stage each time.
-        stages = {"a": lambda: bare_scan(files), "a2": lambda: (bare_table(files), None), "b": lambda: trace_stage(bundle)}
+        fmt = BARE_FORMAT.get(generate.LAYOUTS[args.layout][1], "array")
+        stages = {"a": lambda: bare_scan(files, fmt), "a2": lambda: (bare_table(files, fmt), None), "b": lambda: trace_stage(bundle)}
         done = {}
         for key in (("a", "a2", "b") if i % 2 == 0 else ("b", "a2", "a")):
             _settle()
@@ -280,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, nargs="+", default=[1_000_000], help="one or more bundle sizes")
     parser.add_argument("--cache", type=Path, default=HERE / "cache", help="where generated bundles are kept")
+    parser.add_argument("--layout", choices=list(generate.LAYOUTS), default="cts",
+                        help="how the generated bundle lays out its trace files (bench/generate.py LAYOUTS)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of (a), (a2) and (b); best and median are reported")
     parser.add_argument("--results", type=Path, default=HERE / "results.md")
     args = parser.parse_args(argv)
@@ -294,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         "# hds-audit benchmark",
         "",
         f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, measured {datetime.now(timezone.utc):%Y-%m-%d} "
-        f"with `bench/run.py --events {' '.join(map(str, args.events))} --repeat {args.repeat}`.",
+        f"with `bench/run.py --events {' '.join(map(str, args.events))} --layout {args.layout} --repeat {args.repeat}`.",
         "",
         f"Start-up: `hds-audit --help` {cli['--help']:.2f} s, `hds-audit controls list` {cli['controls list']:.2f} s (best of 3).",
         "", *sections])

@@ -7,19 +7,21 @@ then writes, breaks or removes a few files of a copy of it (see cases.yaml).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bundle_builder import BundleBuilder, trace
 
+from hds_audit.bundle_writer.documents import attestation_yaml, certificate_yaml
+from hds_audit.bundle_writer.files import RESTORE_COLUMNS, sha256
+from hds_audit.bundle_writer.terraform import PROVIDER_NEW, tf_resource, tf_state
+
 PERIOD = "2026-Q3"
 REGION = "eu-west-0"
 TRACE_BUCKET = "ch-traces"
 SERVER_ID = "srv-0001"
 VOLUME_ID = "vol-0001"
-REGISTRY = 'provider["registry.terraform.io/flexibleenginecloud/flexibleengine"]'
 
 USERS = [
     {"name": "a.durand"},
@@ -42,19 +44,17 @@ TICKETS = [
     {"ticket_id": "REQ-0002", "category": "request", "priority": "P4", "opened_at": "2026-08-12T11:00:00+02:00",
      "responded_at": "2026-08-12T14:00:00+02:00", "resolved_at": "", "api_incident": "false"},
 ]
-RESTORE_COLUMNS = ["tested_at", "resource_id", "backup_id", "result", "record"]
 DOC = b"%PDF-1.4\n% a stand-in for a signed document\n"
-DOC_SHA = hashlib.sha256(DOC).hexdigest()
+DOC_SHA = sha256(DOC)
 
 
 def tf(rtype: str, name: str, attributes: dict) -> dict:
-    return {"mode": "managed", "type": rtype, "name": name, "provider": REGISTRY,
-            "instances": [{"schema_version": 0, "attributes": attributes, "sensitive_attributes": []}]}
+    return tf_resource(rtype, name, PROVIDER_NEW, [attributes], private=False)
 
 
 def tfstate(*entries: dict, version: int = 4) -> str:
-    return json.dumps({"version": version, "terraform_version": "1.5.7", "serial": 3,
-                       "lineage": "6b1c0c4e-0000-4000-8000-000000000001", "outputs": {}, "resources": list(entries)}, indent=1)
+    return json.dumps(tf_state("corpus", 3, list(entries), lineage="6b1c0c4e-0000-4000-8000-000000000001",
+                               terraform_version="1.5.7", version=version), indent=1)
 
 
 def resources() -> list[dict]:
@@ -120,12 +120,12 @@ def build_base(root: Path) -> BundleBuilder:
                                                     "backup_id": f"bk-{VOLUME_ID}-049", "result": "success", "record": "PV-RESTORE-08"}])
     b.write("provider/docs/hds.pdf", DOC)
     b.write("provider/docs/iso.pdf", DOC)
-    b.write("provider/hds_certificate.yaml", f"kind: hds_certificate\nissuer: Example Cert\nvalid_from: 2024-03-01\nvalid_until: 2027-02-28\n"
-                                             f"document: provider/docs/hds.pdf\nsha256: {DOC_SHA}\n")
-    b.write("provider/iso27001_certificate.yaml", f"kind: iso27001_certificate\nissuer: Example Cert\nvalid_from: 2025-01-15\n"
-                                                  f"valid_until: 2028-01-14\ndocument: provider/docs/iso.pdf\nsha256: {DOC_SHA}\n")
+    b.write("provider/hds_certificate.yaml", certificate_yaml("hds_certificate", "Example Cert", "2024-03-01", "2027-02-28",
+                                                              "provider/docs/hds.pdf", DOC_SHA))
+    b.write("provider/iso27001_certificate.yaml", certificate_yaml("iso27001_certificate", "Example Cert", "2025-01-15",
+                                                                   "2028-01-14", "provider/docs/iso.pdf", DOC_SHA))
     b.write("attestations/docs/workstation.pdf", DOC)
-    b.write("attestations/workstation.yaml", f"control: Workstation safety\nstatement: Workstations are locked and encrypted.\n"
-                                             f"owner: Claire Test (RSSI)\nsigned_at: 2026-06-15\n"
-                                             f"document: attestations/docs/workstation.pdf\nsha256: {DOC_SHA}\n")
+    b.write("attestations/workstation.yaml", attestation_yaml("Workstation safety", "Workstations are locked and encrypted.",
+                                                              "Claire Test (RSSI)", "2026-06-15",
+                                                              "attestations/docs/workstation.pdf", DOC_SHA))
     return b
