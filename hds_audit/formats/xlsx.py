@@ -365,17 +365,28 @@ def _changes(ws, comparison: dict) -> None:
 
 
 def _evidence(ws, result) -> None:
+    """Every evidence file, except many trace files: one row for them all, with the digest of their listing."""
+    from hds_audit.formats import evidence_listing
+
     zone = _("({zone})", zone=ZONE)
-    headers = [_("File"), "SHA-256", _("Size (bytes)"), _("Records"), _("First") + " " + zone, _("Last") + " " + zone]
-    _table(ws, headers, [60, 68, 12, 10, 22, 22])
+    headers = [_("File"), "SHA-256", _("Size (bytes)"), _("Records"), _("First") + " " + zone, _("Last") + " " + zone, _("Files")]
+    _table(ws, headers, [60, 68, 12, 10, 22, 22, 9])
     row = 1
-    for row, f in enumerate(sorted(result.evidence_files, key=lambda f: natural_key(f.path)), start=2):
-        put(ws, row, 1, f.path)
-        put(ws, row, 2, f.sha256)
-        put(ws, row, 3, f.size)
-        put(ws, row, 4, f.records)
-        put_time(ws, row, 5, f.first)
-        put_time(ws, row, 6, f.last)
+    for row, e in enumerate(evidence_listing.entries(result.evidence_files), start=2):
+        put(ws, row, 1, e["path"])
+        put(ws, row, 2, e["sha256"])
+        put(ws, row, 3, e["size"])
+        put(ws, row, 4, e["records"])
+        put_time(ws, row, 5, e["first"])
+        put_time(ws, row, 6, e["last"])
+        put(ws, row, 7, e["files"])
+    if evidence_listing.summarised(result.evidence_files):
+        row += 1
+        put(ws, row, 1, _("(trace files summarised)"))
+        put(ws, row, 2, _("The trace files are summarised in one row: its SHA-256 is that of their sha256sum lines sorted by "
+                          "path (from the bundle's root: find traces -type f | LC_ALL=C sort | xargs sha256sum | sha256sum). "
+                          "The signed manifest.json (its evidence list) and results.json list every file with its SHA-256."),
+            wrap=True)
     for kind, note in sorted(result.evidence_notes.items()):
         row += 1
         put(ws, row, 1, _("({kind}: not read)", kind=kind))
