@@ -14,7 +14,7 @@ from hds_audit.checks.details import ContinuityDetails, CoverageDetails
 from hds_audit.formats import digest, pdf_charts
 from hds_audit.formats.pdf_causes import executive_summary, root_cause_list
 from hds_audit.formats.sampling import hidden_text, representative
-from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds
+from hds_audit.formats.interface import RenderContext, notices, to_seconds
 from hds_audit.formats.pdf_style import (
     badge, build_pdf, content_width, demo_banner, fonts, grid, header_row, key_values, markup, refs, status_colours,
     status_label, text, verdict_box, words,

@@ -19,7 +19,7 @@ from typing import Any
 from hds_audit.checks.details import AttestationDetails
 from hds_audit.formats import xlsx_causes
 from hds_audit.formats.digest import severity_label, status_word
-from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds, visible_bidi
+from hds_audit.formats.interface import RenderContext, notices, to_seconds, visible_bidi
 from hds_audit.formats.pdf_style import wording
 from hds_audit.i18n import _, every_language
 from hds_audit.states import SEVERITY
@@ -38,6 +38,7 @@ TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 ZONE = "Europe/Paris"  # Excel dates carry no offset: every time cell is local time there, and its label says so
 
 STATES = [s.value for s in SEVERITY]
+ENTRY = "FFF8DC"  # the cells a person fills in
 
 
 def render(ctx: RenderContext) -> bytes:
@@ -75,10 +76,9 @@ def _utc():
 
 # -- cells ----------------------------------------------------------------------------------------
 
-def put(ws, row: int, column: int, value: Any, bold: bool = False, wrap: bool = False):
-    """Write one cell; a string is always text (data_type "s"), never a formula."""
+def put(ws, row: int, column: int, value: Any, bold: bool = False, wrap: bool = False, fill: str | None = None):
+    """Write one cell; a string is always text (data_type "s"), never a formula. `fill`: a hex colour."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font
 
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
@@ -87,11 +87,35 @@ def put(ws, row: int, column: int, value: Any, bold: bool = False, wrap: bool = 
         cell.data_type = "s"
     else:
         cell.value = value
+    if bold or wrap or fill:
+        styled(cell, ("put", bold, wrap, fill), lambda c: _put_style(c, bold, wrap, fill))
+    return cell
+
+
+def _put_style(cell, bold: bool, wrap: bool, fill: str | None) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     if bold:
         cell.font = Font(bold=True)
     if wrap:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return cell
+    if fill:
+        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+
+
+def styled(cell, key: tuple, apply) -> None:
+    """Give a new cell the style `key`, built once per workbook by `apply(cell)` and copied after: openpyxl
+    compares and hashes each new Font, Fill or Alignment against the workbook's lists, which cost most of a
+    large workbook's time when done cell by cell."""
+    from copy import copy
+
+    cache = cell.parent.parent.__dict__.setdefault("_hds_audit_styles", {})
+    style = cache.get(key)
+    if style is None:
+        apply(cell)
+        cache[key] = copy(cell._style)
+    else:
+        cell._style = copy(style)
 
 
 def put_time(ws, row: int, column: int, instant):
@@ -99,16 +123,23 @@ def put_time(ws, row: int, column: int, instant):
     cell = ws.cell(row=row, column=column)
     if instant is not None:
         cell.value = instant.astimezone(PARIS).replace(tzinfo=None, microsecond=0)
-        cell.number_format = TIME_FORMAT
+        styled(cell, ("time",), lambda c: setattr(c, "number_format", TIME_FORMAT))
     return cell
 
 
-def put_date(ws, row: int, column: int, day):
+def put_date(ws, row: int, column: int, day, fill: str | None = None):
     """A real Excel date (a due date), or an empty cell to fill in."""
     cell = ws.cell(row=row, column=column)
     if day is not None:
         cell.value = day
-        cell.number_format = DATE_FORMAT
+
+    def apply(c):
+        if day is not None:
+            c.number_format = DATE_FORMAT
+        _put_style(c, False, False, fill)
+
+    if day is not None or fill:
+        styled(cell, ("date", day is not None, fill), apply)
     return cell
 
 
@@ -133,13 +164,17 @@ def _fill(status: str):
 
 
 def status_cell(ws, row: int, column: int, status: str):
-    from openpyxl.styles import Font
-
     cell = put(ws, row, column, status_word(status))
-    cell.fill = _fill(status)
-    entry = wording()["statuses"].get(status)
-    if entry:
-        cell.font = Font(bold=True, color=entry["ink"].lstrip("#").upper())
+
+    def apply(c):
+        from openpyxl.styles import Font
+
+        c.fill = _fill(status)
+        entry = wording()["statuses"].get(status)
+        if entry:
+            c.font = Font(bold=True, color=entry["ink"].lstrip("#").upper())
+
+    styled(cell, ("status", status), apply)
     return cell
 
 
@@ -164,7 +199,7 @@ def _filter(ws, columns: int, rows: int) -> None:
 # -- sheets ---------------------------------------------------------------------------------------
 
 def _summary(ws, ctx: RenderContext) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Font
 
     from hds_audit.formats import digest
 
@@ -230,17 +265,15 @@ def _summary(ws, ctx: RenderContext) -> None:
         wrap=True)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
     ws.row_dimensions[row].height = 45
-    entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
     reviews = [c.review for c in result.controls if c.review]
     last = reviews[-1] if reviews else {}
     for label, value in ((_("Reviewer"), last.get("reviewer") or ""), (_("Review date"), str(last.get("reviewed_at") or "")[:10])):
         row += 1
         put(ws, row, 1, label, bold=True)
-        put(ws, row, 2, value).fill = entry
+        put(ws, row, 2, value, fill=ENTRY)
 
 
 def _controls(ws, result) -> None:
-    from openpyxl.styles import PatternFill
     from hds_audit.formats.pdf import responsibility
 
     headers = ([_(h) for h in CONTROL_HEADERS] + [_("Checks {status}", status=status_word(s)) for s in STATES]
@@ -249,15 +282,14 @@ def _controls(ws, result) -> None:
     _table(ws, headers, widths)
     verdict_col = CONTROL_HEADERS.index("Auditor verdict") + 1
     counts = len(CONTROL_HEADERS) + 1  # the first "Checks <status>" column
-    entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
     row = 1
     for row, c in enumerate(result.controls, start=2):
         control = c.control
         put(ws, row, 1, control.id)
         status_cell(ws, row, 2, c.status.value)
         review = c.review or {}
-        put(ws, row, verdict_col, review.get("verdict") or "").fill = entry
-        put(ws, row, verdict_col + 1, review.get("comment") or "", wrap=True).fill = entry
+        put(ws, row, verdict_col, review.get("verdict") or "", fill=ENTRY)
+        put(ws, row, verdict_col + 1, review.get("comment") or "", wrap=True, fill=ENTRY)
         for col, value in enumerate((control.domain, control.rule, responsibility(control.responsibility), control.section),
                                     start=verdict_col + 2):
             put(ws, row, col, value, wrap=True)
@@ -289,14 +321,11 @@ def _verdict_list(ws, column: int, last_row: int) -> None:
 
 
 def _findings(ws, result) -> None:
-    from openpyxl.styles import PatternFill
-
     # the last two columns are the auditor's: a verdict per finding, by its stable id (`review import`)
     headers = [_("Control"), _("Check"), _("Status"), _("Severity"), _("Object"), _("Message"), _("Evidence references"),
                _("Waiver"), _("Finding id"), _(xlsx_causes.ID_HEADER), _("Auditor verdict"), _("Auditor comment")]
     _table(ws, headers, [30, 32, 12, 10, 30, 70, 70, 40, 34, 16, 22, 50])
     cause_of = {fid: cause.id for cause in result.root_causes() for fid, _f in cause.findings}
-    entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
     row = 1
 
     def line(control_id, check_id, status, obj, message, refs=(), waiver=None, fid="", level=""):
@@ -314,8 +343,8 @@ def _findings(ws, result) -> None:
             review = result.finding_reviews.get(fid) or {}
             put(ws, row, 9, fid)
             put(ws, row, 10, cause_of.get(fid, ""))
-            put(ws, row, 11, review.get("verdict") or "").fill = entry
-            put(ws, row, 12, review.get("comment") or "", wrap=True).fill = entry
+            put(ws, row, 11, review.get("verdict") or "", fill=ENTRY)
+            put(ws, row, 12, review.get("comment") or "", wrap=True, fill=ENTRY)
 
     from hds_audit.results.severity import severity_of
 
