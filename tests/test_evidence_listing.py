@@ -124,3 +124,11 @@ def test_oscal_back_matter_is_one_resource_for_the_trace_files(many):
     single = next(r for r in resources if r["title"] == "iam/users.json")
     assert single["rlinks"][0]["hashes"] == [{"algorithm": "SHA-256", "value": "b" * 64}]
     assert len({r["uuid"] for r in resources}) == len(resources)
+
+
+def test_summarised_oscal_validates_against_trestle_models(many):
+    trestle = pytest.importorskip("trestle.oscal.assessment_results")
+    result, _others = many
+    doc = json.loads(oscal.render(RenderContext(result)))
+    model = trestle.AssessmentResults.model_validate(doc["assessment-results"])
+    assert len(model.back_matter.resources) == len(doc["assessment-results"]["back-matter"]["resources"])
