@@ -104,13 +104,13 @@ def trace_stage(bundle: Path) -> tuple[Clock, dict]:
     import gc
 
     from hds_audit.cli import GC_THRESHOLDS
-    from hds_audit.engine import EvidenceCache, _run_one
+    from hds_audit.pipeline.engine import EvidenceCache, _run_one
 
     gc.set_threshold(*GC_THRESHOLDS)  # as the command runs (hds_audit/cli/__init__.py)
     from hds_audit.checks.registry import all_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load as load_tenant
-    from hds_audit.period import parse_period
+    from hds_audit.calendar.period import parse_period
 
     source = Bundle(str(bundle))
     tenant = load_tenant(source)

@@ -34,6 +34,13 @@ class OutDirError(OSError):
     """`--out` names something hds-audit must not replace; the message says what and why."""
 
 
+# How a folder hds-audit wrote is known: its manifest (hds_audit/signing/manifest.py writes it; the
+# names live here, below signing, so that writing folders never depends on signing them).
+MANIFEST_SCHEMA = "hds-audit/manifest/v1"
+MANIFEST_NAME = "manifest.json"
+SIGNATURE_NAME = "manifest.json.sig"
+UNLISTED = frozenset({MANIFEST_NAME, SIGNATURE_NAME})  # they cannot list themselves
+
 # written by file browsers, not by users: no reason to refuse a report folder for them
 BROWSER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 SHOWN = 3  # names quoted in a refusal; the count says how many there were
@@ -103,14 +110,12 @@ def check_out(out: Path, keep: Mapping[str, Path] | None = None) -> Path:
 
 def _not_ours(folder: Path) -> str | None:
     """Why `folder` is not an empty folder nor one hds-audit wrote, or None."""
-    from hds_audit.signing.manifest import MANIFEST_NAME, SCHEMA, UNLISTED
-
     present = _entries(folder)
     if not present:
         return None
     try:
         manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-        listed = {str(f["path"]) for f in manifest["files"]} if manifest.get("schema") == SCHEMA else None
+        listed = {str(f["path"]) for f in manifest["files"]} if manifest.get("schema") == MANIFEST_SCHEMA else None
     except FileNotFoundError:
         return f"is not empty and holds no hds-audit {MANIFEST_NAME} ({_some(present)})"
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError):

@@ -13,7 +13,7 @@ operations listed under `do`, runs every check and asserts, beside the case's ow
   has on the base bundle.
 
 Cases marked `cli: true` run through `python -m hds_audit run` in a subprocess (no traceback,
-exit 1, results.json read back); the others in-process through `hds_audit.engine.run_checks`.
+exit 1, results.json read back); the others in-process through `hds_audit.pipeline.engine.run_checks`.
 Cases with `exit:` are command-line failures (exit 2, one clear line, nothing written).
 """
 
@@ -83,11 +83,11 @@ def base_evidence(base_root) -> dict:
 
 def run_in_process(root: Path, trace_limit: int | None = None, preloaded: dict | None = None) -> dict:
     from hds_audit.catalog import load_catalog
-    from hds_audit.engine import run_checks
+    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.traces import files as traces
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.period import parse_period
+    from hds_audit.calendar.period import parse_period
 
     saved = traces.MAX_DECOMPRESSED
     if trace_limit is not None:

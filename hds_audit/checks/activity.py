@@ -12,7 +12,7 @@ from hds_audit.checks.common import MAX_REFS, no_trace_in_period, refs_sql, when
 from hds_audit.checks.details import ActivityDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
-from hds_audit.regions import norm
+from hds_audit.provider.regions import norm
 from hds_audit.states import Status
 
 UNKNOWN = "(unknown region)"

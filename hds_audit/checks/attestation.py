@@ -27,9 +27,9 @@ from hds_audit.checks.details import AttestationDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.attestations import words
-from hds_audit.period import shift_days
+from hds_audit.calendar.period import shift_days
 from hds_audit.states import Status
-from hds_audit.timeutil import iso
+from hds_audit.calendar.instants import iso
 
 
 class AttestationParams(policy_params("attestation_max_age_days")):

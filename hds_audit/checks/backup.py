@@ -21,9 +21,9 @@ from hds_audit.checks.details import CoverageDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import server_volumes
-from hds_audit.period import shift_days
+from hds_audit.calendar.period import shift_days
 from hds_audit.states import Status
-from hds_audit.timeutil import iso
+from hds_audit.calendar.instants import iso
 
 SERVER = "flexibleengine_compute_instance_v2"
 VOLUME = "flexibleengine_blockstorage_volume_v2"

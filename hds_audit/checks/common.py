@@ -11,7 +11,7 @@ from hds_audit.checks.interface import CheckInput, Finding
 from hds_audit.evidence.tabular import Row
 from hds_audit.evidence.traces.files import trace_ref  # noqa: F401 - checks reference traces through it
 from hds_audit.states import Status
-from hds_audit.timeutil import iso
+from hds_audit.calendar.instants import iso
 
 MAX_REFS = 5  # evidence references kept per finding; the count says how many there were
 

@@ -11,7 +11,7 @@ from typing import Any, Callable, Literal
 from pydantic import BaseModel, ConfigDict, create_model
 
 from hds_audit.evidence.tenant import Policy, Tenant
-from hds_audit.period import Period
+from hds_audit.calendar.period import Period
 from hds_audit.states import Status
 from hds_audit.ordering import natural_key
 

@@ -27,7 +27,7 @@ from hds_audit.checks.details import PlacementsDetails, RegionsAllowedDetails, R
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, DATABASE, DATABASE_BACKUP_COPY, Inventory, Resource
-from hds_audit.regions import conflicting_declarations, known_regions, norm, region_info
+from hds_audit.provider.regions import conflicting_declarations, known_regions, norm, region_info
 from hds_audit.states import Status
 
 TENANT_FILE = "tenant.yaml"

@@ -1,5 +1,5 @@
 """Support checks: HDS eligibility of the support plan (SD §3.3) and the response-time objectives
-of the support plans table (SD §7.3.1), counted as hds_audit/support_plans.py says.
+of the support plans table (SD §7.3.1), counted as hds_audit/provider/support_plans.py says.
 
 support.response_times conventions:
 
@@ -21,10 +21,10 @@ from hds_audit.checks.common import row_ref, when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.states import Status
-from hds_audit.support_plans import (
+from hds_audit.provider.support_plans import (
     HDS_ELIGIBLE_PLANS, is_response_on_time, load_support_plans, measured_response_time, response_deadline,
 )
-from hds_audit.timeutil import iso
+from hds_audit.calendar.instants import iso
 
 
 @check("support.plan_eligible", "The support plan is eligible for HDS (§3.3)",

@@ -34,9 +34,9 @@ from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_para
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
 from hds_audit.evidence.traces.sql import HOUR_US
-from hds_audit.regions import norm
+from hds_audit.provider.regions import norm
 from hds_audit.states import Status
-from hds_audit.timeutil import PARIS, iso
+from hds_audit.calendar.instants import PARIS, iso
 from hds_audit.evidence.interface import shown as shown_value
 
 TRACKER = "flexibleengine_cts_tracker_v1"

@@ -38,7 +38,7 @@ def traces(source, bundle, period, start, end, s3_endpoint):
     the bucket cannot be reached.
     """
     from hds_audit.collect import CollectError, parse_source
-    from hds_audit.period import PeriodError, choose_period
+    from hds_audit.calendar.period import PeriodError, choose_period
 
     try:
         the_period = choose_period(period, start and start.date(), end and end.date(), ("--from-date", "--to-date"))
@@ -121,7 +121,7 @@ def inventory(**options):
 def all_kinds(period, trace_sources, **options):
     """iam, backups and inventory, then the period's CTS files of every tracker found. Exit codes as `collect iam`."""
     from hds_audit.collect import CollectError, parse_source
-    from hds_audit.period import PeriodError, choose_period
+    from hds_audit.calendar.period import PeriodError, choose_period
 
     try:
         the_period = choose_period(period, None, None, ("--period", "--period"))

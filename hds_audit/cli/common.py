@@ -97,8 +97,9 @@ def warn_waiver_problems(bundle, tenant) -> dict:
     Returns the waivers evidence as `run_checks(preloaded=...)` takes it, so that the run reads waivers.yaml once.
     """
     from hds_audit.evidence import waivers
+    from hds_audit.results.waivers import refuse_unknown_checks
 
-    evidence = waivers.load(bundle, tenant)
+    evidence = refuse_unknown_checks(waivers.load(bundle, tenant))
     for problem in evidence.problems:
         click.secho(f"hds-audit: waiver not applied: {problem}", fg="yellow", err=True)
     return {waivers.NAME: evidence}
@@ -129,8 +130,8 @@ def load_catalog(matrix: Path | None, strict: bool = True):
 
 def resolve_period(label: str | None, start: date | None, end: date | None):
     """The period of the options as it can be judged now: refused before it begins, interim while it runs."""
-    from hds_audit.period import PeriodError, as_of, choose_period
-    from hds_audit.timeutil import TimeParseError, current_time
+    from hds_audit.calendar.period import PeriodError, as_of, choose_period
+    from hds_audit.calendar.instants import TimeParseError, current_time
 
     try:
         return as_of(choose_period(label, start, end), current_time())

@@ -26,7 +26,7 @@ def doctor(bundle, period, start, end, as_json, s3_endpoint):
     Exit 0 when everything the checks need is present and valid, 1 otherwise.
     """
     from hds_audit.cli.common import load_catalog, resolve_period
-    from hds_audit.doctor import diagnose
+    from hds_audit.workflows.doctor import diagnose
 
     checked = period is not None or start or end  # an empty --period is refused, not taken for "none"
     the_period = resolve_period(period, start and start.date(), end and end.date()) if checked else None
@@ -40,7 +40,7 @@ def doctor(bundle, period, start, end, as_json, s3_endpoint):
 
 
 def _print(d) -> None:
-    from hds_audit.doctor import MAX_PROBLEMS
+    from hds_audit.workflows.doctor import MAX_PROBLEMS
 
     echo = click.echo
     echo(click.style(f"Bundle {d.bundle}", bold=True))

@@ -61,9 +61,9 @@ def nothing_to_judge(evidence, plan: Path | None) -> str | None:
 
 
 def _run(catalog, source, tenant, the_period, evidence, config_only: bool, waivers: dict):
-    from hds_audit.baseline import CONFIG_CHECKS, CONFIG_KINDS
+    from hds_audit.workflows.baseline import CONFIG_CHECKS, CONFIG_KINDS
     from hds_audit.catalog.load import CatalogError
-    from hds_audit.engine import run_checks
+    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence import KINDS
     from hds_audit.evidence.interface import Evidence
 
@@ -105,9 +105,9 @@ def baseline(bundle, out, plan, period, start, end, config_only, matrix, s3_endp
 
     Exit 0 when written, 2 when it cannot be (no configuration to record among them).
     """
-    from hds_audit import baseline as base
-    from hds_audit.drift import fingerprints, scope_key
-    from hds_audit.engine import now
+    from hds_audit.workflows import baseline as base
+    from hds_audit.workflows.drift import fingerprints, scope_key
+    from hds_audit.pipeline.engine import now
 
     the_period, catalog, source, tenant, waivers = _setup(bundle, period, start, end, matrix, s3_endpoint)
     evidence, document = _configuration(source, tenant, plan)
@@ -143,8 +143,8 @@ def gate(bundle, baseline_file, plan, config_only, junit_file, json_file, period
 
     Exit 0 when there is no new finding and no drift, 1 otherwise, 2 when the gate cannot run.
     """
-    from hds_audit import baseline as base
-    from hds_audit.drift import diff, fingerprints, scope_key
+    from hds_audit.workflows import baseline as base
+    from hds_audit.workflows.drift import diff, fingerprints, scope_key
 
     try:
         accepted = base.load(baseline_file)
@@ -204,7 +204,7 @@ def _print(verdict, accepted, source, config_only) -> None:
 
 
 def _show(value) -> str:
-    from hds_audit.drift import show
+    from hds_audit.workflows.drift import show
 
     return show(value)
 
@@ -216,7 +216,7 @@ def _show(value) -> str:
 @click.option("--all", "every", is_flag=True, help="List every persisting finding, not only those whose status changed.")
 def compare(old, new, json_file, every):
     """Compare two runs (report folders or results.json): new, fixed and persisting findings."""
-    from hds_audit.compare import CompareError, compare_results, format_table, load_results
+    from hds_audit.pipeline.compare import CompareError, compare_results, format_table, load_results
 
     try:
         comparison = compare_results(load_results(old), load_results(new))

@@ -19,7 +19,7 @@ def init(directory: Path, tenant_name: str | None):
     Existing files are never overwritten: running it again only adds what is missing.
     """
     from hds_audit.cli.common import load_catalog
-    from hds_audit.scaffold import scaffold
+    from hds_audit.workflows.scaffold import scaffold
 
     catalog = load_catalog(None)
     try:

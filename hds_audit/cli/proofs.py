@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, drop_option, load_catalog, load_tenant, open_bundle, output_folder, period_options, resolve_period, s3_option,
-    lang_option, report_language, signing_identity, warn_waiver_problems,
+    Unusable, apply, drop_option, is_sample, lang_option, load_catalog, load_tenant, open_bundle, output_folder, period_options,
+    report_language, resolve_period, s3_option, signing_identity, timestamped, tsa_option, warn_waiver_problems,
 )
 
 
@@ -27,17 +27,19 @@ def _proof_options(default_out: str):
         click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY",
                      help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD."),
         lang_option,
+        tsa_option,
         s3_option,
     ])
 
 
-def _prove(name: str, bundle, period, start, end, out, matrix, key, lang, s3_endpoint) -> int:
+def _prove(name: str, bundle, period, start, end, out, matrix, key, lang, s3_endpoint, tsa=None) -> int:
     from hds_audit.catalog.load import CatalogError
-    from hds_audit.engine import now, run_checks
+    from hds_audit.pipeline.engine import now, run_checks
     from hds_audit.exitcodes import ExitCode
     from hds_audit.i18n import language
-    from hds_audit.proofs import assess, kind, write_proof
-    from hds_audit.proofs.deletion import NOTHING_TO_PROVE
+    from hds_audit.signing import SigningError
+    from hds_audit.workflows.proofs import assess, kind, write_proof
+    from hds_audit.workflows.proofs.deletion import NOTHING_TO_PROVE
 
     proof_kind = kind(name)
     the_period = resolve_period(period, start and start.date(), end and end.date())
@@ -49,18 +51,21 @@ def _prove(name: str, bundle, period, start, end, out, matrix, key, lang, s3_end
     if name == "deletion" and tenant.contract_end is None:
         click.secho(f"hds-audit: {NOTHING_TO_PROVE}", fg="red", err=True)
         return int(ExitCode.FAILED)
-    identity = signing_identity(key, out)
+    identity = timestamped(signing_identity(key, out), tsa)
     try:
         result = run_checks(catalog, source, tenant, the_period, only=set(proof_kind.checks), preloaded=preloaded)
     except CatalogError as exc:
         raise Unusable(f"catalog refused: {exc}") from None
     result.generated_at = now()
     result.language = report_language(lang, tenant)
+    result.sample = is_sample(source)
     proof = assess(proof_kind, result)
     try:
         write_proof(proof, result, identity, out)
     except OSError as exc:
         raise Unusable(f"cannot write the proof into {out}: {exc}") from None
+    except SigningError as exc:  # a timestamp authority that does not answer, a key pyHanko refuses
+        raise Unusable(f"no proof written: {exc}") from None
     with language(result.language):
         _tell(name, proof, proof_kind, tenant, out)
     return int(ExitCode.OK if proof.proven else ExitCode.FAILED)
@@ -83,13 +88,13 @@ def _tell(name: str, proof, proof_kind, tenant, out: Path) -> None:
 
 @click.command()
 @_proof_options("residency-proof")
-def residency(bundle, period, start, end, out, matrix, key, lang, s3_endpoint):
+def residency(bundle, period, start, end, out, matrix, key, lang, tsa, s3_endpoint):
     """Signed proof of where every resource, backup, replica and trace of BUNDLE lies."""
-    return _prove("residency", bundle, period, start, end, out, matrix, key, lang, s3_endpoint)
+    return _prove("residency", bundle, period, start, end, out, matrix, key, lang, s3_endpoint, tsa)
 
 
 @click.command()
 @_proof_options("deletion-proof")
-def deletion(bundle, period, start, end, out, matrix, key, lang, s3_endpoint):
+def deletion(bundle, period, start, end, out, matrix, key, lang, tsa, s3_endpoint):
     """Signed proof of the deletion timeline of BUNDLE after the contract end."""
-    return _prove("deletion", bundle, period, start, end, out, matrix, key, lang, s3_endpoint)
+    return _prove("deletion", bundle, period, start, end, out, matrix, key, lang, s3_endpoint, tsa)

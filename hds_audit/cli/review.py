@@ -40,10 +40,10 @@ def import_(workbook, directory, trust, reviewer, review_date, key, reviewer_key
     new DEMO identity).
     """
     from hds_audit.exitcodes import ExitCode
-    from hds_audit.review import ReviewError, apply_review, load_result, read_results, read_workbook, rerender
-    from hds_audit.review_record import record_files
+    from hds_audit.workflows.review import ReviewError, apply_review, load_result, read_results, read_workbook, rerender
+    from hds_audit.signing.review_record import record_files
     from hds_audit.signing import SigningError
-    from hds_audit.timeutil import PARIS, parse_instant
+    from hds_audit.calendar.instants import PARIS, parse_instant
 
     try:
         document = read_results(directory)
@@ -78,7 +78,7 @@ def import_(workbook, directory, trust, reviewer, review_date, key, reviewer_key
 
 def _reviewer(in_workbook: str | None, flag: str | None, workbook: Path) -> str:
     """The reviewer the workbook names; --reviewer only fills an empty Reviewer cell, never overrides it."""
-    from hds_audit.review import ReviewError
+    from hds_audit.workflows.review import ReviewError
 
     if in_workbook and flag and flag != in_workbook:
         raise ReviewError(f"{workbook.name} names {in_workbook} as reviewer, but --reviewer says {flag}: "
@@ -103,7 +103,7 @@ def _check_folder(directory: Path, trust: Path | None, identity) -> None:
     the real key. Without either, only a DEMO-signed folder is accepted: it proves nothing anyway.
     """
     from hds_audit.exitcodes import ExitCode
-    from hds_audit.review import ReviewError
+    from hds_audit.workflows.review import ReviewError
     from hds_audit.signing.verify import verify_report_dir
 
     anchor = trust if trust is not None else (identity.certificate_pem if identity is not None else None)
@@ -122,7 +122,7 @@ def _check_folder(directory: Path, trust: Path | None, identity) -> None:
 
 
 def _load(key: Path, password_env: str):
-    from hds_audit.review import ReviewError
+    from hds_audit.workflows.review import ReviewError
     from hds_audit.signing import SigningError
     from hds_audit.signing.identity import load_identity, password_from_env
 
@@ -133,7 +133,7 @@ def _load(key: Path, password_env: str):
 
 
 def _identity(key: Path | None, directory: Path):
-    from hds_audit.review import ReviewError
+    from hds_audit.workflows.review import ReviewError
     from hds_audit.signing.identity import PASSWORD_ENV, demo_identity, is_demo_certificate
 
     if key is not None:

@@ -49,7 +49,7 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, 
 
 def _keep_review(out: Path, force: bool) -> None:
     """A reviewed folder holds the auditor's verdicts: a new run would erase them, so only with --force."""
-    from hds_audit.review_record import reviewed
+    from hds_audit.signing.review_record import reviewed
 
     why = reviewed(out) if out.is_dir() and not force else None
     if why:
@@ -58,7 +58,7 @@ def _keep_review(out: Path, force: bool) -> None:
 
 
 def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, tsa=None):
-    from hds_audit.audit import AuditOptions, run_audit
+    from hds_audit.pipeline.publish import AuditOptions, run_audit
     from hds_audit.catalog.load import CatalogError
     from hds_audit.cli.summary import print_summary
     from hds_audit.evidence.bundle import EvidenceChanged
@@ -67,13 +67,18 @@ def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, t
     tenant = load_tenant(source)
     preloaded = warn_waiver_problems(source, tenant)
     identity = timestamped(signing_identity(key, out), tsa)
-    extras = {}
+    extras, previous_run = {}, None
     if previous is not None:
-        from hds_audit.compare import comparison_from_dir
+        from hds_audit.pipeline.compare import CompareError, comparison_from_dir
 
-        extras["comparison"] = comparison_from_dir(previous, identity.certificate_pem if key is not None else None)
+        try:
+            previous_run = comparison_from_dir(previous, identity.certificate_pem if key is not None else None)
+        except CompareError as exc:
+            raise Unusable(str(exc)) from None
+        if previous_run.verification.startswith("WARNING"):
+            click.secho(f"hds-audit: {previous_run.verification}", fg="yellow", err=True)
     options = AuditOptions(source, tenant, catalog, the_period, out, identity, snapshot, extras, preloaded,
-                           sample=is_sample(source), language=report_language(lang, tenant))
+                           sample=is_sample(source), language=report_language(lang, tenant), previous=previous_run)
     try:
         result = run_audit(options)
     except CatalogError as exc:

@@ -25,7 +25,7 @@ from importlib import import_module
 from typing import Any, Callable
 
 from hds_audit.collect.interface import DEFAULT_ENDPOINTS, ENDPOINT_OF, READ_ONLY_OPERATIONS, CannotStart, Unavailable
-from hds_audit.timeutil import PARIS
+from hds_audit.calendar.instants import PARIS
 
 RETRIES = 3
 MAX_WAIT = 30.0

@@ -21,7 +21,7 @@ from typing import Callable
 from hds_audit.collect import backups, iam, inventory
 from hds_audit.collect.interface import KINDS, Unavailable, Unit
 from hds_audit.collect.traces import _append_log
-from hds_audit.timeutil import PARIS
+from hds_audit.calendar.instants import PARIS
 
 LOG = "collection-log.jsonl"
 PLANNERS = {"iam": iam.units, "backups": backups.units, "inventory": inventory.units}

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Callable
 
 from hds_audit.evidence.traces import COLLECTION_LOG, TRACE_SUFFIXES
-from hds_audit.period import Period
-from hds_audit.timeutil import PARIS
+from hds_audit.calendar.period import Period
+from hds_audit.calendar.instants import PARIS
 
 PARTIAL_SUFFIX = ".hds-audit-partial"  # a copy in progress; never matched by the trace reader's patterns
 CHUNK = 1024 * 1024

@@ -36,7 +36,7 @@ from typing import Any, Literal
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem, shown
 from hds_audit.evidence.records import load_json
-from hds_audit.timeutil import TimeParseError, parse_api_instant
+from hds_audit.calendar.instants import TimeParseError, parse_api_instant
 
 NAME = "backups"
 DESCRIPTION = "backups/*.json: CBR, CSBS and VBS backup listings"

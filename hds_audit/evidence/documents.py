@@ -15,7 +15,7 @@ from typing import Any, Callable, TypeVar
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem, shown
 from hds_audit.evidence.yaml_errors import read_yaml
-from hds_audit.timeutil import TimeParseError, parse_instant
+from hds_audit.calendar.instants import TimeParseError, parse_instant
 
 T = TypeVar("T")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

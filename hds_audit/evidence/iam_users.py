@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.records import listing, load_json, validate_records
-from hds_audit.timeutil import parse_api_instant
+from hds_audit.calendar.instants import parse_api_instant
 
 NAME = "iam_users"
 DESCRIPTION = "iam/users.json: IAM users"

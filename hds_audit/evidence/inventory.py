@@ -29,13 +29,12 @@ a resource listed twice (counted once) are problems naming the file and the reco
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.evidence.records import DuplicateKey, strict_loads
-from hds_audit.evidence.resources import BUCKET, SERVER, VOLUME, Inventory, Resource, _tags, in_scope
+from hds_audit.evidence.records import read_json_file
+from hds_audit.evidence.resource_model import BUCKET, SERVER, VOLUME, Inventory, Resource, _tags, in_scope
 
 SCHEMA = "hds-audit/inventory/v1"
 PATTERN = "inventory/*.json"
@@ -53,20 +52,8 @@ def read_into(bundle: Bundle, tenant, inventory: Inventory, evidence: Evidence) 
 
 
 def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence: Evidence, seen: dict) -> None:
-    try:
-        raw = bundle.read_bytes(rel)
-    except OSError as exc:
-        evidence.problems.append(Problem(rel, None, f"cannot be read: {exc}"))
-        return
-    read = bundle.record(rel, raw)
-    evidence.files.append(read)
-    try:
-        document = strict_loads(raw.decode("utf-8-sig"))
-    except DuplicateKey as exc:
-        evidence.problems.append(Problem(rel, None, str(exc)))
-        return
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        evidence.problems.append(Problem(rel, None, f"not JSON text: {exc}"))
+    parsed, document, read = read_json_file(bundle, rel, evidence)
+    if not parsed:
         return
     if not isinstance(document, dict) or document.get("schema") != SCHEMA or not isinstance(document.get("answer"), dict):
         evidence.problems.append(Problem(rel, None, f'not an inventory listing: expected "schema": "{SCHEMA}" and an "answer" '

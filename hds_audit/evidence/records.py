@@ -37,6 +37,29 @@ def load_json(bundle: Bundle, rel: str) -> tuple[object | None, Problem | None]:
         data = bundle.read_bytes(rel)
     except OSError as exc:
         return None, Problem(rel, None, f"cannot be read: {exc}")
+    return parse_json(data, rel)
+
+
+def read_json_file(bundle: Bundle, rel: str, evidence) -> tuple[bool, object, object]:
+    """(parsed, document, its FileRead) of one JSON file of `evidence`'s kind.
+
+    The file is listed in `evidence.files` once read, even when it does not parse (its hash is
+    evidence too); a problem is appended to `evidence.problems` and `parsed` is False."""
+    try:
+        raw = bundle.read_bytes(rel)
+    except OSError as exc:
+        evidence.problems.append(Problem(rel, None, f"cannot be read: {exc}"))
+        return False, None, None
+    read = bundle.record(rel, raw)
+    evidence.files.append(read)
+    document, problem = parse_json(raw, rel)
+    if problem is not None:
+        evidence.problems.append(problem)
+    return problem is None, document, read
+
+
+def parse_json(data: bytes, rel: str) -> tuple[object | None, Problem | None]:
+    """JSON text (UTF-8, a BOM allowed), refusing a key given twice; else the problem, naming the place."""
     try:
         return strict_loads(data.decode("utf-8-sig")), None
     except UnicodeDecodeError as exc:

@@ -11,7 +11,10 @@ import csv
 import io
 import logging
 import os
+import sys
 import threading
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -23,7 +26,7 @@ from hds_audit.evidence import limits
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.paths import data_dir
-from hds_audit.timeutil import TimeParseError, parse_instant
+from hds_audit.calendar.instants import TimeParseError, parse_instant
 
 
 class ColumnContract(BaseModel):
@@ -283,13 +286,33 @@ def _convert(raw: str, spec: ColumnContract) -> Any:
     return raw.lower() if spec.lower or spec.type == "enum" else raw
 
 
+@contextmanager
+def _without_spark_connect():
+    """great-expectations imports pyspark when installed (hds-audit[spark]); we use its pandas side only.
+
+    pyspark.sql.connect's import check prints to stderr and calls sys.exit(0) when `__main__` has no
+    file (pytest-xdist's workers, embedding programs): hide that one package while it imports.
+    """
+    hidden = "pyspark.sql.connect" not in sys.modules
+    if hidden:
+        sys.modules["pyspark.sql.connect"] = None  # an import of it raises ImportError, which great-expectations expects
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+            yield
+    finally:
+        if hidden and sys.modules.get("pyspark.sql.connect", 0) is None:
+            del sys.modules["pyspark.sql.connect"]
+
+
 class _Validator:
     """One quiet, in-memory great-expectations context per process (its import costs seconds)."""
 
     def __init__(self) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
-        import great_expectations as gx
+        with _without_spark_connect():
+            import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self.gx = gx

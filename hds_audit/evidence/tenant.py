@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.yaml_errors import read_yaml
-from hds_audit.timeutil import parse_instant
+from hds_audit.calendar.instants import parse_instant
 
 NAME = "tenant"
 DESCRIPTION = "tenant.yaml: tenant, support plan, allowed regions, scope, contract dates, policy"
@@ -97,6 +97,25 @@ class Scope(BaseModel):
         parts = [f"resources tagged {self.tag}" if self.tag else "all resources but buckets"]
         parts.append(f"buckets {', '.join(self.buckets)}" if self.buckets is not None else "every bucket")
         return " and ".join(parts)
+
+    @classmethod
+    def from_description(cls, text: str) -> Scope:
+        """The scope `describe()` wrote (results.json keeps that text): its exact inverse (a test proves it)."""
+        if text == "all resources":
+            return cls()
+        subject, _, buckets = text.rpartition(" and ")  # bucket names hold no spaces; a tag may
+        if subject == "all resources but buckets":
+            tag = None
+        elif subject.startswith("resources tagged "):
+            tag = subject.removeprefix("resources tagged ")
+        else:
+            raise ValueError(f"not a scope description: {text!r}")
+        if buckets == "every bucket":
+            return cls(tag=tag)
+        if not buckets.startswith("buckets"):
+            raise ValueError(f"not a scope description: {text!r}")
+        names = buckets.removeprefix("buckets").strip()
+        return cls(tag=tag, buckets=names.split(", ") if names else [])
 
 
 class Tenant(BaseModel):

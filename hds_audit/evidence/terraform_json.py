@@ -34,7 +34,7 @@ from typing import Any
 
 from hds_audit.evidence.interface import Evidence, FileRead, Problem
 from hds_audit.evidence.records import DuplicateKey, strict_loads
-from hds_audit.evidence.resources import (
+from hds_audit.evidence.resource_model import (
     NAME as RESOURCES_KIND,
     TYPE_PREFIX,
     Inventory,

@@ -1,5 +1,5 @@
 """`report.html`: the jinja2 template in report_templates/, autoescaped, in the report's language
-(jinja2's i18n extension over the gettext catalog of hds_audit/i18n.py)."""
+(jinja2's i18n extension over the gettext catalog of hds_audit/i18n/__init__.py)."""
 
 from __future__ import annotations
 

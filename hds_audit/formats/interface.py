@@ -32,7 +32,7 @@ def to_seconds(text):
 def notices(result: RunResult) -> list[tuple[str, str]]:
     """(word, sentence) a reader must see before any status, in every report: a run on the bundled sample,
     a period judged before its end."""
-    from hds_audit.timeutil import iso
+    from hds_audit.calendar.instants import iso
 
     out = []
     if result.sample:

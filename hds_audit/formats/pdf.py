@@ -16,13 +16,13 @@ from hds_audit.formats.pdf_causes import executive_summary, root_cause_list
 from hds_audit.formats.sampling import hidden_text, representative
 from hds_audit.formats.interface import RenderContext, notices, to_seconds
 from hds_audit.formats.pdf_style import (
-    badge, build_pdf, content_width, demo_banner, fonts, grid, header_row, key_values, markup, refs, status_colours,
-    status_label, text, verdict_box, words,
+    badge, build_pdf, content_width, demo_banner, fonts, grid, header_row, key_values, markup, notice_stamp, refs,
+    status_colours, status_label, text, verdict_box, words,
 )
 from hds_audit.i18n import _, day, moment, ngettext, number
 from hds_audit.results.reviews import headline as review_headline
 from hds_audit.states import SEVERITY, Status, is_blocking
-from hds_audit.timeutil import iso
+from hds_audit.calendar.instants import iso
 
 FILENAME = "report.pdf"
 MAX_FINDINGS = 15  # per check; the workbook has them all
@@ -39,25 +39,8 @@ def render(ctx: RenderContext) -> bytes:
     return build_pdf(
         story, title=f"{words('report', 'title')} — {result.tenant.name} — {result.period.label}",
         author=ctx.signer or "hds-audit", subject=_("HDS audit, period {period}, run {run_id}", period=result.period.label, run_id=result.run_id),
-        footer=footer, created=result.generated_at, on_page=_notice_stamp(notices(result)),
+        footer=footer, created=result.generated_at, on_page=notice_stamp(notices(result)),
     )
-
-
-def _notice_stamp(marks: list[tuple[str, str]]):
-    """SAMPLE / INTERIM at the top of every page, cover included: a page printed alone still says it."""
-    if not marks:
-        return None
-    line = " · ".join(word for word, _ in marks)
-
-    def stamp(canvas, document) -> None:
-        from reportlab.lib.pagesizes import A4
-
-        canvas.saveState()
-        canvas.setFont(fonts()[1], 11)
-        canvas.setFillColorRGB(0.63, 0.14, 0.11)
-        canvas.drawRightString(A4[0] - 36, A4[1] - 24, line)
-        canvas.restoreState()
-    return stamp
 
 
 def _period_text(period) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from hds_audit.formats.pdf_style import chart_colour, colour, content_width, fonts, status_label, words
 from hds_audit.states import SEVERITY
-from hds_audit.timeutil import PARIS, parse_instant
+from hds_audit.calendar.instants import PARIS, parse_instant
 
 MAX_BACKUP_ROWS = 24
 

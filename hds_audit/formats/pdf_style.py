@@ -33,7 +33,7 @@ def wording() -> dict[str, Any]:
 
 
 def words(section: str, key: str, **values: Any) -> str:
-    """A text of pdf.yaml in the report's language (hds_audit/i18n.py: the English text is the key)."""
+    """A text of pdf.yaml in the report's language (hds_audit/i18n/__init__.py: the English text is the key)."""
     return _(str(wording()[section][key]), **values)
 
 
@@ -306,6 +306,23 @@ def _fit(canvas, value: str, font: str, size: float, width: float) -> str:
     while value and canvas.stringWidth(value + "…", font, size) > width:
         value = value[:-1]
     return value + "…"
+
+
+def notice_stamp(marks: list[tuple[str, str]]):
+    """SAMPLE / INTERIM at the top of every page, cover included: a page printed alone still says it."""
+    if not marks:
+        return None
+    line = " · ".join(word for word, _ in marks)
+
+    def stamp(canvas, document) -> None:
+        from reportlab.lib.pagesizes import A4
+
+        canvas.saveState()
+        canvas.setFont(fonts()[1], 11)
+        canvas.setFillColorRGB(0.63, 0.14, 0.11)
+        canvas.drawRightString(A4[0] - 36, A4[1] - 24, line)
+        canvas.restoreState()
+    return stamp
 
 
 def build_pdf(story: list, *, title: str, author: str, subject: str, footer: str,

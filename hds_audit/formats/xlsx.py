@@ -23,7 +23,7 @@ from hds_audit.formats.interface import RenderContext, notices, to_seconds, visi
 from hds_audit.formats.pdf_style import wording
 from hds_audit.i18n import _, every_language
 from hds_audit.states import SEVERITY
-from hds_audit.timeutil import PARIS, iso
+from hds_audit.calendar.instants import PARIS, iso
 
 FILENAME = "report.xlsx"
 META_SHEET = "meta"
@@ -309,7 +309,7 @@ def _verdict_list(ws, column: int, last_row: int) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from hds_audit.review import VERDICTS
+    from hds_audit.results.reviews import VERDICTS
 
     letter = get_column_letter(column)
     validation = DataValidation(type="list", formula1='"' + ",".join(VERDICTS) + '"', allow_blank=True,

@@ -11,7 +11,7 @@ from hds_audit.formats import digest
 from hds_audit.i18n import _
 
 SHEET = "Root causes"
-# column keys review import reads (hds_audit/review.py), in the header's English form
+# column keys review import reads (hds_audit/workflows/review.py), in the header's English form
 ID_HEADER, OWNER_HEADER, DUE_HEADER = "Root cause id", "Owner", "Due date"
 ENTRY_FILL = "FFF8DC"  # cells a person fills in, as the Summary's Reviewer cell
 

@@ -1,7 +1,7 @@
 """Stable identifiers of findings and root causes (contract §5).
 
 A finding is "the same" from one run to the next when its check and its object are the same (as
-`compare` matches them: hds_audit/compare.py), so its id is a digest of those two, not of the
+`compare` matches them: hds_audit/pipeline/compare.py), so its id is a digest of those two, not of the
 message, which carries times and counts that change. Two findings of one check on one object (two
 faults of one account) are told apart by their rank in the check's sorted findings.
 """

@@ -16,9 +16,9 @@ from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Tenant
 from hds_audit.results.ids import finding_ids
 from hds_audit.results.severity import severity_of
-from hds_audit.period import Period
+from hds_audit.calendar.period import Period
 from hds_audit.states import SEVERITY, Status, is_blocking
-from hds_audit.timeutil import iso
+from hds_audit.calendar.instants import iso
 
 SCHEMA = "hds-audit/results/v1"
 
@@ -82,7 +82,7 @@ class RunResult:
     # bindings the user dropped on purpose with a replaced matrix: their checks did not run, and every report says so
     dropped: list[DroppedBinding] = field(default_factory=list)
     sample: bool = False  # a run on the bundled fictional sample, not on a tenant's evidence
-    language: str = "en"  # of the reports (hds_audit/i18n.py); results.json itself is in English
+    language: str = "en"  # of the reports (hds_audit/i18n/__init__.py); results.json itself is in English
     # root cause id -> {"owner", "due"}: what the officer wrote in the workbook, kept by `review import`
     actions: dict[str, dict[str, Any]] = field(default_factory=dict)
 

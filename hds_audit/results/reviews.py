@@ -13,6 +13,8 @@ from typing import Any, Iterator
 
 from hds_audit.results.ids import finding_ids
 
+# The drop-down of the workbook's "Auditor verdict" column (no commas: Excel lists are comma-separated).
+VERDICTS: tuple[str, ...] = ("accepted", "accepted with reservations", "rejected", "needs evidence", "not applicable")
 DISAGREEING = frozenset({"rejected", "needs evidence"})
 NOT_APPLICABLE = "not applicable"
 

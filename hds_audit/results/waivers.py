@@ -4,13 +4,40 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from difflib import get_close_matches
 from fnmatch import fnmatchcase
 
 from hds_audit.checks.interface import Finding
-from hds_audit.evidence.waivers import Waiver
-from hds_audit.period import Period
+from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.waivers import FILE, Waiver, note_problems
+from hds_audit.calendar.period import Period
 from hds_audit.states import Status
-from hds_audit.timeutil import PARIS
+from hds_audit.calendar.instants import PARIS
+
+
+def refuse_unknown_checks(evidence: Evidence[list[Waiver]]) -> Evidence[list[Waiver]]:
+    """Refuse each waiver whose check id names no check (it would waive nothing), in place; idempotent."""
+    from hds_audit.checks.registry import known_ids
+
+    known = sorted(known_ids())
+    kept = []
+    for waiver in evidence.data or []:
+        if waiver.check in known:
+            kept.append(waiver)
+            continue
+        close = get_close_matches(waiver.check, known, n=1, cutoff=0.6)
+        why = f"'{waiver.check}' is no check id" + (f"; did you mean '{close[0]}'?" if close else " (the ids are listed in the user guide)")
+        evidence.problems.append(Problem(FILE, waiver.reference.partition("#")[2], f"refused: check: {why}"))
+    if len(kept) != len(evidence.data or []):
+        evidence.data = kept
+        evidence.problems.sort(key=_waiver_number)  # in the file's order, as they were read
+        note_problems(evidence)
+    return evidence
+
+
+def _waiver_number(problem: Problem) -> int:
+    record = problem.record or ""
+    return int(record.removeprefix("waiver ")) if record.removeprefix("waiver ").isdigit() else 0
 
 
 def apply_waivers(check_id: str, findings: list[Finding], waivers: list[Waiver], period: Period) -> list[Finding]:

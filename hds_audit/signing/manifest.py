@@ -20,12 +20,9 @@ import os
 import stat
 from pathlib import Path
 
-from hds_audit.outdir import temp_file
+from hds_audit.outdir import MANIFEST_NAME, MANIFEST_SCHEMA, SIGNATURE_NAME, UNLISTED, temp_file  # noqa: F401 - re-exported
 
-SCHEMA = "hds-audit/manifest/v1"
-MANIFEST_NAME = "manifest.json"
-SIGNATURE_NAME = "manifest.json.sig"
-UNLISTED = frozenset({MANIFEST_NAME, SIGNATURE_NAME})  # they cannot list themselves
+SCHEMA = MANIFEST_SCHEMA
 SNAPSHOT_DIR = "evidence"
 _CHUNK = 1 << 20
 

@@ -137,7 +137,7 @@ def verify_report_dir(out_dir: Path, trust: Path | bytes | None, reviewer_trust:
             out.fail(rel, "missing: every report folder of its kind holds it, but the signed manifest does not list it")
 
     # 3. The auditor's reviews (review/): each record against its workbook and signature, the verdicts against the records.
-    from hds_audit.review_record import check_records
+    from hds_audit.signing.review_record import check_records
 
     check_records(out, out_dir, present & set(listed or {}), reviewer_pem)
 

@@ -20,7 +20,7 @@ from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import shown
 from hds_audit.evidence.limits import size_text
 from hds_audit.evidence.records import strict_loads
-from hds_audit.timeutil import from_epoch_ms
+from hds_audit.calendar.instants import from_epoch_ms
 
 PATTERNS = ("traces/**/*.json.gz", "traces/**/*.json", "traces/**/*.jsonl", "traces/**/*.jsonl.gz")
 # what a trace file's name ends in, in any case: PATTERNS, `.ndjson` for JSON lines, and any gzip file (what it

@@ -1,0 +1,119 @@
+"""The PDF of a proof: who, what period, the verdict, the kind's own tables, then the checks.
+
+Built from the proof's JSON document, so the PDF and the JSON always state the same facts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hds_audit.i18n import _, ngettext, number
+from hds_audit.formats.pdf_style import (
+    badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, notice_stamp, status_colours, text,
+    verdict_box, words,
+)
+
+MAX_FINDINGS = 60  # per check; the JSON has them all
+_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:")
+
+
+def render_pdf(proof, signer: str | None, demo: bool) -> bytes:
+    from reportlab.platypus import Spacer
+
+    doc = proof.document
+    section = proof.kind.name
+    period = doc["period"]
+    story = [text(words(section, "title"), "title"), Spacer(1, 4), text(words(section, "subtitle"), "subtitle"), Spacer(1, 14)]
+    if demo:
+        story += [demo_banner(words("report", "demo_banner_proof")), Spacer(1, 10)]
+    marks = [(n["word"], n["text"]) for n in doc.get("notices") or []]
+    for word, sentence in marks:
+        story += [demo_banner(f"{word} — {sentence}"), Spacer(1, 10)]
+    story += [
+        key_values([
+            (_("Organisation"), doc["tenant"]["name"]), (_("Tenant"), doc["tenant"]["id"]),
+            (_("Period"), _("{label}: {start} to {end} (end excluded)", label=period["label"], start=period["start"], end=period["end"])),
+            (_("Generated"), doc.get("generated_at") or "—"), (_("Signed by"), signer or words("report", "unsigned")),
+            (_("Run id"), doc["run_id"]), (_("Tool"), f"hds-audit {doc['tool']['version']}"),
+        ]),
+        Spacer(1, 12),
+        verdict_box(words(section, "proven" if proof.proven else "not_proven"), proof.proven),
+    ]
+    said = proof.kind.statement(doc) if proof.kind.statement else None  # again: in the PDF's language
+    if said:
+        story += [Spacer(1, 4), text(said, "base", bold=True)]
+    for reason in doc.get("reasons", []):
+        story.append(text(f"• {reason}", "base"))
+    story += [Spacer(1, 6), text(words("report", "signature_note"), "muted")]
+    story += proof.kind.sections(doc)
+    story += checks_section(doc, words(section, "checks_title"))
+    if proof.kind.annex:
+        story += proof.kind.annex(doc)
+    footer = words("report", "footer", tenant=doc["tenant"]["name"], period=period["label"], run_id=doc["run_id"])
+    return build_pdf(story, title=f"{words(section, 'title')} — {doc['tenant']['name']} — {period['label']}",
+                     author=signer or "hds-audit", subject=_("{title}, run {run_id}", title=words(section, "title"), run_id=doc["run_id"]),
+                     footer=footer, on_page=notice_stamp(marks))
+
+
+def checks_section(doc: dict[str, Any], title: str) -> list:
+    from reportlab.platypus import CondPageBreak, Spacer
+
+    story = [CondPageBreak(120), text(title, "h2")]
+    rows = [header_row(_("Check"), _("Status"), _("Note"))]
+    for check in doc.get("checks", []):
+        rows.append([text(check["id"], "cell_bold"), badge(check["status"]), text(check.get("note") or ngettext("{n} finding", "{n} findings", len(check["findings"])), "cell")])
+    story.append(grid(rows, [170, 66, content_width() - 236]))
+    for check in doc.get("checks", []):
+        if not check["findings"]:
+            continue
+        story += [Spacer(1, 6), text(_("{check} — findings", check=check["id"]), "h3")]
+        rows = [header_row(_("Status"), _("Object"), _("Finding"), _("Evidence"))]
+        for f in check["findings"][:MAX_FINDINGS]:
+            rows.append([badge(f.get("status") or "fail"), text(f["object"], "cell"),
+                         text(f["message"] + (f"\n{f['waiver']}" if f.get("waiver") else ""), "cell"),
+                         text("\n".join(f.get("evidence", [])[:3]), "mono")])
+        story.append(grid(rows, [62, 110, 180, content_width() - 352]))
+        hidden = len(check["findings"]) - MAX_FINDINGS
+        if hidden > 0:
+            story.append(text(_("{n} more findings: see the JSON file beside this PDF.", n=number(hidden)), "muted"))
+    return story
+
+
+def short_time(value: str) -> str:
+    """`2026-05-31T00:00:00.123+02:00` -> `2026-05-31 00:00+02:00`: to the minute, offset kept, and a
+    space where a narrow column may wrap. The JSON beside the PDF keeps the full value."""
+    match = re.match(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?(Z|[+-]\d\d:\d\d)?$", value)
+    if not match:
+        return value
+    return f"{match[1]} {match[2]}{match[3] or ''}"
+
+
+def table(rows: list[dict], columns: list[tuple[str, str, float]], verdict_key: str | None = None,
+          verdict_status=None, empty: str | None = None) -> list:
+    """A table of `rows` (dicts from the checks' details), columns (key, label, width; 0 = the rest).
+
+    Values are evidence: each is escaped text. The verdict column is coloured by `verdict_status(value)`.
+    """
+    if not rows:
+        return [text(empty or _("Nothing listed."), "muted")]
+    fixed = sum(w for _key, _label, w in columns)
+    widths = [w or content_width() - fixed for _key, _label, w in columns]
+    data = [header_row(*[label for _key, label, _width in columns])]
+    extra = []
+    for r, row in enumerate(rows, start=1):
+        cells = []
+        for c, (key, _label, _width) in enumerate(columns):
+            value = row.get(key)
+            if isinstance(value, bool):
+                value = _("yes") if value else _("no")
+            elif isinstance(value, str) and _ISO.match(value):
+                value = short_time(value)
+            elif isinstance(value, list):
+                value = "\n".join(str(v) for v in value[:3]) + ("\n" + _("(+{n} more)", n=number(len(value) - 3)) if len(value) > 3 else "")
+            cells.append(text("—" if value is None or value == "" else value, "cell"))
+            if key == verdict_key and verdict_status is not None:
+                fill, ink = status_colours(verdict_status(row.get(key)))
+                extra += [("BACKGROUND", (c, r), (c, r), fill)]
+        data.append(cells)
+    return [grid(data, widths, extra=extra)]
