@@ -14,16 +14,17 @@ evidence must not become a live link in the auditor's spreadsheet.
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from hds_audit.checks.details import AttestationDetails
 from hds_audit.formats import xlsx_causes
 from hds_audit.formats.digest import severity_label, status_word
-from hds_audit.formats.interface import RenderContext, notices, to_seconds, visible_bidi
-from hds_audit.formats.pdf_style import wording
+from hds_audit.formats.interface import RenderContext, notices, to_seconds
+from hds_audit.formats.xlsx_cells import filter_rows as _filter
+from hds_audit.formats.xlsx_cells import put, put_time, status_cell
+from hds_audit.formats.xlsx_cells import table as _table
 from hds_audit.i18n import _, every_language
 from hds_audit.states import SEVERITY
-from hds_audit.calendar.instants import PARIS, iso
+from hds_audit.calendar.instants import iso
 
 FILENAME = "report.xlsx"
 META_SHEET = "meta"
@@ -31,10 +32,7 @@ RUN_ID_NAME = "hds_audit_run_id"
 WORKBOOK_SCHEMA = "hds-audit/workbook/v1"
 # the verdicts first after the control: what the tool found, then what the auditor says of it
 CONTROL_HEADERS = ("Control", "Status", "Auditor verdict", "Auditor comment", "Domain", "Rule", "Responsibility", "Section")
-DATE_FORMAT = "yyyy-mm-dd"
 MAX_REFS = 20  # evidence references listed per control; the Findings sheet has all of them
-MAX_CELL = 32000  # Excel holds at most 32 767 characters in a cell
-TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 ZONE = "Europe/Paris"  # Excel dates carry no offset: every time cell is local time there, and its label says so
 
 STATES = [s.value for s in SEVERITY]
@@ -76,73 +74,6 @@ def _utc():
 
 # -- cells ----------------------------------------------------------------------------------------
 
-def put(ws, row: int, column: int, value: Any, bold: bool = False, wrap: bool = False, fill: str | None = None):
-    """Write one cell; a string is always text (data_type "s"), never a formula. `fill`: a hex colour."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        text = visible_bidi(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))  # control characters are not allowed in XML
-        cell.value = text[:MAX_CELL] + ("…" if len(text) > MAX_CELL else "")
-        cell.data_type = "s"
-    else:
-        cell.value = value
-    if bold or wrap or fill:
-        styled(cell, ("put", bold, wrap, fill), lambda c: _put_style(c, bold, wrap, fill))
-    return cell
-
-
-def _put_style(cell, bold: bool, wrap: bool, fill: str | None) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    if bold:
-        cell.font = Font(bold=True)
-    if wrap:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    if fill:
-        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-
-
-def styled(cell, key: tuple, apply) -> None:
-    """Give a new cell the style `key`, built once per workbook by `apply(cell)` and copied after: openpyxl
-    compares and hashes each new Font, Fill or Alignment against the workbook's lists, which cost most of a
-    large workbook's time when done cell by cell."""
-    from copy import copy
-
-    cache = cell.parent.parent.__dict__.setdefault("_hds_audit_styles", {})
-    style = cache.get(key)
-    if style is None:
-        apply(cell)
-        cache[key] = copy(cell._style)
-    else:
-        cell._style = copy(style)
-
-
-def put_time(ws, row: int, column: int, instant):
-    """A real Excel date-time (sortable, filterable), in Europe/Paris local time, to the second."""
-    cell = ws.cell(row=row, column=column)
-    if instant is not None:
-        cell.value = instant.astimezone(PARIS).replace(tzinfo=None, microsecond=0)
-        styled(cell, ("time",), lambda c: setattr(c, "number_format", TIME_FORMAT))
-    return cell
-
-
-def put_date(ws, row: int, column: int, day, fill: str | None = None):
-    """A real Excel date (a due date), or an empty cell to fill in."""
-    cell = ws.cell(row=row, column=column)
-    if day is not None:
-        cell.value = day
-
-    def apply(c):
-        if day is not None:
-            c.number_format = DATE_FORMAT
-        _put_style(c, False, False, fill)
-
-    if day is not None or fill:
-        styled(cell, ("date", day is not None, fill), apply)
-    return cell
-
-
 def find_sheet(wb, name: str):
     """The sheet `name` (its English title) in a workbook written in any of the report languages, or None."""
     return next((wb[title] for title in every_language(name) if title in wb.sheetnames), None)
@@ -152,48 +83,6 @@ def find_column(header: list[str], name: str) -> int:
     """The index of column `name` (its English header) in a header row of any report language; ValueError if absent."""
     names = every_language(name)
     return next(i for i, label in enumerate(header) if label in names) if any(h in names for h in header) else header.index(name)
-
-
-def _fill(status: str):
-    from openpyxl.styles import Fill, PatternFill
-
-    entry = wording()["statuses"].get(status)
-    if not entry:
-        return Fill()
-    return PatternFill("solid", start_color=entry["fill"].lstrip("#").upper(), end_color=entry["fill"].lstrip("#").upper())
-
-
-def status_cell(ws, row: int, column: int, status: str):
-    cell = put(ws, row, column, status_word(status))
-
-    def apply(c):
-        from openpyxl.styles import Font
-
-        c.fill = _fill(status)
-        entry = wording()["statuses"].get(status)
-        if entry:
-            c.font = Font(bold=True, color=entry["ink"].lstrip("#").upper())
-
-    styled(cell, ("status", status), apply)
-    return cell
-
-
-def _table(ws, headers: list[str], widths: list[float]) -> None:
-    """Header row in bold on a shaded band, frozen, with column widths."""
-    from openpyxl.styles import PatternFill
-    from openpyxl.utils import get_column_letter
-
-    band = PatternFill("solid", start_color="F2F4F8", end_color="F2F4F8")
-    for i, (label, width) in enumerate(zip(headers, widths), start=1):
-        put(ws, 1, i, label, bold=True).fill = band
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-
-
-def _filter(ws, columns: int, rows: int) -> None:
-    from openpyxl.utils import get_column_letter
-
-    ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(rows, 1)}"
 
 
 # -- sheets ---------------------------------------------------------------------------------------

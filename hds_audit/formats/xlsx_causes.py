@@ -22,9 +22,9 @@ def headers() -> list[str]:
 
 
 def write(ws, result) -> None:
-    from hds_audit.formats.xlsx import _filter, _table, put, put_date, status_cell
+    from hds_audit.formats.xlsx_cells import filter_rows, put, put_date, status_cell, table
 
-    _table(ws, headers(), [16, 10, 10, 30, 70, 14, 50, 50, 24, 14])
+    table(ws, headers(), [16, 10, 10, 30, 70, 14, 50, 50, 24, 14])
     titles = {c.control.id: c.control.rule for c in result.controls}
     row = 1
     for row, action in enumerate(result.planned_actions(), start=2):
@@ -40,7 +40,7 @@ def write(ws, result) -> None:
         put(ws, row, 8, digest.advice_label(action), wrap=True)
         put(ws, row, 9, action.owner or "", fill=ENTRY_FILL)
         put_date(ws, row, 10, action.due if action.due_set else None, fill=ENTRY_FILL)
-    _filter(ws, len(headers()), row)
+    filter_rows(ws, len(headers()), row)
 
 
 def print_setup(ws, landscape: bool = True, one_page: bool = False) -> None:
