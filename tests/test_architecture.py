@@ -24,8 +24,7 @@ LAYERS = [
     {"__main__"},
     {"bundle_writer"},  # writes bundles for samples, bench and tests: nothing of the audit may import it
 ]
-# the workbook's root-causes sheet borrows the main sheet's cell helpers: to move into a module of their own
-KNOWN_CIRCLES = [["hds_audit.formats.xlsx", "hds_audit.formats.xlsx_causes"]]
+KNOWN_CIRCLES: list[list[str]] = []
 RANK = {room: rank for rank, rooms in enumerate(LAYERS) for room in rooms}
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from urllib.parse import quote
 
-from hds_audit.formats import digest
-from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds, visible_bidi
+from hds_audit.formats import digest, evidence_listing
+from hds_audit.formats.interface import RenderContext, notices, to_seconds, visible_bidi
 from hds_audit.formats.pdf import responsibility
 from hds_audit.formats.pdf_style import status_label
 from hds_audit.i18n import _, current, day, moment, number, translations
@@ -91,7 +91,8 @@ def render(ctx: RenderContext) -> bytes:
     changes = {"new": _("new"), "fixed": _("fixed"), "persisting": _("persisting")}
     html = env.get_template(TEMPLATE).render(
         result=result, doc=doc, states=[s.value for s in SEVERITY], lang=current(),
-        evidence=sorted(doc["evidence"], key=lambda e: natural_key(e["path"])),
+        evidence=evidence_listing.entries(result.evidence_files),
+        evidence_summarised=evidence_listing.summarised(result.evidence_files),
         by_responsibility={k: dict(v) for k, v in sorted(by_responsibility.items())},
         signer=ctx.signer, demo=ctx.demo, comparison=ctx.extras.get("comparison"), notices=notices(result),
         period_start=day(result.period.start), period_end=day(result.period.end), generated=moment(result.generated_at),

@@ -3,8 +3,16 @@
 One result for the run; its reviewed controls are every control of the catalog; one finding per
 control (target: the control id as an objective, satisfied or not-satisfied); one observation per
 check, whose relevant evidence names each evidence file the check's findings point at, with its
-SHA-256. Every evidence file read is also a back-matter resource carrying its hash. UUIDs are
-uuid5 of the run id and the object, so the same run always gives the same document.
+SHA-256. Every evidence file read is also a back-matter resource carrying its hash, except trace
+files when there are many (hds_audit/formats/evidence_listing.py): those are one resource for the
+kind, its props giving the number of files, bytes, records, first and last time and the digest of
+their listing, its rlink the signed manifest.json that lists each file with its SHA-256. OSCAL's
+back-matter resource (metadata model: title, description, props, rlinks with optional hashes,
+remarks) points at "one or more equivalent" copies of one resource, and a hash is "a digest
+generated over a resource", so the digest of a listing is a namespaced prop, not a hash of the
+rlink (https://pages.nist.gov/OSCAL/reference/1.1.2/assessment-results/json-reference/
+#/assessment-results/back-matter/resources). UUIDs are uuid5 of the run id and the object, so the
+same run always gives the same document.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import uuid
 from typing import Any
 
 from hds_audit import __version__
+from hds_audit.formats import evidence_listing
 from hds_audit.formats.interface import RenderContext, notices
 from hds_audit.results.reviews import headline as review_headline
 from hds_audit.states import Status
@@ -132,16 +141,37 @@ def document(ctx: RenderContext) -> dict[str, Any]:
         doc["results"][0]["remarks"] = _text("Checks dropped on purpose (no rule of the matrix in use): " + "; ".join(
             f"{d.binding} ({', '.join(d.checks)}; {d.by})" for d in result.dropped))
     if result.evidence_files:
-        doc["back-matter"] = {"resources": [
-            {"uuid": uid(run, "evidence", f.path), "title": _text(f.path),
-             "props": [_prop("records", f.records)] if f.records is not None else None,
-             "rlinks": [{"href": f.path, "hashes": [{"algorithm": "SHA-256", "value": f.sha256}]}]}
-            for f in result.evidence_files
-        ]}
-        for resource in doc["back-matter"]["resources"]:
-            if resource["props"] is None:
-                del resource["props"]
+        files = result.evidence_files
+        listing = (evidence_listing.entries(files) if evidence_listing.summarised(files)
+                   else [evidence_listing.file_entry(f) for f in files])  # as read
+        doc["back-matter"] = {"resources": [_resource(run, e) for e in listing]}
     return {"assessment-results": doc}
+
+
+def _resource(run: str, entry: dict) -> dict[str, Any]:
+    """A back-matter resource: one evidence file with its SHA-256, or every trace file at once (module docstring)."""
+    if not entry["group"]:
+        resource = {"uuid": uid(run, "evidence", entry["path"]), "title": _text(entry["path"])}
+        if entry["records"] is not None:
+            resource["props"] = [_prop("records", entry["records"])]
+        resource["rlinks"] = [{"href": entry["path"], "hashes": [{"algorithm": "SHA-256", "value": entry["sha256"]}]}]
+        return resource
+    props = [_prop("files", entry["files"]), _prop("bytes", entry["size"]), _prop("listing-sha256", entry["sha256"])]
+    if entry["records"] is not None:
+        props.append(_prop("records", entry["records"]))
+    props += [_prop(name, iso(entry[name])) for name in ("first", "last") if entry[name]]
+    return {
+        "uuid": uid(run, "evidence-group", entry["path"]),
+        "title": _text(f"{entry['path']} ({entry['files']} files)"),
+        "description": _text(f"{entry['files']} evidence files under {entry['path']}, summarised: their paths and SHA-256 are in "
+                             "the signed manifest.json (evidence) and in results.json."),
+        "props": props,
+        # the manifest is written and signed after this document, over it: its own hash cannot be given here
+        "rlinks": [{"href": "manifest.json", "media-type": "application/json"}],
+        "remarks": _text(f"listing-sha256 is the SHA-256 of the files' sha256sum lines sorted by path; from the bundle's root: "
+                         f"find {entry['path'].rstrip('/')} -type f | LC_ALL=C sort | xargs sha256sum | sha256sum. "
+                         "manifest.json.sig (CMS) signs the manifest."),
+    }
 
 
 def _observation(key: str, check, hashes: dict, stamp: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from hds_audit.checks.details import ContinuityDetails, CoverageDetails
 from hds_audit.formats import digest, pdf_charts
 from hds_audit.formats.pdf_causes import executive_summary, root_cause_list
 from hds_audit.formats.sampling import hidden_text, representative
-from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds
+from hds_audit.formats.interface import RenderContext, notices, to_seconds
 from hds_audit.formats.pdf_style import (
     badge, build_pdf, content_width, demo_banner, fonts, grid, header_row, key_values, markup, notice_stamp, refs,
     status_colours, status_label, text, verdict_box, words,
@@ -29,7 +29,6 @@ MAX_FINDINGS = 15  # per check; the workbook has them all
 MAX_REFS = 3  # evidence references shown per finding
 MAX_ATTENTION = 12  # controls listed on the summary page; the matrix lists them all
 MATRIX_START = 200  # points: room for the matrix title, intro and a few rows, else it starts a page
-MAX_EVIDENCE_ROWS = 60  # beyond this, trace files are grouped by month in the appendix
 
 
 def render(ctx: RenderContext) -> bytes:
@@ -341,37 +340,12 @@ def appendix(ctx: RenderContext) -> list:
 
 def evidence_entries(files) -> list[dict]:
     """One entry per evidence file, except CTS trace files when there are many: those are grouped by
-    folder down to the month (traces/CloudTraces/{region}/{YYYY}/{M}/). A group's SHA-256 is taken
-    over its files' `sha256sum` lines, sorted by path, so it can be recomputed from the bundle:
-    `find FOLDER -type f | LC_ALL=C sort | xargs sha256sum | sha256sum`. The workbook and the signed
-    manifest list every file."""
-    import hashlib
+    folder down to the month (traces/CloudTraces/{region}/{YYYY}/{M}/), each group with the digest of
+    its listing (hds_audit/formats/evidence_listing.py). The signed manifest lists every file."""
+    from hds_audit.formats import evidence_listing
 
-    if len(files) <= MAX_EVIDENCE_ROWS:
-        return [_entry(f.path, [f]) for f in sorted(files, key=lambda f: natural_key(f.path))]
-    groups: dict[str, list] = {}
-    for f in files:
-        parts = f.path.split("/")
-        key = "/".join(parts[:5]) + "/" if parts[0] == "traces" and len(parts) > 5 else f.path
-        groups.setdefault(key, []).append(f)
-    entries = []
-    for key, members in sorted(groups.items(), key=lambda item: natural_key(item[0])):
-        if len(members) == 1:
-            entries.append(_entry(members[0].path, members))
-            continue
-        members = sorted(members, key=lambda m: m.path)  # as `LC_ALL=C sort` orders them, for the digest
-        digest = hashlib.sha256("".join(f"{m.sha256}  {m.path}\n" for m in members).encode("utf-8")).hexdigest()
-        entries.append(_entry(key, members, digest))
-    return entries
+    return evidence_listing.entries(files, group=evidence_listing.month_folder)
 
 
 def _when(instant) -> str:
     return iso(instant.replace(microsecond=0)) if instant else "—"
-
-
-def _entry(path: str, members: list, digest: str | None = None) -> dict:
-    records = [m.records for m in members if m.records is not None]
-    firsts = [m.first for m in members if m.first]
-    lasts = [m.last for m in members if m.last]
-    return {"path": path, "files": len(members), "sha256": digest or members[0].sha256, "size": sum(m.size for m in members),
-            "records": sum(records) if records else None, "first": min(firsts) if firsts else None, "last": max(lasts) if lasts else None}

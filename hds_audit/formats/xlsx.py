@@ -14,16 +14,17 @@ evidence must not become a live link in the auditor's spreadsheet.
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from hds_audit.checks.details import AttestationDetails
 from hds_audit.formats import xlsx_causes
 from hds_audit.formats.digest import severity_label, status_word
-from hds_audit.formats.interface import RenderContext, natural_key, notices, to_seconds, visible_bidi
-from hds_audit.formats.pdf_style import wording
+from hds_audit.formats.interface import RenderContext, notices, to_seconds
+from hds_audit.formats.xlsx_cells import filter_rows as _filter
+from hds_audit.formats.xlsx_cells import put, put_time, status_cell
+from hds_audit.formats.xlsx_cells import table as _table
 from hds_audit.i18n import _, every_language
 from hds_audit.states import SEVERITY
-from hds_audit.calendar.instants import PARIS, iso
+from hds_audit.calendar.instants import iso
 
 FILENAME = "report.xlsx"
 META_SHEET = "meta"
@@ -31,13 +32,11 @@ RUN_ID_NAME = "hds_audit_run_id"
 WORKBOOK_SCHEMA = "hds-audit/workbook/v1"
 # the verdicts first after the control: what the tool found, then what the auditor says of it
 CONTROL_HEADERS = ("Control", "Status", "Auditor verdict", "Auditor comment", "Domain", "Rule", "Responsibility", "Section")
-DATE_FORMAT = "yyyy-mm-dd"
 MAX_REFS = 20  # evidence references listed per control; the Findings sheet has all of them
-MAX_CELL = 32000  # Excel holds at most 32 767 characters in a cell
-TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 ZONE = "Europe/Paris"  # Excel dates carry no offset: every time cell is local time there, and its label says so
 
 STATES = [s.value for s in SEVERITY]
+ENTRY = "FFF8DC"  # the cells a person fills in
 
 
 def render(ctx: RenderContext) -> bytes:
@@ -75,43 +74,6 @@ def _utc():
 
 # -- cells ----------------------------------------------------------------------------------------
 
-def put(ws, row: int, column: int, value: Any, bold: bool = False, wrap: bool = False):
-    """Write one cell; a string is always text (data_type "s"), never a formula."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font
-
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        text = visible_bidi(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))  # control characters are not allowed in XML
-        cell.value = text[:MAX_CELL] + ("…" if len(text) > MAX_CELL else "")
-        cell.data_type = "s"
-    else:
-        cell.value = value
-    if bold:
-        cell.font = Font(bold=True)
-    if wrap:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return cell
-
-
-def put_time(ws, row: int, column: int, instant):
-    """A real Excel date-time (sortable, filterable), in Europe/Paris local time, to the second."""
-    cell = ws.cell(row=row, column=column)
-    if instant is not None:
-        cell.value = instant.astimezone(PARIS).replace(tzinfo=None, microsecond=0)
-        cell.number_format = TIME_FORMAT
-    return cell
-
-
-def put_date(ws, row: int, column: int, day):
-    """A real Excel date (a due date), or an empty cell to fill in."""
-    cell = ws.cell(row=row, column=column)
-    if day is not None:
-        cell.value = day
-        cell.number_format = DATE_FORMAT
-    return cell
-
-
 def find_sheet(wb, name: str):
     """The sheet `name` (its English title) in a workbook written in any of the report languages, or None."""
     return next((wb[title] for title in every_language(name) if title in wb.sheetnames), None)
@@ -123,48 +85,10 @@ def find_column(header: list[str], name: str) -> int:
     return next(i for i, label in enumerate(header) if label in names) if any(h in names for h in header) else header.index(name)
 
 
-def _fill(status: str):
-    from openpyxl.styles import Fill, PatternFill
-
-    entry = wording()["statuses"].get(status)
-    if not entry:
-        return Fill()
-    return PatternFill("solid", start_color=entry["fill"].lstrip("#").upper(), end_color=entry["fill"].lstrip("#").upper())
-
-
-def status_cell(ws, row: int, column: int, status: str):
-    from openpyxl.styles import Font
-
-    cell = put(ws, row, column, status_word(status))
-    cell.fill = _fill(status)
-    entry = wording()["statuses"].get(status)
-    if entry:
-        cell.font = Font(bold=True, color=entry["ink"].lstrip("#").upper())
-    return cell
-
-
-def _table(ws, headers: list[str], widths: list[float]) -> None:
-    """Header row in bold on a shaded band, frozen, with column widths."""
-    from openpyxl.styles import PatternFill
-    from openpyxl.utils import get_column_letter
-
-    band = PatternFill("solid", start_color="F2F4F8", end_color="F2F4F8")
-    for i, (label, width) in enumerate(zip(headers, widths), start=1):
-        put(ws, 1, i, label, bold=True).fill = band
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-
-
-def _filter(ws, columns: int, rows: int) -> None:
-    from openpyxl.utils import get_column_letter
-
-    ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(rows, 1)}"
-
-
 # -- sheets ---------------------------------------------------------------------------------------
 
 def _summary(ws, ctx: RenderContext) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Font
 
     from hds_audit.formats import digest
 
@@ -230,17 +154,15 @@ def _summary(ws, ctx: RenderContext) -> None:
         wrap=True)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
     ws.row_dimensions[row].height = 45
-    entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
     reviews = [c.review for c in result.controls if c.review]
     last = reviews[-1] if reviews else {}
     for label, value in ((_("Reviewer"), last.get("reviewer") or ""), (_("Review date"), str(last.get("reviewed_at") or "")[:10])):
         row += 1
         put(ws, row, 1, label, bold=True)
-        put(ws, row, 2, value).fill = entry
+        put(ws, row, 2, value, fill=ENTRY)
 
 
 def _controls(ws, result) -> None:
-    from openpyxl.styles import PatternFill
     from hds_audit.formats.pdf import responsibility
 
     headers = ([_(h) for h in CONTROL_HEADERS] + [_("Checks {status}", status=status_word(s)) for s in STATES]
@@ -249,15 +171,14 @@ def _controls(ws, result) -> None:
     _table(ws, headers, widths)
     verdict_col = CONTROL_HEADERS.index("Auditor verdict") + 1
     counts = len(CONTROL_HEADERS) + 1  # the first "Checks <status>" column
-    entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
     row = 1
     for row, c in enumerate(result.controls, start=2):
         control = c.control
         put(ws, row, 1, control.id)
         status_cell(ws, row, 2, c.status.value)
         review = c.review or {}
-        put(ws, row, verdict_col, review.get("verdict") or "").fill = entry
-        put(ws, row, verdict_col + 1, review.get("comment") or "", wrap=True).fill = entry
+        put(ws, row, verdict_col, review.get("verdict") or "", fill=ENTRY)
+        put(ws, row, verdict_col + 1, review.get("comment") or "", wrap=True, fill=ENTRY)
         for col, value in enumerate((control.domain, control.rule, responsibility(control.responsibility), control.section),
                                     start=verdict_col + 2):
             put(ws, row, col, value, wrap=True)
@@ -289,14 +210,11 @@ def _verdict_list(ws, column: int, last_row: int) -> None:
 
 
 def _findings(ws, result) -> None:
-    from openpyxl.styles import PatternFill
-
     # the last two columns are the auditor's: a verdict per finding, by its stable id (`review import`)
     headers = [_("Control"), _("Check"), _("Status"), _("Severity"), _("Object"), _("Message"), _("Evidence references"),
                _("Waiver"), _("Finding id"), _(xlsx_causes.ID_HEADER), _("Auditor verdict"), _("Auditor comment")]
     _table(ws, headers, [30, 32, 12, 10, 30, 70, 70, 40, 34, 16, 22, 50])
     cause_of = {fid: cause.id for cause in result.root_causes() for fid, _f in cause.findings}
-    entry = PatternFill("solid", start_color="FFF8DC", end_color="FFF8DC")
     row = 1
 
     def line(control_id, check_id, status, obj, message, refs=(), waiver=None, fid="", level=""):
@@ -314,8 +232,8 @@ def _findings(ws, result) -> None:
             review = result.finding_reviews.get(fid) or {}
             put(ws, row, 9, fid)
             put(ws, row, 10, cause_of.get(fid, ""))
-            put(ws, row, 11, review.get("verdict") or "").fill = entry
-            put(ws, row, 12, review.get("comment") or "", wrap=True).fill = entry
+            put(ws, row, 11, review.get("verdict") or "", fill=ENTRY)
+            put(ws, row, 12, review.get("comment") or "", wrap=True, fill=ENTRY)
 
     from hds_audit.results.severity import severity_of
 
@@ -365,17 +283,28 @@ def _changes(ws, comparison: dict) -> None:
 
 
 def _evidence(ws, result) -> None:
+    """Every evidence file, except many trace files: one row for them all, with the digest of their listing."""
+    from hds_audit.formats import evidence_listing
+
     zone = _("({zone})", zone=ZONE)
-    headers = [_("File"), "SHA-256", _("Size (bytes)"), _("Records"), _("First") + " " + zone, _("Last") + " " + zone]
-    _table(ws, headers, [60, 68, 12, 10, 22, 22])
+    headers = [_("File"), "SHA-256", _("Size (bytes)"), _("Records"), _("First") + " " + zone, _("Last") + " " + zone, _("Files")]
+    _table(ws, headers, [60, 68, 12, 10, 22, 22, 9])
     row = 1
-    for row, f in enumerate(sorted(result.evidence_files, key=lambda f: natural_key(f.path)), start=2):
-        put(ws, row, 1, f.path)
-        put(ws, row, 2, f.sha256)
-        put(ws, row, 3, f.size)
-        put(ws, row, 4, f.records)
-        put_time(ws, row, 5, f.first)
-        put_time(ws, row, 6, f.last)
+    for row, e in enumerate(evidence_listing.entries(result.evidence_files), start=2):
+        put(ws, row, 1, e["path"])
+        put(ws, row, 2, e["sha256"])
+        put(ws, row, 3, e["size"])
+        put(ws, row, 4, e["records"])
+        put_time(ws, row, 5, e["first"])
+        put_time(ws, row, 6, e["last"])
+        put(ws, row, 7, e["files"])
+    if evidence_listing.summarised(result.evidence_files):
+        row += 1
+        put(ws, row, 1, _("(trace files summarised)"))
+        put(ws, row, 2, _("The trace files are summarised in one row: its SHA-256 is that of their sha256sum lines sorted by "
+                          "path (from the bundle's root: find traces -type f | LC_ALL=C sort | xargs sha256sum | sha256sum). "
+                          "The signed manifest.json (its evidence list) and results.json list every file with its SHA-256."),
+            wrap=True)
     for kind, note in sorted(result.evidence_notes.items()):
         row += 1
         put(ws, row, 1, _("({kind}: not read)", kind=kind))

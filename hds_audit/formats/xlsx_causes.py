@@ -22,12 +22,9 @@ def headers() -> list[str]:
 
 
 def write(ws, result) -> None:
-    from openpyxl.styles import PatternFill
+    from hds_audit.formats.xlsx_cells import filter_rows, put, put_date, status_cell, table
 
-    from hds_audit.formats.xlsx import _filter, _table, put, put_date, status_cell
-
-    _table(ws, headers(), [16, 10, 10, 30, 70, 14, 50, 50, 24, 14])
-    entry = PatternFill("solid", start_color=ENTRY_FILL, end_color=ENTRY_FILL)
+    table(ws, headers(), [16, 10, 10, 30, 70, 14, 50, 50, 24, 14])
     titles = {c.control.id: c.control.rule for c in result.controls}
     row = 1
     for row, action in enumerate(result.planned_actions(), start=2):
@@ -41,9 +38,9 @@ def write(ws, result) -> None:
         put(ws, row, 6, cause.related)
         put(ws, row, 7, "\n".join(f"{cid} — {titles.get(cid, cid)}" for cid in cause.controls), wrap=True)
         put(ws, row, 8, digest.advice_label(action), wrap=True)
-        put(ws, row, 9, action.owner or "").fill = entry
-        put_date(ws, row, 10, action.due if action.due_set else None).fill = entry
-    _filter(ws, len(headers()), row)
+        put(ws, row, 9, action.owner or "", fill=ENTRY_FILL)
+        put_date(ws, row, 10, action.due if action.due_set else None, fill=ENTRY_FILL)
+    filter_rows(ws, len(headers()), row)
 
 
 def print_setup(ws, landscape: bool = True, one_page: bool = False) -> None:
