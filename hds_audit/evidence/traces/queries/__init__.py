@@ -9,7 +9,7 @@ with sqlglot and transpiles it to Spark SQL.
 
 A store provides the relations a query reads, with these columns:
 
-- `groups`: every group of the scan (per file read, region, account, service, OBS read, UTC hour):
+- `scan_groups`: every group of the scan (per file read, region, account, service, OBS read, UTC hour):
   reading, region, user_name, service_type, read_name, read_bucket, hour, n, lo_us, hi_us.
 - `period_groups`: the same columns, the groups of the period asked about (a store splits the groups
   straddling its bounds into traces).
@@ -47,12 +47,13 @@ QUERIES: dict[str, Query] = {
     "outside_services": Query((), ("period_groups", "allowed")),
     "outside_files": Query((), ("period_groups", "allowed")),
     "outside_traces": Query(("start", "end"), ("traces", "allowed")),
+    "period_files": Query((), ("period_groups",)),
     "gap_points_hourly": Query((), ("period_groups",)),
     "gap_points_traces": Query(("start", "end", "width"), ("traces",)),
     "gaps": Query(("start", "end", "width", "limit"), ("gap_points", "gap_regions")),
-    "gap_end_files": Query((), ("period_groups", "gap_ends")),
+    "gap_end_files": Query((), ("scan_groups", "gap_ends")),
     "gap_end_traces": Query((), ("traces", "gap_ends")),
-    "trace_accounts": Query((), ("groups",)),
+    "trace_accounts": Query((), ("scan_groups",)),
     "uncovered_files": Query((), ("period_groups", "cover_spans")),
     "uncovered_traces": Query(("start", "end", "after_revocation"), ("traces", "cover_spans", "cover_accounts")),
     "bucket_read_files": Query((), ("period_groups", "cover_spans", "buckets")),
