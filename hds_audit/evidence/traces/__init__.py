@@ -1,25 +1,23 @@
-"""`traces/**`: Cloud Trace Service files as CTS writes them to OBS, in DuckDB tables the checks query in SQL.
+"""`traces/**`: Cloud Trace Service files as CTS writes them to OBS, read into DuckDB tables behind `TraceStore`.
 
-One scan of every file keeps its traces' groups (`trace_groups_live`: per file read, region, account,
-service, OBS read and UTC hour, the number of traces and the first and last instant). Checks answer
-from the groups what they can; for the rest they ask `TraceSet.materialize` for the files that may
-hold what they look for (the groups of an account not covered by the register, of a region at
-fault...), whose traces then appear in the view `traces` (file, record, time, region, user_name,
-service_type, read_name, read_bucket). `TraceSet.period(start, end)` is the period's groups, exact
-at its bounds.
+Checks see the traces only through `TraceStore` (interface.py); `DuckDBTraceStore` (duckdb_store.py)
+implements it by the named queries of queries/. One scan of every file keeps its traces' groups
+(`trace_groups_live`: per file read, region, account, service, OBS read and UTC hour, the number of
+traces and the first and last instant); the store writes out trace by trace (`materialize`, view
+`traces`) only the files that may hold an answer.
 
 `read_name` and `read_bucket` are the lower-cased `resource_name` and first `resource_id` segment of
 OBS reads (a `trace_name` beginning with Get, List or Head), NULL on other traces. `time` is a
 TIMESTAMPTZ, `user_name` is NULL when `user` is null, `region` is the key's `CloudTraces/{region}/`,
-else the region named in `endpoint`, lower-cased and trimmed once here so that checks compare it as stored.
+else the region named in `endpoint`, lower-cased and trimmed once here so that queries compare it as stored.
 
 The long strings (trace ids, resource ids, names) are read on demand into `trace_details` (every
-column of COLUMNS) for the files that need them: those of the evidence references of findings
-(`TraceSet.refs`), or all files for the deletion checks.
+column of COLUMNS) for the files that need them: those of the evidence references of findings, or
+all files for the deletion checks.
 
 The tables live in a temporary DuckDB file (paged in by DuckDB within MEMORY_LIMIT). Every file is
 first copied to a temporary folder and hashed as it is copied (copies.py): every reading, the scan
-and each later one, is of those hashed bytes.
+and each later one, is of those hashed bytes (a copy altered since is `EvidenceChanged`, naming the file).
 """
 
 from __future__ import annotations

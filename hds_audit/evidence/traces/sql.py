@@ -5,7 +5,7 @@ Three depths, each read only where needed:
   service, OBS read and UTC hour: the number of traces and the first and last instant. A few rows
   per file: writing one row per trace cost a third of the scan again.
 - `trace_events`: per trace, the same narrow columns, for the files a check must see trace by trace
-  (`TraceSet.materialize`); a trace's `file` and `record` come from its reading and its rowid,
+  (`DuckDBTraceStore.materialize`); a trace's `file` and `record` come from its reading and its rowid,
   through the `traces` view.
 - `trace_details`: every column of the traces of the files whose ids or resources a check reads.
 """
@@ -33,7 +33,7 @@ _GROUP_BY = (f"SELECT reading, region, user_name, service_type, read_name, read_
              "count(*), min(time), max(time), count_if(bad) FROM ({rows}) GROUP BY ALL")
 # the files with a group straddling a period's bounds (parameters: end, start, start, end)
 STRADDLING = "SELECT reading FROM trace_groups_live WHERE lo < ? AND hi >= ? AND NOT (lo >= ? AND hi < ?)"
-# a period's groups (TraceSet.period), a view: those wholly inside, and the traces of the period of the straddling
+# a period's groups (DuckDBTraceStore.period), a view: those wholly inside, and the traces of the period of the straddling
 # files (written out), one group each. {start}, {end}: TIMESTAMPTZ literals; {straddling}: their reading ids
 PERIOD = f"""CREATE VIEW {{table}} AS
 SELECT reading, region, user_name, service_type, read_name, read_bucket, hour, n, lo, hi
