@@ -75,7 +75,8 @@ def _without_duplicates(users: list[IamUser], items: list, problems: list[Proble
                                         "which record is current cannot be told"))
                 break
             first[key] = index
-    refused = {items[i].get("id") for i in twice} | {items[i].get("name") for i in twice}
+    # only texts name a user: a list or an object in a record's id or name must not make the set fail
+    refused = {v for i in twice for v in (items[i].get("id"), items[i].get("name")) if isinstance(v, str)}
     return [u for u in users if u.id not in refused and u.name not in refused]
 
 
