@@ -165,6 +165,10 @@ def connect(workdir: str) -> duckdb.DuckDBPyConnection:
 
 
 def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
+    if getattr(tenant, "engine", "duckdb") == "spark":  # `--engine spark`, or `engine: spark` in tenant.yaml
+        from hds_audit.evidence.traces.spark import load as load_on_spark
+
+        return load_on_spark(bundle, tenant.spark_master, scan_started)
     evidence: Evidence[TraceSet] = Evidence(NAME)
     listing = list_files(bundle)
     _report_other_files(bundle, listing, evidence)
