@@ -11,10 +11,8 @@ import tempfile
 DEFAULT_MASTER = "local[*]"
 # Settings hds-audit needs whatever the cluster: times in UTC (a TIMESTAMP shown in the driver's zone would move
 # the Paris days), and no network fetch of packages at run time.
-SETTINGS = {
-    "spark.sql.session.timeZone": "UTC",
-    "spark.ui.showConsoleProgress": "false",  # its bar would print on the report's terminal
-}
+SETTINGS = {"spark.sql.session.timeZone": "UTC"}  # also set on a session already active
+START_SETTINGS = {"spark.ui.showConsoleProgress": "false"}  # its bar would print on the report's terminal
 LOCAL_SETTINGS = {"spark.ui.enabled": "false"}
 
 
@@ -39,7 +37,7 @@ def session(master: str | None = None):
     if not local and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         raise SparkUnavailable("the Spark trace store needs Java (JAVA_HOME or java on the PATH)")
     builder = SparkSession.builder.master(master).appName("hds-audit")
-    for key, value in (SETTINGS | (LOCAL_SETTINGS if local else {})).items():
+    for key, value in (SETTINGS | START_SETTINGS | (LOCAL_SETTINGS if local else {})).items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
