@@ -255,9 +255,8 @@ def _period(report: Diagnosis, loaded: dict[str, Evidence]) -> None:
     traces = loaded.get("traces")
     if traces is not None and traces.data is not None:
         try:
-            table = traces.data.period(period.start.astimezone(UTC), period.end.astimezone(UTC))
-            count, first, last = traces.data.rows(f"SELECT coalesce(sum(n), 0), min(lo), max(hi) FROM {table}")[0]
-        except Exception:  # noqa: BLE001 - the table's shape belongs to the trace reader
+            count, first, last = traces.data.summary(period.start.astimezone(UTC), period.end.astimezone(UTC))
+        except Exception:  # noqa: BLE001 - a trace store failing here fails the checks, which say why
             count = None
         if count == 0:
             report.period_problems.append(f"no trace falls within {period.label}: collect the traces of that period")

@@ -55,7 +55,7 @@ def test_register_covering_nobody_lists_five_refs_within_a_small_memory_limit(bu
 def test_only_the_files_that_may_hold_a_finding_are_read_trace_by_trace(builder, run_checks_on, monkeypatch):
     """The scan keeps groups of traces; a file is read again trace by trace only where a finding may lie: here the
     file of the one account the register does not cover. A compliant bundle reads no file twice."""
-    import hds_audit.evidence.traces as traces
+    import hds_audit.evidence.traces.reader as traces
 
     written: list[str] = []
     write_out = traces.materialize

@@ -13,15 +13,13 @@ import json
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from hds_audit.checks import trace as trace_checks
-from hds_audit.checks.access import _uncovered_sql
-from hds_audit.checks.common import load_cover, write_out_uncovered
+from hds_audit.checks.common import register_cover
 from hds_audit.evidence import traces
+from hds_audit.evidence.traces.files import trace_ref
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.tabular import Row
 
@@ -60,7 +58,8 @@ def test_gaps_from_buckets_are_the_gaps_between_consecutive_traces(times, limit,
     end = start + 480 * MINUTE
     with tempfile.TemporaryDirectory() as folder:
         data, _ = load(folder, [(region, "u", T0 + m * MINUTE) for region, m in times])
-        got = trace_checks._gaps(data, ["eu-west-0", "eu-west-1"], start, end, limit * 60_000_000) if times else []
+        found = data.gaps(start, end, ["eu-west-0", "eu-west-1"], limit * 60_000_000) if times else []
+        got = [(g.region, g.start, g.end, g.micros) for g in found]
     expected = []
     for region in ("eu-west-0", "eu-west-1"):
         instants = sorted({start, end} | {T0 + m * MINUTE for r, m in times if r.strip().lower() == region and start <= T0 + m * MINUTE < end})
@@ -97,15 +96,14 @@ def test_uncovered_actions_are_those_no_authorization_period_covers(actions, gra
         return
     with tempfile.TemporaryDirectory() as folder:
         data, ids = load(folder, [("eu-west-0", user, at(m)) for user, m in actions])
-        load_cover(data, register)
-        write_out_uncovered(data, SimpleNamespace(period=SimpleNamespace(start=start, end=end)), "auth_cover", "p.user_name IS NOT NULL")
-        found = {after: data.rows(_uncovered_sql(after), [start, end]) for after in (False, True)}
+        found = {after: data.uncovered(start, end, register_cover(register), after) for after in (False, True)}
     where = {f"t{i}": (rel, n) for rel, trace_ids in ids.items() for n, i in enumerate(int(t[1:]) for t in trace_ids)}
+    cited = lambda i: trace_ref(where[f"t{i}"][0], f"t{i}", where[f"t{i}"][1])  # noqa: E731
     for after_revocation in (False, True):
-        got = {(u, n, lo, hi, tuple((r["file"], r["record"]) for r in refs)) for u, n, lo, hi, refs in found[after_revocation]}
+        got = {(a.key, a.n, a.first, a.last, a.refs) for a in found[after_revocation]}
         expected = {}
         for i, (user, m) in enumerate(actions):
             when = at(m)
             if start <= when < end and not covered(user, when) and (not after_revocation or revoked_before(user, when)):
-                expected.setdefault(user, []).append((when, *where[f"t{i}"]))
-        assert got == {(u, len(v), min(v)[0], max(v)[0], tuple((f, r) for _, f, r in sorted(v)[:5])) for u, v in expected.items()}
+                expected.setdefault(user, []).append((when, *where[f"t{i}"], i))
+        assert got == {(u, len(v), min(v)[0], max(v)[0], tuple(cited(i) for *_, i in sorted(v)[:5])) for u, v in expected.items()}

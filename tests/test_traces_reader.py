@@ -357,8 +357,7 @@ def test_references_read_details_of_the_referenced_files_only(builder):
         builder.traces(batch(3, f"f{f}-", day=f"2026-07-0{f + 1}"), name=KEY.format(f"{f:04d}") + ".gz")
     evidence = load(builder)
     first = f"traces/{KEY.format('0002')}.gz"
-    [refs, none, by_record] = evidence.data.refs([[{"file": first, "record": 1}, {"file": first, "record": 0}], None,
-                                                  [{"file": first, "record": 7}]])
+    [refs, none, by_record] = evidence.data.refs([[(first, 1), (first, 0)], None, [(first, 7)]])
     assert refs == (f"{first}#trace_id=f2-1", f"{first}#trace_id=f2-0") and none == ()
     assert by_record == (f"{first}#record 7",)  # no such trace: the reference still names the file and record
     assert evidence.data.rows("SELECT DISTINCT file FROM trace_details") == [(first,)]
@@ -413,7 +412,7 @@ def test_references_into_a_file_read_in_python_carry_trace_ids(builder):
     rel = f"traces/{KEY.format('py')}.gz"
     evidence.data.materialize()
     assert evidence.data.rows("SELECT record FROM traces ORDER BY record") == [(0,), (2,)]
-    [refs] = evidence.data.refs([[{"file": rel, "record": 2}, {"file": rel, "record": 0}]])
+    [refs] = evidence.data.refs([[(rel, 2), (rel, 0)]])
     assert refs == (f"{rel}#trace_id=p2", f"{rel}#trace_id=p0")
 
 

@@ -6,8 +6,7 @@ import re
 from datetime import timedelta
 
 from hds_audit.checks.common import (
-    account_key, load_cover, no_trace_in_period, person_key, refs_sql, row_ref, sql_account_keys, uncovered_sql, undecided,
-    when, write_out_uncovered,
+    account_key, no_trace_in_period, person_key, register_cover, row_ref, undecided, when,
 )
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
@@ -63,30 +62,9 @@ def _all_revoked(rows: list, end):
     return max(rows, key=lambda r: (r.values["revoked_at"], r.number))
 
 
-def _uncovered_sql(after_revocation: bool) -> str:
-    """Actions of the period that no authorization period covers, per account (after its first revocation only)."""
-    revoked = "AND c.first_revoked <= t.time" if after_revocation else ""
-    return f"""
-        SELECT t.user_name, count(*) AS n, min(t.time), max(t.time), {refs_sql()}
-        FROM (SELECT * FROM traces WHERE user_name IS NOT NULL AND time >= ? AND time < ?) t
-        LEFT JOIN auth_cover c ON c.user_name = t.user_name
-        WHERE {uncovered_sql()} {revoked}
-        GROUP BY t.user_name ORDER BY t.user_name"""
-
-
-def _uncovered(inp: CheckInput, after_revocation: bool) -> tuple[dict[str, str], list[tuple]]:
-    """The register's account keys, and per account of the traces: its uncovered actions (count, first, last, refs)."""
-    traces = inp["traces"]
-    keys = load_cover(traces, inp["access_register"])
-    write_out_uncovered(traces, inp, "auth_cover", "p.user_name IS NOT NULL")
-    rows = traces.rows(_uncovered_sql(after_revocation), [inp.period.start, inp.period.end])
-    return keys, [(name, n, first, last, refs) for (name, n, first, last, _), refs in zip(rows, traces.refs(r[4] for r in rows))]
-
-
 def _undecided(inp: CheckInput, findings: list[Finding]) -> Outcome:
     """The findings, those about an account with an unreadable register row made `error` (common.undecided)."""
-    con = inp["traces"].con
-    return Outcome(undecided(findings, inp["access_register"], lambda names: sql_account_keys(con, names)))
+    return Outcome(undecided(findings, inp["access_register"], lambda names: {n: account_key(n) for n in names}))
 
 
 @check("access.register_covers_activity", "Every action is by an authorized account", needs=("traces", "access_register"),
@@ -94,9 +72,9 @@ def _undecided(inp: CheckInput, findings: list[Finding]) -> Outcome:
 def register_covers_activity(inp: CheckInput) -> Outcome:
     if empty := no_trace_in_period(inp):
         return Outcome([empty])
-    _, rows = _uncovered(inp, after_revocation=False)
-    return _undecided(inp, [Finding(name, f"{n} action(s) with no authorization in the register at the time, from {when(first)} "
-                                          f"to {when(last)}", refs) for name, n, first, last, refs in rows])
+    found = inp["traces"].uncovered(inp.period.start, inp.period.end, register_cover(inp["access_register"]))
+    return _undecided(inp, [Finding(a.key, f"{a.n} action(s) with no authorization in the register at the time, from "
+                                           f"{when(a.first)} to {when(a.last)}", a.refs) for a in found])
 
 
 @check("access.no_activity_after_revocation", "No account acts after its revocation", needs=("traces", "access_register"),
@@ -104,16 +82,17 @@ def register_covers_activity(inp: CheckInput) -> Outcome:
 def no_activity_after_revocation(inp: CheckInput) -> Outcome:
     if empty := no_trace_in_period(inp):
         return Outcome([empty])
-    keys, rows = _uncovered(inp, after_revocation=True)
-    revocations: dict[str, list] = {}  # by the SQL account key, as the traces were joined
+    found = inp["traces"].uncovered(inp.period.start, inp.period.end, register_cover(inp["access_register"]),
+                                    after_revocation=True)
+    revocations: dict[str, list] = {}  # by account key, as the traces were joined
     for row in inp["access_register"]:
         if row.values["revoked_at"] is not None:
-            revocations.setdefault(keys[row.values["account"]], []).append(row.values["revoked_at"])
-    names = sql_account_keys(inp["traces"].con, (r[0] for r in rows))
+            revocations.setdefault(account_key(row.values["account"]), []).append(row.values["revoked_at"])
     findings = []
-    for name, n, first, last, refs in rows:
-        revoked = max(r for r in revocations[names[name]] if r <= first)
-        findings.append(Finding(name, f"{n} action(s) after the authorization was revoked at {when(revoked)}: first {when(first)}, last {when(last)}", refs))
+    for a in found:
+        revoked = max(r for r in revocations[account_key(a.key)] if r <= a.first)
+        findings.append(Finding(a.key, f"{a.n} action(s) after the authorization was revoked at {when(revoked)}: first "
+                                       f"{when(a.first)}, last {when(a.last)}", a.refs))
     return _undecided(inp, findings)
 
 

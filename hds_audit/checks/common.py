@@ -1,4 +1,4 @@
-"""Small helpers shared by checks: name matching, evidence references, register intervals in SQL."""
+"""Small helpers shared by checks: name matching, evidence references, the register as authorization spans."""
 
 from __future__ import annotations
 
@@ -10,29 +10,12 @@ from typing import Callable
 from hds_audit.checks.interface import CheckInput, Finding
 from hds_audit.evidence.tabular import Row
 from hds_audit.evidence.traces.files import trace_ref  # noqa: F401 - checks reference traces through it
+from hds_audit.evidence.traces.interface import MAX_REFS, Cover, Span, account_key  # noqa: F401 - the checks' names
 from hds_audit.states import Status
 from hds_audit.timeutil import iso
 
-MAX_REFS = 5  # evidence references kept per finding; the count says how many there were
-
-
-# Account names follow one rule wherever they are compared: Unicode NFC (macOS writes accents decomposed), blanks
-# around trimmed, lower-cased (a register is typed by people). Python: `account_key`; SQL: `ACCOUNT_KEY_SQL`. Where
-# register rows meet traces, both sides are keyed in SQL (`sql_account_keys`, `load_cover`): Python and DuckDB
-# lower-case a few characters differently (İ, a final Σ), and a join must not split an account in two.
-ACCOUNT_KEY_SQL = "lower(nfc_normalize(trim({})))"
-
-
-def account_key(name: str) -> str:
-    return unicodedata.normalize("NFC", name).strip().lower()
-
-
-def sql_account_keys(con, names) -> dict[str, str]:
-    """name -> its account key computed by DuckDB (ACCOUNT_KEY_SQL), for the names given (None skipped)."""
-    names = sorted({n for n in names if n is not None})
-    if not names:
-        return {}
-    return dict(con.execute(f"SELECT n, {ACCOUNT_KEY_SQL.format('n')} FROM unnest(?::VARCHAR[]) AS u(n)", [names]).fetchall())
+# Account names follow one rule wherever they are compared (register, IAM, traces): `account_key`, computed in Python
+# only; a trace store keys the traces' accounts with it too, so that a join never splits an account in two.
 
 
 def person_key(name: str | None) -> str:
@@ -100,67 +83,23 @@ def no_trace_in_period(inp: CheckInput) -> Finding | None:
                              "trace file(s) read falls in it, so the period's activity cannot be assessed", status=Status.ERROR)
 
 
-def load_cover(traces, register: list[Row], roles: tuple[str, ...] | None = None, name: str = "auth") -> dict[str, str]:
-    """Temp tables of the register per account name seen in the traces (of `roles` only, when given): `{name}_cover`
-    (user_name, spans, first_revoked): the union of its authorization periods [granted_at, revoked_at) as disjoint
-    spans {start, stop} (stop NULL: still authorized), and its earliest revocation (NULL if none). Returns the account key (sql_account_keys) of each account of the register.
-
-    One row per account lets a plain hash join bring each trace its account's few spans; testing them per trace
-    avoids a correlated subquery, which DuckDB runs as a DISTINCT over every trace. The tables are keyed by the
-    traces' own user_name (`TraceSet.accounts()`: each distinct name with its key, computed once per run).
-    """
-    con = traces.con
-    keys = sql_account_keys(con, (row.values["account"] for row in register))
+def register_cover(register: list[Row], roles: tuple[str, ...] | None = None) -> Cover:
+    """The register's authorization periods [granted_at, revoked_at) per account key (of `roles` only, when given),
+    merged into disjoint spans, and each account's earliest revocation: what a trace store tests traces against."""
     periods: dict[str, list] = {}
     for row in register:
         if row.values["granted_at"] is not None and (roles is None or row.values["role"] in roles):
-            periods.setdefault(keys[row.values["account"]], []).append((row.values["granted_at"], row.values["revoked_at"]))
-    accounts = []
-    for key, spans in sorted(periods.items()):
+            periods.setdefault(account_key(row.values["account"]), []).append((row.values["granted_at"], row.values["revoked_at"]))
+    spans, first_revoked = {}, {}
+    for key, periods_of in sorted(periods.items()):
         merged: list[list] = []
-        for start, stop in sorted(spans, key=lambda s: s[0]):
+        for start, stop in sorted(periods_of, key=lambda s: s[0]):
             last = merged[-1] if merged else None
             if last and (last[1] is None or start <= last[1]):  # overlaps or touches the previous span: extend it
                 last[1] = None if last[1] is None or stop is None else max(last[1], stop)
             else:
                 merged.append([start, stop])
-        stops = [stop for _, stop in spans if stop is not None]
-        accounts.append((key, [{"start": start, "stop": stop} for start, stop in merged], min(stops) if stops else None))
-    register_table = f"{name}_register"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {register_table} "
-                "(account_key VARCHAR, spans STRUCT(start TIMESTAMPTZ, stop TIMESTAMPTZ)[], first_revoked TIMESTAMPTZ)")
-    if accounts:
-        con.executemany(f"INSERT INTO {register_table} VALUES (?, ?, ?)", accounts)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {name}_cover AS
-        SELECT a.user_name, r.spans, r.first_revoked
-        FROM {traces.accounts(ACCOUNT_KEY_SQL)} a JOIN {register_table} r USING (account_key)""")
-    return keys
-
-
-def uncovered_sql(alias: str = "t", cover: str = "c", lo: str | None = None, hi: str | None = None) -> str:
-    """SQL condition: no single span of the account (the row `cover` of a `*_cover` table) holds [`lo`, `hi`] whole;
-    by default both are the time of trace `alias`, which then falls in none of the spans."""
-    lo, hi = lo or f"{alias}.time", hi or f"{alias}.time"
-    return (f"({cover}.spans IS NULL OR NOT list_bool_or(list_transform({cover}.spans, lambda s: s.start <= {lo} "
-            f"AND (s.stop IS NULL OR {hi} < s.stop))))")
-
-
-def write_out_uncovered(traces, inp: CheckInput, cover: str, where: str = "TRUE", params: list | None = None) -> None:
-    """Writes out (`TraceSet.materialize`) the trace files of the period holding a group of traces (`where`, over
-    alias `p`) that no single span of its account in `cover` holds whole: only there can a trace be uncovered, and
-    `uncovered_sql` then tests those traces one by one."""
-    traces.materialize(f"SELECT p.reading FROM {traces.period(inp.period.start, inp.period.end)} p "
-                       f"LEFT JOIN {cover} c ON c.user_name = p.user_name "
-                       f"WHERE ({where}) AND {uncovered_sql(lo='p.lo', hi='p.hi')}", params)
-
-
-def refs_sql(alias: str = "t") -> str:
-    """SQL aggregate: {'file', 'record'} of the group's first MAX_REFS traces by (time, file, record).
-
-    `min_by(value, key, n)` keeps only n values per group while it scans (bounded memory, however many rows the
-    group has); it returns them ordered by key. `TraceSet.refs` turns them into references with trace ids.
-    """
-    a = alias
-    return (f"min_by({{'file': {a}.file, 'record': {a}.record}}, "
-            f"{{'time': {a}.time, 'file': {a}.file, 'record': {a}.record}}, {MAX_REFS})")
-
+        stops = [stop for _, stop in periods_of if stop is not None]
+        spans[key] = tuple(Span(start, stop) for start, stop in merged)
+        first_revoked[key] = min(stops) if stops else None
+    return Cover(spans, first_revoked)

@@ -26,6 +26,7 @@ README.md "Conventions the checks apply"; decided here where they are silent):
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -64,16 +65,9 @@ _PARTS = (
     ".*keys?|.*keypair|.*quota|.*inventory|.*logging|.*notification|.*customdomain|.*multipartupload"
 )
 
-_TRACES_SQL = f"""
-    SELECT resource_id, CASE WHEN lower(trace_name) LIKE 'create%' THEN 'create' ELSE 'delete' END AS action,
-           lower(coalesce(trace_rating, '')) AS rating, lower(coalesce(resource_type, '')) AS rtype,
-           lower(coalesce(service_type, '')) AS service,
-           resource_name, trace_id, trace_name, time, file, record
-    FROM trace_details
-    WHERE resource_id IS NOT NULL AND resource_id <> ''
-      AND (lower(trace_name) LIKE 'create%' OR lower(trace_name) LIKE 'delete%')
-      AND NOT regexp_full_match(lower(trace_name), '(create|delete)({_PARTS})')
-    ORDER BY time, file, record"""
+# what a trace name acts on after its create/delete verb, when it is a part of a resource: matched in Python, not by
+# any engine's regular expressions
+_PART = re.compile(f"(create|delete)({_PARTS})")
 
 
 def add_months(instant: datetime, months: int) -> datetime:
@@ -125,24 +119,23 @@ def _collect(inp: CheckInput) -> dict[str, _Data]:
             item.proofs.append((backup.updated_at, f"status deleted ({backup.source.upper()} listing)", backup.ref))
         else:
             item.listed.append(backup.ref)
-    inp["traces"].details()  # resource ids, ratings and trace ids of every trace
-    rows = inp["traces"].rows(_TRACES_SQL)
-    for rid, action, rating, rtype, service, rname, trace_id, _name, time, file, record in rows:
-        kind = SERVICE_KINDS[service] if service in SERVICE_FIRST else TRACE_KINDS.get(rtype) or SERVICE_KINDS.get(service)
-        if action == "create" and rating == "normal" and kind:
-            item = entry(rid, kind, rname)
-            item.refs.append(trace_ref(file, trace_id, record))
-            item.seen(time)
-            item.last_create = time
-    for rid, action, rating, _rtype, _service, _rname, trace_id, name, time, file, record in rows:
-        item = data.get(rid)
-        if action != "delete" or item is None:
+    rows = [t for t in inp["traces"].lifecycle_traces() if not _PART.fullmatch(t.trace_name.lower())]
+    for t in rows:
+        kind = SERVICE_KINDS[t.service] if t.service in SERVICE_FIRST else TRACE_KINDS.get(t.resource_type) or SERVICE_KINDS.get(t.service)
+        if t.action == "create" and t.rating == "normal" and kind:
+            item = entry(t.resource_id, kind, t.resource_name)
+            item.refs.append(trace_ref(t.file, t.trace_id, t.record))
+            item.seen(t.time)
+            item.last_create = t.time
+    for t in rows:
+        item = data.get(t.resource_id)
+        if t.action != "delete" or item is None:
             continue
-        ref = trace_ref(file, trace_id, record)
-        if rating != "normal":
+        ref = trace_ref(t.file, t.trace_id, t.record)
+        if t.rating != "normal":
             item.failed.append(ref)
-        elif item.last_create is None or time >= item.last_create:
-            item.proofs.append((time, f"trace {trace_id or ref} ({name})", ref))
+        elif item.last_create is None or t.time >= item.last_create:
+            item.proofs.append((t.time, f"trace {t.trace_id or ref} ({t.trace_name})", ref))
     return data
 
 

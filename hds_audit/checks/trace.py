@@ -16,8 +16,8 @@ docs/user-guide.md "Traceability").
   with Get, List or Head, about the bucket) is by an account holding `trace_reader` or `auditor`
   at that time (granted_at <= t < revoked_at).
 
-Trace checks are SQL over the period's groups of traces (per file, region, account and UTC hour) and,
-for the files that may hold a finding, over the traces themselves (hds_audit/evidence/traces/).
+Trace checks ask the trace store (hds_audit/evidence/traces/interface.py) their questions: gaps,
+hourly counts, reads of a bucket by accounts without a role at the time.
 """
 
 from __future__ import annotations
@@ -25,15 +25,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from hds_audit.checks.common import (
-    MAX_REFS, load_cover, no_trace_in_period, refs_sql, sql_account_keys, uncovered_sql, undecided, when,
-    write_out_uncovered,
-)
+from hds_audit.checks.common import MAX_REFS, account_key, no_trace_in_period, register_cover, undecided, when
 from hds_audit.checks.details import ContinuityDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
-from hds_audit.evidence.traces.sql import HOUR_US
 from hds_audit.regions import norm
 from hds_audit.states import Status
 from hds_audit.timeutil import PARIS, iso
@@ -117,51 +113,6 @@ def tracker_enabled(inp: CheckInput) -> Outcome:
 
 
 # -- trace.continuity --------------------------------------------------------------------------
-# Gaps over the limit without sorting every trace: per bucket, the first and last trace. Two traces of one bucket
-# are less than the limit apart, so a gap over it lies between the last trace of a bucket and the first of the
-# next non-empty one: the same gaps, exactly, as between consecutive traces. With a limit of an hour or more the
-# buckets are the UTC hours of the period's groups (no trace read one by one); under an hour, buckets of the
-# limit's length over the traces themselves.
-_BY_HOUR = "SELECT region, hour AS bucket, lo, hi FROM {period}"
-_BY_LIMIT = "SELECT region, epoch_us(time) // {limit} AS bucket, time AS lo, time AS hi FROM traces WHERE time >= ? AND time < ?"
-_GAPS_SQL = """
-WITH r AS (SELECT unnest(?::VARCHAR[]) AS region),
-t AS (
-    SELECT * FROM ({source}) WHERE region IN (SELECT region FROM r)
-    UNION ALL SELECT region, epoch_us(?::TIMESTAMPTZ) // {width}, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ FROM r
-    UNION ALL SELECT region, epoch_us(?::TIMESTAMPTZ) // {width}, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ FROM r),
-b AS (SELECT region, bucket, min(lo) AS first, max(hi) AS last FROM t GROUP BY ALL),
-g AS (SELECT region, lag(last) OVER (PARTITION BY region ORDER BY bucket) AS gap_start, first AS gap_end FROM b)
-SELECT region, gap_start, gap_end, epoch_us(gap_end) - epoch_us(gap_start) AS micros
-FROM g WHERE gap_start IS NOT NULL AND epoch_us(gap_end) - epoch_us(gap_start) > {limit}
-ORDER BY region, gap_start"""
-
-
-def _gaps(traces, regions: list[str], start, end, limit: int) -> list[tuple]:
-    bounds = [start, start, start, end, end, end]
-    if limit >= HOUR_US:
-        query = _GAPS_SQL.format(source=_BY_HOUR.format(period=traces.period(start, end)), width=HOUR_US, limit=limit)
-        return traces.rows(query, [regions, *bounds])
-    traces.materialize(f"SELECT reading FROM {traces.period(start, end)}")
-    query = _GAPS_SQL.format(source=_BY_LIMIT.format(limit=max(1, limit)), width=max(1, limit), limit=limit)
-    return traces.rows(query, [regions, start, end, *bounds])
-
-
-# the trace at each end of a gap (the first one by file and record when several share the instant), from the files
-# whose groups hold that instant
-_ENDS_FILES = """SELECT p.reading FROM {period} p JOIN (SELECT unnest(?::VARCHAR[]) AS region, unnest(?::TIMESTAMPTZ[]) AS at) e
-ON p.region = e.region AND p.lo <= e.at AND e.at <= p.hi"""
-_ENDS_SQL = """
-WITH e AS (SELECT unnest(?::VARCHAR[]) AS region, unnest(?::TIMESTAMPTZ[]) AS at)
-SELECT e.region, e.at, min({'file': t.file, 'record': t.record})
-FROM e JOIN traces t ON t.region = e.region AND t.time = e.at
-GROUP BY ALL"""
-
-# per UTC hour first (the groups' hours), then per Paris day in Python: Paris offsets are whole hours
-_HOURLY_SQL = """
-SELECT region, hour, sum(n) AS n FROM {period} WHERE region IS NOT NULL GROUP BY ALL"""
-
-
 def _days(inp: CheckInput) -> list[str]:
     first = inp.period.start.astimezone(PARIS).date()
     last = (inp.period.end - timedelta(microseconds=1)).astimezone(PARIS).date()
@@ -170,7 +121,7 @@ def _days(inp: CheckInput) -> list[str]:
 
 def _daily(traces, inp: CheckInput, regions: list[str]) -> list[dict[str, Any]]:
     counts: dict[tuple[str, str], int] = {}
-    for region, hour, n in traces.rows(_HOURLY_SQL.format(period=traces.period(inp.period.start, inp.period.end))):
+    for region, hour, n in traces.hourly(inp.period.start, inp.period.end):  # UTC hours; Paris offsets are whole hours
         key = (region, datetime.fromtimestamp(hour * 3600, PARIS).date().isoformat())
         counts[key] = counts.get(key, 0) + n
     shown = sorted(set(regions) | {region for region, _ in counts})
@@ -209,23 +160,17 @@ def continuity(inp: CheckInput) -> Outcome:
     limit_hours = float(inp.params["trace_max_gap_hours"])
     start, end = inp.period.start, inp.period.end
     limit = round(limit_hours * 3600 * 1_000_000)
-    rows = _gaps(traces, regions, start, end, limit) if regions else []
-    ends: dict[tuple[str, Any], dict] = {}
-    if rows:
-        at = [(region, instant) for region, gap_start, gap_end, _ in rows for instant in (gap_start, gap_end)]
-        at_params = [[a[0] for a in at], [a[1] for a in at]]
-        traces.materialize(_ENDS_FILES.format(period=traces.period(start, end)), at_params)
-        found = traces.rows(_ENDS_SQL, at_params)
-        for (region, instant, _), (ref,) in zip(found, traces.refs([r[2]] for r in found)):
-            ends[(region, instant)] = ref
+    found = traces.gaps(start, end, regions, limit) if regions else []
+    # the trace at each end of a gap, but at the period's bounds
+    ends = traces.traces_at([(g.region, at) for g in found for at in (g.start, g.end) if at not in (start, end)])
     gaps: list[dict[str, Any]] = []
-    for region, gap_start, gap_end, micros in rows:
-        hours = micros / 3_600_000_000
-        gaps.append({"region": region, "start": iso(gap_start), "end": iso(gap_end), "hours": round(hours, 2)})
-        before = ends.get((region, gap_start)) if gap_start != start else None
-        after = ends.get((region, gap_end)) if gap_end != end else None
+    for g in found:
+        hours = g.micros / 3_600_000_000
+        gaps.append({"region": g.region, "start": iso(g.start), "end": iso(g.end), "hours": round(hours, 2)})
+        before = ends.get((g.region, g.start)) if g.start != start else None
+        after = ends.get((g.region, g.end)) if g.end != end else None
         refs = tuple(r for r in (before, after) if r)
-        findings.append(Finding(region, _gap_message(gap_start, gap_end, before, after, micros, limit_hours), refs))
+        findings.append(Finding(g.region, _gap_message(g.start, g.end, before, after, g.micros, limit_hours), refs))
     return Outcome(findings, details={"gaps": gaps, "daily": _daily(traces, inp, regions), "max_gap_hours": limit_hours})
 
 
@@ -337,31 +282,6 @@ def retention(inp: CheckInput) -> Outcome:
 
 
 # -- trace.access_entitlement ------------------------------------------------------------------
-# reads of a tracker bucket in the period by no trace_reader or auditor (few, usually): kept in a temp table
-# `bucket` is the tracker bucket the read matched: its resource_name, else the first segment of its resource_id (an
-# object read names the object key in resource_name)
-_READS_SQL = f"""
-CREATE OR REPLACE TEMP TABLE trace_bucket_reads AS
-WITH b AS (SELECT unnest(?::VARCHAR[]) AS bucket)
-SELECT t.user_name, t.time, t.file, t.record,
-       CASE WHEN t.read_name IN (SELECT bucket FROM b) THEN t.read_name ELSE t.read_bucket END AS bucket
-FROM traces t LEFT JOIN trace_auth_cover c ON c.user_name = t.user_name
-WHERE t.time >= ? AND t.time < ?
-  AND (t.read_name IN (SELECT bucket FROM b) OR t.read_bucket IN (SELECT bucket FROM b))
-  AND {uncovered_sql()}"""
-
-_READERS_SQL = f"""
-SELECT r.user_name, r.n, r.first, r.last, r.buckets, e.refs FROM (
-    SELECT user_name, count(*) AS n, min(time) AS first, max(time) AS last, list(DISTINCT bucket ORDER BY bucket) AS buckets
-    FROM trace_bucket_reads GROUP BY user_name) r
-LEFT JOIN (
-    SELECT user_name, {refs_sql()} AS refs FROM (
-        SELECT * FROM trace_bucket_reads
-        QUALIFY row_number() OVER (PARTITION BY user_name ORDER BY time, file, record) <= {MAX_REFS}) t
-    GROUP BY user_name) e ON e.user_name IS NOT DISTINCT FROM r.user_name
-ORDER BY r.user_name NULLS FIRST"""
-
-
 @check("trace.access_entitlement", "Only trace readers and auditors read the trace buckets",
        needs=("traces", "resources", "access_register"),
        category="activity", severity="medium")
@@ -373,26 +293,21 @@ def access_entitlement(inp: CheckInput) -> Outcome:
         findings.append(empty)
     if not buckets or empty:
         return Outcome(findings)
-    keys = load_cover(traces, register, READER_ROLES, "trace_auth")
-    names = sorted(buckets)
-    roles: dict[str, set[str]] = {}  # by the SQL account key, as the traces were joined
+    roles: dict[str, set[str]] = {}
     for row in register:
-        roles.setdefault(keys[row.values["account"]], set()).add(row.values["role"])
-    write_out_uncovered(traces, inp, "trace_auth_cover", "p.read_name IN (SELECT unnest(?::VARCHAR[])) OR "
-                        "p.read_bucket IN (SELECT unnest(?::VARCHAR[]))", [names, names])
-    traces.rows(_READS_SQL, [names, inp.period.start, inp.period.end])
-    readers = traces.rows(_READERS_SQL)
-    accounts = sql_account_keys(traces.con, (r[0] for r in readers))
+        roles.setdefault(account_key(row.values["account"]), set()).add(row.values["role"])
     shown = {name: _bucket_name(writers[0]) for name, writers in buckets.items()}  # as the trackers write them
-    for (user, n, first, last, read, _), refs in zip(readers, traces.refs(r[5] for r in readers)):
-        labels = ", ".join(shown.get(b, b) for b in read if b)
-        what = f"{n} read(s) of the trace bucket(s) {labels}, from {when(first)} to {when(last)}"
+    for reads in traces.bucket_reads(inp.period.start, inp.period.end, register_cover(register, READER_ROLES), sorted(buckets)):
+        user, n = reads.key, reads.n
+        labels = ", ".join(shown.get(b, b) for b in reads.buckets if b)
+        what = f"{n} read(s) of the trace bucket(s) {labels}, from {when(reads.first)} to {when(reads.last)}"
         more = f" (first {MAX_REFS} referenced)" if n > MAX_REFS else ""
         if user is None:
             findings.append(Finding("(no account)", f"{what}, by no identified account (user is null): cannot tell whether "
-                                                    f"a trace reader or an auditor made them{more}", refs, Status.ERROR))
+                                                    f"a trace reader or an auditor made them{more}", reads.refs, Status.ERROR))
             continue
-        held = sorted(roles.get(accounts[user], set()))
+        held = sorted(roles.get(account_key(user), set()))
         holding = f"roles in the register: {', '.join(held)}" if held else "not in the register"
-        findings.append(Finding(user, f"{what}, without a trace_reader or auditor authorization at the time ({holding}){more}", refs))
-    return Outcome(undecided(findings, register, lambda names: sql_account_keys(traces.con, names), READER_ROLES))
+        findings.append(Finding(user, f"{what}, without a trace_reader or auditor authorization at the time ({holding}){more}",
+                                reads.refs))
+    return Outcome(undecided(findings, register, lambda names: {n: account_key(n) for n in names}, READER_ROLES))

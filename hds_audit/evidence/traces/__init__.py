@@ -28,9 +28,6 @@ import os
 import shutil
 import tempfile
 import threading
-import weakref
-from dataclasses import dataclass, field
-from typing import Iterable
 
 import duckdb
 
@@ -41,10 +38,12 @@ from hds_audit.evidence.traces.copies import Copies, EvidenceChanged  # noqa: F4
 from hds_audit.evidence.traces.files import (  # noqa: F401 - the kind's public names
     COLLECTION_LOG, COLUMNS, PATTERNS, TRACE_SUFFIXES, list_files, parse_file, region_of, trace_files, trace_ref, trace_row,
 )
-from hds_audit.evidence.traces.reader import Loader, materialize, read_details
+from hds_audit.evidence.traces.duckdb_store import DuckDBTraceStore
+from hds_audit.evidence.traces.interface import TraceStore  # noqa: F401 - what checks receive
+from hds_audit.evidence.traces.reader import Loader
 
-__all__ = ["COLLECTION_LOG", "COLUMNS", "DESCRIPTION", "NAME", "PATTERNS", "TraceSet", "load", "parse_file", "region_of",
-           "scan_started", "trace_files", "trace_ref", "trace_row"]
+__all__ = ["COLLECTION_LOG", "COLUMNS", "DESCRIPTION", "DuckDBTraceStore", "NAME", "PATTERNS", "TraceSet", "TraceStore",
+           "load", "parse_file", "region_of", "scan_started", "trace_files", "trace_ref", "trace_row"]
 
 NAME = "traces"
 DESCRIPTION = "traces/**: Cloud Trace Service files"
@@ -54,99 +53,7 @@ scan_started = threading.Event()
 MEMORY_LIMIT = os.environ.get("HDS_AUDIT_DUCKDB_MEMORY", "512MB")
 
 
-@dataclass
-class TraceSet:
-    con: duckdb.DuckDBPyConnection
-    files: int
-    copies: Copies = field(default=None, repr=False)  # what the trace files are read from
-    workdir: str | None = field(default=None, repr=False)
-    detailed: set[str] = field(default_factory=set, repr=False)
-    _periods: dict[tuple, str] = field(default_factory=dict, repr=False)
-    _accounts: dict[str, str] = field(default_factory=dict, repr=False)  # key SQL -> its table (accounts)
-
-    def __post_init__(self) -> None:
-        if self.workdir:
-            weakref.finalize(self, _dispose, self.con, self.workdir)
-
-    def rows(self, query: str, params: list | None = None) -> list[tuple]:
-        return self.con.execute(query, params or []).fetchall()
-
-    def count(self) -> int:
-        return self.rows("SELECT coalesce(sum(n), 0) FROM trace_groups_live")[0][0]
-
-    def materialize(self, readings: str | None = None, params: list | None = None) -> None:
-        """Writes out, trace by trace into the view `traces`, the files of the reading ids the SQL `readings` selects
-        (every file when None), those not written out yet."""
-        todo = self.rows("SELECT reading, file, shape FROM trace_readings WHERE live AND NOT materialized"
-                         + (f" AND reading IN ({readings})" if readings else "") + " ORDER BY reading", params)
-        if todo:
-            materialize(self.con, self.copies, todo)
-
-    def period(self, start, end) -> str:
-        """The name of a view of the groups of the traces in [start, end): (reading, region, user_name, service_type,
-        read_name, read_bucket, hour, n, lo, hi), made once per period.
-
-        A group lies wholly inside or outside unless it straddles a bound (the contract's periods start and end on
-        whole UTC hours, so it never does); a file with a straddling group is written out and contributes its traces
-        of the period one by one instead (n = 1, lo = hi = time).
-        """
-        if (start, end) not in self._periods:
-            table = f"trace_period_{len(self._periods)}"
-            straddling = [r for (r,) in self.rows(sql.STRADDLING, [end, start, start, end])]
-            if straddling:
-                self.materialize("SELECT unnest(?::INTEGER[])", [straddling])
-            # a view, cheaper than a table over a few thousand groups; DDL takes no parameters, hence the literals
-            literal = lambda instant: f"'{instant.isoformat()}'::TIMESTAMPTZ"  # noqa: E731 - a datetime's own text
-            self.con.execute(sql.PERIOD.format(table=table, start=literal(start), end=literal(end),
-                                               straddling="(" + ", ".join(map(str, straddling or [-1])) + ")"))
-            self._periods[(start, end)] = table
-        return self._periods[(start, end)]
-
-    def any_in(self, start, end) -> bool:
-        """Whether a trace lies in [start, end)."""
-        return self.rows(f"SELECT EXISTS (SELECT 1 FROM {self.period(start, end)})")[0][0]
-
-    def accounts(self, key_sql: str) -> str:
-        """A temp table of every distinct `user_name` of the traces with its account key (`key_sql`, a format string
-        of one column), made once per key: several checks join the register to it."""
-        if key_sql not in self._accounts:
-            table = f"trace_accounts_{len(self._accounts)}"
-            self.con.execute(f"CREATE TEMP TABLE {table} AS SELECT user_name, {key_sql.format('user_name')} AS account_key "
-                             "FROM (SELECT DISTINCT user_name FROM trace_groups_live WHERE user_name IS NOT NULL)")
-            self._accounts[key_sql] = table
-        return self._accounts[key_sql]
-
-    def details(self, files: Iterable[str] | None = None) -> None:
-        """Fills `trace_details` with every column of the traces of `files` (all files when None), once per file."""
-        wanted = None if files is None else sorted(set(files) - self.detailed)
-        if wanted == []:
-            return
-        readings = self.rows("SELECT file, shape FROM trace_readings WHERE live ORDER BY file")
-        todo = [(f, s) for f, s in readings if f not in self.detailed and (wanted is None or f in wanted)]
-        if todo:
-            read_details(self.con, self.copies, todo)
-        self.detailed.update(f for f, _ in todo)
-
-    def refs(self, groups: Iterable[Iterable[dict] | None]) -> list[tuple[str, ...]]:
-        """Evidence references ('file#trace_id=…', else 'file#record N') of groups of {'file', 'record'} structs.
-
-        The trace ids of all groups are read in one go, from the referenced files only.
-        """
-        groups = [list(g or ()) for g in groups]
-        pairs = sorted({(r["file"], r["record"]) for g in groups for r in g})
-        ids: dict[tuple[str, int], str | None] = {}
-        if pairs:
-            self.details(f for f, _ in pairs)
-            ids = {(f, r): t for f, r, t in self.rows(
-                "SELECT d.file, d.record, d.trace_id FROM trace_details d "
-                "JOIN (SELECT unnest(?::VARCHAR[]) AS file, unnest(?::INTEGER[]) AS record) p USING (file, record)",
-                [[f for f, _ in pairs], [r for _, r in pairs]])}
-        return [tuple(trace_ref(r["file"], ids.get((r["file"], r["record"])), r["record"]) for r in g) for g in groups]
-
-
-def _dispose(con: duckdb.DuckDBPyConnection, workdir: str) -> None:
-    con.close()
-    shutil.rmtree(workdir, ignore_errors=True)
+TraceSet = DuckDBTraceStore  # the name the kind's data had before the store had an interface
 
 
 def connect(workdir: str) -> duckdb.DuckDBPyConnection:
@@ -159,17 +66,18 @@ def connect(workdir: str) -> duckdb.DuckDBPyConnection:
     con.execute("SET preserve_insertion_order = true")  # `record` relies on it
     con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would print on stdout
     con.execute("SET enable_progress_bar_print = false")
-    for statement in (sql.EVENTS, sql.READINGS, sql.VIEW, sql.GROUPS, sql.GROUPS_LIVE, sql.DETAILS):
+    for statement in (sql.EVENTS, sql.READINGS, sql.VIEW, sql.GROUPS, sql.GROUPS_LIVE, sql.DETAILS, sql.SCAN_GROUPS,
+                      sql.DETAILS_VIEW):
         con.execute(statement)
     return con
 
 
-def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
+def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
     if getattr(tenant, "engine", "duckdb") == "spark":  # `--engine spark`, or `engine: spark` in tenant.yaml
         from hds_audit.evidence.traces.spark import load as load_on_spark
 
         return load_on_spark(bundle, tenant.spark_master, scan_started)
-    evidence: Evidence[TraceSet] = Evidence(NAME)
+    evidence: Evidence[DuckDBTraceStore] = Evidence(NAME)
     listing = list_files(bundle)
     _report_other_files(bundle, listing, evidence)
     if not listing.traces:
@@ -190,7 +98,7 @@ def load(bundle: Bundle, tenant=None) -> Evidence[TraceSet]:
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    evidence.data = TraceSet(con, len(files), copies, workdir)
+    evidence.data = DuckDBTraceStore(con, len(files), copies, workdir)
     repeats.count_once(evidence.data, evidence)  # the same trace in two files counts once
     if bundle.exists(COLLECTION_LOG):  # where `collect` got each file: hashed into the manifest too
         bundle.record(COLLECTION_LOG)

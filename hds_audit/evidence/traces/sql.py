@@ -52,13 +52,23 @@ WHERE trace_readings.reading = s.reading"""
 # trace_events is only ever appended to, so a trace's index is its rowid minus the first rowid of its reading.
 VIEW = """CREATE VIEW traces AS
 SELECT r.file, CAST(coalesce(e.record, e.rowid - r.first_row) AS INTEGER) AS record, e.time, e.region, e.user_name,
-       e.service_type, e.read_name, e.read_bucket
+       e.service_type, e.read_name, e.read_bucket, epoch_us(e.time) AS time_us, e.reading
 FROM trace_events e JOIN trace_readings r ON r.reading = e.reading AND r.live"""
 DETAILS = """CREATE TABLE trace_details (
     file VARCHAR, record INTEGER, trace_id VARCHAR, trace_name VARCHAR, trace_rating VARCHAR,
     trace_type VARCHAR, service_type VARCHAR, resource_type VARCHAR, resource_id VARCHAR,
     resource_name VARCHAR, user_name VARCHAR, time TIMESTAMPTZ, region VARCHAR, code VARCHAR,
     source_ip VARCHAR)"""
+
+# The relations the named queries read (queries/__init__.py) that the tables above do not give as such: instants in
+# microseconds since the epoch.
+_GROUP_COLUMNS = "reading, region, user_name, service_type, read_name, read_bucket, hour, n, epoch_us(lo) AS lo_us, epoch_us(hi) AS hi_us"
+SCAN_GROUPS = f"CREATE VIEW scan_groups AS SELECT {_GROUP_COLUMNS} FROM trace_groups_live"
+PERIOD_GROUPS = "CREATE OR REPLACE TEMP VIEW period_groups AS SELECT " + _GROUP_COLUMNS + " FROM {table}"
+DETAILS_VIEW = """CREATE VIEW details AS
+SELECT file, record, trace_id, trace_name, trace_rating, trace_type, service_type, resource_type, resource_id,
+       resource_name, user_name, epoch_us(time) AS time_us, region, code, source_ip
+FROM trace_details"""
 
 FIELDS = {  # what read_json extracts from a trace; everything else in the file is skipped
     "trace_id": "VARCHAR", "trace_name": "VARCHAR", "trace_rating": "VARCHAR", "trace_type": "VARCHAR",
