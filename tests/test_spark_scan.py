@@ -53,10 +53,10 @@ def test_a_trace_breaking_the_contract_is_refused_with_its_record_and_the_others
 
 
 @pytest.mark.parametrize("raw, reason", [
-    (gzip.compress(b'[{"a": 1}]' * 50)[:-9], "not a valid gzip file (truncated)"),
+    (gzip.compress(b'[{"a": 1}]' * 50, mtime=0)[:-9], "not a valid gzip file (truncated)"),
     (b"", "empty file"),
     (b"\xff\xfe[", "not UTF-8 text (byte 0)"),
-])
+], ids=["truncated gzip", "empty", "not UTF-8"])
 def test_unreadable_files_get_the_words_of_the_python_reading(raw, reason):
     rel = REL if raw[:2] == b"\x1f\x8b" else REL[:-3]
     [file] = scan.read_file(rel, raw)
