@@ -103,7 +103,7 @@ def bare_table(files: list[str], fmt: str = "array") -> Clock:
     return clock
 
 
-def trace_stage(bundle: Path) -> tuple[Clock, dict]:
+def trace_stage(bundle: Path, engine: str = "duckdb") -> tuple[Clock, dict]:
     import gc
 
     from hds_audit.cli import GC_THRESHOLDS
@@ -116,7 +116,7 @@ def trace_stage(bundle: Path) -> tuple[Clock, dict]:
     from hds_audit.calendar.period import parse_period
 
     source = Bundle(str(bundle))
-    tenant = load_tenant(source)
+    tenant = load_tenant(source).model_copy(update={"engine": engine, "spark_master": SPARK_MASTER})
     period = parse_period(PERIOD)
     specs = all_checks()
     cache = EvidenceCache(source, tenant)
@@ -225,6 +225,56 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+SPARK_MASTER = "local[2]"
+
+
+def engines(events: int, args) -> str:
+    """The trace stage on each engine (`--engine`), best of `--repeat`: a section of results.md."""
+    bundle = generate.generate(events, args.cache / str(events))
+    best: dict[str, Clock] = {}
+    loads: dict[str, float] = {}
+    statuses = {}
+    if "spark" in args.engine:  # the session's start (the JVM) is not the trace stage's: started before, said apart
+        with Clock() as start:
+            from hds_audit.evidence.traces.spark.session import session
+
+            session(SPARK_MASTER)
+        print(f"Spark session {SPARK_MASTER} started in {start.wall:.2f} s", file=sys.stderr)
+    for i in range(args.repeat):
+        for engine in args.engine:
+            _settle()
+            clock, info = trace_stage(bundle, engine)
+            if info["events"] != events or info["problems"]:
+                raise SystemExit(f"{engine}: {info['events']} events, {info['problems']} problem(s); expected {events}, none")
+            statuses.setdefault(engine, info["statuses"])
+            if engine not in best or clock.wall < best[engine].wall:
+                best[engine], loads[engine] = clock, info["load"].wall
+            print(f"run {i + 1} {engine}: {clock.wall:.2f} s (load {info['load'].wall:.2f} s)", file=sys.stderr)
+    if len(set(map(str, statuses.values()))) > 1:
+        raise SystemExit(f"the engines disagree: {statuses}")
+    lines = [f"## Trace stage by engine, {events:,} events", "",
+             f"`bench/run.py --events {events} --engine {' '.join(args.engine)} --repeat {args.repeat}`, best of "
+             f"{args.repeat}; Spark in `{SPARK_MASTER}` on this machine" + (f", its session started beforehand in {start.wall:.1f} s"
+                                                                            if "spark" in args.engine else "") + ".", "",
+             "| engine | trace stage (s) | of which `traces.load` (s) | CPU of this process (s) | × DuckDB |", "|---|---|---|---|---|"]
+    base = best.get("duckdb")
+    for engine in args.engine:
+        ratio = f"{best[engine].wall / base.wall:.2f}" if base else ""
+        lines.append(f"| {engine} | {best[engine].wall:.2f} | {loads[engine]:.2f} | {best[engine].cpu:.2f} | {ratio} |")
+    lines += ["", "The five trace checks give the same statuses on each engine: "
+              + ", ".join(f"{c} {s}" for c, s in sorted(next(iter(statuses.values())).items())) + "."]
+    return "\n".join(lines) + "\n"
+
+
+def _replace_section(text: str, section: str) -> str:
+    title = section.splitlines()[0]
+    if title in text:
+        head, _, rest = text.partition(title)
+        tail = rest.split("\n## ", 1)
+        return head + section + ("\n## " + tail[1] if len(tail) > 1 else "")
+    return text.rstrip("\n") + "\n\n" + section
+
+
 def measure(events: int, args) -> tuple[str, dict]:
     bundle = generate.generate(events, args.cache / generate.cache_name(events, args.layout), layout=args.layout)
     files = trace_paths(bundle)
@@ -290,7 +340,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="how the generated bundle lays out its trace files (bench/generate.py LAYOUTS)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of (a), (a2) and (b); best and median are reported")
     parser.add_argument("--results", type=Path, default=HERE / "results.md")
+    parser.add_argument("--engine", nargs="+", choices=("duckdb", "spark"),
+                        help="only the trace stage on these engines (Spark: local[2]); its section of results.md is replaced")
     args = parser.parse_args(argv)
+    if args.engine:
+        sections = [engines(n, args) for n in args.events]
+        text = args.results.read_text(encoding="utf-8") if args.results.exists() else "# hds-audit benchmark\n"
+        for section in sections:
+            print(section)
+            text = _replace_section(text, section)
+        args.results.write_text(text, encoding="utf-8")
+        return 0
 
     reports_section = None
     if args.report_files:

@@ -27,7 +27,12 @@ from hds_audit.exitcodes import ExitCode
 @tsa_option
 @click.option("--force", is_flag=True, help="Replace --out even if it holds an auditor's imported review.")
 @s3_option
-def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, tsa, force, s3_endpoint):
+@click.option("--engine", type=click.Choice(["duckdb", "spark"], case_sensitive=False), default=None,
+              help="Engine of the trace checks (default: tenant.yaml `engine:`, else duckdb); spark needs hds-audit[spark].")
+@click.option("--spark-master", metavar="URL", default=None,
+              help="Where the spark engine runs (default: tenant.yaml `spark_master:`, else local[*]).")
+def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, tsa, force, s3_endpoint, engine=None,
+        spark_master=None):
     """Audit BUNDLE (default: the bundled sample) and write signed reports into the --out DIR.
 
     Exit 0 when nothing failed or errored, 1 when a control failed or errored (the reports are
@@ -44,7 +49,15 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, 
     output_folder(out, source)
     with hold(out):  # for the whole run: a second run into the same --out is refused at once
         _keep_review(out, force)
-        return _run(source, the_period, catalog, out, key, snapshot, previous, lang, tsa)
+        return _run(source, the_period, catalog, out, key, snapshot, previous, lang, tsa, (engine, spark_master))
+
+
+def with_engine(tenant, engine: str | None, master: str | None):
+    """The tenant with the trace engine the command line chose (it overrides tenant.yaml)."""
+    update = {k: v for k, v in (("engine", engine and engine.lower()), ("spark_master", master)) if v}
+    if update.get("spark_master") and update.get("engine", tenant.engine) != "spark":
+        raise Unusable("--spark-master applies to the spark engine only: add --engine spark (or engine: spark in tenant.yaml)")
+    return tenant.model_copy(update=update) if update else tenant
 
 
 def _keep_review(out: Path, force: bool) -> None:
@@ -57,14 +70,14 @@ def _keep_review(out: Path, force: bool) -> None:
                        "choose another --out, or pass --force to replace it")
 
 
-def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, tsa=None):
+def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, tsa=None, engine=(None, None)):
     from hds_audit.pipeline.publish import AuditOptions, run_audit
     from hds_audit.catalog.load import CatalogError
     from hds_audit.cli.summary import print_summary
     from hds_audit.evidence.bundle import EvidenceChanged
     from hds_audit.signing import SigningError
 
-    tenant = load_tenant(source)
+    tenant = with_engine(load_tenant(source), *engine)
     preloaded = warn_waiver_problems(source, tenant)
     identity = timestamped(signing_identity(key, out), tsa)
     extras, previous_run = {}, None

@@ -132,6 +132,8 @@ class Tenant(BaseModel):
     tenant_deleted_at: datetime | None = None
     policy: Policy = Field(default_factory=Policy)
     language: str | None = None  # of the reports: en or fr (`--lang` overrides it)
+    engine: Literal["duckdb", "spark"] = "duckdb"  # of the trace checks (`--engine` overrides it; docs/scaling.md)
+    spark_master: str | None = None  # with engine spark: where it runs (`--spark-master`; default local[*])
 
     @field_validator("language", mode="before")
     @classmethod

@@ -134,7 +134,7 @@ class RunResult:
 
         out = {
             "schema": SCHEMA,
-            "tool": {"name": "hds-audit", "version": __version__},
+            "tool": {"name": "hds-audit", "version": __version__, "engine": getattr(self.tenant, "engine", "duckdb")},
             "run_id": self.run_id,
             "generated_at": iso(self.generated_at),
             "tenant": {"id": self.tenant.tenant_id, "name": self.tenant.name, "support_plan": self.tenant.support_plan,

@@ -71,6 +71,10 @@ def connect(workdir: str) -> duckdb.DuckDBPyConnection:
 
 
 def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
+    if getattr(tenant, "engine", "duckdb") == "spark":  # `--engine spark`, or `engine: spark` in tenant.yaml
+        from hds_audit.evidence.traces.spark import load as load_on_spark
+
+        return load_on_spark(bundle, tenant.spark_master, scan_started)
     evidence: Evidence[DuckDBTraceStore] = Evidence(NAME)
     listing = list_files(bundle)
     _report_other_files(bundle, listing, evidence)

@@ -1,0 +1,230 @@
+"""The Spark trace store: the cluster reads and groups the traces; the checks get the same TraceSet as on DuckDB.
+
+One Spark job reads every trace file (`binaryFile` + `mapInArrow`, scan.py: hds-audit's own reading on the
+executors, the SHA-256 of each file in the same pass) into a persisted table of one row per trace, plus one
+row per file and per refused trace. Spark then groups the traces (per file, region, account, service, OBS read
+and UTC hour: a few rows per file) and only the groups come back to the driver, into the same small
+`trace_groups` table the DuckDB store fills. What a check needs trace by trace (`materialize`) or in full
+(`details`, `refs`) is pulled from the persisted table for the files asked, and checked against the hash of
+the scan: so a finding cites the bytes the manifest signs.
+
+Problems are said in the DuckDB store's words and order (reader.Loader): unreadable files, then byte-for-byte
+copies, then files too large, then files no query reads, then files holding a trace that breaks the contract.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+
+from hds_audit.evidence.bundle import Bundle, EvidenceChanged, Unreadable, describe_error
+from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.traces import sql
+from hds_audit.evidence.traces.files import key_region, may_read_buckets
+from hds_audit.evidence.traces.spark import scan
+from hds_audit.evidence.traces.spark.session import session
+
+ENGINE = "spark"
+SHAPE = "spark"  # the shape recorded for a file read by Spark (trace_readings.shape)
+# Hadoop's connector scheme for a remote bundle (s3:// in hds-audit): s3a with hadoop-aws, obs on MRS/DLI
+FS_SCHEME = os.environ.get("HDS_AUDIT_SPARK_FS_SCHEME")
+_PULL = ("rel", "record", *scan.TRACE_FIELDS[:8], "user_name", "time_us", "region", "code", "source_ip")
+_EVENT_COLUMNS = ("rel", "record", "time_us", "region", "user_name", "service_type", "read_name", "read_bucket")
+
+
+def file_uri(bundle: Bundle, rel: str) -> str:
+    if not bundle.is_remote:
+        return scan.local_uri(bundle.local_path(rel))
+    scheme = bundle.url.split("://", 1)[0]
+    scheme = FS_SCHEME or {"s3": "s3a"}.get(scheme, scheme)
+    return f"{scheme}://{posixpath.join(bundle.root, rel)}"
+
+
+def root_uri(bundle: Bundle) -> str:
+    if not bundle.is_remote:
+        return scan.local_uri(bundle.local_path(".")).rstrip("/.") + "/"
+    return file_uri(bundle, "").rstrip("/") + "/"
+
+
+@dataclass
+class Scan:
+    """What the Spark job found, per file (its `file` row), per refused trace, and the files read nowhere."""
+
+    files: dict[str, dict] = field(default_factory=dict)
+    refused: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)  # the files read once each (no byte-for-byte copy), readable or not
+
+
+def read(bundle: Bundle, rels: list[str], evidence: Evidence, master: str | None, started=None):
+    """(spark, the persisted table of rows, the files to count: kept, readable), problems into `evidence`."""
+    spark = session(master)
+    found = Scan()
+    for rel in rels:  # what the DuckDB store's copy refuses (copies._copy_local): links out, FIFOs, devices
+        reason = None if bundle.is_remote else bundle.unreadable(rel)
+        if reason:
+            found.unreadable[rel] = reason
+    wanted = [rel for rel in rels if rel not in found.unreadable and (bundle.is_remote or os.path.isfile(bundle.local_path(rel)))]
+    if started is not None:
+        started.set()
+    rows = _spark_rows(spark, bundle, wanted)
+    for r in rows.filter("kind <> 'trace'").collect():
+        if r["kind"] == "file":
+            found.files[r["rel"]] = r.asDict()
+        else:
+            found.refused.setdefault(r["rel"], []).append((r["record"], r["reason"]))
+    # Spark skips some names (`_x.json`, `.x`), a file may vanish between listing and reading: the listing is the
+    # reference, and whatever Spark did not read is read here, with the same reading
+    late = [rel for rel in rels if rel not in found.files and rel not in found.unreadable]
+    if late:
+        extra = _read_on_driver(bundle, late, found)
+        if extra:
+            rows = rows.unionByName(spark.createDataFrame(extra, scan.ROW_SCHEMA))
+    for rel in sorted(found.refused):
+        found.refused[rel].sort()
+    kept = _problems(bundle, rels, found, evidence)
+    return spark, rows.persist(), kept, found
+
+
+def _spark_rows(spark, bundle: Bundle, rels: list[str]):
+    from functools import partial
+
+    known = set(rels)
+    root = root_uri(bundle)
+    schema = scan.ROW_SCHEMA
+    if not rels:
+        return spark.createDataFrame([], schema)
+    files = (spark.read.format("binaryFile").option("ignoreMissingFiles", "true")
+             .load([scan.escape_glob(file_uri(bundle, rel)) for rel in rels]))
+    from pyspark import StorageLevel
+
+    return files.select("path", "content").mapInArrow(partial(scan.read_batches, root=root, known=known), schema) \
+        .persist(StorageLevel.MEMORY_AND_DISK)
+
+
+def _read_on_driver(bundle: Bundle, rels: list[str], found: Scan) -> list[dict]:
+    out = []
+    for rel in rels:
+        try:
+            if bundle.is_remote:
+                raw = bundle.fs.cat_file(posixpath.join(bundle.root, rel))
+            else:
+                with bundle.open_plain(rel) as handle:
+                    raw = handle.read()
+        except OSError as exc:  # the words of copies._copy_local / copies._fetch
+            found.unreadable[rel] = (f"cannot be fetched from the bucket: {describe_error(exc)}" if bundle.is_remote else
+                                     str(exc) if isinstance(exc, Unreadable) else f"cannot be read ({exc.strerror or exc})")
+            continue
+        rows = scan.read_file(rel, raw)
+        found.files[rel] = rows[0]
+        found.refused[rel] = [(r["record"], r["reason"]) for r in rows if r["kind"] == "refused"]
+        out += [{c: r.get(c) for c in scan._COLUMNS} for r in rows]
+    return out
+
+
+def _problems(bundle: Bundle, rels: list[str], found: Scan, evidence: Evidence) -> list[str]:
+    """Problems in the DuckDB store's order; FileReads of the files counted. Returns the files read (their traces
+    count), in listing order."""
+    problems = evidence.problems
+    problems += [Problem(rel, None, found.unreadable[rel]) for rel in rels if rel in found.unreadable]
+    first_of: dict[str, str] = {}
+    kept = []
+    for rel in rels:
+        if rel not in found.files:
+            continue
+        f = found.files[rel]
+        bundle.remember(rel, f["sha256"], f["size"])
+        if f["sha256"] in first_of:
+            problems.append(Problem(rel, None, f"same bytes as {first_of[f['sha256']]} (sha256 {f['sha256']}): a copy of a "
+                                    "file already read, its traces counted once"))
+            continue
+        first_of[f["sha256"]] = rel
+        kept.append(rel)
+    phased = [rel for rel in kept if found.files[rel].get("phase")]
+    for rel in phased:
+        if found.files[rel]["phase"] == scan.TOO_LARGE:
+            problems.append(Problem(rel, None, found.files[rel]["problem"]))
+    rejected = [rel for rel in phased if found.files[rel]["phase"] == scan.REJECTED]
+    for rel in sorted(rejected, key=lambda r: _query_order(r, found.files[r]["shape"])):  # stable: listing order within
+        _file_problems(rel, found, problems)
+    for rel in sorted(r for r in phased if found.files[r]["phase"] == scan.BAD_TRACES):
+        _file_problems(rel, found, problems)
+    readable = [rel for rel in kept if not found.files[rel].get("problem")]
+    found.kept = kept
+    for rel in readable:
+        f = found.files[rel]
+        read = bundle.record(rel)
+        read.records, read.first, read.last = f["records"], scan.instant(f["first_us"]), scan.instant(f["last_us"])
+        evidence.files.append(read)
+    return readable
+
+
+def _query_order(rel: str, shape: str) -> tuple:
+    """reader.by_query's order: the DuckDB store reads (and so reports) files query by query."""
+    return shape, key_region(rel) or "", may_read_buckets(rel)
+
+
+def _file_problems(rel: str, found: Scan, problems: list[Problem]) -> None:
+    if found.files[rel].get("problem"):
+        problems.append(Problem(rel, None, found.files[rel]["problem"]))
+    problems += [Problem(rel, f"record {index}", reason) for index, reason in found.refused.get(rel, ())]
+
+
+def fill_groups(con, rows, readable: list[str]) -> None:
+    """trace_readings and trace_groups of the files read, the groups computed by Spark."""
+    sql.insert_rows(con, "trace_readings", ("INTEGER", "VARCHAR", "VARCHAR", "BIGINT", "BOOLEAN", "BOOLEAN"),
+                    [(i, rel, SHAPE, None, True, False) for i, rel in enumerate(readable)])
+    if not readable:
+        return
+    groups = _group(rows, readable)
+    arrow = groups.toArrow()
+    con.register("spark_groups", arrow)
+    try:
+        con.execute("""INSERT INTO trace_groups
+            SELECT r.reading, g.region, g.user_name, g.service_type, g.read_name, g.read_bucket, g.hour, g.n,
+                   make_timestamptz(g.lo_us), make_timestamptz(g.hi_us), 0
+            FROM spark_groups g JOIN trace_readings r ON r.file = g.rel""")
+    finally:
+        con.unregister("spark_groups")
+
+
+def _group(rows, readable: list[str]):
+    from pyspark.sql import functions as F
+
+    traces = _of_files(rows.filter("kind = 'trace'"), readable)
+    return (traces.withColumn("hour", F.expr(f"time_us div {sql.HOUR_US}"))
+            .groupBy("rel", "region", "user_name", "service_type", "read_name", "read_bucket", "hour")
+            .agg(F.count(F.lit(1)).alias("n"), F.min("time_us").alias("lo_us"), F.max("time_us").alias("hi_us")))
+
+
+def _of_files(frame, rels: list[str]):
+    """The rows of `frame` of the files `rels` (a broadcast join: the list may be long)."""
+    from pyspark.sql import functions as F
+
+    spark = frame.sparkSession
+    wanted = spark.createDataFrame([(r,) for r in rels], "rel string")
+    return frame.join(F.broadcast(wanted), "rel", "left_semi")
+
+
+def pull(con, rows, hashes: dict[str, str], rels: list[str], columns: tuple[str, ...]):
+    """The rows (`columns`) of the traces of `rels`, as a pyarrow table, after checking each file's hash."""
+    for r in _of_files(rows.filter("kind = 'file'"), rels).select("rel", "sha256").collect():
+        if r["sha256"] != hashes[r["rel"]]:
+            raise EvidenceChanged(r["rel"], f"its bytes changed since the scan hashed them (sha256 {hashes[r['rel']]} "
+                                  f"then, {r['sha256']} now); no trace of it is cited")
+    return _of_files(rows.filter("kind = 'trace'"), rels).select(*columns).toArrow()
+
+
+def dispose(rows, workdir: str) -> None:
+    try:
+        rows.unpersist()
+    except Exception:  # noqa: BLE001 - the session may be gone at exit
+        pass
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def workdir() -> str:
+    return tempfile.mkdtemp(prefix="hds-audit-traces-")
