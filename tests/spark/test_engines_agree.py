@@ -15,11 +15,11 @@ from test_resources_reader import tf, tfstate
 from test_trace_checks import REGISTER, bucket, read, server, tracker
 
 from hds_audit.catalog import load_catalog
-from hds_audit.engine import run_checks
+from hds_audit.pipeline.engine import run_checks
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.tenant import load as load_tenant
 from hds_audit.evidence.traces.files import PYTHON_MAX_BYTES
-from hds_audit.period import parse_period
+from hds_audit.calendar.period import parse_period
 from hds_audit.states import Status
 
 T0 = datetime(2026, 7, 1, tzinfo=timezone.utc)
