@@ -25,6 +25,7 @@ demo: $(VENV)/.installed
 	@echo "  signer.pem: whoever re-signs a folder replaces it too. For real reports, the signer's certificate (or CA) sent to you apart."
 
 test: $(VENV)/.installed
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2
 
 bench: $(VENV)/.installed

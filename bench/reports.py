@@ -41,14 +41,14 @@ def _best(step, repeat: int) -> float:
 
 
 def measure(files: int, cache: Path, repeat: int, bare_scan, trace_paths, whole_run) -> str:
-    from hds_audit.pipeline.publish import available_formats
+    from hds_audit.calendar.period import parse_period
     from hds_audit.catalog.load import load_catalog
-    from hds_audit.pipeline.engine import now, run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load as load_tenant
     from hds_audit.formats.interface import RenderContext
     from hds_audit.i18n import language
-    from hds_audit.calendar.period import parse_period
+    from hds_audit.pipeline.engine import now, run_checks
+    from hds_audit.pipeline.publish import available_formats
     from hds_audit.signing.identity import demo_identity, subject_text
     from hds_audit.signing.manifest import build_manifest, write_signed_manifest
     from hds_audit.signing.pades import sign_pdf

@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -53,7 +53,7 @@ PERIOD = "2026-Q3"
 class Clock:
     """Wall and CPU seconds (every thread of this process, DuckDB's included) of a block."""
 
-    def __enter__(self) -> "Clock":
+    def __enter__(self) -> Clock:
         self.wall, self.cpu = time.perf_counter(), _cpu()
         return self
 
@@ -110,10 +110,10 @@ def trace_stage(bundle: Path, engine: str = "duckdb") -> tuple[Clock, dict]:
     from hds_audit.pipeline.engine import EvidenceCache, _run_one
 
     gc.set_threshold(*GC_THRESHOLDS)  # as the command runs (hds_audit/cli/__init__.py)
+    from hds_audit.calendar.period import parse_period
     from hds_audit.checks.registry import all_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load as load_tenant
-    from hds_audit.calendar.period import parse_period
 
     source = Bundle(str(bundle))
     tenant = load_tenant(source).model_copy(update={"engine": engine, "spark_master": SPARK_MASTER})
@@ -196,7 +196,7 @@ def table(n: int, files: list[str], runs: list[dict], whole: tuple, hashing: flo
         "",
         f"{len(files):,} gzip JSON files of up to 1,000 traces ({size:,.0f} MB compressed), "
         f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
-        f"{len(runs)} runs of (a), (a2) and (b) in turn, measured {datetime.now(timezone.utc):%Y-%m-%d}.",
+        f"{len(runs)} runs of (a), (a2) and (b) in turn, measured {datetime.now(UTC):%Y-%m-%d}.",
         "",
         "| stage | wall s (best) | CPU s (best) | events/s | wall × (a), median of runs | × (a2) | peak RSS |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -286,7 +286,8 @@ def measure(events: int, args) -> tuple[str, dict]:
         # The order turns every other run: whichever stage runs first after (c) or the previous run pays for what
         # the machine was doing before, and a fixed order would charge it to the same stage each time.
         fmt = BARE_FORMAT.get(generate.LAYOUTS[args.layout][1], "array")
-        stages = {"a": lambda: bare_scan(files, fmt), "a2": lambda: (bare_table(files, fmt), None), "b": lambda: trace_stage(bundle)}
+        stages = {"a": lambda fmt=fmt: bare_scan(files, fmt), "a2": lambda fmt=fmt: (bare_table(files, fmt), None),
+                  "b": lambda: trace_stage(bundle)}
         done = {}
         for key in (("a", "a2", "b") if i % 2 == 0 else ("b", "a2", "a")):
             _settle()
@@ -372,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join([
         "# hds-audit benchmark",
         "",
-        f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, measured {datetime.now(timezone.utc):%Y-%m-%d} "
+        f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, measured {datetime.now(UTC):%Y-%m-%d} "
         f"with `bench/run.py --events {' '.join(map(str, args.events))} --layout {args.layout} --repeat {args.repeat}`.",
         "",
         f"Start-up: `hds-audit --help` {cli['--help']:.2f} s, `hds-audit controls list` {cli['controls list']:.2f} s (best of 3).",

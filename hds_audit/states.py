@@ -6,8 +6,8 @@ A control takes the worst of its checks; "worst" follows SEVERITY, most severe f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
-from typing import Iterable
 
 
 class Status(str, Enum):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -43,35 +43,35 @@ class BundleBuilder(BundleFiles):
         self.root.mkdir(parents=True, exist_ok=True)
         self.tenant()
 
-    def tenant(self, **overrides) -> "BundleBuilder":
+    def tenant(self, **overrides) -> BundleBuilder:
         self.write("tenant.yaml", yaml.safe_dump({**TENANT, **overrides}, sort_keys=False))
         return self
 
-    def users(self, *users: dict) -> "BundleBuilder":
+    def users(self, *users: dict) -> BundleBuilder:
         self.write("iam/users.json", compact({"users": [short_user(**u) for u in users]}))
         return self
 
-    def mfa(self, *user_ids: str) -> "BundleBuilder":
+    def mfa(self, *user_ids: str) -> BundleBuilder:
         self.write("iam/mfa.json", compact(mfa_listing([(u, f"mfa-{u}") for u in user_ids])))
         return self
 
-    def table(self, rel: str, columns: list[str], rows: list[dict], delimiter: str = ",", bom: bool = False) -> "BundleBuilder":
+    def table(self, rel: str, columns: list[str], rows: list[dict], delimiter: str = ",", bom: bool = False) -> BundleBuilder:
         super().table(rel, columns, rows, delimiter=delimiter, bom=bom, newline="\r\n")  # as csv's default dialect
         return self
 
-    def register(self, *rows: dict, **kw) -> "BundleBuilder":
+    def register(self, *rows: dict, **kw) -> BundleBuilder:
         return self.table("access_register.csv", REGISTER_COLUMNS, list(rows), **kw)
 
-    def tickets(self, *rows: dict) -> "BundleBuilder":
+    def tickets(self, *rows: dict) -> BundleBuilder:
         return self.table("tickets.csv", TICKET_COLUMNS, list(rows))
 
-    def traces(self, records: list, region: str = "eu-west-0", name: str | None = None, shape: str = "array") -> "BundleBuilder":
+    def traces(self, records: list, region: str = "eu-west-0", name: str | None = None, shape: str = "array") -> BundleBuilder:
         """A trace file of `shape` under traces/: `name`, else one in CTS's layout (its records' one service folder,
         else ECS: a mixed file)."""
         services = {str(r.get("service_type") or "ECS").upper() for r in records if isinstance(r, dict)}
         folder = services.pop() if len(services) == 1 else "ECS"
         count = len(list((self.root / "traces").rglob("*"))) if (self.root / "traces").exists() else 0
-        rel = f"traces/{name}" if name else cts_key("cts", region, datetime(2026, 7, 1, tzinfo=timezone.utc), f"{count:04x}",
+        rel = f"traces/{name}" if name else cts_key("cts", region, datetime(2026, 7, 1, tzinfo=UTC), f"{count:04x}",
                                                     service=folder)
         write_trace_file(self, rel, records, shape, level=9)
         return self

@@ -38,11 +38,11 @@ def builder(tmp_path) -> BundleBuilder:
 
 def run_only(root: Path, *check_ids: str, period: str = "2026-Q3"):
     """Run the given checks on a bundle; returns {check id: CheckResult}."""
+    from hds_audit.calendar.period import parse_period
     from hds_audit.catalog import load_catalog
-    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.calendar.period import parse_period
+    from hds_audit.pipeline.engine import run_checks
 
     bundle = Bundle(str(root))
     result = run_checks(load_catalog(), bundle, load(bundle), parse_period(period), only=set(check_ids))

@@ -19,7 +19,7 @@ The Terraform state follows the Flexible Engine provider's resource documentatio
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 DOMAIN = "d7c1e0a4b2f94c3e8a5b6c7d8e9f0a1b"
 PROJECTS = {"eu-west-0": "0a1b2c3d4e5f46a7b8c9d0e1f2a3b4c5", "eu-west-1": "5c4b3a2f1e0d49c8b7a6f5e4d3c2b1a0"}
@@ -163,7 +163,7 @@ def login_protects() -> dict:
 
 # -- CBR backups: the server and its data volume, twice a day over September 2026 -------------------------
 def cbr_backups() -> list[dict]:
-    start = datetime(2026, 8, 31, 23, 30, tzinfo=timezone.utc)
+    start = datetime(2026, 8, 31, 23, 30, tzinfo=UTC)
     records = []
     for n in range(62):
         at = start + timedelta(hours=12 * n)

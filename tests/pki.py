@@ -14,7 +14,7 @@ from cryptography.x509.oid import NameOID
 
 from hds_audit.signing.identity import Identity
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 def certificate(name: str, key, issuer=None, issuer_key=None, ca: bool = False, sign_certs: bool | None = None,

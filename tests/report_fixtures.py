@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from hds_audit.calendar.instants import PARIS, iso
+from hds_audit.calendar.period import parse_period
 from hds_audit.catalog.load import load_catalog
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead
 from hds_audit.evidence.tenant import Tenant
-from hds_audit.calendar.period import parse_period
 from hds_audit.results.model import CheckResult, ControlResult, RunResult
 from hds_audit.states import Status, worst
-from hds_audit.calendar.instants import PARIS, iso
 
 RUN_ID = "0123456789abcdef0123"
 SCRIPT = "<script>document.title='owned'</script>"

@@ -25,9 +25,9 @@ def _bundle(tmp_path_factory, layout: str) -> Path:
 
 def _traces_checks(root: Path) -> dict:
     """Each check that reads the traces: status, note, and its findings with the trace ids they cite (not the files)."""
-    from hds_audit.checks.registry import all_checks
-
     from conftest import run_only
+
+    from hds_audit.checks.registry import all_checks
 
     ids = [c.id for c in all_checks().values() if "traces" in c.needs]
     return {cid: _comparable(r.to_json()) for cid, r in run_only(root, *ids).items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from hds_audit.bundle_writer.ids import Ids, Rng
 from hds_audit.bundle_writer.traces import cts_key, encode, write_trace_file
 from hds_audit.evidence.traces.files import key_region, may_read_buckets
 
-FIRST = datetime(2026, 8, 6, 9, 5, 7, tzinfo=timezone.utc)
+FIRST = datetime(2026, 8, 6, 9, 5, 7, tzinfo=UTC)
 TRACES = [{"trace_id": "a", "time": 1}, {"trace_id": "b", "time": 2}]
 
 
@@ -65,7 +65,7 @@ def test_ids_and_jitter_are_stable():
 
 
 def test_epoch_ms_takes_text_and_datetimes_to_the_millisecond():
-    assert epoch_ms("2026-07-01T10:00:00.123+02:00") == epoch_ms(datetime(2026, 7, 1, 8, 0, 0, 123000, tzinfo=timezone.utc))
+    assert epoch_ms("2026-07-01T10:00:00.123+02:00") == epoch_ms(datetime(2026, 7, 1, 8, 0, 0, 123000, tzinfo=UTC))
     assert epoch_ms("1970-01-01T00:00:01+00:00") == 1000
 
 

@@ -82,12 +82,12 @@ def base_evidence(base_root) -> dict:
 
 
 def run_in_process(root: Path, trace_limit: int | None = None, preloaded: dict | None = None) -> dict:
+    from hds_audit.calendar.period import parse_period
     from hds_audit.catalog import load_catalog
-    from hds_audit.pipeline.engine import run_checks
-    from hds_audit.evidence.traces import files as traces
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.calendar.period import parse_period
+    from hds_audit.evidence.traces import files as traces
+    from hds_audit.pipeline.engine import run_checks
 
     saved = traces.MAX_DECOMPRESSED
     if trace_limit is not None:

@@ -13,11 +13,11 @@ import pki
 @contextmanager
 def local_tsa(root, root_key):
     """Yield (url, TSA certificate) of a timestamp authority issued by `root`."""
-    from asn1crypto import keys, tsp, x509 as asn1_x509
+    from asn1crypto import keys, tsp
+    from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives import serialization
-    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-
     from cryptography.hazmat.primitives.asymmetric import rsa
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # pyHanko's test TSA signs with RSA only
     cert = pki.tsa_certificate(key, root, root_key)

@@ -35,8 +35,8 @@ local times built here are always unambiguous.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -46,7 +46,7 @@ OPENING = time(9, 0)
 CLOSING = time(19, 0)
 WORKING_DAY = timedelta(hours=10)  # one Working Hours day, 09:00-19:00
 
-_UTC = timezone.utc
+_UTC = UTC
 _ONE_DAY = timedelta(days=1)
 _EPSILON = timedelta(microseconds=1)
 
@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def public_holidays(year: int) -> frozenset[date]:
     """French (metropolitan) public holidays of `year`, computed once per year."""
     return frozenset(holidays.country_holidays("FR", years=year).keys())

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 from pydantic import ValidationError
 
 from hds_audit.catalog.contracts import contract_problems
 from hds_audit.catalog.matching import (
-    DROP_FLAG, DroppedBinding, RowMatch, UnmatchedBinding, ascii_fold, closest_rule, flag, rule_key,
+    DROP_FLAG,
+    DroppedBinding,
+    RowMatch,
+    UnmatchedBinding,
+    ascii_fold,
+    closest_rule,
+    flag,
+    rule_key,
 )
 from hds_audit.catalog.models import Binding, Control, slug
 from hds_audit.paths import data_dir

@@ -55,7 +55,7 @@ class Binding(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _evidenced(self) -> "Binding":
+    def _evidenced(self) -> Binding:
         if not (self.checks or self.attestation or self.provider):
             raise ValueError("a binding needs checks, attestation: true or provider: true")
         return self

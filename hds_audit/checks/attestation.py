@@ -22,14 +22,14 @@ from __future__ import annotations
 
 from difflib import get_close_matches
 
+from hds_audit.calendar.instants import iso
+from hds_audit.calendar.period import shift_days
 from hds_audit.checks.common import when
 from hds_audit.checks.details import AttestationDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.attestations import words
-from hds_audit.calendar.period import shift_days
 from hds_audit.states import Status
-from hds_audit.calendar.instants import iso
 
 
 class AttestationParams(policy_params("attestation_max_age_days")):

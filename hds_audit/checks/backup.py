@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
+from hds_audit.calendar.instants import iso
+from hds_audit.calendar.period import shift_days
 from hds_audit.checks.backup_encryption import backup_encryption
 from hds_audit.checks.common import MAX_REFS, row_ref, when
 from hds_audit.checks.configuration import no_in_scope_resource
@@ -21,9 +23,7 @@ from hds_audit.checks.details import CoverageDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import server_volumes
-from hds_audit.calendar.period import shift_days
 from hds_audit.states import Status
-from hds_audit.calendar.instants import iso
 
 SERVER = "flexibleengine_compute_instance_v2"
 VOLUME = "flexibleengine_blockstorage_volume_v2"

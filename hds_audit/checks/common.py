@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
+from hds_audit.calendar.instants import iso
 from hds_audit.checks.interface import CheckInput, Finding
 from hds_audit.evidence.tabular import Row
 from hds_audit.evidence.traces.files import trace_ref  # noqa: F401 - checks reference traces through it
 from hds_audit.evidence.traces.interface import MAX_REFS, Cover, Span, account_key  # noqa: F401 - the checks' names
 from hds_audit.states import Status
-from hds_audit.calendar.instants import iso
 
 # Account names follow one rule wherever they are compared (register, IAM, traces): `account_key`, computed in Python
 # only; a trace store keys the traces' accounts with it too, so that a join never splits an account in two.

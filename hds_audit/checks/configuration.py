@@ -27,9 +27,9 @@ from typing import Any
 
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
+from hds_audit.evidence.interface import shown
 from hds_audit.evidence.resources import BUCKET, DATABASE, VOLUME, Inventory, Resource
 from hds_audit.states import Status
-from hds_audit.evidence.interface import shown
 
 LISTENERS = ("flexibleengine_lb_listener_v2", "flexibleengine_lb_listener_v3")
 CLASSIC_LISTENER = "flexibleengine_elb_listener"  # classic ELB: protocol HTTP, TCP, HTTPS or UDP; TLS in ssl_protocols

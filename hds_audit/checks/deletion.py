@@ -30,13 +30,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from hds_audit.calendar.instants import PARIS, iso
 from hds_audit.calendar.working_days import add_working_days, working_days_between
 from hds_audit.checks.common import MAX_REFS, trace_ref, when
 from hds_audit.checks.details import ContractEndDetails, TenantRequestDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.states import Status
-from hds_audit.calendar.instants import PARIS, iso
 
 CONTRACT_MONTHS = 2  # §4.4 "within a maximum period of two (2) months from the contractual end date"
 TENANT_DELETION_WORKING_DAYS = 10  # §7.7.6.1 "Account deletion request ... 10 working days"

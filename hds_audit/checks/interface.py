@@ -5,15 +5,16 @@ Checks never read files; the engine hands them the evidence kinds they declare i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from hds_audit.evidence.tenant import Policy, Tenant
 from hds_audit.calendar.period import Period
-from hds_audit.states import Status
+from hds_audit.evidence.tenant import Policy, Tenant
 from hds_audit.ordering import natural_key
+from hds_audit.states import Status
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hds_audit.calendar.instants import iso
+from hds_audit.checks.common import when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
-from hds_audit.checks.common import when
 from hds_audit.states import Status
-from hds_audit.calendar.instants import iso
 
 REQUIRED_KINDS: tuple[str, ...] = ("hds_certificate", "iso27001_certificate")
 

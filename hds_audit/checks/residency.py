@@ -20,8 +20,9 @@ resources are still placed and judged). An empty listing is evidence that there 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any, Iterable
+from typing import Any
 
 from hds_audit.checks.details import PlacementsDetails, RegionsAllowedDetails, ReplicationsDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome

@@ -25,15 +25,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from hds_audit.calendar.instants import PARIS, iso
 from hds_audit.checks.common import MAX_REFS, account_key, no_trace_in_period, register_cover, undecided, when
 from hds_audit.checks.details import ContinuityDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
+from hds_audit.evidence.interface import shown as shown_value
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
 from hds_audit.provider.regions import norm
 from hds_audit.states import Status
-from hds_audit.calendar.instants import PARIS, iso
-from hds_audit.evidence.interface import shown as shown_value
 
 TRACKER = "flexibleengine_cts_tracker_v1"
 GLOBAL_PREFIXES = ("flexibleengine_identity_",)  # IAM is global: its resources lie in no region

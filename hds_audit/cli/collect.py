@@ -37,8 +37,8 @@ def traces(source, bundle, period, start, end, s3_endpoint):
     the bundle, 1 when the bucket holds none for the period or some could not be copied, 2 when
     the bucket cannot be reached.
     """
-    from hds_audit.collect import CollectError, parse_source
     from hds_audit.calendar.period import PeriodError, choose_period
+    from hds_audit.collect import CollectError, parse_source
 
     try:
         the_period = choose_period(period, start and start.date(), end and end.date(), ("--from-date", "--to-date"))
@@ -120,8 +120,8 @@ def inventory(**options):
               help="The CTS bucket (default: the bucket of every tracker collected; repeatable).")
 def all_kinds(period, trace_sources, **options):
     """iam, backups and inventory, then the period's CTS files of every tracker found. Exit codes as `collect iam`."""
-    from hds_audit.collect import CollectError, parse_source
     from hds_audit.calendar.period import PeriodError, choose_period
+    from hds_audit.collect import CollectError, parse_source
 
     try:
         the_period = choose_period(period, None, None, ("--period", "--period"))

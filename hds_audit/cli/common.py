@@ -118,7 +118,8 @@ drop_option = click.option(
 
 
 def load_catalog(matrix: Path | None, strict: bool = True):
-    from hds_audit.catalog.load import CatalogError, load_catalog as load
+    from hds_audit.catalog.load import CatalogError
+    from hds_audit.catalog.load import load_catalog as load
 
     context = click.get_current_context(silent=True)
     drops = context.meta.get("drop_bindings", ()) if context else ()
@@ -130,8 +131,8 @@ def load_catalog(matrix: Path | None, strict: bool = True):
 
 def resolve_period(label: str | None, start: date | None, end: date | None):
     """The period of the options as it can be judged now: refused before it begins, interim while it runs."""
-    from hds_audit.calendar.period import PeriodError, as_of, choose_period
     from hds_audit.calendar.instants import TimeParseError, current_time
+    from hds_audit.calendar.period import PeriodError, as_of, choose_period
 
     try:
         return as_of(choose_period(label, start, end), current_time())

@@ -13,7 +13,16 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, drop_option, load_catalog, load_tenant, open_bundle, period_options, resolve_period, s3_option, warn_waiver_problems,
+    Unusable,
+    apply,
+    drop_option,
+    load_catalog,
+    load_tenant,
+    open_bundle,
+    period_options,
+    resolve_period,
+    s3_option,
+    warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
 
@@ -61,11 +70,11 @@ def nothing_to_judge(evidence, plan: Path | None) -> str | None:
 
 
 def _run(catalog, source, tenant, the_period, evidence, config_only: bool, waivers: dict):
-    from hds_audit.workflows.baseline import CONFIG_CHECKS, CONFIG_KINDS
     from hds_audit.catalog.load import CatalogError
-    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence import KINDS
     from hds_audit.evidence.interface import Evidence
+    from hds_audit.pipeline.engine import run_checks
+    from hds_audit.workflows.baseline import CONFIG_CHECKS, CONFIG_KINDS
 
     preloaded = {"resources": evidence, **waivers}
     if config_only:
@@ -105,9 +114,9 @@ def baseline(bundle, out, plan, period, start, end, config_only, matrix, s3_endp
 
     Exit 0 when written, 2 when it cannot be (no configuration to record among them).
     """
+    from hds_audit.pipeline.engine import now
     from hds_audit.workflows import baseline as base
     from hds_audit.workflows.drift import fingerprints, scope_key
-    from hds_audit.pipeline.engine import now
 
     the_period, catalog, source, tenant, waivers = _setup(bundle, period, start, end, matrix, s3_endpoint)
     evidence, document = _configuration(source, tenant, plan)

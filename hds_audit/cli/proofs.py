@@ -11,8 +11,23 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, drop_option, is_sample, lang_option, load_catalog, load_tenant, open_bundle, output_folder, period_options,
-    report_language, resolve_period, s3_option, signing_identity, timestamped, tsa_option, warn_waiver_problems,
+    Unusable,
+    apply,
+    drop_option,
+    is_sample,
+    lang_option,
+    load_catalog,
+    load_tenant,
+    open_bundle,
+    output_folder,
+    period_options,
+    report_language,
+    resolve_period,
+    s3_option,
+    signing_identity,
+    timestamped,
+    tsa_option,
+    warn_waiver_problems,
 )
 
 
@@ -34,9 +49,9 @@ def _proof_options(default_out: str):
 
 def _prove(name: str, bundle, period, start, end, out, matrix, key, lang, s3_endpoint, tsa=None) -> int:
     from hds_audit.catalog.load import CatalogError
-    from hds_audit.pipeline.engine import now, run_checks
     from hds_audit.exitcodes import ExitCode
     from hds_audit.i18n import language
+    from hds_audit.pipeline.engine import now, run_checks
     from hds_audit.signing import SigningError
     from hds_audit.workflows.proofs import assess, kind, write_proof
     from hds_audit.workflows.proofs.deletion import NOTHING_TO_PROVE

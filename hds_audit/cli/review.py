@@ -39,11 +39,11 @@ def import_(workbook, directory, trust, reviewer, review_date, key, reviewer_key
     the certificate of --key). Without --key, only a DEMO-signed folder can be re-signed (with a
     new DEMO identity).
     """
-    from hds_audit.exitcodes import ExitCode
-    from hds_audit.workflows.review import ReviewError, apply_review, load_result, read_results, read_workbook, rerender
-    from hds_audit.signing.review_record import record_files
-    from hds_audit.signing import SigningError
     from hds_audit.calendar.instants import PARIS, parse_instant
+    from hds_audit.exitcodes import ExitCode
+    from hds_audit.signing import SigningError
+    from hds_audit.signing.review_record import record_files
+    from hds_audit.workflows.review import ReviewError, apply_review, load_result, read_results, read_workbook, rerender
 
     try:
         document = read_results(directory)
@@ -103,8 +103,8 @@ def _check_folder(directory: Path, trust: Path | None, identity) -> None:
     the real key. Without either, only a DEMO-signed folder is accepted: it proves nothing anyway.
     """
     from hds_audit.exitcodes import ExitCode
-    from hds_audit.workflows.review import ReviewError
     from hds_audit.signing.verify import verify_report_dir
+    from hds_audit.workflows.review import ReviewError
 
     anchor = trust if trust is not None else (identity.certificate_pem if identity is not None else None)
     outcome = verify_report_dir(directory, anchor)
@@ -122,9 +122,9 @@ def _check_folder(directory: Path, trust: Path | None, identity) -> None:
 
 
 def _load(key: Path, password_env: str):
-    from hds_audit.workflows.review import ReviewError
     from hds_audit.signing import SigningError
     from hds_audit.signing.identity import load_identity, password_from_env
+    from hds_audit.workflows.review import ReviewError
 
     try:
         return load_identity(key, password_from_env(password_env))
@@ -133,8 +133,8 @@ def _load(key: Path, password_env: str):
 
 
 def _identity(key: Path | None, directory: Path):
-    from hds_audit.workflows.review import ReviewError
     from hds_audit.signing.identity import PASSWORD_ENV, demo_identity, is_demo_certificate
+    from hds_audit.workflows.review import ReviewError
 
     if key is not None:
         return _load(key, PASSWORD_ENV)

@@ -7,8 +7,23 @@ from pathlib import Path
 import click
 
 from hds_audit.cli.common import (
-    Unusable, apply, drop_option, hold, is_sample, lang_option, load_catalog, load_tenant, open_bundle, output_folder,
-    period_options, report_language, resolve_period, s3_option, signing_identity, timestamped, tsa_option,
+    Unusable,
+    apply,
+    drop_option,
+    hold,
+    is_sample,
+    lang_option,
+    load_catalog,
+    load_tenant,
+    open_bundle,
+    output_folder,
+    period_options,
+    report_language,
+    resolve_period,
+    s3_option,
+    signing_identity,
+    timestamped,
+    tsa_option,
     warn_waiver_problems,
 )
 from hds_audit.exitcodes import ExitCode
@@ -71,10 +86,10 @@ def _keep_review(out: Path, force: bool) -> None:
 
 
 def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, tsa=None, engine=(None, None)):
-    from hds_audit.pipeline.publish import AuditOptions, run_audit
     from hds_audit.catalog.load import CatalogError
     from hds_audit.cli.summary import print_summary
     from hds_audit.evidence.bundle import EvidenceChanged
+    from hds_audit.pipeline.publish import AuditOptions, run_audit
     from hds_audit.signing import SigningError
 
     tenant = with_engine(load_tenant(source), *engine)

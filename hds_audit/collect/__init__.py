@@ -7,6 +7,18 @@
 """
 
 from hds_audit.collect.traces import (  # noqa: F401 - the traces collector's public names, as before
-    ATTEMPTS, COLLECTION_LOG, PARTIAL_SUFFIX, CollectError, Outcome, RemoteFile, Source, collect_traces, day_window,
-    describe, list_period_files, open_fs, parse_source, read_log,
+    ATTEMPTS,
+    COLLECTION_LOG,
+    PARTIAL_SUFFIX,
+    CollectError,
+    Outcome,
+    RemoteFile,
+    Source,
+    collect_traces,
+    day_window,
+    describe,
+    list_period_files,
+    open_fs,
+    parse_source,
+    read_log,
 )

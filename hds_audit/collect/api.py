@@ -19,14 +19,15 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
-from typing import Any, Callable
+from typing import Any
 
+from hds_audit.calendar.instants import PARIS
 from hds_audit.collect import rest
 from hds_audit.collect.interface import DEFAULT_ENDPOINTS, ENDPOINT_OF, READ_ONLY_OPERATIONS, CannotStart, Unavailable
-from hds_audit.calendar.instants import PARIS
 
 RETRIES = 3
 MAX_WAIT = 30.0
@@ -60,7 +61,7 @@ class Credentials:
     project_id: str | None = None
 
     @classmethod
-    def from_env(cls, environ=os.environ) -> "Credentials":
+    def from_env(cls, environ=os.environ) -> Credentials:
         found = {key: next((environ[n].strip() for n in names if environ.get(n, "").strip()), None) for key, names in ENV.items()}
         if not (found["ak"] and found["sk"]):
             raise CannotStart("no credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or OS_ACCESS_KEY and "

@@ -10,8 +10,9 @@ Every call a collector may make is listed in READ_ONLY_OPERATIONS (service -> SD
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 DOMAIN = "prod-cloud-ocb.orange-business.com"  # Flexible Engine's public API domain
 # service -> default endpoint; `{region}` is replaced by the region collected

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hds_audit.calendar.instants import PARIS
 from hds_audit.collect import cbr, compute, cts, elb, obs, rds
 from hds_audit.collect.interface import Unit
 from hds_audit.evidence.inventory import SCHEMA
-from hds_audit.calendar.instants import PARIS
 
 
 def envelope(service: str, region: str | None, operation: str, answer: dict, details: dict | None = None) -> dict:

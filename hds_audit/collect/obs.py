@@ -12,9 +12,9 @@ import time
 from datetime import datetime
 from typing import Any
 
+from hds_audit.calendar.instants import PARIS
 from hds_audit.collect.api import RETRIES, Api
 from hds_audit.collect.interface import Unavailable
-from hds_audit.calendar.instants import PARIS
 
 NOT_SET = {  # error codes meaning "this bucket has no such setting"
     "get_bucket_encryption": ("ServerSideEncryptionConfigurationNotFoundError", "NoSuchEncryptionConfiguration"),

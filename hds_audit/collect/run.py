@@ -13,15 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
+from hds_audit.calendar.instants import PARIS
 from hds_audit.collect import backups, iam, inventory
 from hds_audit.collect.interface import KINDS, NothingToCollect, Unavailable, Unit
 from hds_audit.collect.traces import _append_log
-from hds_audit.calendar.instants import PARIS
 
 LOG = "collection-log.jsonl"
 PLANNERS = {"iam": iam.units, "backups": backups.units, "inventory": inventory.units}

@@ -21,14 +21,14 @@ import os
 import posixpath
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
-from hds_audit.evidence.traces import COLLECTION_LOG, TRACE_SUFFIXES
-from hds_audit.calendar.period import Period
 from hds_audit.calendar.instants import PARIS
+from hds_audit.calendar.period import Period
+from hds_audit.evidence.traces import COLLECTION_LOG, TRACE_SUFFIXES
 
 PARTIAL_SUFFIX = ".hds-audit-partial"  # a copy in progress; never matched by the trace reader's patterns
 CHUNK = 1024 * 1024
@@ -252,9 +252,9 @@ def _fetch(fs, source: Source, remote: RemoteFile, target: Path, progress) -> st
             out.flush()
             os.fsync(out.fileno())
         if size != remote.size:
-            raise IOError(f"received {size} bytes of {remote.size}")
+            raise OSError(f"received {size} bytes of {remote.size}")
         if remote.md5_etag and md5.hexdigest() != remote.md5_etag:
-            raise IOError("the copy's MD5 differs from the object's ETag")
+            raise OSError("the copy's MD5 differs from the object's ETag")
         os.replace(temp, target)
     finally:
         if temp.exists():

@@ -17,7 +17,7 @@ manifest.json | sha256sum`.
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from hds_audit.ordering import natural_key
 

@@ -9,7 +9,6 @@ from typing import Protocol
 from hds_audit.ordering import natural_key  # noqa: F401 - formats sort with it
 from hds_audit.results.model import RunResult
 
-
 # Bidirectional controls (LRM, RLM, embeddings, overrides, isolates): in an account name from the
 # evidence, U+202E would show "gnp.exe" as "exe.png". Reports show them as code points instead.
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")

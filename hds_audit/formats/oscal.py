@@ -22,11 +22,11 @@ import uuid
 from typing import Any
 
 from hds_audit import __version__
+from hds_audit.calendar.instants import iso
 from hds_audit.formats import evidence_listing
 from hds_audit.formats.interface import RenderContext, notices
 from hds_audit.results.reviews import headline as review_headline
 from hds_audit.states import Status
-from hds_audit.calendar.instants import iso
 
 FILENAME = "oscal-assessment-results.json"
 OSCAL_VERSION = "1.1.2"

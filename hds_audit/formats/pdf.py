@@ -10,19 +10,32 @@ from __future__ import annotations
 from collections import Counter
 
 from hds_audit import __version__
+from hds_audit.calendar.instants import iso
 from hds_audit.checks.details import ContinuityDetails, CoverageDetails
 from hds_audit.formats import digest, pdf_charts
-from hds_audit.formats.pdf_causes import executive_summary, root_cause_list
-from hds_audit.formats.sampling import hidden_text, representative
 from hds_audit.formats.interface import RenderContext, notices, to_seconds
+from hds_audit.formats.pdf_causes import executive_summary, root_cause_list
 from hds_audit.formats.pdf_style import (
-    badge, build_pdf, content_width, demo_banner, fonts, grid, header_row, key_values, markup, notice_stamp, refs,
-    status_colours, status_label, text, verdict_box, words,
+    badge,
+    build_pdf,
+    content_width,
+    demo_banner,
+    grid,
+    header_row,
+    key_values,
+    markup,
+    notice_stamp,
+    refs,
+    status_colours,
+    status_label,
+    text,
+    verdict_box,
+    words,
 )
+from hds_audit.formats.sampling import hidden_text, representative
 from hds_audit.i18n import _, day, moment, ngettext, number
 from hds_audit.results.reviews import headline as review_headline
 from hds_audit.states import SEVERITY, Status, is_blocking
-from hds_audit.calendar.instants import iso
 
 FILENAME = "report.pdf"
 MAX_FINDINGS = 15  # per check; the workbook has them all

@@ -14,9 +14,9 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from hds_audit.calendar.instants import PARIS, parse_instant
 from hds_audit.formats.pdf_style import chart_colour, colour, content_width, fonts, status_label, words
 from hds_audit.states import SEVERITY
-from hds_audit.calendar.instants import PARIS, parse_instant
 
 MAX_BACKUP_ROWS = 24
 

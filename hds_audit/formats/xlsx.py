@@ -14,7 +14,9 @@ evidence must not become a live link in the auditor's spreadsheet.
 from __future__ import annotations
 
 import io
+from datetime import UTC
 
+from hds_audit.calendar.instants import iso
 from hds_audit.checks.details import AttestationDetails
 from hds_audit.formats import xlsx_causes
 from hds_audit.formats.digest import severity_label, status_word
@@ -24,7 +26,6 @@ from hds_audit.formats.xlsx_cells import put, put_time, status_cell
 from hds_audit.formats.xlsx_cells import table as _table
 from hds_audit.i18n import _, every_language
 from hds_audit.states import SEVERITY
-from hds_audit.calendar.instants import iso
 
 FILENAME = "report.xlsx"
 META_SHEET = "meta"
@@ -67,9 +68,8 @@ def render(ctx: RenderContext) -> bytes:
 
 
 def _utc():
-    from datetime import timezone
 
-    return timezone.utc
+    return UTC
 
 
 # -- cells ----------------------------------------------------------------------------------------

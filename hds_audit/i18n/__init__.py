@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
-from typing import Any, Iterator
+from typing import Any
 
 from hds_audit.paths import data_dir
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from hds_audit import __version__
+from hds_audit.calendar.period import Period
 from hds_audit.catalog.load import Catalog, CatalogError
 from hds_audit.checks.interface import CheckInput, CheckSpec, Finding, Outcome
 from hds_audit.checks.registry import all_checks, known_ids
@@ -16,7 +18,6 @@ from hds_audit.evidence import TABULAR_KINDS, kind_module
 from hds_audit.evidence.bundle import Bundle, EvidenceChanged
 from hds_audit.evidence.interface import Evidence, FileRead
 from hds_audit.evidence.tenant import Tenant
-from hds_audit.calendar.period import Period
 from hds_audit.results.model import CheckResult, ControlResult, RunResult
 from hds_audit.results.waivers import apply_waivers, refuse_unknown_checks
 from hds_audit.states import Status, worst

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 
+from hds_audit.calendar.period import Period
 from hds_audit.catalog.load import Catalog
-from hds_audit.pipeline.engine import now, run_checks
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.tenant import Tenant
 from hds_audit.formats.interface import RenderContext
 from hds_audit.outdir import staged, write_atomic
-from hds_audit.calendar.period import Period
+from hds_audit.pipeline.engine import now, run_checks
 from hds_audit.results.model import RunResult
 
 # Output formats in the order they are written; the PDF is signed after it is rendered.

@@ -19,7 +19,7 @@ measured response time (the clock is stopped) and is on time.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -67,7 +67,7 @@ class Objective(_Strict):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Objective":
+    def _consistent(self) -> Objective:
         given = [k for k in ("minutes", "hours", "working_days") if getattr(self, k) is not None]
         if len(given) > 1:
             raise ValueError(f"give one of minutes, hours, working_days, not {' and '.join(given)}")
@@ -99,7 +99,7 @@ class Plan(_Strict):
     response_time: dict[Priority, Objective | None]
 
     @model_validator(mode="after")
-    def _all_priorities(self) -> "Plan":
+    def _all_priorities(self) -> Plan:
         missing = [p for p in PRIORITIES if p not in self.response_time]
         if missing:
             raise ValueError(f"response_time lacks {', '.join(missing)} (write null when the table has none)")
@@ -243,4 +243,4 @@ def is_response_on_time(
 def _utc(instant: datetime) -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"naive datetime {instant.isoformat()}: give it a time zone")
-    return instant.astimezone(timezone.utc)
+    return instant.astimezone(UTC)

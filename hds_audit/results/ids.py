@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 ID_LENGTH = 10  # hex digits: collisions among a run's few thousand findings are negligible
 

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from hds_audit import __version__
+from hds_audit.calendar.instants import iso
+from hds_audit.calendar.period import Period
 from hds_audit.catalog.matching import DroppedBinding
 from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
@@ -16,9 +18,7 @@ from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Tenant
 from hds_audit.results.ids import finding_ids
 from hds_audit.results.severity import severity_of
-from hds_audit.calendar.period import Period
 from hds_audit.states import SEVERITY, Status, is_blocking
-from hds_audit.calendar.instants import iso
 
 SCHEMA = "hds-audit/results/v1"
 

@@ -9,7 +9,8 @@ auditor rejected three conclusions must say so where a reader looks first.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from hds_audit.results.ids import finding_ids
 

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from difflib import get_close_matches
 from fnmatch import fnmatchcase
 
+from hds_audit.calendar.instants import PARIS
+from hds_audit.calendar.period import Period
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.waivers import FILE, Waiver, note_problems
-from hds_audit.calendar.period import Period
 from hds_audit.states import Status
-from hds_audit.calendar.instants import PARIS
 
 
 def refuse_unknown_checks(evidence: Evidence[list[Waiver]]) -> Evidence[list[Waiver]]:

@@ -141,7 +141,7 @@ def _self_signed_certificate(key, common_name: str, organisation: str | None):
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
     name = x509.Name(attributes)
     # Backdate a little so a verifier whose clock lags by minutes still accepts a fresh identity.
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     public = key.public_key()
     return (
         x509.CertificateBuilder()
@@ -210,7 +210,7 @@ def load_identity(p12_path: Path, password: bytes) -> Identity:
         raise SigningError(f"signing identity {p12_path} lacks a private key or a certificate")
     if not isinstance(key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey)):
         raise SigningError(f"signing identity {p12_path}: unsupported key type {type(key).__name__}")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     if not cert.not_valid_before_utc <= now < cert.not_valid_after_utc:
         # Signing with an expired certificate would give reports that never verify.
         raise SigningError(

@@ -25,7 +25,8 @@ def pyhanko_signer(identity):
     Building it from the objects (not `SimpleSigner.load_pkcs12`) avoids a second password use and
     that loader's habit of returning None instead of saying what went wrong.
     """
-    from asn1crypto import keys, x509 as asn1_x509
+    from asn1crypto import keys
+    from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives import serialization
     from pyhanko.sign.signers import SimpleSigner
     from pyhanko_certvalidator.registry import SimpleCertificateStore

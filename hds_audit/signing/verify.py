@@ -18,7 +18,13 @@ from pathlib import Path, PurePosixPath
 
 from hds_audit.exitcodes import ExitCode
 from hds_audit.signing.manifest import (
-    MANIFEST_NAME, SCHEMA, SIGNATURE_NAME, SNAPSHOT_DIR, irregular_entries, list_files, sha256_file,
+    MANIFEST_NAME,
+    SCHEMA,
+    SIGNATURE_NAME,
+    SNAPSHOT_DIR,
+    irregular_entries,
+    list_files,
+    sha256_file,
 )
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

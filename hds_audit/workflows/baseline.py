@@ -25,14 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from hds_audit import __version__
+from hds_audit.calendar.instants import iso
+
 # the kinds --config-only reads, declared with each kind: backup listings too (small JSON files), so that
 # residency.resources and residency.replication place the backups instead of reporting them absent
 from hds_audit.evidence import CONFIG_KINDS  # noqa: F401 - gate reads it here
-from hds_audit.workflows.drift import Drift
 from hds_audit.results.documents import UnreadableDocument, read_document
 from hds_audit.results.model import RunResult
 from hds_audit.states import Status
-from hds_audit.calendar.instants import iso
+from hds_audit.workflows.drift import Drift
 
 SCHEMA = "hds-audit/baseline/v1"
 RECORDED = (Status.FAIL, Status.ERROR, Status.WAIVED)

@@ -16,8 +16,7 @@ from typing import Any
 
 import yaml
 
-from hds_audit.evidence import KINDS, kind_module
-from hds_audit.evidence import DESCRIPTORS
+from hds_audit.evidence import DESCRIPTORS, KINDS, kind_module
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.workflows.scaffold import ATTESTATION_FIELDS, PLACEHOLDER, PROVIDER_FIELDS, organisational_controls
 
@@ -104,7 +103,8 @@ class Diagnosis:
 
 def diagnose(bundle, catalog, period=None) -> Diagnosis:
     from hds_audit.checks.registry import all_checks
-    from hds_audit.evidence.tenant import TenantError, load as load_tenant
+    from hds_audit.evidence.tenant import TenantError
+    from hds_audit.evidence.tenant import load as load_tenant
 
     report = Diagnosis(bundle.url, period=period)
     report.placeholders += _tenant_placeholders(bundle)
@@ -237,8 +237,8 @@ def _unattested(catalog, evidence: Evidence | None) -> list:
 # --- the period ----------------------------------------------------------------------------------
 
 def _period(report: Diagnosis, loaded: dict[str, Evidence]) -> None:
-    from hds_audit.calendar.period import shift_days
     from hds_audit.calendar.instants import UTC
+    from hds_audit.calendar.period import shift_days
 
     period = report.period
     traces = loaded.get("traces")

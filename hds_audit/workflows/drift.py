@@ -31,8 +31,9 @@ whose findings the gate compares with the baseline's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from hds_audit.checks.configuration import CLASSIC_LISTENER, LISTENERS, SECURITY_POLICY
 from hds_audit.checks.residency import CBR_POLICY, REPLICATION

@@ -18,16 +18,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from hds_audit.calendar.instants import PARIS, iso, parse_instant
+from hds_audit.calendar.period import period_from_json
 from hds_audit.catalog.matching import DroppedBinding
 from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Scope, Tenant
-from hds_audit.calendar.period import period_from_json
 from hds_audit.results.model import SCHEMA, CheckResult, ControlResult, RunResult
 from hds_audit.results.reviews import VERDICTS
 from hds_audit.states import Status
-from hds_audit.calendar.instants import PARIS, iso, parse_instant
 
 RESULTS = "results.json"
 VERDICT_HEADER, COMMENT_HEADER = "Auditor verdict", "Auditor comment"
@@ -123,7 +123,7 @@ class Review:
 def read_workbook(path: Path) -> Review:
     from openpyxl import load_workbook
 
-    from hds_audit.formats.xlsx import CONTROL_HEADERS, META_SHEET, RUN_ID_NAME, find_column, find_sheet
+    from hds_audit.formats.xlsx import CONTROL_HEADERS, META_SHEET, RUN_ID_NAME, find_sheet
 
     try:
         wb = load_workbook(path, data_only=True)
@@ -289,11 +289,9 @@ def rerender(directory: Path, result: RunResult, identity, extras: dict, added: 
     unchanged, `added` ({path: bytes}, this import's review record) is written beside them; the
     new manifest covers them all.
     """
-    from hds_audit.outdir import write_atomic
-
-    from hds_audit.pipeline.publish import render_reports, seal
     from hds_audit.formats.interface import RenderContext
-    from hds_audit.outdir import staged
+    from hds_audit.outdir import staged, write_atomic
+    from hds_audit.pipeline.publish import render_reports, seal
     from hds_audit.signing.identity import subject_text
 
     directory = directory.resolve()

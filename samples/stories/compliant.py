@@ -13,8 +13,20 @@ from hds_audit.bundle_writer.recorder import TenantTraces
 from hds_audit.bundle_writer.register import Register, reg
 from hds_audit.bundle_writer.tenant import tenant_yaml
 from hds_audit.bundle_writer.terraform import (
-    PROVIDER_NEW, PROVIDER_OLD, tf_bucket, tf_image, tf_listener, tf_policy, tf_rds, tf_resource, tf_server,
-    tf_state, tf_tracker, tf_user, tf_vault, tf_volume,
+    PROVIDER_NEW,
+    PROVIDER_OLD,
+    tf_bucket,
+    tf_image,
+    tf_listener,
+    tf_policy,
+    tf_rds,
+    tf_resource,
+    tf_server,
+    tf_state,
+    tf_tracker,
+    tf_user,
+    tf_vault,
+    tf_volume,
 )
 from stories.common import IDS, mfa, routine_day, uuid_, write_attestations, write_provider
 
@@ -282,7 +294,7 @@ def record_story(t: TenantTraces, backups: list) -> None:
 
 def check_story(t: TenantTraces, register: Register) -> None:
     """Invariants of this bundle: nobody acts without an authorization, only readers read the archive."""
-    for region, service, _, tr in t.traces:
+    for _region, service, _, tr in t.traces:
         if tr["user"]:
             when = datetime.fromtimestamp(tr["time"] / 1000, tz=UTC)
             assert register.ok(tr["user"]["name"], when), (tr["user"]["name"], when)

@@ -14,9 +14,30 @@ from hds_audit.bundle_writer.register import Register, reg
 from hds_audit.bundle_writer.tenant import tenant_yaml
 from stories.common import IDS, mfa, routine_day, uuid_, write_attestations, write_provider
 from stories.violations_resources import (
-    SG, R, data_bucket, dr_vault, end, export_bucket, gap, http_listener, mail, manual_id, manual_time, org,
-    policy_repl, policy_sg, rds_copy, servers, sg_server, start, tracker_bucket, vault_disk, vault_sg, vault_srv,
-    volumes, write_resources,
+    SG,
+    R,
+    data_bucket,
+    dr_vault,
+    end,
+    export_bucket,
+    gap,
+    http_listener,
+    mail,
+    manual_id,
+    manual_time,
+    org,
+    policy_repl,
+    policy_sg,
+    rds_copy,
+    servers,
+    sg_server,
+    start,
+    tracker_bucket,
+    vault_disk,
+    vault_sg,
+    vault_srv,
+    volumes,
+    write_resources,
 )
 
 
@@ -164,7 +185,7 @@ def note_gap(t: TenantTraces, findings: list) -> None:
 def check_story(t: TenantTraces, register: Register) -> None:
     """The planted activity is the only activity outside the register."""
     outside, tracker_readers = set(), set()
-    for region, service, _, tr in t.traces:
+    for _region, service, _, tr in t.traces:
         if tr["user"]:
             when = datetime.fromtimestamp(tr["time"] / 1000, tz=UTC)
             if not register.ok(tr["user"]["name"], when):

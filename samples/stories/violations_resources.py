@@ -8,8 +8,21 @@ from hds_audit.bundle_writer.clock import at
 from hds_audit.bundle_writer.files import BundleFiles
 from hds_audit.bundle_writer.recorder import TenantTraces
 from hds_audit.bundle_writer.terraform import (
-    PROVIDER_NEW, PROVIDER_OLD, tf_bucket, tf_image, tf_listener, tf_policy, tf_rds, tf_rds_copy, tf_resource,
-    tf_server, tf_state, tf_tracker, tf_user, tf_vault, tf_volume,
+    PROVIDER_NEW,
+    PROVIDER_OLD,
+    tf_bucket,
+    tf_image,
+    tf_listener,
+    tf_policy,
+    tf_rds,
+    tf_rds_copy,
+    tf_resource,
+    tf_server,
+    tf_state,
+    tf_tracker,
+    tf_user,
+    tf_vault,
+    tf_volume,
 )
 from stories.common import uuid_
 

@@ -6,7 +6,7 @@ Fri 25 Dec. DST: Sun 29 Mar (02:00 -> 03:00), Sun 25 Oct (03:00 -> 02:00).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -25,7 +25,7 @@ from hds_audit.calendar.working_days import (
     working_time_between,
 )
 
-UTC = timezone.utc
+UTC = UTC
 H = timedelta(hours=1)
 
 

@@ -9,9 +9,9 @@ import pytest
 from bundle_builder import trace
 from click.testing import CliRunner
 
-from hds_audit.cli import cli
-from hds_audit.calendar.period import PeriodError, as_of, parse_period, period_from_json
 from hds_audit.calendar.instants import PARIS, TimeParseError, current_time
+from hds_audit.calendar.period import PeriodError, as_of, parse_period, period_from_json
+from hds_audit.cli import cli
 
 NOW = "2026-12-07T10:00:00+01:00"
 REG = {"account": "a.durand", "person": "Alice Durand", "role": "admin", "granted_at": "2026-01-05"}
@@ -95,9 +95,9 @@ def _bucket(builder):
 
 def test_continuity_of_a_running_period_counts_to_now_not_to_its_end(builder, run_checks_on):
     from hds_audit.catalog import load_catalog
-    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
+    from hds_audit.pipeline.engine import run_checks
 
     _bucket(builder)
     bundle = Bundle(str(_bundle(builder)))

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from hds_audit.calendar.instants import TimeParseError, parse_api_instant, parse_instant
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import shown
 from hds_audit.ordering import natural_key
 from hds_audit.states import Status
-from hds_audit.calendar.instants import TimeParseError, parse_api_instant, parse_instant
 
 
 @pytest.mark.parametrize("text", ["2026-03-29T02:30", "2026-03-29T02:00:00", "2026-03-29 02:59:59"])

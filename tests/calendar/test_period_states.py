@@ -3,7 +3,8 @@
 from datetime import date
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hds_audit.calendar.period import PeriodError, choose_period, last_full_quarter, parse_period, period_between
 from hds_audit.states import Status, worst

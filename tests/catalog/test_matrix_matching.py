@@ -90,10 +90,10 @@ def test_two_wordings_of_one_rule_are_refused(tmp_path):
 
 
 def test_a_flag_drops_on_purpose_and_the_run_lists_what_it_dropped(tmp_path):
-    from hds_audit.pipeline.engine import run_checks
+    from hds_audit.calendar.period import parse_period
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.calendar.period import parse_period
+    from hds_audit.pipeline.engine import run_checks
 
     path = write_matrix(tmp_path, reworded(bundled_rows()[1]))
     catalog = load_catalog(path, drop=["stakeholder-access-to-systems"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from test_resources_reader import tf, tfstate
 
@@ -11,7 +11,7 @@ from hds_audit.evidence import backups as reader
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.states import Status
 
-UTC = timezone.utc
+UTC = UTC
 COV, ENC, RESTORE, QUOTA = "backup.coverage", "backup.encrypted", "backup.restore_tested", "backup.quota"
 SERVER = tf("flexibleengine_compute_instance_v2", "app", {"id": "srv-1", "name": "pacs-app", "region": "eu-west-0", "tags": {"hds": "true"}})
 VOLUME = tf("flexibleengine_blockstorage_volume_v2", "data", {"id": "vol-1", "name": "pacs-data", "region": "eu-west-0", "tags": {"hds": "true"}})

@@ -3,7 +3,7 @@ overrun by a second, and the VBS quota beside bad CBR evidence."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from test_backup_checks import COV, ENC, FIRST, LAST, OUT_OF_SCOPE, SERVER, VOLUME, cbr, daily, listing, state
@@ -12,7 +12,7 @@ from test_resources_reader import tf
 from hds_audit.checks.backup import hours_text
 from hds_audit.states import Status
 
-UTC = timezone.utc
+UTC = UTC
 DAY = datetime(2026, 7, 10, tzinfo=UTC)
 
 

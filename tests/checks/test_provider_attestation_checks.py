@@ -142,11 +142,11 @@ def attest(builder, name, control, signed_at, document=None, digest=None, conten
 
 def attestation_results(root, period="2026-Q3"):
     """attestation.current per control id (the check runs once per organisational control)."""
+    from hds_audit.calendar.period import parse_period
     from hds_audit.catalog import load_catalog
-    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.calendar.period import parse_period
+    from hds_audit.pipeline.engine import run_checks
 
     bundle = Bundle(str(root))
     run = run_checks(load_catalog(), bundle, load(bundle), parse_period(period), only={AC})

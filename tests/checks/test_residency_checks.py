@@ -8,14 +8,14 @@ from types import SimpleNamespace
 import pytest
 from test_resources_reader import LEGACY, instance, tf, tfstate
 
-from hds_audit.provider import regions
+from hds_audit.calendar.period import parse_period
 from hds_audit.checks.interface import CheckInput
 from hds_audit.checks.residency import replication, resources
 from hds_audit.evidence import resources as reader
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.tenant import Tenant
 from hds_audit.evidence.tenant import load as load_tenant
-from hds_audit.calendar.period import parse_period
+from hds_audit.provider import regions
 from hds_audit.states import Status
 
 RA, RR, RP = "residency.regions_allowed", "residency.resources", "residency.replication"

@@ -56,11 +56,11 @@ def test_an_empty_listing_is_evidence_of_no_backup(builder, run_checks_on):
 
 
 def test_residency_proof_of_the_sample_without_backups_is_not_proven(tmp_path):
+    from hds_audit.calendar.period import parse_period
     from hds_audit.catalog import load_catalog
-    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.calendar.period import parse_period
+    from hds_audit.pipeline.engine import run_checks
     from hds_audit.workflows.proofs import assess, kind
 
     def proof(root):

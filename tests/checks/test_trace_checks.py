@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from bundle_builder import trace
 from test_resources_reader import tf, tfstate
 
-from hds_audit.states import Status
 from hds_audit.calendar.instants import PARIS
+from hds_audit.states import Status
 
 TE, TC, TR, TA, RA = "trace.tracker_enabled", "trace.continuity", "trace.retention", "trace.access_entitlement", "residency.activity"
 BUCKET_NAME = "ch-test-cts"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from bundle_builder import trace
@@ -16,7 +16,7 @@ OBJECT_KEY = "CloudTraces/eu-west-0/2026/8/6/a.json.gz"
 
 
 def epoch_ms(instant) -> int:  # integer arithmetic: a float timestamp can lose the millisecond
-    return (instant - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(milliseconds=1)
+    return (instant - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
 
 
 def test_epoch_ms_is_exact():

@@ -8,9 +8,9 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from hds_audit.calendar.period import PeriodError, choose_period, parse_period
 from hds_audit.cli import cli
 from hds_audit.exitcodes import ExitCode
-from hds_audit.calendar.period import PeriodError, choose_period, parse_period
 
 
 def run(*args):

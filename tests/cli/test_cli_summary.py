@@ -18,10 +18,10 @@ def good_result(tmp_path_factory):
 
 
 def _result(root, *check_ids):
+    from hds_audit.calendar.period import parse_period
     from hds_audit.catalog import load_catalog
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.calendar.period import parse_period
 
     bundle = Bundle(str(root))
     return run_checks(load_catalog(), bundle, load(bundle), parse_period("2026-Q3"), only=set(check_ids))

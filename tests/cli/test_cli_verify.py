@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from pathlib import Path
 
 from click.testing import CliRunner
 from test_signing import identity, identity_dir, keys_in_tmp, pristine, report, resign  # noqa: F401 - fixtures

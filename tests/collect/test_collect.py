@@ -21,9 +21,9 @@ moto_server = pytest.importorskip("moto.server")
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("s3fs")
 
+from hds_audit.calendar.period import parse_period  # noqa: E402
 from hds_audit.cli import cli  # noqa: E402
 from hds_audit.collect import COLLECTION_LOG, PARTIAL_SUFFIX, day_window, read_log  # noqa: E402
-from hds_audit.calendar.period import parse_period  # noqa: E402
 
 KEY_ID = "AKIAHDSAUDITCOLLECT1"
 SECRET = "collectTestSecret/Only4Moto+NotARealKey0"

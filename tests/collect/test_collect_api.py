@@ -20,7 +20,7 @@ moto_server = pytest.importorskip("moto.server")
 boto3 = pytest.importorskip("boto3")
 
 import fake_tenant as t  # noqa: E402
-from fake_cloud import AK, SK, Fault, FakeCloud  # noqa: E402
+from fake_cloud import AK, SK, FakeCloud, Fault  # noqa: E402
 
 from hds_audit.cli import cli  # noqa: E402
 
@@ -112,13 +112,12 @@ def log_entries(bundle: Path) -> list[dict]:
 
 
 def findings_by_check(bundle: Path) -> dict[str, tuple]:
+    from hds_audit.calendar.period import parse_period
     from hds_audit.catalog import load_catalog
-    from hds_audit.pipeline.engine import run_checks
+    from hds_audit.checks.registry import all_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.calendar.period import parse_period
-
-    from hds_audit.checks.registry import all_checks
+    from hds_audit.pipeline.engine import run_checks
 
     # the checks that read resources: what the inventory replaces (iam/ and backups/ are the same files in both)
     only = {s.id for s in all_checks().values() if "resources" in s.needs + s.optional}
@@ -174,7 +173,6 @@ def test_every_operation_the_collector_may_call_is_a_get():
 
     from hds_audit.collect.api import SDK, request_class
     from hds_audit.collect.interface import OBS_OPERATIONS, READ_ONLY_OPERATIONS
-
     from hds_audit.collect.rest import PATHS
 
     for service, operations in READ_ONLY_OPERATIONS.items():

@@ -8,7 +8,7 @@ then writes, breaks or removes a few files of a copy of it (see cases.yaml).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bundle_builder import BundleBuilder, trace
@@ -80,7 +80,7 @@ def daily(start: datetime, days: int):
 
 def backups() -> dict:
     items = []
-    for n, at in enumerate(daily(datetime(2026, 6, 30, 1, 0, tzinfo=timezone.utc), 93)):
+    for n, at in enumerate(daily(datetime(2026, 6, 30, 1, 0, tzinfo=UTC), 93)):
         for rid, rtype in ((SERVER_ID, "OS::Nova::Server"), (VOLUME_ID, "OS::Cinder::Volume")):
             items.append({"id": f"bk-{rid}-{n:03d}", "resource_id": rid, "resource_type": rtype, "resource_az": f"{REGION}a",
                           "status": "available", "created_at": at.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -92,7 +92,7 @@ def backups() -> dict:
 def month_traces(month: int) -> list[dict]:
     """A system trace every day at noon (continuity), and a few actions by registered accounts."""
     out = []
-    for at in daily(datetime(2026, month, 1, 12, 0, tzinfo=timezone.utc), 31):
+    for at in daily(datetime(2026, month, 1, 12, 0, tzinfo=UTC), 31):
         if at.month == month:
             out.append(trace(None, at.isoformat(), name="createBackup", service="CBR", trace_id=f"sys-{at:%m%d}"))
     out.append(trace("a.durand", f"2026-{month:02d}-03T10:00:00+02:00", trace_id=f"ad-{month}"))

@@ -12,10 +12,10 @@ import pytest
 from openpyxl import load_workbook
 from report_fixtures import sample_result
 
+from hds_audit.calendar.instants import PARIS
 from hds_audit.evidence.interface import FileRead
 from hds_audit.formats import evidence_listing, html, oscal, xlsx
 from hds_audit.formats.interface import RenderContext
-from hds_audit.calendar.instants import PARIS
 
 START = datetime(2026, 7, 1, tzinfo=PARIS)
 

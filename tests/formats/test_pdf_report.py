@@ -122,8 +122,8 @@ def test_many_trace_files_are_grouped_by_month_with_a_recomputable_digest():
     import hashlib
     from datetime import datetime
 
-    from hds_audit.evidence.interface import FileRead
     from hds_audit.calendar.instants import PARIS
+    from hds_audit.evidence.interface import FileRead
 
     files = [FileRead("iam/users.json", "b" * 64, 10, 2)]
     for month in (7, 8):

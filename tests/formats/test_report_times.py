@@ -10,11 +10,11 @@ from datetime import datetime
 from openpyxl import load_workbook
 from report_fixtures import plain, sample_result
 
+from hds_audit.calendar.instants import UTC
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead
 from hds_audit.formats import html, pdf, xlsx
 from hds_audit.formats.interface import RenderContext
-from hds_audit.calendar.instants import UTC
 
 PRECISE = "2026-08-20T21:14:26.526000+02:00"
 SECONDS = "2026-08-20T21:14:26+02:00"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
 import zipfile
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook

@@ -18,11 +18,11 @@ HTTPS_LISTENER = "c5cb9a39-6361-4502-ac6a-79289627d87e"
 
 
 def _results(root: Path) -> dict:
+    from hds_audit.calendar.period import parse_period
     from hds_audit.catalog import load_catalog
-    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
-    from hds_audit.calendar.period import parse_period
+    from hds_audit.pipeline.engine import run_checks
 
     bundle = Bundle(str(root))
     return run_checks(load_catalog(), bundle, load(bundle), parse_period("2026-Q3")).to_json()

@@ -66,13 +66,13 @@ def bundles(tmp_path_factory) -> tuple[Path, Path]:
 
 def results_bytes(root: Path) -> bytes:
     """results.json as `run` writes it, with generated_at fixed."""
+    from hds_audit.calendar.period import parse_period
     from hds_audit.catalog import load_catalog
-    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
     from hds_audit.formats import json_results
     from hds_audit.formats.interface import RenderContext
-    from hds_audit.calendar.period import parse_period
+    from hds_audit.pipeline.engine import run_checks
 
     bundle = Bundle(str(root))
     result = run_checks(load_catalog(), bundle, load(bundle), parse_period(PERIOD))

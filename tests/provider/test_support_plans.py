@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from hds_audit.provider.support_plans import (
     response_deadline,
 )
 
-UTC = timezone.utc
+UTC = UTC
 H = timedelta(hours=1)
 
 

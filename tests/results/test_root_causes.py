@@ -9,15 +9,15 @@ import json
 import pytest
 from report_fixtures import sample_result, tenant
 
+from hds_audit.calendar.period import parse_period
 from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import Problem
-from hds_audit.calendar.period import parse_period
 from hds_audit.results.ids import finding_id, finding_ids
 from hds_audit.results.model import CheckResult, ControlResult, RunResult
 from hds_audit.results.severity import FALLBACK, LEVELS, severity_of
-from hds_audit.workflows.review import load_result
 from hds_audit.states import Status
+from hds_audit.workflows.review import load_result
 
 PERIOD = parse_period("2026-Q3")
 
@@ -25,10 +25,10 @@ PERIOD = parse_period("2026-Q3")
 @pytest.fixture(scope="module")
 def violations_result():
     from hds_audit.catalog import load_catalog
-    from hds_audit.pipeline.engine import run_checks
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
     from hds_audit.paths import data_dir
+    from hds_audit.pipeline.engine import run_checks
 
     bundle = Bundle(str(data_dir("samples") / "violations"))
     return run_checks(load_catalog(), bundle, load(bundle), PERIOD).to_json()

@@ -57,7 +57,7 @@ def test_a_number_is_not_an_expiry_date(builder, expires):
 ])
 def test_dates_date_times_and_iso_strings_are_accepted(builder, expires, last_day):
     [item] = load(builder, waiver(expires=expires)).data
-    assert item.expires.astimezone(dt.timezone.utc).date().isoformat() <= last_day
+    assert item.expires.astimezone(dt.UTC).date().isoformat() <= last_day
 
 
 def test_an_unknown_check_id_waives_nothing(builder, run_checks_on):

@@ -11,13 +11,13 @@ import pytest
 from bundle_builder import trace
 from test_signing import SNAPSHOT_BYTES, identity, identity_dir, pristine, report, resign  # noqa: F401 - fixtures
 
-from hds_audit.pipeline.publish import AuditOptions, write_outputs
+from hds_audit.calendar.period import parse_period
 from hds_audit.catalog import load_catalog
-from hds_audit.pipeline.engine import run_checks
 from hds_audit.evidence.bundle import Bundle, EvidenceChanged
 from hds_audit.evidence.tenant import load as load_tenant
 from hds_audit.exitcodes import ExitCode
-from hds_audit.calendar.period import parse_period
+from hds_audit.pipeline.engine import run_checks
+from hds_audit.pipeline.publish import AuditOptions, write_outputs
 from hds_audit.signing.manifest import build_manifest, write_signed_manifest
 from hds_audit.signing.verify import verify_report_dir
 

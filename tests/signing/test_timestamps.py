@@ -13,8 +13,8 @@ import pytest
 from report_fixtures import sample_result
 from tsa import local_tsa
 
-from hds_audit.pipeline.publish import AuditOptions, write_outputs
 from hds_audit.exitcodes import ExitCode
+from hds_audit.pipeline.publish import AuditOptions, write_outputs
 from hds_audit.signing.verify import verify_report_dir
 
 

@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 from report_fixtures import sample_result
 
-from hds_audit.pipeline.publish import AuditOptions, render_reports, seal, write_outputs
 from hds_audit.cli import cli
 from hds_audit.exitcodes import ExitCode
 from hds_audit.formats.interface import RenderContext
-from hds_audit.workflows.review import load_result
+from hds_audit.pipeline.publish import AuditOptions, render_reports, seal, write_outputs
 from hds_audit.signing.verify import verify_report_dir
+from hds_audit.workflows.review import load_result
 
 
 @pytest.fixture(scope="module")

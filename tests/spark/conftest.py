@@ -24,12 +24,12 @@ def pytest_collection_modifyitems(items):
 def spark():
     if shutil.which("java") is None:
         pytest.skip("no Java on this machine")
+    import os
+    import sys
+
     from pyspark.sql import SparkSession
 
     from hds_audit.evidence.traces.spark.session import session
-
-    import os
-    import sys
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     built = (SparkSession.builder.master("local[2]").appName("hds-audit-tests")

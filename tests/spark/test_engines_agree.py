@@ -7,22 +7,22 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from bundle_builder import trace
 from test_resources_reader import tf, tfstate
 from test_trace_checks import REGISTER, bucket, read, server, tracker
 
+from hds_audit.calendar.period import parse_period
 from hds_audit.catalog import load_catalog
-from hds_audit.pipeline.engine import run_checks
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.tenant import load as load_tenant
 from hds_audit.evidence.traces.files import PYTHON_MAX_BYTES
-from hds_audit.calendar.period import parse_period
+from hds_audit.pipeline.engine import run_checks
 from hds_audit.states import Status
 
-T0 = datetime(2026, 7, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 7, 1, tzinfo=UTC)
 
 
 def hourly(user, start, hours, region="eu-west-0", prefix="h"):

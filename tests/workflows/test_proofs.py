@@ -13,12 +13,12 @@ import pytest
 from report_fixtures import MARKUP, plain, sample_result
 
 from hds_audit.checks.interface import Finding
-from hds_audit.workflows.proofs import assess, kind, write_proof
-from hds_audit.workflows.proofs import deletion as deletion_proof
-from hds_audit.workflows.proofs import residency as residency_proof
 from hds_audit.signing.identity import init_identity
 from hds_audit.signing.verify import verify_report_dir
 from hds_audit.states import Status
+from hds_audit.workflows.proofs import assess, kind, write_proof
+from hds_audit.workflows.proofs import deletion as deletion_proof
+from hds_audit.workflows.proofs import residency as residency_proof
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 

@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
+from hds_audit.calendar.period import parse_period
 from hds_audit.catalog import load_catalog
-from hds_audit.pipeline.engine import run_checks
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.tenant import load
 from hds_audit.i18n import language
 from hds_audit.paths import data_dir
-from hds_audit.calendar.period import parse_period
+from hds_audit.pipeline.engine import run_checks
 from hds_audit.workflows.proofs import assess, kind
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from openpyxl import load_workbook
 from report_fixtures import RUN_ID, sample_result
 
-from hds_audit.pipeline.publish import AuditOptions, write_outputs
 from hds_audit.formats import pdf, xlsx
 from hds_audit.formats.interface import RenderContext
-from hds_audit.workflows.review import load_result
+from hds_audit.pipeline.publish import AuditOptions, write_outputs
 from hds_audit.signing.identity import PASSWORD_ENV, init_identity
 from hds_audit.signing.verify import verify_report_dir
+from hds_audit.workflows.review import load_result
 
 PASSWORD = "test-" + secrets.token_hex(8)
 

@@ -13,12 +13,12 @@ from openpyxl import load_workbook
 from report_fixtures import sample_result
 from test_review import PASSWORD, cli, fill, make_folder
 
-from hds_audit.pipeline.publish import render_reports, seal
 from hds_audit.formats.interface import RenderContext
+from hds_audit.pipeline.publish import render_reports, seal
 from hds_audit.results.ids import finding_ids
-from hds_audit.workflows.review import load_result
 from hds_audit.signing.identity import PASSWORD_ENV, init_identity
 from hds_audit.signing.verify import verify_report_dir
+from hds_audit.workflows.review import load_result
 
 KEY_ENV = {PASSWORD_ENV: PASSWORD}
 AUDITOR_ENV = {"HDS_AUDIT_REVIEWER_KEY_PASSWORD": PASSWORD}

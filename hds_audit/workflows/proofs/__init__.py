@@ -9,15 +9,16 @@ passes or does not apply; an error (evidence absent or invalid) is never proof.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from hds_audit import __version__
+from hds_audit.calendar.instants import iso
 from hds_audit.formats.interface import notices
 from hds_audit.results.model import CheckResult, RunResult, _jsonable
 from hds_audit.states import Status
-from hds_audit.calendar.instants import iso
 
 PROVEN_STATES = frozenset({Status.PASS, Status.NOT_APPLICABLE})
 
@@ -80,12 +81,12 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
 
 def write_proof(proof: Proof, result: RunResult, identity, out: Path) -> None:
     """PDF (signed) + JSON + signer.pem + signed manifest, staged beside `out` and swapped in whole."""
-    from hds_audit.pipeline.publish import seal
     from hds_audit.i18n import language
     from hds_audit.outdir import staged, write_atomic
-    from hds_audit.workflows.proofs.document import render_pdf
+    from hds_audit.pipeline.publish import seal
     from hds_audit.signing.identity import subject_text
     from hds_audit.signing.pades import sign_pdf
+    from hds_audit.workflows.proofs.document import render_pdf
 
     with staged(out) as staging:
         stem = proof.kind.stem

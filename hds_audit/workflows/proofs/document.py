@@ -8,11 +8,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hds_audit.i18n import _, ngettext, number
 from hds_audit.formats.pdf_style import (
-    badge, build_pdf, content_width, demo_banner, grid, header_row, key_values, notice_stamp, status_colours, text,
-    verdict_box, words,
+    badge,
+    build_pdf,
+    content_width,
+    demo_banner,
+    grid,
+    header_row,
+    key_values,
+    notice_stamp,
+    status_colours,
+    text,
+    verdict_box,
+    words,
 )
+from hds_audit.i18n import _, ngettext, number
 
 MAX_FINDINGS = 60  # per check; the JSON has them all
 _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:")

@@ -13,11 +13,10 @@ from typing import Any, TypeVar
 
 from hds_audit.checks.details import ActivityDetails, PlacementsDetails, RegionsAllowedDetails, ReplicationsDetails
 from hds_audit.checks.interface import CheckDetails
-
+from hds_audit.formats.pdf_style import text, words
 from hds_audit.i18n import _, ngettext
 from hds_audit.workflows.proofs import ProofKind
 from hds_audit.workflows.proofs.document import table
-from hds_audit.formats.pdf_style import text, words
 
 D = TypeVar("D", bound=CheckDetails)
 CHECKS = ("residency.regions_allowed", "residency.resources", "residency.replication", "residency.activity")
