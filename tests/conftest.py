@@ -13,6 +13,7 @@ settings.load_profile("hds-audit")
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bundle_builder import BundleBuilder  # noqa: E402
+from check_runner import run_only  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,19 +35,6 @@ def temporary_files_among_pytest_s(tmp_path_factory):
 @pytest.fixture
 def builder(tmp_path) -> BundleBuilder:
     return BundleBuilder(tmp_path / "bundle")
-
-
-def run_only(root: Path, *check_ids: str, period: str = "2026-Q3"):
-    """Run the given checks on a bundle; returns {check id: CheckResult}."""
-    from hds_audit.calendar.period import parse_period
-    from hds_audit.catalog import load_catalog
-    from hds_audit.evidence.bundle import Bundle
-    from hds_audit.evidence.tenant import load
-    from hds_audit.pipeline.engine import run_checks
-
-    bundle = Bundle(str(root))
-    result = run_checks(load_catalog(), bundle, load(bundle), parse_period(period), only=set(check_ids))
-    return {r.id: r for r in result.unique_checks()}
 
 
 @pytest.fixture

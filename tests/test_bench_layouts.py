@@ -25,7 +25,7 @@ def _bundle(tmp_path_factory, layout: str) -> Path:
 
 def _traces_checks(root: Path) -> dict:
     """Each check that reads the traces: status, note, and its findings with the trace ids they cite (not the files)."""
-    from conftest import run_only
+    from check_runner import run_only
 
     from hds_audit.checks.registry import all_checks
 

@@ -53,7 +53,7 @@ def test_the_yaml_message_with_line_and_column(tmp_path):
 
 
 def test_the_unreadable_register_row_message(tmp_path):
-    from conftest import run_only
+    from check_runner import run_only
 
     root = sample(tmp_path)
     register = root / "access_register.csv"

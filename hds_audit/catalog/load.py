@@ -12,16 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from hds_audit.catalog.contracts import contract_problems
-from hds_audit.catalog.matching import (
-    DROP_FLAG,
-    DroppedBinding,
-    RowMatch,
-    UnmatchedBinding,
-    ascii_fold,
-    closest_rule,
-    flag,
-    rule_key,
-)
+from hds_audit.catalog.matching import DROP_FLAG, DroppedBinding, RowMatch, UnmatchedBinding, ascii_fold, closest_rule, flag, rule_key
 from hds_audit.catalog.models import Binding, Control, slug
 from hds_audit.paths import data_dir
 

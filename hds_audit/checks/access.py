@@ -5,15 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from hds_audit.checks.common import (
-    account_key,
-    no_trace_in_period,
-    person_key,
-    register_cover,
-    row_ref,
-    undecided,
-    when,
-)
+from hds_audit.checks.common import account_key, no_trace_in_period, person_key, register_cover, row_ref, undecided, when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.states import Status

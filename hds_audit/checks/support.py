@@ -21,13 +21,7 @@ from hds_audit.calendar.instants import iso
 from hds_audit.checks.common import row_ref, when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
-from hds_audit.provider.support_plans import (
-    HDS_ELIGIBLE_PLANS,
-    is_response_on_time,
-    load_support_plans,
-    measured_response_time,
-    response_deadline,
-)
+from hds_audit.provider.support_plans import HDS_ELIGIBLE_PLANS, is_response_on_time, load_support_plans, measured_response_time, response_deadline
 from hds_audit.states import Status
 
 

@@ -17,15 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from hds_audit.exitcodes import ExitCode
-from hds_audit.signing.manifest import (
-    MANIFEST_NAME,
-    SCHEMA,
-    SIGNATURE_NAME,
-    SNAPSHOT_DIR,
-    irregular_entries,
-    list_files,
-    sha256_file,
-)
+from hds_audit.signing.manifest import MANIFEST_NAME, SCHEMA, SIGNATURE_NAME, SNAPSHOT_DIR, irregular_entries, list_files, sha256_file
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # What a folder must hold whatever its manifest lists: a re-sealed manifest that leaves out the PDF

@@ -18,12 +18,7 @@ import pytest
 from hds_audit.exitcodes import ExitCode
 from hds_audit.signing import SigningError
 from hds_audit.signing.cms import sign_detached, verify_detached
-from hds_audit.signing.identity import (
-    PASSWORD_ENV,
-    init_identity,
-    load_identity,
-    password_from_env,
-)
+from hds_audit.signing.identity import PASSWORD_ENV, init_identity, load_identity, password_from_env
 from hds_audit.signing.manifest import build_manifest, manifest_bytes, write_signed_manifest
 from hds_audit.signing.pades import sign_pdf
 from hds_audit.signing.verify import verify_report_dir

@@ -76,10 +76,8 @@ def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
 
         return load_on_spark(bundle, tenant.spark_master, scan_started)
     evidence: Evidence[DuckDBTraceStore] = Evidence(NAME)
-    listing = list_files(bundle)
-    _report_other_files(bundle, listing, evidence)
-    if not listing.traces:
-        evidence.note = "; ".join(filter(None, ["no trace file under traces/", evidence.note]))
+    listing = listed(bundle, evidence)
+    if listing is None:
         return evidence
     workdir = tempfile.mkdtemp(prefix="hds-audit-traces-")
     try:
@@ -101,6 +99,17 @@ def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
     if bundle.exists(COLLECTION_LOG):  # where `collect` got each file: hashed into the manifest too
         bundle.record(COLLECTION_LOG)
     return evidence
+
+
+def listed(bundle: Bundle, evidence: Evidence):
+    """The bundle's trace files (the listing both engines read), the other files of traces/ reported in `evidence`;
+    None, with the note saying so, when there is no trace file."""
+    listing = list_files(bundle)
+    _report_other_files(bundle, listing, evidence)
+    if not listing.traces:
+        evidence.note = "; ".join(filter(None, ["no trace file under traces/", evidence.note]))
+        return None
+    return listing
 
 
 def _report_other_files(bundle: Bundle, listing, evidence: Evidence) -> None:

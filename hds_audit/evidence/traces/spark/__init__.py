@@ -13,7 +13,7 @@ from typing import Iterable
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence
-from hds_audit.evidence.traces import TraceSet, _report_other_files, connect, repeats
+from hds_audit.evidence.traces import TraceSet, connect, listed, repeats
 from hds_audit.evidence.traces.files import COLLECTION_LOG, list_files
 from hds_audit.evidence.traces.spark import store
 from hds_audit.evidence.traces.spark.session import DEFAULT_MASTER, SparkUnavailable  # noqa: F401 - the CLI's names
@@ -76,10 +76,8 @@ def load(bundle: Bundle, master: str | None = None, started=None) -> Evidence[Tr
     from hds_audit.evidence.traces import NAME
 
     evidence: Evidence[TraceSet] = Evidence(NAME)
-    listing = list_files(bundle)
-    _report_other_files(bundle, listing, evidence)
-    if not listing.traces:
-        evidence.note = "; ".join(filter(None, ["no trace file under traces/", evidence.note]))
+    listing = listed(bundle, evidence)
+    if listing is None:
         return evidence
     try:
         spark, rows, readable, found = store.read(bundle, listing.traces, evidence, master, started)
