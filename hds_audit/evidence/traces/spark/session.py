@@ -7,6 +7,10 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
+
+# pyspark warns of pandas 3 on every Arrow function; the store passes Arrow batches, never pandas frames
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 DEFAULT_MASTER = "local[*]"
 # Settings hds-audit needs whatever the cluster: times in UTC (a TIMESTAMP shown in the driver's zone would move
