@@ -10,40 +10,22 @@ from pathlib import Path
 
 import click
 
-from hds_audit.cli.common import (
-    Unusable,
-    apply,
-    drop_option,
-    is_sample,
-    lang_option,
-    load_catalog,
-    load_tenant,
-    open_bundle,
-    output_folder,
-    period_options,
-    report_language,
-    resolve_period,
-    s3_option,
-    signing_identity,
-    timestamped,
-    tsa_option,
-    warn_waiver_problems,
-)
+from hds_audit.cli import common
 
 
 def _proof_options(default_out: str):
-    return apply([
+    return common.apply([
         click.argument("bundle", required=False),
-        *period_options,
+        *common.period_options,
         click.option("--out", "out", type=click.Path(path_type=Path), default=Path(default_out), show_default=True,
                      help="Folder for the signed proof."),
         click.option("--matrix", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or XLSX matrix replacing the bundled one."),
-        drop_option,
+        common.drop_option,
         click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="HDS_AUDIT_KEY",
                      help="PKCS#12 signing identity; password from HDS_AUDIT_KEY_PASSWORD."),
-        lang_option,
-        tsa_option,
-        s3_option,
+        common.lang_option,
+        common.tsa_option,
+        common.s3_option,
     ])
 
 
@@ -57,30 +39,30 @@ def _prove(name: str, bundle, period, start, end, out, matrix, key, lang, s3_end
     from hds_audit.workflows.proofs.deletion import NOTHING_TO_PROVE
 
     proof_kind = kind(name)
-    the_period = resolve_period(period, start and start.date(), end and end.date())
-    catalog = load_catalog(matrix)
-    source = open_bundle(bundle, s3_endpoint)
-    output_folder(out, source)
-    tenant = load_tenant(source)
-    preloaded = warn_waiver_problems(source, tenant)
+    the_period = common.resolve_period(period, start and start.date(), end and end.date())
+    catalog = common.load_catalog(matrix)
+    source = common.open_bundle(bundle, s3_endpoint)
+    common.output_folder(out, source)
+    tenant = common.load_tenant(source)
+    preloaded = common.warn_waiver_problems(source, tenant)
     if name == "deletion" and tenant.contract_end is None:
         click.secho(f"hds-audit: {NOTHING_TO_PROVE}", fg="red", err=True)
         return int(ExitCode.FAILED)
-    identity = timestamped(signing_identity(key, out), tsa)
+    identity = common.timestamped(common.signing_identity(key, out), tsa)
     try:
         result = run_checks(catalog, source, tenant, the_period, only=set(proof_kind.checks), preloaded=preloaded)
     except CatalogError as exc:
-        raise Unusable(f"catalog refused: {exc}") from None
+        raise common.Unusable(f"catalog refused: {exc}") from None
     result.generated_at = now()
-    result.language = report_language(lang, tenant)
-    result.sample = is_sample(source)
+    result.language = common.report_language(lang, tenant)
+    result.sample = common.is_sample(source)
     proof = assess(proof_kind, result)
     try:
         write_proof(proof, result, identity, out)
     except OSError as exc:
-        raise Unusable(f"cannot write the proof into {out}: {exc}") from None
+        raise common.Unusable(f"cannot write the proof into {out}: {exc}") from None
     except SigningError as exc:  # a timestamp authority that does not answer, a key pyHanko refuses
-        raise Unusable(f"no proof written: {exc}") from None
+        raise common.Unusable(f"no proof written: {exc}") from None
     with language(result.language):
         _tell(name, proof, proof_kind, tenant, out)
     return int(ExitCode.OK if proof.proven else ExitCode.FAILED)

@@ -128,20 +128,13 @@ def _read_cells(rel: str, data: bytes) -> tuple[list[str], list[dict[str, str | 
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    def record(header: list[str], line: list[str], number: int) -> dict:
+        if len(line) != len(header):
+            raise ValueError(f"row {number} has {len(line)} cells, the header has {len(header)}")
+        return {h: (cell.strip() or None) for h, cell in zip(header, line)}
+
     try:
-        first = next(reader, None)
-        if first is None:
-            raise ValueError("empty file (no header row)")
-        header = _header(first)
-        body, numbers = [], []
-        for number, line in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in line):
-                continue
-            if len(line) != len(header):
-                raise ValueError(f"row {number} has {len(line)} cells, the header has {len(header)}")
-            _count_row(len(body))
-            body.append({h: (cell.strip() or None) for h, cell in zip(header, line)})
-            numbers.append(number)
+        header, body, numbers = _table(reader, "empty file (no header row)", lambda line: not any(c.strip() for c in line), record)
     except csv.Error as exc:  # a cell over the csv module's field limit, a stray NUL...
         raise ValueError(f"not readable as CSV near line {reader.line_num}: {exc}") from exc
     return header, body, numbers
@@ -149,6 +142,23 @@ def _read_cells(rel: str, data: bytes) -> tuple[list[str], list[dict[str, str | 
 
 class _Refused(ValueError):
     """What is wrong with a table, said by this module (not a reading library's failure)."""
+
+
+def _table(lines, empty: str, blank, record) -> tuple[list[str], list[dict], list[int]]:
+    """(header, records, their row numbers) of a CSV or sheet's rows: blank rows skipped, rows counted (limits)."""
+    lines = iter(lines)
+    first = next(lines, None)
+    if first is None:
+        raise _Refused(empty)
+    header = _header(first)
+    body, numbers = [], []
+    for number, line in enumerate(lines, start=2):
+        if blank(line):
+            continue
+        _count_row(len(body))
+        body.append(record(header, line, number))
+        numbers.append(number)
+    return header, body, numbers
 
 
 def _header(cells) -> list[str]:
@@ -192,18 +202,9 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str | None]], lis
     if merged_header:
         raise ValueError("the header row has merged cells; give each column its own header")
     try:
-        rows = sheet.iter_rows(values_only=True)
-        first = next(rows, None)
-        if first is None:
-            raise _Refused("empty workbook (no header row)")
-        header = _header(first)
-        body, numbers = [], []
-        for number, row in enumerate(rows, start=2):
-            if all(v is None or str(v).strip() == "" for v in row):
-                continue
-            _count_row(len(body))
-            body.append({h: _cell_text(v) for h, v in zip(header, row) if h})
-            numbers.append(number)
+        header, body, numbers = _table(sheet.iter_rows(values_only=True), "empty workbook (no header row)",
+                                       lambda row: all(v is None or str(v).strip() == "" for v in row),
+                                       lambda header, row, _number: {h: _cell_text(v) for h, v in zip(header, row) if h})
     except _Refused:
         raise
     except Exception as exc:  # noqa: BLE001 - a cell openpyxl cannot decode (a number cell holding text...)

@@ -8,20 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hds_audit.formats.pdf_style import (
-    badge,
-    build_pdf,
-    content_width,
-    demo_banner,
-    grid,
-    header_row,
-    key_values,
-    notice_stamp,
-    status_colours,
-    text,
-    verdict_box,
-    words,
-)
+from hds_audit.formats import pdf_style as style
 from hds_audit.i18n import _, ngettext, number
 
 MAX_FINDINGS = 60  # per check; the JSON has them all
@@ -34,59 +21,59 @@ def render_pdf(proof, signer: str | None, demo: bool) -> bytes:
     doc = proof.document
     section = proof.kind.name
     period = doc["period"]
-    story = [text(words(section, "title"), "title"), Spacer(1, 4), text(words(section, "subtitle"), "subtitle"), Spacer(1, 14)]
+    story = [style.text(style.words(section, "title"), "title"), Spacer(1, 4), style.text(style.words(section, "subtitle"), "subtitle"), Spacer(1, 14)]
     if demo:
-        story += [demo_banner(words("report", "demo_banner_proof")), Spacer(1, 10)]
+        story += [style.demo_banner(style.words("report", "demo_banner_proof")), Spacer(1, 10)]
     marks = [(n["word"], n["text"]) for n in doc.get("notices") or []]
     for word, sentence in marks:
-        story += [demo_banner(f"{word} — {sentence}"), Spacer(1, 10)]
+        story += [style.demo_banner(f"{word} — {sentence}"), Spacer(1, 10)]
     story += [
-        key_values([
+        style.key_values([
             (_("Organisation"), doc["tenant"]["name"]), (_("Tenant"), doc["tenant"]["id"]),
             (_("Period"), _("{label}: {start} to {end} (end excluded)", label=period["label"], start=period["start"], end=period["end"])),
-            (_("Generated"), doc.get("generated_at") or "—"), (_("Signed by"), signer or words("report", "unsigned")),
+            (_("Generated"), doc.get("generated_at") or "—"), (_("Signed by"), signer or style.words("report", "unsigned")),
             (_("Run id"), doc["run_id"]), (_("Tool"), f"hds-audit {doc['tool']['version']}"),
         ]),
         Spacer(1, 12),
-        verdict_box(words(section, "proven" if proof.proven else "not_proven"), proof.proven),
+        style.verdict_box(style.words(section, "proven" if proof.proven else "not_proven"), proof.proven),
     ]
     said = proof.kind.statement(doc) if proof.kind.statement else None  # again: in the PDF's language
     if said:
-        story += [Spacer(1, 4), text(said, "base", bold=True)]
+        story += [Spacer(1, 4), style.text(said, "base", bold=True)]
     for reason in doc.get("reasons", []):
-        story.append(text(f"• {reason}", "base"))
-    story += [Spacer(1, 6), text(words("report", "signature_note"), "muted")]
+        story.append(style.text(f"• {reason}", "base"))
+    story += [Spacer(1, 6), style.text(style.words("report", "signature_note"), "muted")]
     story += proof.kind.sections(doc)
-    story += checks_section(doc, words(section, "checks_title"))
+    story += checks_section(doc, style.words(section, "checks_title"))
     if proof.kind.annex:
         story += proof.kind.annex(doc)
-    footer = words("report", "footer", tenant=doc["tenant"]["name"], period=period["label"], run_id=doc["run_id"])
-    return build_pdf(story, title=f"{words(section, 'title')} — {doc['tenant']['name']} — {period['label']}",
-                     author=signer or "hds-audit", subject=_("{title}, run {run_id}", title=words(section, "title"), run_id=doc["run_id"]),
-                     footer=footer, on_page=notice_stamp(marks))
+    footer = style.words("report", "footer", tenant=doc["tenant"]["name"], period=period["label"], run_id=doc["run_id"])
+    return style.build_pdf(story, title=f"{style.words(section, 'title')} — {doc['tenant']['name']} — {period['label']}",
+                     author=signer or "hds-audit", subject=_("{title}, run {run_id}", title=style.words(section, "title"), run_id=doc["run_id"]),
+                     footer=footer, on_page=style.notice_stamp(marks))
 
 
 def checks_section(doc: dict[str, Any], title: str) -> list:
     from reportlab.platypus import CondPageBreak, Spacer
 
-    story = [CondPageBreak(120), text(title, "h2")]
-    rows = [header_row(_("Check"), _("Status"), _("Note"))]
+    story = [CondPageBreak(120), style.text(title, "h2")]
+    rows = [style.header_row(_("Check"), _("Status"), _("Note"))]
     for check in doc.get("checks", []):
-        rows.append([text(check["id"], "cell_bold"), badge(check["status"]), text(check.get("note") or ngettext("{n} finding", "{n} findings", len(check["findings"])), "cell")])
-    story.append(grid(rows, [170, 66, content_width() - 236]))
+        rows.append([style.text(check["id"], "cell_bold"), style.badge(check["status"]), style.text(check.get("note") or ngettext("{n} finding", "{n} findings", len(check["findings"])), "cell")])
+    story.append(style.grid(rows, [170, 66, style.content_width() - 236]))
     for check in doc.get("checks", []):
         if not check["findings"]:
             continue
-        story += [Spacer(1, 6), text(_("{check} — findings", check=check["id"]), "h3")]
-        rows = [header_row(_("Status"), _("Object"), _("Finding"), _("Evidence"))]
+        story += [Spacer(1, 6), style.text(_("{check} — findings", check=check["id"]), "h3")]
+        rows = [style.header_row(_("Status"), _("Object"), _("Finding"), _("Evidence"))]
         for f in check["findings"][:MAX_FINDINGS]:
-            rows.append([badge(f.get("status") or "fail"), text(f["object"], "cell"),
-                         text(f["message"] + (f"\n{f['waiver']}" if f.get("waiver") else ""), "cell"),
-                         text("\n".join(f.get("evidence", [])[:3]), "mono")])
-        story.append(grid(rows, [62, 110, 180, content_width() - 352]))
+            rows.append([style.badge(f.get("status") or "fail"), style.text(f["object"], "cell"),
+                         style.text(f["message"] + (f"\n{f['waiver']}" if f.get("waiver") else ""), "cell"),
+                         style.text("\n".join(f.get("evidence", [])[:3]), "mono")])
+        story.append(style.grid(rows, [62, 110, 180, style.content_width() - 352]))
         hidden = len(check["findings"]) - MAX_FINDINGS
         if hidden > 0:
-            story.append(text(_("{n} more findings: see the JSON file beside this PDF.", n=number(hidden)), "muted"))
+            story.append(style.text(_("{n} more findings: see the JSON file beside this PDF.", n=number(hidden)), "muted"))
     return story
 
 
@@ -106,10 +93,10 @@ def table(rows: list[dict], columns: list[tuple[str, str, float]], verdict_key: 
     Values are evidence: each is escaped text. The verdict column is coloured by `verdict_status(value)`.
     """
     if not rows:
-        return [text(empty or _("Nothing listed."), "muted")]
+        return [style.text(empty or _("Nothing listed."), "muted")]
     fixed = sum(w for _key, _label, w in columns)
-    widths = [w or content_width() - fixed for _key, _label, w in columns]
-    data = [header_row(*[label for _key, label, _width in columns])]
+    widths = [w or style.content_width() - fixed for _key, _label, w in columns]
+    data = [style.header_row(*[label for _key, label, _width in columns])]
     extra = []
     for r, row in enumerate(rows, start=1):
         cells = []
@@ -121,9 +108,9 @@ def table(rows: list[dict], columns: list[tuple[str, str, float]], verdict_key: 
                 value = short_time(value)
             elif isinstance(value, list):
                 value = "\n".join(str(v) for v in value[:3]) + ("\n" + _("(+{n} more)", n=number(len(value) - 3)) if len(value) > 3 else "")
-            cells.append(text("—" if value is None or value == "" else value, "cell"))
+            cells.append(style.text("—" if value is None or value == "" else value, "cell"))
             if key == verdict_key and verdict_status is not None:
-                fill, ink = status_colours(verdict_status(row.get(key)))
+                fill, ink = style.status_colours(verdict_status(row.get(key)))
                 extra += [("BACKGROUND", (c, r), (c, r), fill)]
         data.append(cells)
-    return [grid(data, widths, extra=extra)]
+    return [style.grid(data, widths, extra=extra)]
