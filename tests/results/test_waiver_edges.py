@@ -79,3 +79,17 @@ def test_run_prints_each_waiver_problem_on_stderr(builder, tmp_path):
     # and once each in the summary's list of evidence problems, which names every unreadable evidence
     listed = [line for line in proc.stdout.splitlines() if "waivers.yaml" in line]
     assert len(listed) == 2 and "#waiver 1:" in listed[0] and "#waiver 2:" in listed[1], proc.stdout
+
+
+def test_a_run_without_the_command_line_still_refuses_a_waiver_naming_no_check(builder):
+    # the engine refuses it itself (not only `run`'s console warning): the run's evidence notes name it
+    from hds_audit.calendar.period import parse_period
+    from hds_audit.catalog import load_catalog
+    from hds_audit.evidence.tenant import load as load_tenant
+    from hds_audit.pipeline.engine import run_checks
+
+    load(builder, waiver(check="transport.tls-only"))
+    bundle = Bundle(str(builder.root))
+    result = run_checks(load_catalog(), bundle, load_tenant(bundle), parse_period("2026-Q3"), only={"provider.certificates_valid"})
+    note = result.evidence_notes.get("waivers", "")
+    assert "not applied" in note and "'transport.tls-only' is no check id" in note, result.evidence_notes
