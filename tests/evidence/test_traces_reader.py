@@ -303,7 +303,7 @@ def test_multi_member_gzip_is_read_whole(builder):
 def test_narrow_view_agrees_with_the_details_of_every_trace(builder, folder):
     """`traces` (kept for every trace) and `trace_details` (read on demand) say the same of each trace,
     whichever way its file was read: DuckDB, Python for a file with a bad record, regions from key or endpoint.
-    OBS reads in another service's folder (where DuckDB skips the resource fields) send their file to Python."""
+    OBS reads in another service's folder (where DuckDB first skips the resource fields) are read again by DuckDB."""
     records = batch(4)
     records[1].update(user=None, trace_type="SystemAction")
     records[2].update(service_type="OBS", trace_name="GetObject", resource_name="CTS-Bucket", resource_id="cts-bucket/a/b.json.gz")
@@ -317,7 +317,7 @@ def test_narrow_view_agrees_with_the_details_of_every_trace(builder, folder):
     builder.traces(api, name="api/e.json", shape="envelope")
     evidence = load(builder)
     shapes = {f.rsplit("_", 1)[-1].split(".")[0]: s for f, s in evidence.data.rows("SELECT file, shape FROM trace_readings WHERE live")}
-    assert shapes == {"good": "python" if folder == "ECS" else "array", "bad": "python", "traces/api/e": "envelope"}
+    assert shapes == {"good": "array", "bad": "python", "traces/api/e": "envelope"}
     assert not evidence.problems[1:] and "yesterday" in evidence.problems[0].reason
     evidence.data.materialize()
     narrow = evidence.data.rows("SELECT file, record, time, region, user_name, service_type, read_name, read_bucket FROM traces ORDER BY file, record")
@@ -349,6 +349,61 @@ def test_ecs_folder_without_obs_traces_stays_in_duckdb_with_no_bucket_reads(buil
     evidence.data.materialize()
     assert evidence.data.rows("SELECT count(*), count(read_name), count(read_bucket) FROM traces") == [(3, 0, 0)]
     assert not evidence.problems
+
+
+def _obs_read(record: dict, bucket: str = "cts-bucket") -> dict:
+    return record | {"service_type": "OBS", "trace_name": "GetObject", "resource_name": bucket.upper(),
+                     "resource_id": f"{bucket}/a/b.json.gz"}
+
+
+def _not_live(evidence) -> int:
+    return evidence.data.rows("SELECT count(*) FROM trace_readings WHERE NOT live")[0][0]
+
+
+def test_obs_trace_in_another_service_folder_is_read_again_by_duckdb_not_python(builder, monkeypatch):
+    records = batch(3, "m")
+    records[1] = _obs_read(records[1])
+    builder.traces(records, name=KEY.format("mixed") + ".gz")
+    builder.traces(batch(2, "e"), name=KEY.format("ecs") + ".gz")
+    monkeypatch.setattr(bulk_reader.Loader, "_python", lambda self, rel: pytest.fail(f"{rel} read in Python"))
+    evidence = load(builder)
+    assert not evidence.problems and _not_live(evidence) == 1  # the mixed file only, read twice
+    assert evidence.data.rows("SELECT DISTINCT shape FROM trace_readings") == [("array",)]
+    buckets = evidence.data.rows("SELECT read_bucket, read_name, n FROM trace_groups_live WHERE read_bucket IS NOT NULL")
+    assert buckets == [("cts-bucket", "cts-bucket", 1)]
+    evidence.data.materialize()
+    assert evidence.data.rows("SELECT file, record, read_bucket FROM traces WHERE read_bucket IS NOT NULL") == [
+        (f"traces/{KEY.format('mixed')}.gz", 1, "cts-bucket")]
+    assert [(f.path.rsplit("_", 1)[-1], f.records) for f in evidence.files] == [("ecs.json.gz", 2), ("mixed.json.gz", 3)]
+
+
+def test_mixed_file_in_another_service_folder_with_a_breach_is_read_in_python_for_its_reason(builder):
+    records = batch(3, "m")
+    records[0] = _obs_read(records[0])
+    records[2]["time"] = "yesterday"
+    builder.traces(records, name=KEY.format("mixed") + ".gz")
+    evidence = load(builder)
+    [problem] = evidence.problems
+    assert (problem.record, "yesterday" in problem.reason) == ("record 2", True)
+    assert evidence.data.rows("SELECT shape FROM trace_readings WHERE live") == [("python",)]
+    evidence.data.materialize()
+    assert evidence.data.rows("SELECT record, read_bucket FROM traces ORDER BY record") == [(0, "cts-bucket"), (1, None)]
+
+
+@pytest.mark.parametrize("mixed", [True, False], ids=["mixing-services", "one-service-a-file"])
+def test_other_service_folders_read_twice_at_most_their_first_files(builder, monkeypatch, mixed):
+    """Once the first files of other services' folders show OBS traces, the rest are read with the OBS fields
+    at once; in CTS's own layout (no OBS trace there) no file is read twice."""
+    monkeypatch.setattr(bulk_reader, "PROBE_FILES", 2)
+    for f in range(6):
+        records = batch(2, f"f{f}-", day=f"2026-07-0{f + 1}")
+        if mixed:
+            records[0] = _obs_read(records[0], bucket=f"bucket-{f}")
+        builder.traces(records, name=KEY.format(f"{f:04d}") + ".gz")
+    evidence = load(builder)
+    assert not evidence.problems and _not_live(evidence) == (2 if mixed else 0)
+    reads = evidence.data.rows("SELECT read_bucket FROM trace_groups_live WHERE read_bucket IS NOT NULL ORDER BY 1")
+    assert reads == ([(f"bucket-{f}",) for f in range(6)] if mixed else [])
 
 
 def test_references_read_details_of_the_referenced_files_only(builder):

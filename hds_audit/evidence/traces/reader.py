@@ -8,8 +8,9 @@ other) are read by one DuckDB `read_json` query with declared columns. A query D
 split in halves until the bad file stands alone; that file, and any file holding a trace that breaks
 the contract (`time` not epoch milliseconds, `user` missing on a trace that is not a SystemAction),
 is read again in Python, which names the file, the record and the reason and keeps the file's good
-traces. So is a file of another service's folder that holds an OBS trace after all (see
-`sql.insert_events`).
+traces. A file of another service's folder, read without the OBS read's fields, that holds an OBS trace
+after all is read again by DuckDB with them; and once the first files of such folders show that they mix
+services, the rest are read with them at once (`Loader._other_folders`).
 """
 
 from __future__ import annotations
@@ -31,14 +32,20 @@ from hds_audit.evidence.traces.files import event_row, is_gzip, key_region, may_
 
 PROGRESS_MIN_FILES = 200
 PYTHON = "python"  # the shape recorded for a file read in Python
+# Files of other services' folders read first without the OBS read's fields: enough to tell CTS's layout (one service a
+# file, none OBS) from folders of files mixing services, few enough that reading them twice costs little.
+PROBE_FILES = 20
 
 
-def by_query(items: list, rel: Callable[[Any], str], shape: Callable[[Any], str]) -> list[tuple[tuple[str, str | None, bool], list]]:
-    """`items` grouped by what one read_json query reads together (shape, key region, OBS folder or not: see sql.py),
-    in a stable order, each group in the items' own order."""
+def by_query(items: list, rel: Callable[[Any], str], shape: Callable[[Any], str],
+             buckets: Callable[[Any], bool] | None = None) -> list[tuple[tuple[str, str | None, bool], list]]:
+    """`items` grouped by what one read_json query reads together (shape, key region, whether the OBS read's fields
+    are read: by default in OBS folders and outside CTS's layout, see sql.py), in a stable order, each group in the
+    items' own order."""
+    buckets = buckets or (lambda item: may_read_buckets(rel(item)))
     groups: dict[tuple[str, str | None, bool], list] = {}
     for item in items:
-        groups.setdefault((shape(item), key_region(rel(item)), may_read_buckets(rel(item))), []).append(item)
+        groups.setdefault((shape(item), key_region(rel(item)), buckets(item)), []).append(item)
     return sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "", g[0][2]))
 
 
@@ -85,6 +92,7 @@ class Loader:
         self.next_reading = 0
         self.python_counts: dict[str, int] = {}  # files read in Python -> number of records
         self.unread: set[str] = set()  # files no trace could be read from
+        self.without_buckets: list[int] = []  # readings by DuckDB without the OBS read's fields
 
     def path(self, rel: str) -> str:
         return self.copies.path(rel)
@@ -99,8 +107,11 @@ class Loader:
                     if shape == PYTHON:
                         for rel in rels:
                             self._python(rel)
+                    elif buckets:
+                        self._scan(shape, region, True, rels)
                     else:
-                        in_halves(lambda part, s=shape, r=region, b=buckets: self._duckdb(s, r, b, part), rels, self._python)
+                        self._other_folders(shape, region, rels)
+        self._read_obs_files_again()
         self._read_bad_files_again()
         self._file_reads(files, self._statistics())
 
@@ -126,11 +137,26 @@ class Loader:
                         [(first + i, rel, shape, None, True, shape == PYTHON) for i, rel in enumerate(rels)])
         return first
 
+    def _scan(self, shape: str, region: str | None, buckets: bool, rels: list[str]) -> None:
+        in_halves(lambda part: self._duckdb(shape, region, buckets, part), rels, self._python)
+
+    def _other_folders(self, shape: str, region: str | None, rels: list[str]) -> None:
+        """Files of CTS service folders other than OBS/. CTS writes one service a file, so they need no OBS read's
+        fields; but if one of the first PROBE_FILES holds an OBS trace, these folders hold files mixing services
+        (valid, unusual) and the rest are read with the fields, rather than most of them read twice."""
+        first = self.next_reading
+        self._scan(shape, region, False, rels[:PROBE_FILES])
+        mixed = bool(self.con.execute(sql.HOLDING_OBS, [list(range(first, self.next_reading))]).fetchall())
+        if rels[PROBE_FILES:]:
+            self._scan(shape, region, mixed, rels[PROBE_FILES:])
+
     def _duckdb(self, shape: str, region: str | None, buckets: bool, rels: list[str]) -> None:
         if self.started is not None:
             self.started.set()
         self.con.execute(sql.insert_groups(shape, region, buckets), [self.next_reading, [self.path(r) for r in rels]])
-        self._readings(rels, shape)  # numbered from next_reading, as the query numbered them
+        first = self._readings(rels, shape)  # numbered from next_reading, as the query numbered them
+        if not buckets:
+            self.without_buckets += range(first, first + len(rels))
 
     def _python(self, rel: str) -> None:
         try:
@@ -146,13 +172,26 @@ class Loader:
         self.con.execute(sql.GROUPS_FROM_EVENTS, [reading])
         self.python_counts[rel] = len(records)
 
+    def _read_obs_files_again(self) -> None:
+        """Files read without the OBS read's fields that hold an OBS trace after all are read again by DuckDB, with them.
+
+        Their first reading stays in trace_groups but is no longer live.
+        """
+        holding = [r for (r,) in self.con.execute(sql.HOLDING_OBS, [self.without_buckets]).fetchall()]
+        again = self.con.execute("SELECT reading, file, shape FROM trace_readings WHERE live AND reading IN "
+                                 "(SELECT unnest(?::INTEGER[])) ORDER BY reading", [holding]).fetchall()
+        if again:
+            self.con.execute("UPDATE trace_readings SET live = false WHERE reading IN (SELECT unnest(?::INTEGER[]))", [holding])
+        for (shape, region, _), items in by_query(again, lambda r: r[1], lambda r: r[2]):
+            self._scan(shape, region, True, [rel for _, rel, _ in items])
+
     def _read_bad_files_again(self) -> None:
         """Files with a trace breaking the contract are read again in Python, for exact reasons.
 
         Their first reading stays in trace_groups but is no longer live.
         """
         bad = self.con.execute("SELECT DISTINCT r.reading, r.file FROM trace_groups g JOIN trace_readings r USING (reading) "
-                               "WHERE g.bad > 0 ORDER BY r.file").fetchall()
+                               "WHERE r.live AND g.bad > 0 ORDER BY r.file").fetchall()
         for reading, rel in bad:
             self.con.execute("UPDATE trace_readings SET live = false WHERE reading = ?", [reading])
             self._python(rel)
@@ -183,7 +222,9 @@ def materialize(con: duckdb.DuckDBPyConnection, copies: Copies, readings: list[t
         rows = good_rows(copies.path(rel), rel)
         sql.insert_rows(con, "trace_events", sql.EVENT_TYPES, [event_row(reading, row) for row in rows])
 
-    for (shape, region, buckets), items in by_query(readings, lambda r: r[1], lambda r: r[2]):
+    # the OBS read's fields are read only from the files holding an OBS trace, whatever their folder
+    obs = {r for (r,) in con.execute(sql.HOLDING_OBS, [[r for r, _, _ in readings]]).fetchall()}
+    for (shape, region, buckets), items in by_query(readings, lambda r: r[1], lambda r: r[2], lambda r: r[0] in obs):
         query = sql.insert_events(shape, region, buckets)
         in_halves(lambda part, q=query: con.execute(q, [[r for r, _, _ in part], [copies.path(rel) for _, rel, _ in part]]),
                   items, python)

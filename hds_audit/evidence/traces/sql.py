@@ -18,7 +18,7 @@ from hds_audit.evidence.traces.files import ENDPOINT_REGION, MAX_MS, MIN_MS
 
 EVENTS = """CREATE TABLE trace_events (
     reading INTEGER, record INTEGER, time TIMESTAMPTZ, region VARCHAR, user_name VARCHAR, service_type VARCHAR,
-    read_name VARCHAR, read_bucket VARCHAR, bad BOOLEAN)"""  # bad: its file is read again in Python
+    read_name VARCHAR, read_bucket VARCHAR, bad BOOLEAN)"""  # bad: a trace breaking the contract, its file read again in Python
 # one row per file read: `first_row` is the rowid of its first trace in trace_events, once `materialized`; `live` is
 # false once the file was read again
 READINGS = """CREATE TABLE trace_readings (
@@ -82,6 +82,9 @@ _TIME = (f"CASE WHEN ms >= {MIN_MS} AND ms <= {MAX_MS} THEN make_timestamptz(CAS
 _USER = "CASE WHEN trim(\"user\".name) <> '' THEN \"user\".name END"
 _BAD = f"(ms IS NULL OR ms < {MIN_MS} OR ms > {MAX_MS} OR ({_USER} IS NULL AND trace_type IS NOT NULL AND trace_type <> 'SystemAction'))"
 _OBS = "upper(service_type) = 'OBS'"
+# the readings, among a list (the parameter), of files holding an OBS trace: only these need the OBS read's fields
+HOLDING_OBS = ("SELECT DISTINCT reading FROM trace_groups WHERE upper(service_type) = 'OBS' "
+               "AND reading IN (SELECT unnest(?::INTEGER[]))")
 _OBS_READ = f"({_OBS} AND regexp_matches(trace_name, '^(get|list|head)', 'i'))"
 
 
@@ -125,15 +128,15 @@ def _rows(shape: str, region: str | None, buckets: bool, reading: str, judge: bo
     """The trace_events rows of the traces of a list of files (`reading`: SQL of a file's reading from its index `src`).
 
     With `buckets` false (files of a CTS service folder other than OBS) the resource fields of OBS reads are not
-    extracted, which saves reading two long strings per trace; an OBS trace found there anyway sends its file
-    to the Python reading (`bad`), which extracts them. Without `judge` (files the scan already judged, written out
-    trace by trace) `bad` is false and `trace_type`, which only it reads, is not extracted.
+    extracted, which saves reading two long strings per trace; an OBS trace found there anyway (its group's
+    `service_type`) sends its file to a second DuckDB reading with them (reader.py). Without `judge` (files the scan
+    already judged, written out trace by trace) `bad` is false and `trace_type`, which only it reads, is not extracted.
     """
     judged = ("trace_type",) if judge else ()
     if not buckets:
         fields = _fields(region, (*judged, "service_type", "user", "time"))
         read_name = read_bucket = "NULL"
-        bad = f"({_BAD} OR {_OBS})"
+        bad = _BAD
     else:
         fields = _fields(region, ("trace_name", *judged, "service_type", "resource_id", "resource_name", "user", "time"))
         read_name = f"CASE WHEN {_OBS_READ} THEN lower(resource_name) END"
