@@ -44,7 +44,7 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
 
-# DuckDB's read_json format for a layout's file shape; the envelope layout has none (its bare scan is still to write)
+# DuckDB's read_json format for a layout's file shape (the envelope's traces are a list to unnest: bare_source)
 BARE_FORMAT = {"array": "array", "lines": "newline_delimited"}
 TRACE_CHECKS = ("trace.tracker_enabled", "trace.continuity", "trace.retention", "trace.access_entitlement", "residency.activity")
 PERIOD = "2026-Q3"
@@ -71,7 +71,19 @@ def trace_paths(bundle: Path) -> list[str]:
     return sorted(str(p) for p in (bundle / "traces").rglob("*") if p.name.endswith((".json.gz", ".json", ".jsonl.gz")))
 
 
-def bare_scan(files: list[str], fmt: str = "array") -> tuple[Clock, dict]:
+def bare_source(shape: str, columns: dict[str, str]) -> str:
+    """A bare `read_json` of the files (the query's parameter) of one layout's shape, with `columns` declared."""
+    if shape == "envelope":  # {"traces": [...]}: each file one JSON value, its list transformed (read_json's own
+        # transform of one large object runs at a twentieth of the speed: hds-audit does the same, traces/sql.py)
+        structure = json.dumps([{k: {"name": "VARCHAR"} if v == "STRUCT(name VARCHAR)" else v for k, v in columns.items()}])
+        names = ", ".join(f't."{k}" AS "{k}"' for k in columns)
+        return (f"(SELECT file_index, {names} FROM (SELECT file_index, unnest(from_json(json->'traces', '{structure}')) AS t "
+                "FROM read_json_objects(?, format='unstructured', filename=true)))")
+    declared = ", ".join(f"{json.dumps(k)}: '{v}'" for k, v in columns.items())
+    return f"read_json(?, format='{BARE_FORMAT[shape]}', columns={{{declared}}})"
+
+
+def bare_scan(files: list[str], shape: str = "array") -> tuple[Clock, dict]:
     import duckdb
 
     con = duckdb.connect()
@@ -79,7 +91,7 @@ def bare_scan(files: list[str], fmt: str = "array") -> tuple[Clock, dict]:
         accounts, gap_ms = con.execute(f"""
             WITH t AS MATERIALIZED (
                 SELECT "user".name AS account, time
-                FROM read_json(?, format='{fmt}', columns={{user: 'STRUCT(name VARCHAR)', time: 'BIGINT'}}))
+                FROM {bare_source(shape, {"user": "STRUCT(name VARCHAR)", "time": "BIGINT"})})
             SELECT (SELECT list({{'account': account, 'n': n}}) FROM (SELECT account, count(*) AS n FROM t GROUP BY account)),
                    (SELECT max(time - previous) FROM (SELECT time, lag(time) OVER (ORDER BY time) AS previous FROM t))""",
                                        [files]).fetchone()
@@ -87,7 +99,7 @@ def bare_scan(files: list[str], fmt: str = "array") -> tuple[Clock, dict]:
     return clock, {"accounts": len(accounts), "events": sum(a["n"] for a in accounts), "largest_gap_s": gap_ms / 1000}
 
 
-def bare_table(files: list[str], fmt: str = "array") -> Clock:
+def bare_table(files: list[str], shape: str = "array") -> Clock:
     """DuckDB alone doing what the trace stage must: the narrow columns of every trace into a table on disk."""
     import duckdb
 
@@ -95,7 +107,7 @@ def bare_table(files: list[str], fmt: str = "array") -> Clock:
         con = duckdb.connect(str(Path(folder) / "bare.duckdb"))
         with Clock() as clock:
             con.execute("CREATE TABLE t AS SELECT file_index, \"user\".name AS account, time, service_type "
-                        f"FROM read_json(?, format='{fmt}', columns={{user: 'STRUCT(name VARCHAR)', time: 'BIGINT', service_type: 'VARCHAR'}})",
+                        f"FROM {bare_source(shape, {'user': 'STRUCT(name VARCHAR)', 'time': 'BIGINT', 'service_type': 'VARCHAR'})}",
                         [files])
             con.execute("""SELECT (SELECT count(*) FROM (SELECT account, count(*) FROM t GROUP BY 1)),
                                   (SELECT max(time - previous) FROM (SELECT time, lag(time) OVER (ORDER BY time) AS previous FROM t))""").fetchone()
@@ -128,6 +140,9 @@ def trace_stage(bundle: Path, engine: str = "duckdb") -> tuple[Clock, dict]:
         results = {c: _run_one(c, specs[c], {}, cache, tenant, period, cache.get("waivers")) for c in TRACE_CHECKS}
     info = {"events": evidence.data.count() if evidence.data else 0, "load": loading,
             "problems": len(evidence.problems), "statuses": {c: r.status.value for c, r in results.items()}}
+    if engine == "duckdb":  # files the scan read in Python, or read twice (the first reading no longer live)
+        info["python"], info["twice"] = evidence.data.rows(
+            "SELECT count_if(live AND shape = 'python'), count_if(NOT live) FROM trace_readings")[0]
     evidence.data.con.close()
     return whole, info
 
@@ -285,8 +300,8 @@ def measure(events: int, args) -> tuple[str, dict]:
         # when it ends, and that writeback would otherwise be charged to the next stage.
         # The order turns every other run: whichever stage runs first after (c) or the previous run pays for what
         # the machine was doing before, and a fixed order would charge it to the same stage each time.
-        fmt = BARE_FORMAT.get(generate.LAYOUTS[args.layout][1], "array")
-        stages = {"a": lambda fmt=fmt: bare_scan(files, fmt), "a2": lambda fmt=fmt: (bare_table(files, fmt), None),
+        shape = generate.LAYOUTS[args.layout][1]
+        stages = {"a": lambda: bare_scan(files, shape), "a2": lambda: (bare_table(files, shape), None),
                   "b": lambda: trace_stage(bundle)}
         done = {}
         for key in (("a", "a2", "b") if i % 2 == 0 else ("b", "a2", "a")):
@@ -339,13 +354,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=HERE / "cache", help="where generated bundles are kept")
     parser.add_argument("--layout", choices=list(generate.LAYOUTS), default="cts",
                         help="how the generated bundle lays out its trace files (bench/generate.py LAYOUTS)")
+    parser.add_argument("--layouts", nargs="+", choices=list(generate.LAYOUTS),
+                        help="only these layouts side by side, each with its own bare scan (bench/layouts.py); their section of results.md is replaced")
     parser.add_argument("--repeat", type=int, default=3, help="runs of (a), (a2) and (b); best and median are reported")
     parser.add_argument("--results", type=Path, default=HERE / "results.md")
     parser.add_argument("--engine", nargs="+", choices=("duckdb", "spark"),
                         help="only the trace stage on these engines (Spark: local[2]); its section of results.md is replaced")
     args = parser.parse_args(argv)
-    if args.engine:
-        sections = [engines(n, args) for n in args.events]
+    if args.engine or args.layouts:
+        import layouts
+
+        this = sys.modules[__name__]
+        sections = [engines(n, args) if args.engine else layouts.measure(n, args.layouts, args, this) for n in args.events]
         text = args.results.read_text(encoding="utf-8") if args.results.exists() else "# hds-audit benchmark\n"
         for section in sections:
             print(section)

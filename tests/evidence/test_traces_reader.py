@@ -225,6 +225,35 @@ def test_duckdb_rows_equal_the_python_reading(builder):
     assert got == sorted(expected, key=lambda r: (r[0], r[1]))
 
 
+def _odd_traces(prefix: str) -> list:
+    """Traces an envelope's route could take otherwise than read_json does, none with a bad `time` (which alone
+    would send the file to the Python reading)."""
+    records = batch(6, prefix)
+    records[1].update(user="oops", trace_type="SystemAction")  # not an object: refused
+    records[2].update(user=json.dumps({"name": "svc"}), trace_type="SystemAction")  # the object as a JSON string
+    records[3].update(user=5, trace_type="SystemAction")
+    records[4]["user"] = {"name": {"first": "a"}}  # a name that is no string is kept as its JSON text
+    records[5] = {"time": records[5]["time"], "user": {"name": "bare"}}  # nothing else
+    return records
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["gz", "plain"])
+def test_odd_traces_of_an_envelope_are_judged_as_in_an_array(builder, gz):
+    """Envelopes are read by another DuckDB route (sql._envelope): it must refuse and keep exactly what arrays do."""
+    suffix = ".gz" if gz else ""
+    builder.traces(_odd_traces("a"), name=f"api/array.json{suffix}")  # its own ids: the same trace twice counts once
+    builder.traces(_odd_traces("e"), name=f"api/envelope.json{suffix}", shape="envelope")
+    evidence = load(builder)
+    by_file = {}
+    for p in evidence.problems:
+        by_file.setdefault(p.file.rsplit("/", 1)[-1].split(".")[0], []).append((p.record, p.reason))
+    assert by_file["array"] == by_file["envelope"] and [r for r, _ in by_file["array"]] == ["record 1", "record 3"]
+    details = rows(evidence, "SELECT file, record, trace_id[2:], user_name, time FROM trace_details ORDER BY file, record")
+    kept = {f: [r[1:] for r in details if r[0].endswith(f)] for f in (f"array.json{suffix}", f"envelope.json{suffix}")}
+    assert kept[f"array.json{suffix}"] == kept[f"envelope.json{suffix}"]
+    assert [r[2] for r in kept[f"array.json{suffix}"]] == ["a.durand", "svc", '{"first":"a"}', "bare"]
+
+
 # -- limits and absence ----------------------------------------------------------------------
 
 def test_decompression_bomb_guard_in_the_python_reading(builder, monkeypatch):
