@@ -88,6 +88,8 @@ def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
         copies, files = copying.take(bundle, listing.traces, os.path.join(workdir, "files").replace(os.sep, "/"), evidence)
         cache = trace_cache.TraceCache(trace_cache.folder() / trace_cache.FILENAME, copies.hashes) if cached(tenant) else None
         Loader(bundle, con, copies, evidence, scan_started, cache).run(files)
+        if cache:
+            cache.use.read = len(files) - cache.use.from_cache
         evidence.cache_use = (cache.use if cache else trace_cache.off(len(files))).to_json()
     except duckdb.OutOfMemoryException as exc:
         # not the files' fault, and reading them again in Python would be slower still: say what to change

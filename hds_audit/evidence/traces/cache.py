@@ -118,7 +118,10 @@ class TraceCache:
         files left to read."""
         wanted = [(self.hashes[rel], rel, i) for i, rel in enumerate(rels)]
         con = loader.con
-        if not wanted or not self._attach(con):
+        if not wanted:
+            return rels
+        if not self._attach(con):
+            self.use.used = False  # consulted neither now nor, most likely, after the scan
             return rels
         try:
             hits = self._sound_hits(con, wanted)
@@ -191,7 +194,6 @@ class TraceCache:
         self.sniffed.update({rel: loader.shapes[rel] for rel in read if rel in loader.shapes})
         self.again |= {f for (f,) in con.execute("SELECT file FROM trace_readings GROUP BY file HAVING count(*) > 1").fetchall()}
         self._reorder(loader.evidence.problems, first_problem, rels)
-        self.use.read = len(read)
         if not self._attach(con):
             return
         try:
