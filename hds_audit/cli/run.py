@@ -123,4 +123,6 @@ def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, t
     except SigningError as exc:  # a timestamp authority that does not answer, a key pyHanko refuses
         raise Unusable(f"cannot sign the reports: {exc}") from None
     print_summary(result, out)
+    for note in (result.trace_cache or {}).get("notes", ()):  # the cache changed no result, but was not used as it is
+        click.secho(f"hds-audit: trace cache: {note}", fg="yellow", err=True)
     return int(ExitCode.FAILED if result.blocking else ExitCode.OK)
