@@ -23,6 +23,7 @@ def temporary_files_among_pytest_s(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tmp")
     before = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = str(folder)
+    os.environ["HDS_AUDIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))  # the trace cache: never the user's own
     tempfile.tempdir = None  # read TMPDIR again
     yield
     if before is None:

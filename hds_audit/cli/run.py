@@ -46,8 +46,10 @@ from hds_audit.exitcodes import ExitCode
               help="Engine of the trace checks (default: tenant.yaml `engine:`, else duckdb); spark needs hds-audit[spark].")
 @click.option("--spark-master", metavar="URL", default=None,
               help="Where the spark engine runs (default: tenant.yaml `spark_master:`, else local[*]).")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Read every trace file, without the trace cache (or `cache: false` in tenant.yaml).")
 def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, tsa, force, s3_endpoint, engine=None,
-        spark_master=None):
+        spark_master=None, no_cache=False):
     """Audit BUNDLE (default: the bundled sample) and write signed reports into the --out DIR.
 
     Exit 0 when nothing failed or errored, 1 when a control failed or errored (the reports are
@@ -64,7 +66,8 @@ def run(bundle, period, start, end, out, matrix, key, snapshot, previous, lang, 
     output_folder(out, source)
     with hold(out):  # for the whole run: a second run into the same --out is refused at once
         _keep_review(out, force)
-        return _run(source, the_period, catalog, out, key, snapshot, previous, lang, tsa, (engine, spark_master))
+        return _run(source, the_period, catalog, out, key, snapshot, previous, lang, tsa, (engine, spark_master),
+                    cache=not no_cache)
 
 
 def with_engine(tenant, engine: str | None, master: str | None):
@@ -85,7 +88,7 @@ def _keep_review(out: Path, force: bool) -> None:
                        "choose another --out, or pass --force to replace it")
 
 
-def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, tsa=None, engine=(None, None)):
+def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, tsa=None, engine=(None, None), cache=True):
     from hds_audit.catalog.load import CatalogError
     from hds_audit.cli.summary import print_summary
     from hds_audit.evidence.bundle import EvidenceChanged
@@ -93,6 +96,8 @@ def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, t
     from hds_audit.signing import SigningError
 
     tenant = with_engine(load_tenant(source), *engine)
+    if not cache:
+        tenant = tenant.model_copy(update={"cache": False})
     preloaded = warn_waiver_problems(source, tenant)
     identity = timestamped(signing_identity(key, out), tsa)
     extras, previous_run = {}, None
@@ -118,4 +123,6 @@ def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, t
     except SigningError as exc:  # a timestamp authority that does not answer, a key pyHanko refuses
         raise Unusable(f"cannot sign the reports: {exc}") from None
     print_summary(result, out)
+    for note in (result.trace_cache or {}).get("notes", ()):  # the cache changed no result, but was not used as it is
+        click.secho(f"hds-audit: trace cache: {note}", fg="yellow", err=True)
     return int(ExitCode.FAILED if result.blocking else ExitCode.OK)

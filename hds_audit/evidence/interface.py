@@ -62,6 +62,7 @@ class Evidence(Generic[T]):
     files: list[FileRead] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     note: str | None = None  # why data is None when it is absent
+    cache_use: dict[str, Any] | None = None  # how the trace cache served the reading (results.json `tool.cache`)
 
     @property
     def absent(self) -> bool:

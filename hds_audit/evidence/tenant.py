@@ -134,6 +134,7 @@ class Tenant(BaseModel):
     language: str | None = None  # of the reports: en or fr (`--lang` overrides it)
     engine: Literal["duckdb", "spark"] = "duckdb"  # of the trace checks (`--engine` overrides it; docs/scaling.md)
     spark_master: str | None = None  # with engine spark: where it runs (`--spark-master`; default local[*])
+    cache: bool = True  # the trace cache (`--no-cache` turns it off; docs/user-guide.md, "The trace cache")
 
     @field_validator("language", mode="before")
     @classmethod

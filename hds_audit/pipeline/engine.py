@@ -81,6 +81,7 @@ def run_checks(
         evidence_notes={k: e.note for k, e in sorted(cache.loaded.items()) if e.note},
         evidence_problems={k: list(e.problems) for k, e in sorted(cache.loaded.items()) if e.problems},
         run_id=_run_id(reads, period, tenant, only), dropped=list(catalog.dropped),
+        trace_cache=getattr(cache.loaded.get("traces"), "cache_use", None),
     )
 
 

@@ -88,6 +88,8 @@ class RunResult:
 
     # finding id -> an auditor's verdict on that finding, imported from the workbook (hds_audit/results/reviews.py)
     finding_reviews: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # how the trace cache served the run (results.json `tool.cache`); None when no trace file was read
+    trace_cache: dict[str, Any] | None = None
 
     @property
     def interim(self) -> bool:
@@ -134,7 +136,8 @@ class RunResult:
 
         out = {
             "schema": SCHEMA,
-            "tool": {"name": "hds-audit", "version": __version__, "engine": getattr(self.tenant, "engine", "duckdb")},
+            "tool": {"name": "hds-audit", "version": __version__, "engine": getattr(self.tenant, "engine", "duckdb")}
+            | ({"cache": self.trace_cache} if self.trace_cache is not None else {}),
             "run_id": self.run_id,
             "generated_at": iso(self.generated_at),
             "tenant": {"id": self.tenant.tenant_id, "name": self.tenant.name, "support_plan": self.tenant.support_plan,

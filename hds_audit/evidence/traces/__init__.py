@@ -31,7 +31,7 @@ import duckdb
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.evidence.traces import copies as copying, repeats, sql
+from hds_audit.evidence.traces import cache as trace_cache, copies as copying, repeats, sql
 from hds_audit.evidence.traces.copies import Copies, EvidenceChanged  # noqa: F401 - EvidenceChanged: what re-reads raise
 from hds_audit.evidence.traces.files import (  # noqa: F401 - the kind's public names
     COLLECTION_LOG, COLUMNS, PATTERNS, TRACE_SUFFIXES, list_files, parse_file, region_of, trace_files, trace_ref, trace_row,
@@ -74,7 +74,10 @@ def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
     if getattr(tenant, "engine", "duckdb") == "spark":  # `--engine spark`, or `engine: spark` in tenant.yaml
         from hds_audit.evidence.traces.spark import load as load_on_spark
 
-        return load_on_spark(bundle, tenant.spark_master, scan_started)
+        evidence = load_on_spark(bundle, tenant.spark_master, scan_started)
+        evidence.cache_use = trace_cache.off(len(evidence.files), "the spark engine reads every file: it does not use "
+                                             "the cache").to_json()
+        return evidence
     evidence: Evidence[DuckDBTraceStore] = Evidence(NAME)
     listing = listed(bundle, evidence)
     if listing is None:
@@ -83,7 +86,11 @@ def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
     try:
         con = connect(workdir)
         copies, files = copying.take(bundle, listing.traces, os.path.join(workdir, "files").replace(os.sep, "/"), evidence)
-        Loader(bundle, con, copies, evidence, scan_started).run(files)
+        cache = trace_cache.TraceCache(trace_cache.folder() / trace_cache.FILENAME, copies.hashes) if cached(tenant) else None
+        Loader(bundle, con, copies, evidence, scan_started, cache).run(files)
+        if cache:
+            cache.use.read = len(files) - cache.use.from_cache
+        evidence.cache_use = (cache.use if cache else trace_cache.off(len(files))).to_json()
     except duckdb.OutOfMemoryException as exc:
         # not the files' fault, and reading them again in Python would be slower still: say what to change
         shutil.rmtree(workdir, ignore_errors=True)
@@ -99,6 +106,11 @@ def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
     if bundle.exists(COLLECTION_LOG):  # where `collect` got each file: hashed into the manifest too
         bundle.record(COLLECTION_LOG)
     return evidence
+
+
+def cached(tenant) -> bool:
+    """Whether the scan may use the cache: not with `--no-cache` (or `cache: false` in tenant.yaml)."""
+    return getattr(tenant, "cache", True) is not False
 
 
 def listed(bundle: Bundle, evidence: Evidence):

@@ -86,9 +86,11 @@ class Loader:
     """Reads every trace file once into `trace_groups` and `trace_readings`; reports into `evidence`."""
 
     def __init__(self, bundle: Bundle, con: duckdb.DuckDBPyConnection, copies: Copies, evidence: Evidence,
-                 started: threading.Event | None = None):
+                 started: threading.Event | None = None, cache=None):
         self.bundle, self.con, self.copies, self.evidence = bundle, con, copies, evidence
         self.started = started
+        self.cache = cache  # a cache.TraceCache: what earlier runs derived from files of the same bytes
+        self.shapes: dict[str, str] = {}  # file -> its shape as sniffed
         self.next_reading = 0
         self.python_counts: dict[str, int] = {}  # files read in Python -> number of records
         self.unread: set[str] = set()  # files no trace could be read from
@@ -100,8 +102,10 @@ class Loader:
     def run(self, files: list[str]) -> None:
         """Reads the copies of `files` (hashed as they were copied: see copies.py)."""
         readable = [rel for rel in files if not self._too_large(rel)]
-        queries = by_query(readable, str, lambda rel: sniff(self.path(rel), rel))
-        with Progress(self.con, len(files)) as progress:
+        first_problem = len(self.evidence.problems)
+        to_read = self.cache.replay(self, readable) if self.cache else readable
+        queries = by_query(to_read, str, self._sniff)
+        with Progress(self.con, len(to_read)) as progress:
             for (shape, region, buckets), rels in queries:
                 with progress.group(len(rels)):
                     if shape == PYTHON:
@@ -113,7 +117,13 @@ class Loader:
                         self._other_folders(shape, region, rels)
         self._read_obs_files_again()
         self._read_bad_files_again()
+        if self.cache:
+            self.cache.keep(self, readable, to_read, first_problem)
         self._file_reads(files, self._statistics())
+
+    def _sniff(self, rel: str) -> str:
+        self.shapes[rel] = sniff(self.path(rel), rel)
+        return self.shapes[rel]
 
     def _too_large(self, rel: str) -> bool:
         """A plain trace file past the limit of one trace file is refused unread, as a gzip one expanding past it is:
