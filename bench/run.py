@@ -128,7 +128,7 @@ def trace_stage(bundle: Path, engine: str = "duckdb") -> tuple[Clock, dict]:
         results = {c: _run_one(c, specs[c], {}, cache, tenant, period, cache.get("waivers")) for c in TRACE_CHECKS}
     info = {"events": evidence.data.count() if evidence.data else 0, "load": loading,
             "problems": len(evidence.problems), "statuses": {c: r.status.value for c, r in results.items()}}
-    evidence.data.con.close()
+    evidence.data.close()
     return whole, info
 
 
