@@ -144,7 +144,7 @@ def trace_stage(bundle: Path, engine: str = "duckdb") -> tuple[Clock, dict]:
     if engine == "duckdb":  # files the scan read in Python, or read twice (the first reading no longer live)
         info["python"], info["twice"] = evidence.data.rows(
             "SELECT count_if(live AND shape = 'python'), count_if(NOT live) FROM trace_readings")[0]
-    evidence.data.con.close()
+    evidence.data.close()
     return whole, info
 
 

@@ -31,10 +31,17 @@ def count_once(traces, evidence: Evidence) -> None:
     if not candidates:
         return
     traces.details(file for file, _ in candidates)
+    for file, records in sorted(report(traces.rows(REPEATED), evidence).items()):
+        _read_without(traces, file, records)
+
+
+def report(rows, evidence: Evidence) -> dict[str, set[int]]:
+    """From (trace_id, file, record) of every id in more than one file (by id, file, record): one problem per pair of
+    files, and per later file the records to leave out (the first file by path keeps the trace)."""
     first_file: dict[str, str] = {}
     repeats: dict[str, set[int]] = {}
     pairs: dict[tuple[str, str], list[str]] = {}
-    for trace_id, file, record in traces.rows(REPEATED):
+    for trace_id, file, record in rows:
         first = first_file.setdefault(trace_id, file)
         if file != first:
             repeats.setdefault(file, set()).add(record)
@@ -42,8 +49,7 @@ def count_once(traces, evidence: Evidence) -> None:
     for (file, first), ids in sorted(pairs.items()):
         evidence.problems.append(Problem(file, None, f"{len(ids)} trace(s) also in {first} (same trace_id, e.g. {ids[0]}): "
                                          "the same traces twice, counted once"))
-    for file, records in sorted(repeats.items()):
-        _read_without(traces, file, records)
+    return repeats
 
 
 def _read_without(traces, file: str, records: set[int]) -> None:

@@ -54,6 +54,7 @@ QUERIES: dict[str, Query] = {
     "gap_end_files": Query((), ("scan_groups", "gap_ends")),
     "gap_end_traces": Query((), ("traces", "gap_ends")),
     "trace_accounts": Query((), ("scan_groups",)),
+    "trace_count": Query((), ("scan_groups",)),
     "uncovered_files": Query((), ("period_groups", "cover_spans")),
     "uncovered_traces": Query(("start", "end", "after_revocation"), ("traces", "cover_spans", "cover_accounts")),
     "bucket_read_files": Query((), ("period_groups", "cover_spans", "buckets")),
@@ -63,6 +64,35 @@ QUERIES: dict[str, Query] = {
     "hit_buckets": Query((), ("hits",)),
     "trace_ids": Query((), ("details", "ref_points")),
     "lifecycle_traces": Query((), ("details",)),
+}
+
+_GROUP = (("reading", "INTEGER"), ("region", "VARCHAR"), ("user_name", "VARCHAR"), ("service_type", "VARCHAR"),
+          ("read_name", "VARCHAR"), ("read_bucket", "VARCHAR"), ("hour", "BIGINT"), ("n", "BIGINT"), ("lo_us", "BIGINT"),
+          ("hi_us", "BIGINT"))
+# the relations filled from Python values, with their column types (portable names: VARCHAR, INTEGER, BIGINT)
+INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "allowed": (("region", "VARCHAR"),),
+    "buckets": (("bucket", "VARCHAR"),),
+    "gap_regions": (("region", "VARCHAR"),),
+    "gap_ends": (("region", "VARCHAR"), ("at_us", "BIGINT")),
+    "ref_points": (("file", "VARCHAR"), ("record", "INTEGER")),
+    "cover_spans": (("user_name", "VARCHAR"), ("start_us", "BIGINT"), ("stop_us", "BIGINT")),
+    "cover_accounts": (("user_name", "VARCHAR"), ("first_revoked_us", "BIGINT")),
+}
+# every relation a query reads, the store's own included (tests fill them all on each engine)
+RELATIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "scan_groups": _GROUP,
+    "period_groups": _GROUP,
+    "traces": (("reading", "INTEGER"), ("file", "VARCHAR"), ("record", "INTEGER"), ("time_us", "BIGINT"),
+               ("region", "VARCHAR"), ("user_name", "VARCHAR"), ("service_type", "VARCHAR"), ("read_name", "VARCHAR"),
+               ("read_bucket", "VARCHAR")),
+    "details": (("file", "VARCHAR"), ("record", "INTEGER"),
+                *((c, "VARCHAR") for c in ("trace_id", "trace_name", "trace_rating", "trace_type", "service_type",
+                                            "resource_type", "resource_id", "resource_name", "user_name")),
+                ("time_us", "BIGINT"), ("region", "VARCHAR"), ("code", "VARCHAR"), ("source_ip", "VARCHAR")),
+    "hits": (("key", "VARCHAR"), ("bucket", "VARCHAR"), ("time_us", "BIGINT"), ("file", "VARCHAR"), ("record", "INTEGER")),
+    "gap_points": (("region", "VARCHAR"), ("bucket", "BIGINT"), ("lo_us", "BIGINT"), ("hi_us", "BIGINT")),
+    **INPUTS,
 }
 
 PARAMETER = re.compile(r"\$([a-z_]+)")

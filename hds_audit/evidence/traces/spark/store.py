@@ -1,12 +1,9 @@
-"""The Spark trace store: the cluster reads and groups the traces; the checks get the same TraceSet as on DuckDB.
+"""The Spark trace store's reading: the cluster reads and hashes every trace file, the driver says its problems.
 
 One Spark job reads every trace file (`binaryFile` + `mapInArrow`, scan.py: hds-audit's own reading on the
 executors, the SHA-256 of each file in the same pass) into a persisted table of one row per trace, plus one
-row per file and per refused trace. Spark then groups the traces (per file, region, account, service, OBS read
-and UTC hour: a few rows per file) and only the groups come back to the driver, into the same small
-`trace_groups` table the DuckDB store fills. What a check needs trace by trace (`materialize`) or in full
-(`details`, `refs`) is pulled from the persisted table for the files asked, and checked against the hash of
-the scan: so a finding cites the bytes the manifest signs.
+row per file and per refused trace; the file rows (hashes, problems) come back to the driver, the traces stay
+on the cluster, where the checks' named queries run over them (relations.py).
 
 Problems are said in the DuckDB store's words and order (reader.Loader): unreadable files, then byte-for-byte
 copies, then files too large, then files no query reads, then files holding a trace that breaks the contract.
@@ -16,13 +13,10 @@ from __future__ import annotations
 
 import os
 import posixpath
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 
-from hds_audit.evidence.bundle import Bundle, EvidenceChanged, Unreadable, describe_error
+from hds_audit.evidence.bundle import Bundle, Unreadable, describe_error
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.evidence.traces import sql
 from hds_audit.evidence.traces.files import key_region, may_read_buckets
 from hds_audit.evidence.traces.spark import scan
 from hds_audit.evidence.traces.spark.session import session
@@ -31,8 +25,6 @@ ENGINE = "spark"
 SHAPE = "spark"  # the shape recorded for a file read by Spark (trace_readings.shape)
 # Hadoop's connector scheme for a remote bundle (s3:// in hds-audit): s3a with hadoop-aws, obs on MRS/DLI
 FS_SCHEME = os.environ.get("HDS_AUDIT_SPARK_FS_SCHEME")
-_PULL = ("rel", "record", *scan.TRACE_FIELDS[:8], "user_name", "time_us", "region", "code", "source_ip")
-_EVENT_COLUMNS = ("rel", "record", "time_us", "region", "user_name", "service_type", "read_name", "read_bucket")
 
 
 def file_uri(bundle: Bundle, rel: str) -> str:
@@ -171,60 +163,3 @@ def _file_problems(rel: str, found: Scan, problems: list[Problem]) -> None:
     if found.files[rel].get("problem"):
         problems.append(Problem(rel, None, found.files[rel]["problem"]))
     problems += [Problem(rel, f"record {index}", reason) for index, reason in found.refused.get(rel, ())]
-
-
-def fill_groups(con, rows, readable: list[str]) -> None:
-    """trace_readings and trace_groups of the files read, the groups computed by Spark."""
-    sql.insert_rows(con, "trace_readings", ("INTEGER", "VARCHAR", "VARCHAR", "BIGINT", "BOOLEAN", "BOOLEAN"),
-                    [(i, rel, SHAPE, None, True, False) for i, rel in enumerate(readable)])
-    if not readable:
-        return
-    groups = _group(rows, readable)
-    arrow = groups.toArrow()
-    con.register("spark_groups", arrow)
-    try:
-        con.execute("""INSERT INTO trace_groups
-            SELECT r.reading, g.region, g.user_name, g.service_type, g.read_name, g.read_bucket, g.hour, g.n,
-                   make_timestamptz(g.lo_us), make_timestamptz(g.hi_us), 0
-            FROM spark_groups g JOIN trace_readings r ON r.file = g.rel""")
-    finally:
-        con.unregister("spark_groups")
-
-
-def _group(rows, readable: list[str]):
-    from pyspark.sql import functions as F
-
-    traces = _of_files(rows.filter("kind = 'trace'"), readable)
-    return (traces.withColumn("hour", F.expr(f"time_us div {sql.HOUR_US}"))
-            .groupBy("rel", "region", "user_name", "service_type", "read_name", "read_bucket", "hour")
-            .agg(F.count(F.lit(1)).alias("n"), F.min("time_us").alias("lo_us"), F.max("time_us").alias("hi_us")))
-
-
-def _of_files(frame, rels: list[str]):
-    """The rows of `frame` of the files `rels` (a broadcast join: the list may be long)."""
-    from pyspark.sql import functions as F
-
-    spark = frame.sparkSession
-    wanted = spark.createDataFrame([(r,) for r in rels], "rel string")
-    return frame.join(F.broadcast(wanted), "rel", "left_semi")
-
-
-def pull(con, rows, hashes: dict[str, str], rels: list[str], columns: tuple[str, ...]):
-    """The rows (`columns`) of the traces of `rels`, as a pyarrow table, after checking each file's hash."""
-    for r in _of_files(rows.filter("kind = 'file'"), rels).select("rel", "sha256").collect():
-        if r["sha256"] != hashes[r["rel"]]:
-            raise EvidenceChanged(r["rel"], f"its bytes changed since the scan hashed them (sha256 {hashes[r['rel']]} "
-                                  f"then, {r['sha256']} now); no trace of it is cited")
-    return _of_files(rows.filter("kind = 'trace'"), rels).select(*columns).toArrow()
-
-
-def dispose(rows, workdir: str) -> None:
-    try:
-        rows.unpersist()
-    except Exception:  # noqa: BLE001 - the session may be gone at exit
-        pass
-    shutil.rmtree(workdir, ignore_errors=True)
-
-
-def workdir() -> str:
-    return tempfile.mkdtemp(prefix="hds-audit-traces-")
