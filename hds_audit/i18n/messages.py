@@ -21,6 +21,7 @@ from typing import Any
 from hds_audit import i18n
 
 NONE = "—"  # an instant that is not known, as the checks always wrote it
+TEMPLATE_KEYS = ("message_template", "message_plural", "message_params")  # a finding's message in results.json, but English
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,16 @@ def semicolons(items: list[Any]) -> Any:
     for item in items[1:]:
         out = msg("{first}; {second}", first=out, second=item)
     return out
+
+
+def finding_text(finding: Any) -> str:
+    """A finding's message in the language being rendered: a Finding, or a finding as results.json holds it."""
+    if isinstance(finding, dict):
+        if "message_template" not in finding:
+            return str(finding.get("message") or "")
+        return Message.from_json({"template": finding["message_template"], "plural": finding.get("message_plural"),
+                                  "params": finding.get("message_params")}).render()
+    return finding.text()
 
 
 def text(message: Message | str | None) -> str:
