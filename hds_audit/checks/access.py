@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from hds_audit.checks.common import account_key, no_trace_in_period, person_key, register_cover, row_ref, undecided, when
+from hds_audit.checks.common import account_key, no_trace_in_period, person_key, register_cover, row_ref, undecided
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
+from hds_audit.i18n.messages import msg, nmsg
 from hds_audit.states import Status
 
 IAM_FILE = "iam/users.json"
@@ -35,17 +36,18 @@ def nominative_accounts(inp: CheckInput) -> Outcome:
         if named or service:
             if revoked := _all_revoked(named + service, inp.period.end):
                 v = revoked.values
-                findings.append(Finding(user.name, f"enabled IAM user whose authorization was revoked {when(v['revoked_at'])} "
-                                        f"({_register_file(inp)} row {revoked.number}, {v.get('person') or v.get('owner')}) "
-                                        "and not granted again: the account is no longer authorized",
+                findings.append(Finding(user.name, msg("enabled IAM user whose authorization was revoked {revoked} ({file} row {row}, "
+                                                   "{who}) and not granted again: the account is no longer authorized",
+                                                   revoked=v["revoked_at"], file=_register_file(inp), row=str(revoked.number),
+                                                   who=str(v.get("person") or v.get("owner"))),
                                         ref + (row_ref(_register_file(inp), revoked),)))
             continue
         if generic.match(user.name):
-            findings.append(Finding(user.name, "generic account name with no named person in the register", ref))
+            findings.append(Finding(user.name, msg("generic account name with no named person in the register"), ref))
         elif rows:
-            findings.append(Finding(user.name, "in the register without a person (nor a service account with an owner)", ref + tuple(row_ref(_register_file(inp), r) for r in rows)))
+            findings.append(Finding(user.name, msg("in the register without a person (nor a service account with an owner)"), ref + tuple(row_ref(_register_file(inp), r) for r in rows)))
         else:
-            findings.append(Finding(user.name, "enabled IAM user absent from the register of authorized persons", ref))
+            findings.append(Finding(user.name, msg("enabled IAM user absent from the register of authorized persons"), ref))
     return Outcome(undecided(findings, inp["access_register"], lambda names: {n: account_key(n) for n in names}))
 
 
@@ -71,8 +73,9 @@ def register_covers_activity(inp: CheckInput) -> Outcome:
     if empty := no_trace_in_period(inp):
         return Outcome([empty])
     found = inp["traces"].uncovered(inp.period.start, inp.period.end, register_cover(inp["access_register"]))
-    return _undecided(inp, [Finding(a.key, f"{a.n} action(s) with no authorization in the register at the time, from "
-                                           f"{when(a.first)} to {when(a.last)}", a.refs) for a in found])
+    return _undecided(inp, [Finding(a.key, nmsg("{n} action(s) with no authorization in the register at the time, from {first} to {last}",
+                                                "{n} action(s) with no authorization in the register at the time, from {first} to {last}",
+                                                n=a.n, first=a.first, last=a.last), a.refs) for a in found])
 
 
 @check("access.no_activity_after_revocation", "No account acts after its revocation", needs=("traces", "access_register"),
@@ -89,8 +92,9 @@ def no_activity_after_revocation(inp: CheckInput) -> Outcome:
     findings = []
     for a in found:
         revoked = max(r for r in revocations[account_key(a.key)] if r <= a.first)
-        findings.append(Finding(a.key, f"{a.n} action(s) after the authorization was revoked at {when(revoked)}: first "
-                                       f"{when(a.first)}, last {when(a.last)}", a.refs))
+        findings.append(Finding(a.key, nmsg("{n} action(s) after the authorization was revoked at {revoked}: first {first}, last {last}",
+                                            "{n} action(s) after the authorization was revoked at {revoked}: first {first}, last {last}",
+                                            n=a.n, revoked=revoked, first=a.first, last=a.last), a.refs))
     return _undecided(inp, findings)
 
 
@@ -112,8 +116,9 @@ def credentials_not_reassigned(inp: CheckInput) -> Outcome:
         if len(persons[key]) > 1:
             holders = [rows[0] for rows in persons[key].values()]
             holders.sort(key=lambda r: r.values["granted_at"])
-            who = ", ".join(f"{r.values['person']} (from {when(r.values['granted_at'])})" for r in holders)
-            findings.append(Finding(names[key], f"account granted to {len(holders)} different persons: {who}", tuple(row_ref(file, r) for r in holders)))
+            who = tuple(msg("{person} (from {granted})", person=r.values["person"], granted=r.values["granted_at"]) for r in holders)
+            findings.append(Finding(names[key], msg("account granted to {n} different persons: {who}", n=len(holders), who=who),
+                                    tuple(row_ref(file, r) for r in holders)))
     return Outcome(findings)
 
 
@@ -125,10 +130,14 @@ def mfa(inp: CheckInput) -> Outcome:
     if protected is None:
         if not console:
             return Outcome()
-        return Outcome([Finding("iam/mfa.json", f"absent or unreadable (iam/mfa.json, or iam/virtual-mfa-devices.json and "
-                                                f"iam/login-protects.json): cannot tell whether {len(console)} enabled console user(s) have MFA", status=Status.ERROR)])
+        return Outcome([Finding("iam/mfa.json", nmsg(
+            "absent or unreadable (iam/mfa.json, or iam/virtual-mfa-devices.json and iam/login-protects.json): cannot tell "
+            "whether {n} enabled console user(s) have MFA",
+            "absent or unreadable (iam/mfa.json, or iam/virtual-mfa-devices.json and iam/login-protects.json): cannot tell "
+            "whether {n} enabled console user(s) have MFA", n=len(console)), status=Status.ERROR)])
     findings = [
-        Finding(u.name, f"enabled user with console access ({u.access_mode}) has no MFA device nor login protection", (f"{IAM_FILE}#name={u.name}",))
+        Finding(u.name, msg("enabled user with console access ({mode}) has no MFA device nor login protection", mode=str(u.access_mode)),
+                (f"{IAM_FILE}#name={u.name}",))
         for u in sorted(console, key=lambda u: u.name) if u.id not in protected
     ]
     return Outcome(findings)
@@ -148,7 +157,8 @@ def provider_support_removed(inp: CheckInput) -> Outcome:
         ref = (row_ref(file, row),)
         ticket = tickets.get(v.get("ticket") or "")
         if ticket is None:
-            findings.append(Finding(v["account"], f"provider_support authorization without a known ticket ('{v.get('ticket') or ''}'): its removal deadline cannot be computed", ref, Status.ERROR))
+            findings.append(Finding(v["account"], msg("provider_support authorization without a known ticket ('{ticket}'): its removal deadline "
+                                                      "cannot be computed", ticket=str(v.get("ticket") or "")), ref, Status.ERROR))
             continue
         resolved = ticket.values["resolved_at"]
         if resolved is None or resolved + max_days >= inp.period.end:
@@ -157,10 +167,14 @@ def provider_support_removed(inp: CheckInput) -> Outcome:
         if v["revoked_at"] is not None and v["revoked_at"] < inp.period.start and v["revoked_at"] <= deadline:
             pass  # removed in time, before the period
         elif v["revoked_at"] is None:
-            findings.append(Finding(v["account"], f"still authorized; ticket {ticket.values['ticket_id']} was resolved {when(resolved)}, removal was due by {when(deadline)}", ref))
+            findings.append(Finding(v["account"], msg("still authorized; ticket {ticket} was resolved {resolved}, removal was due by {deadline}",
+                                                      ticket=str(ticket.values["ticket_id"]), resolved=resolved, deadline=deadline), ref))
         elif v["revoked_at"] > deadline:
-            findings.append(Finding(v["account"], f"revoked {when(v['revoked_at'])}, after the deadline {when(deadline)} (ticket {ticket.values['ticket_id']} resolved {when(resolved)})", ref))
+            findings.append(Finding(v["account"], msg("revoked {revoked}, after the deadline {deadline} (ticket {ticket} resolved {resolved})",
+                                                      revoked=v["revoked_at"], deadline=deadline,
+                                                      ticket=str(ticket.values["ticket_id"]), resolved=resolved), ref))
         user = users.get(account_key(v["account"]))
         if user is not None and user.enabled:
-            findings.append(Finding(v["account"], f"IAM user still enabled although removal was due by {when(deadline)}", (f"{IAM_FILE}#name={user.name}",)))
+            findings.append(Finding(v["account"], msg("IAM user still enabled although removal was due by {deadline}", deadline=deadline),
+                                    (f"{IAM_FILE}#name={user.name}",)))
     return Outcome(findings)

@@ -12,6 +12,7 @@ from hds_audit.checks.common import MAX_REFS, no_trace_in_period, when
 from hds_audit.checks.details import ActivityDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
+from hds_audit.i18n.messages import msg, nmsg
 from hds_audit.provider.regions import norm
 from hds_audit.states import Status
 
@@ -39,15 +40,22 @@ def activity(inp: CheckInput) -> Outcome:
             continue
         fault = faults[region]
         services, accounts = fault.services, fault.accounts
-        span = f"from {when(first)} to {when(last)}"
-        what = f"services {', '.join(services)}" if services else "no service named"
-        more = f"; first {MAX_REFS} referenced" if n > MAX_REFS else ""
+        what = msg("services {services}", services=tuple(services)) if services else msg("no service named")
+        more = msg("; first {n} referenced", n=MAX_REFS) if n > MAX_REFS else ""
         evidence = fault.refs
         if region is None:
-            findings.append(Finding(UNKNOWN, f"{n} trace(s) of the period have no region (no CloudTraces/{{region}}/ key, no region in "
-                                             f"their endpoint), {span}: cannot tell where this activity took place{more}",
-                                    evidence, Status.ERROR))
+            findings.append(Finding(UNKNOWN, nmsg(
+                "{n} trace(s) of the period have no region (no CloudTraces/{{region}}/ key, no region in their endpoint), "
+                "from {first} to {last}: cannot tell where this activity took place{more}",
+                "{n} trace(s) of the period have no region (no CloudTraces/{{region}}/ key, no region in their endpoint), "
+                "from {first} to {last}: cannot tell where this activity took place{more}",
+                n=n, first=first, last=last, more=more), evidence, Status.ERROR))
         else:
-            findings.append(Finding(region, f"{n} trace(s) of the period come from {region}, outside the allowed regions ({allowed_text}), "
-                                            f"{span} ({what}; {accounts} account(s)){more}", evidence))
+            findings.append(Finding(region, nmsg(
+                "{n} trace(s) of the period come from {region}, outside the allowed regions ({allowed}), from {first} to "
+                "{last} ({what}; {accounts}){more}",
+                "{n} trace(s) of the period come from {region}, outside the allowed regions ({allowed}), from {first} to "
+                "{last} ({what}; {accounts}){more}",
+                n=n, region=region, allowed=allowed_text, first=first, last=last, what=what,
+                accounts=nmsg("{n} account(s)", "{n} account(s)", n=accounts), more=more), evidence))
     return Outcome(findings, details={"regions": rows})

@@ -24,11 +24,11 @@ from difflib import get_close_matches
 
 from hds_audit.calendar.instants import iso
 from hds_audit.calendar.period import shift_days
-from hds_audit.checks.common import when
 from hds_audit.checks.details import AttestationDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.attestations import words
+from hds_audit.i18n.messages import msg
 from hds_audit.states import Status
 
 
@@ -56,17 +56,22 @@ def current(inp: CheckInput) -> Outcome:
         return Outcome(findings, manual=f"no signed attestation for {label} in attestations/", details=details)
     for a in matching:
         if a.issue:
-            findings.append(Finding(a.file, f"attestation for {label}: {a.issue}", (a.ref,), Status.ERROR))
+            findings.append(Finding(a.file, msg("attestation for {label}: {issue}", label=label, issue=str(a.issue)), (a.ref,), Status.ERROR))
         elif not a.hash_matches:
-            findings.append(Finding(a.file, f"attestation for {label}: the document {a.document} has sha256 {a.actual_sha256}, the attestation declares {a.sha256}", (a.ref, a.document)))
+            findings.append(Finding(a.file, msg("attestation for {label}: the document {document} has sha256 {actual}, the attestation "
+                                                "declares {declared}", label=label, document=str(a.document),
+                                                actual=str(a.actual_sha256), declared=str(a.sha256)), (a.ref, a.document)))
     good = [a for a in matching if not a.issue and a.hash_matches]
     if any(since <= a.signed_at < end for a in good):
         return Outcome(findings, details=details)
     for a in good:
         if a.signed_at < since:
-            findings.append(Finding(a.file, f"attestation for {label} signed {when(a.signed_at)}, more than {days} days before the end of the period ({when(end)})", (a.ref,)))
+            findings.append(Finding(a.file, msg("attestation for {label} signed {signed}, more than {days} days before the end of the "
+                                                "period ({end})", label=label, signed=a.signed_at, days=days, end=end), (a.ref,)))
         else:
-            findings.append(Finding(a.file, f"attestation for {label} signed {when(a.signed_at)}, after the end of the period ({when(end)}): it does not evidence the period", (a.ref,), Status.MANUAL))
+            findings.append(Finding(a.file, msg("attestation for {label} signed {signed}, after the end of the period ({end}): it does "
+                                                "not evidence the period", label=label, signed=a.signed_at, end=end),
+                                    (a.ref,), Status.MANUAL))
     return Outcome(findings, details=details)
 
 
@@ -88,9 +93,10 @@ def _unattributed(attestations, control: str, rule: str | None, catalog) -> list
         target, target_rule = names[close[0]] if close else (None, None)
         if target is not None and target != control and target in organisational:
             continue  # a misspelling of another organisational rule: that rule's run reports it
-        hint = f"; did you mean '{target_rule}'?" if target is not None else ""
-        findings.append(Finding(a.file, f"{a.ref}: its control '{a.control}' matches no control id or rule name, "
-                                f"so it evidences nothing{hint}", (a.ref,), Status.ERROR))
+        hint = msg("; did you mean '{rule}'?", rule=target_rule) if target is not None else ""
+        findings.append(Finding(a.file, msg("{ref}: its control '{control}' matches no control id or rule name, so it "
+                                            "evidences nothing{hint}", ref=a.ref, control=str(a.control), hint=hint),
+                                (a.ref,), Status.ERROR))
     return findings
 
 

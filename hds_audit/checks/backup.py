@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from hds_audit.calendar.instants import iso
 from hds_audit.calendar.period import shift_days
 from hds_audit.checks.backup_encryption import backup_encryption
-from hds_audit.checks.common import MAX_REFS, row_ref, when
+from hds_audit.checks.common import MAX_REFS, row_ref
 from hds_audit.checks.configuration import no_in_scope_resource
 from hds_audit.checks.details import CoverageDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import server_volumes
+from hds_audit.i18n.messages import Message, msg, nmsg
 from hds_audit.states import Status
 
 SERVER = "flexibleengine_compute_instance_v2"
@@ -94,38 +96,45 @@ def coverage(inp: CheckInput) -> Outcome:
         if gap <= rpo:
             continue
         refs = (resource.ref,) + tuple(b.ref for b in (low_b, high_b) if b is not None)
-        failed = f"; {', '.join(f'{n} {s}' for s, n in sorted(others.items()))} backup(s) in the period did not succeed" if others else ""
+        failed = msg("; {counts} backup(s) in the period did not succeed",
+                     counts=tuple(msg("{n} {status}", n=n, status=s) for s, n in sorted(others.items()))) if others else ""
         if not inside and not before:
-            message = f"{name}: no successful backup in the period{failed}"
+            message = msg("{name}: no successful backup in the period{failed}", name=name, failed=failed)
         else:
-            message = (f"{name}: {hours_text(gap, rpo)} hours without a successful backup, from {when(low)} to {when(high)}, "
-                       f"over the RPO of {hours_text(rpo)} hours ({len(inside)} successful backup(s) in the period{failed})")
+            message = nmsg("{name}: {hours} hours without a successful backup, from {low} to {high}, over the RPO of {rpo} "
+                           "hours ({n} successful backup(s) in the period{failed})",
+                           "{name}: {hours} hours without a successful backup, from {low} to {high}, over the RPO of {rpo} "
+                           "hours ({n} successful backup(s) in the period{failed})",
+                           n=len(inside), name=name, hours=Decimal(hours_text(gap, rpo)), low=low, high=high,
+                           rpo=Decimal(hours_text(rpo)), failed=failed)
         findings.append(Finding(resource.id, message, refs))
     databases = sorted((r for r in inp["resources"].of_type(DATABASE) if r.in_scope), key=lambda r: r.id)
     for resource in databases:
         status, message, keep = database_backup_policy(resource.attributes)
         rows.append({"resource_id": resource.id, "name": display_name(resource), "type": resource.type, "keep_days": keep})
         if status is not None:
-            findings.append(Finding(resource.id, f"RDS instance {display_name(resource)}: {message}", (resource.ref,), status))
-    findings += no_in_scope_resource(inp, "no server, volume or database was checked")
+            findings.append(Finding(resource.id, msg("RDS instance {name}: {problem}", name=display_name(resource), problem=message),
+                                    (resource.ref,), status))
+    findings += no_in_scope_resource(inp, msg("no server, volume or database was checked"))
     return Outcome(findings, details={"rpo_hours": _hours(rpo), "resources": rows})
 
 
-def database_backup_policy(attributes: dict) -> tuple[Status | None, str, int | None]:
+def database_backup_policy(attributes: dict) -> tuple[Status | None, Message, int | None]:
     """An RDS instance's automated backup policy (`backup_strategy[0].keep_days`): kept at least one day passes;
     0, or no backup_strategy at all, is the policy disabled (provider: "not specified or set to 0")."""
     strategy = attributes.get("backup_strategy")
     if strategy in (None, []):
-        return Status.FAIL, "no backup_strategy recorded: the automated backup policy is disabled", None
+        return Status.FAIL, msg("no backup_strategy recorded: the automated backup policy is disabled"), None
     first = strategy[0] if isinstance(strategy, list) else None
     keep = first.get("keep_days") if isinstance(first, dict) else None
     if isinstance(keep, str) and keep.strip().isdigit():
         keep = int(keep)
     if isinstance(keep, bool) or not isinstance(keep, int):
-        return Status.ERROR, f"backup_strategy keep_days {keep!r} is not a number of days: the backup policy cannot be told", None
+        return Status.ERROR, msg("backup_strategy keep_days {keep} is not a number of days: the backup policy cannot be told",
+                                 keep=repr(keep)), None
     if keep < 1:
-        return Status.FAIL, f"backup_strategy keep_days is {keep}: the automated backup policy is disabled", keep
-    return None, f"automated backups kept {keep} day(s)", keep
+        return Status.FAIL, msg("backup_strategy keep_days is {keep}: the automated backup policy is disabled", keep=keep), keep
+    return None, nmsg("automated backups kept {n} day(s)", "automated backups kept {n} day(s)", n=keep), keep
 
 
 def _in_scope_backups(inp: CheckInput) -> tuple[list, list]:
@@ -145,8 +154,9 @@ def _in_scope_backups(inp: CheckInput) -> tuple[list, list]:
     return kept, orphans
 
 
-def _orphan_text(resource_id: str) -> str:
-    return f"its resource {resource_id} is not in the Terraform state, so whether it holds health data (its scope) cannot be told"
+def _orphan_text(resource_id: str) -> Message:
+    return msg("its resource {resource} is not in the Terraform state, so whether it holds health data (its scope) cannot be told",
+               resource=resource_id)
 
 
 @check("backup.encrypted", "Backups of in-scope resources are encrypted", needs=("resources", "backups"),
@@ -162,22 +172,31 @@ def encrypted(inp: CheckInput) -> Outcome:
         verdict = backup_encryption(backup, inventory)
         encrypted_count += verdict.encrypted is True
         if backup.encrypted is None:
-            derived.append({"backup": backup.id, "resource_id": backup.resource_id, "encrypted": verdict.encrypted, "how": verdict.how})
+            derived.append({"backup": backup.id, "resource_id": backup.resource_id, "encrypted": verdict.encrypted, "how": str(verdict.how)})
         if verdict.encrypted is False:
-            message = f"backup of {backup.resource_name or backup.resource_id} created {when(backup.created_at)} is not encrypted ({verdict.how})"
+            what = backup.resource_name or backup.resource_id
             if orphan:
-                message += f", and {_orphan_text(backup.resource_id)}"
+                message = msg("backup of {resource} created {created} is not encrypted ({how}), and {orphan}", resource=what,
+                              created=backup.created_at, how=verdict.how, orphan=_orphan_text(backup.resource_id))
+            else:
+                message = msg("backup of {resource} created {created} is not encrypted ({how})", resource=what,
+                              created=backup.created_at, how=verdict.how)
             refs = (backup.ref,) + verdict.refs[:MAX_REFS - 1]
             findings.append(Finding(backup.id, message, refs, Status.ERROR if orphan else Status.FAIL))
         elif verdict.encrypted is None:
             unstated.setdefault((backup.resource_id, orphan, verdict.how), []).append(backup)
-    for (resource_id, orphan, how), items in sorted(unstated.items()):
-        message = f"{len(items)} backup(s) of {items[0].resource_name or resource_id}: encryption cannot be told: {how}"
-        if orphan and "not in the Terraform state" not in how:
-            message += f"; {_orphan_text(resource_id)}"
+    for (resource_id, orphan, how), items in sorted(unstated.items(), key=lambda kv: (kv[0][0], kv[0][1], str(kv[0][2]))):
+        what = items[0].resource_name or resource_id
+        if orphan and "not in the Terraform state" not in str(how):
+            message = nmsg("{n} backup(s) of {resource}: encryption cannot be told: {how}; {orphan}",
+                           "{n} backup(s) of {resource}: encryption cannot be told: {how}; {orphan}",
+                           n=len(items), resource=what, how=how, orphan=_orphan_text(resource_id))
+        else:
+            message = nmsg("{n} backup(s) of {resource}: encryption cannot be told: {how}",
+                           "{n} backup(s) of {resource}: encryption cannot be told: {how}", n=len(items), resource=what, how=how)
         findings.append(Finding(resource_id, message, tuple(b.ref for b in items[:MAX_REFS]), Status.ERROR))
     if not inp.tenant.scope.all:  # with `scope: all` every backup is judged, whatever the state holds
-        findings += no_in_scope_resource(inp, "no backup can be told to be of an in-scope resource")
+        findings += no_in_scope_resource(inp, msg("no backup can be told to be of an in-scope resource"))
     details = {"backups_checked": len(judged), "encrypted": encrypted_count, "unknown_resource": len(orphans),
                "derived_from_volumes": derived}
     return Outcome(findings, details=details)
@@ -201,16 +220,20 @@ def restore_tested(inp: CheckInput) -> Outcome:
         return Outcome(details=details)
     past = [r for r in rows if r.values["tested_at"] < end]
     successes = [r for r in past if r.values["result"] == "success"]
-    parts = []
     if successes:
-        parts.append(f"the last successful restore test ({when(successes[-1].values['tested_at'])}) is more than {days} days before the end of the period ({when(end)})")
+        message = msg("the last successful restore test ({tested}) is more than {days} days before the end of the period ({end})",
+                      tested=successes[-1].values["tested_at"], days=days, end=end)
+    elif rows:
+        message = msg("no successful restore test recorded before the end of the period")
     else:
-        parts.append("no successful restore test recorded" + (" before the end of the period" if rows else ""))
+        message = msg("no successful restore test recorded")
     failures = [r for r in past if r.values["result"] != "success" and r.values["tested_at"] >= since]
     if failures:
-        parts.append(f"{len(failures)} test(s) in the last {days} days failed, the last on {when(failures[-1].values['tested_at'])}")
+        message = nmsg("{first}; {n} test(s) in the last {days} days failed, the last on {last}",
+                       "{first}; {n} test(s) in the last {days} days failed, the last on {last}",
+                       n=len(failures), first=message, days=days, last=failures[-1].values["tested_at"])
     refs = tuple(row_ref(file, r) for r in (successes[-1:] + failures[-MAX_REFS + 1:]))
-    return Outcome([Finding(file, "; ".join(parts), refs)], details=details)
+    return Outcome([Finding(file, message, refs)], details=details)
 
 
 @check("backup.quota", "VBS backup sets stay within the quotas (§6.2.4)", optional=("backups",),
@@ -223,11 +246,13 @@ def quota(inp: CheckInput) -> Outcome:
     findings = []
     if len(vbs) > VBS_TENANT_LIMIT:
         files = sorted({b.file for b in vbs})
-        findings.append(Finding(inp.tenant.tenant_id, f"{len(vbs)} VBS backup sets in the tenant, over the limit of {VBS_TENANT_LIMIT} (§6.2.4)", tuple(files)))
+        findings.append(Finding(inp.tenant.tenant_id, msg("{n} VBS backup sets in the tenant, over the limit of {limit} (§6.2.4)",
+                                                          n=len(vbs), limit=VBS_TENANT_LIMIT), tuple(files)))
     for volume, count in sorted(per_volume.items()):
         if count > VBS_VOLUME_LIMIT:
             refs = tuple(b.ref for b in sorted((b for b in vbs if b.resource_id == volume), key=lambda b: b.created_at)[:MAX_REFS])
-            findings.append(Finding(volume, f"{count} VBS backup sets of this volume, over the limit of {VBS_VOLUME_LIMIT} per EVS disk (§6.2.4)", refs))
+            findings.append(Finding(volume, msg("{n} VBS backup sets of this volume, over the limit of {limit} per EVS disk (§6.2.4)",
+                                                n=count, limit=VBS_VOLUME_LIMIT), refs))
     details = {
         "tenant_backup_sets": len(vbs), "tenant_limit": VBS_TENANT_LIMIT, "volume_limit": VBS_VOLUME_LIMIT,
         "volumes": [{"volume_id": v, "backup_sets": n} for v, n in sorted(per_volume.items())],

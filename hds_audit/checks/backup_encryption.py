@@ -16,49 +16,56 @@ from dataclasses import dataclass
 
 from hds_audit.checks.configuration import volume_encrypted
 from hds_audit.evidence.resources import SERVER, VOLUME, Inventory, server_volumes
+from hds_audit.i18n.messages import Message, msg, nmsg
 
-SILENT = {"cbr": "the CBR listing states no encryption (no extend_info.encrypted, as for server backups)",
-          "csbs": "the CSBS listing states no encryption", "vbs": "the VBS listing states no encryption"}
+SILENT = {"cbr": msg("the CBR listing states no encryption (no extend_info.encrypted, as for server backups)"),
+          "csbs": msg("the CSBS listing states no encryption"), "vbs": msg("the VBS listing states no encryption")}
 
 
 @dataclass(frozen=True)
 class Verdict:
     encrypted: bool | None  # None: cannot be told
-    how: str  # how it was found, for the finding and the details
+    how: Message  # how it was found, for the finding and the details (in English)
     refs: tuple[str, ...] = ()  # the resources it was derived from
 
 
 def backup_encryption(backup, inventory: Inventory) -> Verdict:
     if backup.encrypted is not None:
-        return Verdict(backup.encrypted, f"extend_info.encrypted is {str(backup.encrypted).lower()} in the {backup.source.upper()} listing")
-    silent = SILENT.get(backup.source, "the listing states no encryption")
+        return Verdict(backup.encrypted, msg("extend_info.encrypted is {value} in the {source} listing",
+                                             value=str(backup.encrypted).lower(), source=backup.source.upper()))
+    silent = SILENT.get(backup.source, msg("the listing states no encryption"))
     owner, via = inventory.owner_of(backup.resource_id)
     if owner is None:
-        return Verdict(None, f"{silent} and its resource {backup.resource_id} is not in the Terraform state")
+        return Verdict(None, msg("{silent} and its resource {resource} is not in the Terraform state", silent=silent,
+                                 resource=backup.resource_id))
     if via is not None:
-        return Verdict(None, f"{silent}; volume {backup.resource_id} is {via}, and the Terraform state holds no volume "
-                             "for it, so its encryption is not recorded", (owner.ref,))
+        return Verdict(None, msg("{silent}; volume {volume} is {via}, and the Terraform state holds no volume for it, so its "
+                                 "encryption is not recorded", silent=silent, volume=backup.resource_id, via=via), (owner.ref,))
     if owner.type == VOLUME:
         return _from_volumes(silent, [backup.resource_id], inventory, (owner.ref,))
     if owner.type == SERVER:
         volumes = server_volumes(owner.attributes)
         if not volumes:
-            return Verdict(None, f"{silent} and server {owner.id} records no system_disk_id nor volume_attached", (owner.ref,))
+            return Verdict(None, msg("{silent} and server {server} records no system_disk_id nor volume_attached", silent=silent,
+                                     server=owner.id), (owner.ref,))
         return _from_volumes(silent, volumes, inventory, (owner.ref,))
-    return Verdict(None, f"{silent} and its resource is a {owner.type}, whose encryption is not judged from the state", (owner.ref,))
+    return Verdict(None, msg("{silent} and its resource is a {type}, whose encryption is not judged from the state", silent=silent,
+                             type=owner.type), (owner.ref,))
 
 
-def _from_volumes(silent: str, volume_ids: list[str], inventory: Inventory, refs: tuple[str, ...]) -> Verdict:
+def _from_volumes(silent: Message, volume_ids: list[str], inventory: Inventory, refs: tuple[str, ...]) -> Verdict:
     found = (inventory.owner_of(v)[0] for v in volume_ids)
     volumes = {r.id: r for r in found if r is not None and r.type == VOLUME}
     unknown = [v for v in volume_ids if v not in volumes]
     plain = [v for v in volume_ids if v in volumes and not volume_encrypted(volumes[v].attributes)]
     refs = refs + tuple(volumes[v].ref for v in volume_ids if v in volumes and volumes[v].ref not in refs)
-    named = ", ".join(volume_ids)
     if plain:
-        return Verdict(False, f"derived from its volumes ({silent}): {', '.join(plain)} not encrypted "
-                              "(metadata.__system__encrypted is not 1)", refs)
+        return Verdict(False, msg("derived from its volumes ({silent}): {volumes} not encrypted (metadata.__system__encrypted "
+                                  "is not 1)", silent=silent, volumes=tuple(plain)), refs)
     if unknown:
-        return Verdict(None, f"{silent}, and its volume(s) {', '.join(unknown)} are not in the Terraform state, "
-                             "so whether every volume it copies is encrypted cannot be told", refs)
-    return Verdict(True, f"derived from its volumes ({silent}): {named} encrypted", refs)
+        return Verdict(None, nmsg("{silent}, and its volume(s) {volumes} are not in the Terraform state, so whether every "
+                                  "volume it copies is encrypted cannot be told",
+                                  "{silent}, and its volume(s) {volumes} are not in the Terraform state, so whether every "
+                                  "volume it copies is encrypted cannot be told",
+                                  n=len(unknown), silent=silent, volumes=tuple(unknown)), refs)
+    return Verdict(True, msg("derived from its volumes ({silent}): {volumes} encrypted", silent=silent, volumes=tuple(volume_ids)), refs)

@@ -12,6 +12,7 @@ from hds_audit.checks.interface import CheckInput, Finding
 from hds_audit.evidence.tabular import Row
 from hds_audit.evidence.traces.files import trace_ref  # noqa: F401 - checks reference traces through it
 from hds_audit.evidence.traces.interface import MAX_REFS, Cover, Span, account_key  # noqa: F401 - the checks' names
+from hds_audit.i18n.messages import msg, nmsg, semicolons
 from hds_audit.states import Status
 
 # Account names follow one rule wherever they are compared (register, IAM, traces): `account_key`, computed in Python
@@ -53,17 +54,19 @@ def undecided(findings: list[Finding], register, keys: Callable[[list[str]], dic
             out.append(f)
             continue
         named = [u for u in rows if u.account is not None]
-        which = "; ".join(part for part in (
-            f"{_rows_label(named)} of this account" if named else "",
-            f"{_rows_label(anonymous)} whose account is unreadable" if anonymous else "") if part)
+        parts = [nmsg("row {rows} of this account", "rows {rows} of this account", n=len(named), rows=_numbers(named))] if named else []
+        if anonymous:
+            parts.append(nmsg("row {rows} whose account is unreadable", "rows {rows} whose account is unreadable",
+                              n=len(anonymous), rows=_numbers(anonymous)))
         file = rows[0].ref.split("#", 1)[0]
-        out.append(Finding(f.object, f"cannot conclude: {f.message}; but {file} {which} could not be read and may "
-                                     "change this", f.evidence + tuple(u.ref for u in rows[:MAX_REFS]), Status.ERROR))
+        out.append(Finding(f.object, msg("cannot conclude: {finding}; but {file} {rows} could not be read and may change this",
+                                         finding=f.template or f.message, file=file, rows=semicolons(parts)),
+                           f.evidence + tuple(u.ref for u in rows[:MAX_REFS]), Status.ERROR))
     return out
 
 
-def _rows_label(rows) -> str:
-    return ("row " if len(rows) == 1 else "rows ") + ", ".join(str(u.number) for u in rows)
+def _numbers(rows) -> tuple[str, ...]:
+    return tuple(str(u.number) for u in rows)  # record numbers, as the file counts them: not figures to localise
 
 
 def when(instant: datetime | None) -> str:
@@ -79,8 +82,11 @@ def no_trace_in_period(inp: CheckInput) -> Finding | None:
     start, end = inp.period.start, inp.period.end
     if traces.any_in(start, end):
         return None
-    return Finding("traces", f"no trace in the period {when(start)} to {when(end)}: none of the traces of the {traces.files} "
-                             "trace file(s) read falls in it, so the period's activity cannot be assessed", status=Status.ERROR)
+    return Finding("traces", nmsg("no trace in the period {start} to {end}: none of the traces of the {n} trace file(s) read falls "
+                                  "in it, so the period's activity cannot be assessed",
+                                  "no trace in the period {start} to {end}: none of the traces of the {n} trace file(s) read falls "
+                                  "in it, so the period's activity cannot be assessed", n=traces.files, start=start, end=end),
+                   status=Status.ERROR)
 
 
 def register_cover(register: list[Row], roles: tuple[str, ...] | None = None) -> Cover:

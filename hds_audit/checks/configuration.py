@@ -29,6 +29,7 @@ from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.interface import shown
 from hds_audit.evidence.resources import BUCKET, DATABASE, VOLUME, Inventory, Resource
+from hds_audit.i18n.messages import Message, msg, nmsg
 from hds_audit.states import Status
 
 LISTENERS = ("flexibleengine_lb_listener_v2", "flexibleengine_lb_listener_v3")
@@ -44,10 +45,10 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def no_in_scope_resource(inp: CheckInput, consequence: str) -> list[Finding]:
+def no_in_scope_resource(inp: CheckInput, consequence: Message) -> list[Finding]:
     """An `error` when no resource is in scope: a check of in-scope resources must not pass on none (absent evidence)."""
     reason = inp["resources"].scope_matches_nothing(inp.tenant.scope)
-    return [Finding("resources", f"{reason}: {consequence}", status=Status.ERROR)] if reason else []
+    return [Finding("resources", msg("{reason}: {consequence}", reason=reason, consequence=consequence), status=Status.ERROR)] if reason else []
 
 
 def _empty_note(inventory: Inventory, what: str) -> str:
@@ -55,50 +56,57 @@ def _empty_note(inventory: Inventory, what: str) -> str:
 
 
 # -- transport.tls_only ------------------------------------------------------------------------
-def _custom_policy_verdict(policy_id: str, inventory: Inventory) -> tuple[Status | None, str]:
+def _custom_policy_verdict(policy_id: str, inventory: Inventory) -> tuple[Status | None, Message]:
     policies = {p.id: p for p in inventory.of_type(SECURITY_POLICY)}
     policy = policies.get(policy_id)
     if policy is None:
-        return Status.ERROR, f"custom security policy {policy_id} is not in the Terraform state: its TLS versions cannot be shown"
+        return Status.ERROR, msg("custom security policy {policy} is not in the Terraform state: its TLS versions cannot be shown",
+                                 policy=policy_id)
     protocols = [str(p) for p in policy.attributes.get("protocols") or []]
     old = [p for p in protocols if p.upper() not in MODERN_TLS]
     if not protocols:
-        return Status.FAIL, f"custom security policy {policy_id} lists no protocols"
+        return Status.FAIL, msg("custom security policy {policy} lists no protocols", policy=policy_id)
     if old:
-        return Status.FAIL, f"custom security policy {policy_id} admits {', '.join(old)} (only TLSv1.2 and TLSv1.3 are accepted)"
-    return None, f"custom security policy {policy_id}: {', '.join(protocols)}"
+        return Status.FAIL, msg("custom security policy {policy} admits {old} (only TLSv1.2 and TLSv1.3 are accepted)", policy=policy_id,
+                                old=tuple(old))
+    return None, msg("custom security policy {policy}: {protocols}", policy=policy_id, protocols=tuple(protocols))
 
 
-def _classic_verdict(r: Resource) -> tuple[Status | None, str]:
+def _classic_verdict(r: Resource) -> tuple[Status | None, Message]:
     """A classic listener: HTTPS with `ssl_protocols` "TLSv1.2" (the provider's other choice, "TLSv1.2 TLSv1.1 TLSv1",
     admits older versions); an empty `ssl_protocols` shows nothing."""
     protocol = _text(r.attributes.get("protocol"))
     if protocol.upper() != "HTTPS":
-        return Status.FAIL, f"classic ELB listener with protocol {protocol or '(none)'}: traffic is not encrypted (HTTPS required)"
+        return Status.FAIL, msg("classic ELB listener with protocol {protocol}: traffic is not encrypted (HTTPS required)",
+                                protocol=protocol or msg("(none)"))
     versions = _text(r.attributes.get("ssl_protocols")).split()
     if not versions:
-        return Status.FAIL, "HTTPS without ssl_protocols in the state: TLS 1.2+ is not shown"
+        return Status.FAIL, msg("HTTPS without ssl_protocols in the state: TLS 1.2+ is not shown")
     old = [v for v in versions if v.upper() not in MODERN_TLS]
     if old:
-        return Status.FAIL, f"HTTPS with ssl_protocols {' '.join(versions)}, which admits {', '.join(old)} (only TLSv1.2 and TLSv1.3 are accepted)"
-    return None, f"HTTPS with ssl_protocols {' '.join(versions)}"
+        return Status.FAIL, msg("HTTPS with ssl_protocols {versions}, which admits {old} (only TLSv1.2 and TLSv1.3 are accepted)",
+                                versions=" ".join(versions), old=tuple(old))
+    return None, msg("HTTPS with ssl_protocols {versions}", versions=" ".join(versions))
 
 
-def _listener_verdict(r: Resource, inventory: Inventory) -> tuple[Status | None, str]:
+def _listener_verdict(r: Resource, inventory: Inventory) -> tuple[Status | None, Message]:
     if r.type == CLASSIC_LISTENER:
         return _classic_verdict(r)
     protocol = _text(r.attributes.get("protocol"))
     if protocol.upper() not in TLS_PROTOCOLS:
-        return Status.FAIL, f"protocol {protocol or '(none)'}: traffic is not encrypted (HTTPS or TERMINATED_HTTPS required)"
+        return Status.FAIL, msg("protocol {protocol}: traffic is not encrypted (HTTPS or TERMINATED_HTTPS required)",
+                                protocol=protocol or msg("(none)"))
     policy_id = _text(r.attributes.get("security_policy_id"))
     if policy_id:
         return _custom_policy_verdict(policy_id, inventory)
     policy = _text(r.attributes.get("tls_ciphers_policy"))
     if not policy:
-        return Status.FAIL, f"{protocol} without a TLS policy in the state (tls_ciphers_policy empty): TLS 1.2+ is not shown"
+        return Status.FAIL, msg("{protocol} without a TLS policy in the state (tls_ciphers_policy empty): TLS 1.2+ is not shown",
+                                protocol=protocol)
     if not ACCEPTED_POLICY.match(policy.lower()):
-        return Status.FAIL, f"{protocol} with TLS policy {policy}, which admits versions older than TLS 1.2 (accepted: {', '.join(ACCEPTED_EXAMPLES)})"
-    return None, f"{protocol} with TLS policy {policy}"
+        return Status.FAIL, msg("{protocol} with TLS policy {policy}, which admits versions older than TLS 1.2 (accepted: {accepted})",
+                                protocol=protocol, policy=policy, accepted=ACCEPTED_EXAMPLES)
+    return None, msg("{protocol} with TLS policy {policy}", protocol=protocol, policy=policy)
 
 
 @check("transport.tls_only", "Load-balancer listeners speak TLS 1.2+ only", needs=("resources",),
@@ -114,7 +122,8 @@ def tls_only(inp: CheckInput) -> Outcome:
                      "tls_ciphers_policy": r.attributes.get("tls_ciphers_policy") or r.attributes.get("ssl_protocols"),
                      "ok": status is None, "ref": r.ref})
         if status is not None:
-            findings.append(Finding(obj, f"listener {r.attributes.get('name') or r.address}: {message}", (r.ref,), status))
+            findings.append(Finding(obj, msg("listener {name}: {problem}", name=str(r.attributes.get("name") or r.address),
+                                             problem=message), (r.ref,), status))
     details: dict[str, Any] = {"listeners": rows, "accepted_policies": list(ACCEPTED_EXAMPLES)}
     if not rows:
         details["note"] = _empty_note(inventory, "load-balancer listener")
@@ -122,7 +131,7 @@ def tls_only(inp: CheckInput) -> Outcome:
 
 
 # -- storage.encrypted_at_rest -----------------------------------------------------------------
-def _bucket_encryption(attributes: dict) -> str | None:
+def _bucket_encryption(attributes: dict) -> Message | None:
     """Why a bucket is not encrypted, or None when it is."""
     flag = attributes.get("encryption")
     words = flag.strip().lower() if isinstance(flag, str) else flag
@@ -135,9 +144,14 @@ def _bucket_encryption(attributes: dict) -> str | None:
         settings.append("server_side_encryption")
     if words is False or words == "false":
         # the provider applies a key only with encryption on: a key left over after it was switched off encrypts nothing
-        verb = "is" if len(settings) == 1 else "are"
-        return f"encryption is false although {' and '.join(settings)} {verb} set: encryption is off" if settings else "encryption is false"
-    return None if settings else "encryption is not true and no KMS key is set"
+        if not settings:
+            return msg("encryption is false")
+        named = settings[0]
+        for setting in settings[1:]:
+            named = msg("{first} and {second}", first=named, second=setting)
+        return nmsg("encryption is false although {settings} is set: encryption is off",
+                    "encryption is false although {settings} are set: encryption is off", n=len(settings), settings=named)
+    return None if settings else msg("encryption is not true and no KMS key is set")
 
 
 def volume_encrypted(attributes: dict) -> bool:
@@ -150,13 +164,13 @@ def volume_encrypted(attributes: dict) -> bool:
     return flag == 1 or (isinstance(flag, str) and flag.strip() == "1")
 
 
-def database_unencrypted(attributes: dict) -> str | None:
+def database_unencrypted(attributes: dict) -> Message | None:
     """Why an RDS instance's storage is not encrypted (every `volume[]` block needs a `disk_encryption_id`), or None."""
     volumes = attributes.get("volume")
     if not isinstance(volumes, list) or not volumes:
-        return "no volume block recorded in the state"
+        return msg("no volume block recorded in the state")
     if any(not isinstance(v, dict) or not _text(v.get("disk_encryption_id")) for v in volumes):
-        return "volume[].disk_encryption_id is empty: no KMS key encrypts its storage"
+        return msg("volume[].disk_encryption_id is empty: no KMS key encrypts its storage")
     return None
 
 
@@ -172,21 +186,24 @@ def encrypted_at_rest(inp: CheckInput) -> Outcome:
         why = database_unencrypted(r.attributes)
         rows.append({"object": r.id, "kind": "database", "encrypted": why is None, "ref": r.ref})
         if why:
-            findings.append(Finding(r.id, f"in-scope RDS instance {r.attributes.get('name') or r.address} is not encrypted ({why})", (r.ref,)))
+            findings.append(Finding(r.id, msg("in-scope RDS instance {name} is not encrypted ({why})",
+                                              name=str(r.attributes.get("name") or r.address), why=why), (r.ref,)))
     for r in buckets:
         name = _text(r.attributes.get("bucket")) or r.id
         why = _bucket_encryption(r.attributes)
         rows.append({"object": name, "kind": "bucket", "encrypted": why is None, "kms_key_id": r.attributes.get("kms_key_id") or None, "ref": r.ref})
         if why:
-            findings.append(Finding(name, f"in-scope OBS bucket {r.address} is not encrypted ({why})", (r.ref,)))
+            findings.append(Finding(name, msg("in-scope OBS bucket {address} is not encrypted ({why})", address=r.address, why=why), (r.ref,)))
     for r in volumes:
         ok = volume_encrypted(r.attributes)
         rows.append({"object": r.id, "kind": "volume", "encrypted": ok, "ref": r.ref})
         if not ok:
             value = (r.attributes.get("metadata") or {}).get("__system__encrypted") if isinstance(r.attributes.get("metadata"), dict) else None
-            flag = f"metadata.__system__encrypted is {shown(value)}, not 1" if value is not None else "no metadata.__system__encrypted"
-            findings.append(Finding(r.id, f"in-scope EVS volume {r.attributes.get('name') or r.address} is not encrypted ({flag})", (r.ref,)))
-    findings += no_in_scope_resource(inp, "no bucket, volume or database was checked")
+            flag = (msg("metadata.__system__encrypted is {value}, not 1", value=shown(value)) if value is not None
+                    else msg("no metadata.__system__encrypted"))
+            findings.append(Finding(r.id, msg("in-scope EVS volume {name} is not encrypted ({flag})",
+                                              name=str(r.attributes.get("name") or r.address), flag=flag), (r.ref,)))
+    findings += no_in_scope_resource(inp, msg("no bucket, volume or database was checked"))
     details: dict[str, Any] = {"objects": rows, "scope": inp.tenant.scope.describe()}
     missing = [what for what, found in (("in-scope bucket", buckets), ("in-scope volume", volumes)) if not found]
     if missing:

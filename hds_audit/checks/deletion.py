@@ -36,6 +36,7 @@ from hds_audit.checks.common import MAX_REFS, trace_ref, when
 from hds_audit.checks.details import ContractEndDetails, TenantRequestDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
+from hds_audit.i18n.messages import Message, msg, nmsg
 from hds_audit.states import Status
 
 CONTRACT_MONTHS = 2  # §4.4 "within a maximum period of two (2) months from the contractual end date"
@@ -47,6 +48,8 @@ STATE_KINDS = {
     "flexibleengine_obs_bucket": "bucket",
     "flexibleengine_rds_instance_v3": "database",
 }
+KIND_WORDS = {"server": msg("server"), "volume": msg("volume"), "bucket": msg("bucket"), "database": msg("database"),
+              "backup": msg("backup")}
 # CTS resource_type -> kind of data resource
 TRACE_KINDS = {
     "ecs": "server", "server": "server", "servers": "server", "cloudserver": "server", "instance": "server",
@@ -88,8 +91,17 @@ class _Data:
     first_seen: datetime | None = None
     last_create: datetime | None = None
     listed: list[str] = field(default_factory=list)  # where it is still listed (not deleted)
-    proofs: list[tuple[datetime | None, str, str]] = field(default_factory=list)  # (when, what, ref)
+    proofs: list[tuple[datetime | None, Message, str]] = field(default_factory=list)  # (when, what, ref)
     failed: list[str] = field(default_factory=list)  # refs of failed delete attempts
+    of: str | None = None  # a backup's resource, as its listing names it
+
+    def label(self) -> Message:
+        """What the findings call it: its kind and name."""
+        if self.of is not None and self.name == f"backup of {self.of}":
+            return msg("backup backup of {name}", name=self.of)
+        if self.name and self.name != self.id:
+            return msg("{kind} {name}", kind=KIND_WORDS[self.kind], name=self.name)
+        return KIND_WORDS[self.kind]
 
     def seen(self, instant: datetime | None) -> None:
         if instant is not None and (self.first_seen is None or instant < self.first_seen):
@@ -113,10 +125,12 @@ def _collect(inp: CheckInput) -> dict[str, _Data]:
             item.listed.append(resource.ref)
     for backup in inp["backups"]:
         item = entry(backup.id, "backup", backup.resource_name and f"backup of {backup.resource_name}")
+        if backup.resource_name and item.name == f"backup of {backup.resource_name}":
+            item.of = backup.resource_name
         item.refs.append(backup.ref)
         item.seen(backup.created_at)
         if backup.deleted:
-            item.proofs.append((backup.updated_at, f"status deleted ({backup.source.upper()} listing)", backup.ref))
+            item.proofs.append((backup.updated_at, msg("status deleted ({source} listing)", source=backup.source.upper()), backup.ref))
         else:
             item.listed.append(backup.ref)
     rows = [t for t in inp["traces"].lifecycle_traces() if not _PART.fullmatch(t.trace_name.lower())]
@@ -135,7 +149,7 @@ def _collect(inp: CheckInput) -> dict[str, _Data]:
         if t.rating != "normal":
             item.failed.append(ref)
         elif item.last_create is None or t.time >= item.last_create:
-            item.proofs.append((t.time, f"trace {t.trace_id or ref} ({t.trace_name})", ref))
+            item.proofs.append((t.time, msg("trace {trace} ({name})", trace=t.trace_id or ref, name=str(t.trace_name)), ref))
     return data
 
 
@@ -150,7 +164,8 @@ def contract_end(inp: CheckInput) -> Outcome:
     # with one, all three are needed to prove deletion
     missing = [k for k in ("resources", "traces", "backups") if inp[k] is None]
     if missing:
-        return Outcome([Finding(k, f"evidence absent: {k} is needed to prove deletion after the contract end", status=Status.ERROR) for k in missing])
+        return Outcome([Finding(k, msg("evidence absent: {kind} is needed to prove deletion after the contract end", kind=k),
+                                status=Status.ERROR) for k in missing])
     deadline = add_months(end_of_contract, CONTRACT_MONTHS)
     due = deadline < inp.period.end
     findings, timeline = [], []
@@ -158,29 +173,37 @@ def contract_end(inp: CheckInput) -> Outcome:
         dated = sorted((p for p in item.proofs if p[0] is not None), key=lambda p: p[0])
         proof = dated[0] if dated else (item.proofs[0] if item.proofs else None)
         refs = tuple(dict.fromkeys(item.refs[:MAX_REFS] + ([proof[2]] if proof else [])))
-        label = f"{item.kind} {item.name}" if item.name and item.name != item.id else item.kind
+        label = item.label()
         if item.listed and due:
             verdict = "still listed"
-            findings.append(Finding(item.id, f"{label} still listed after the deletion deadline {when(deadline)}" + (f" although {proof[1]} on {when(proof[0])}" if proof else ""), tuple(dict.fromkeys(item.listed[:MAX_REFS] + list(refs)))))
+            message = (msg("{label} still listed after the deletion deadline {deadline} although {proof} on {at}", label=label,
+                           deadline=deadline, proof=proof[1], at=proof[0]) if proof else
+                       msg("{label} still listed after the deletion deadline {deadline}", label=label, deadline=deadline))
+            findings.append(Finding(item.id, message, tuple(dict.fromkeys(item.listed[:MAX_REFS] + list(refs)))))
         elif proof is not None and proof[0] is None and not due:
             verdict = "deleted"  # the listing, as of the end of the period, already says deleted
         elif proof is not None and proof[0] is None:
             verdict = "undated proof"
-            findings.append(Finding(item.id, f"{label}: {proof[1]} without a date (no updated_at): cannot tell it was deleted by {when(deadline)}", refs, Status.ERROR))
+            findings.append(Finding(item.id, msg("{label}: {proof} without a date (no updated_at): cannot tell it was deleted by {deadline}",
+                                                 label=label, proof=proof[1], deadline=deadline), refs, Status.ERROR))
         elif proof is not None and proof[0] > deadline:
             verdict = "deleted late"
-            findings.append(Finding(item.id, f"{label} deleted {when(proof[0])} ({proof[1]}), after the deadline {when(deadline)}", refs))
+            findings.append(Finding(item.id, msg("{label} deleted {at} ({proof}), after the deadline {deadline}", label=label,
+                                                 at=proof[0], proof=proof[1], deadline=deadline), refs))
         elif proof is not None and not item.listed:
             verdict = "deleted"
         elif due:
             verdict = "no proof"
-            attempts = f"; {len(item.failed)} failed delete attempt(s)" if item.failed else ""
-            findings.append(Finding(item.id, f"{label}: no deletion proof by the deadline {when(deadline)}{attempts}", tuple(dict.fromkeys(list(refs) + item.failed[:MAX_REFS]))))
+            attempts = (nmsg("; {n} failed delete attempt(s)", "; {n} failed delete attempt(s)", n=len(item.failed))
+                        if item.failed else "")
+            findings.append(Finding(item.id, msg("{label}: no deletion proof by the deadline {deadline}{attempts}", label=label,
+                                                 deadline=deadline, attempts=attempts),
+                                    tuple(dict.fromkeys(list(refs) + item.failed[:MAX_REFS]))))
         else:
             verdict = "pending"
         timeline.append({
             "resource_id": item.id, "kind": item.kind, "name": item.name, "first_seen": iso(item.first_seen),
-            "known_from": item.refs, "proof": proof[1] if proof else None, "proof_ref": proof[2] if proof else None,
+            "known_from": item.refs, "proof": str(proof[1]) if proof else None, "proof_ref": proof[2] if proof else None,
             "proof_at": iso(proof[0]) if proof else None, "failed_attempts": item.failed,
             "still_listed": item.listed, "deadline": iso(deadline), "verdict": verdict,
         })
@@ -212,17 +235,21 @@ def tenant_request(inp: CheckInput) -> Outcome:
     ref = ("tenant.yaml",)
     if deleted is not None:
         if deleted < requested:
-            return Outcome([Finding(tenant.tenant_id, f"tenant_deleted_at {when(deleted)} is before the request {when(requested)}", ref, Status.ERROR)], details=details)
+            return Outcome([Finding(tenant.tenant_id, msg("tenant_deleted_at {deleted} is before the request {requested}", deleted=deleted,
+                                                         requested=requested), ref, Status.ERROR)], details=details)
         taken = working_days_between(requested, deleted)
         details["working_days_taken"] = taken
         if deleted <= deadline:
             details["verdict"] = "deleted in time"
             return Outcome(details=details)
         details["verdict"] = "deleted late"
-        return Outcome([Finding(tenant.tenant_id, f"tenant deleted {when(deleted)}, {taken} working days after the request of {when(requested)}; due by {when(deadline)}", ref)], details=details)
+        return Outcome([Finding(tenant.tenant_id, msg("tenant deleted {deleted}, {taken} working days after the request of {requested}; "
+                                                     "due by {deadline}", deleted=deleted, taken=taken, requested=requested,
+                                                     deadline=deadline), ref)], details=details)
     if deadline < inp.period.end:
         details["verdict"] = "not deleted"
-        return Outcome([Finding(tenant.tenant_id, f"tenant deletion requested {when(requested)} and not done; it was due by {when(deadline)}", ref)], details=details)
+        return Outcome([Finding(tenant.tenant_id, msg("tenant deletion requested {requested} and not done; it was due by {deadline}",
+                                                     requested=requested, deadline=deadline), ref)], details=details)
     details["verdict"] = "pending"
     details["note"] = f"deletion requested {when(requested)}, not yet due (deadline {when(deadline)}, after the end of the period)"
     return Outcome(details=details)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from hds_audit.calendar.period import Period
 from hds_audit.evidence.tenant import Policy, Tenant
+from hds_audit.i18n.messages import Message
 from hds_audit.ordering import natural_key
 from hds_audit.states import Status
 
@@ -20,11 +21,21 @@ from hds_audit.states import Status
 @dataclass(frozen=True)
 class Finding:
     object: str  # the thing at fault, as the evidence names it
-    message: str
+    message: str  # in English: a check passes a Message (msg/nmsg), kept as `template` for the reports' languages
     evidence: tuple[str, ...] = ()  # "file#record" references
     status: Status = Status.FAIL
     waiver: str | None = None  # why a failing finding is waived
     cause: str | None = None  # the object this one stems from (a backup's server): its root cause
+    template: Message | None = field(default=None, compare=False)  # the message to render in another language
+
+    def __post_init__(self) -> None:
+        if isinstance(self.message, Message):
+            object.__setattr__(self, "template", self.message)
+            object.__setattr__(self, "message", str(self.message))
+
+    def text(self) -> str:
+        """The message in the language being rendered (hds_audit.i18n.language)."""
+        return self.template.render() if self.template is not None else self.message
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"object": self.object, "message": self.message, "evidence": list(self.evidence)}
@@ -34,7 +45,20 @@ class Finding:
             out["waiver"] = self.waiver
         if self.cause:
             out["cause"] = self.cause
+        if self.template is not None:  # additive: what `report` needs to render a read-back run in French
+            words = self.template.to_json()
+            out["message_template"] = words["template"]
+            if "plural" in words:
+                out["message_plural"] = words["plural"]
+            out["message_params"] = words["params"]
         return out
+
+    @staticmethod
+    def template_from_json(data: dict[str, Any]) -> Message | None:
+        if "message_template" not in data:
+            return None
+        return Message.from_json({"template": data["message_template"], "plural": data.get("message_plural"),
+                                  "params": data.get("message_params")})
 
     def sort_key(self) -> tuple:
         # messages naturally (`row 9999: ...` before `row 10000: ...`, as the file shows them); objects as written

@@ -16,6 +16,7 @@ from collections import defaultdict
 from hds_audit.checks.configuration import no_in_scope_resource
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
+from hds_audit.i18n.messages import msg
 from hds_audit.states import Status
 
 CHECK_ID = "inventory.assessed"
@@ -71,10 +72,10 @@ def assessed(inp: CheckInput) -> Outcome:
             counted[r.type] += 1
             continue
         left.append({"object": r.id, "type": r.type, "address": r.address, "region": r.region, "ref": r.ref})
-        findings.append(Finding(r.id, f"{r.type} {r.address} holds health data per the scope, and no check assesses this "
-                                      "type (only its region is placed, by residency.resources): a person must judge how "
-                                      "it protects the data", (r.ref,), Status.MANUAL))
-    findings += no_in_scope_resource(inp, "nothing was assessed")
+        findings.append(Finding(r.id, msg("{type} {address} holds health data per the scope, and no check assesses this type "
+                                          "(only its region is placed, by residency.resources): a person must judge how it "
+                                          "protects the data", type=r.type, address=r.address), (r.ref,), Status.MANUAL))
+    findings += no_in_scope_resource(inp, msg("nothing was assessed"))
     assessed_rows = [{"type": t, "resources": n, "checks": list(ASSESSED[t])} if t in ASSESSED else
                      {"type": t, "resources": n, "checks": [], "why": no_data_reason(t)} for t, n in sorted(counted.items())]
     details = {"assessed": assessed_rows, "not_assessed": left, "scope": inp.tenant.scope.describe()}

@@ -21,9 +21,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from hds_audit.calendar.instants import iso
-from hds_audit.checks.common import when
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
+from hds_audit.i18n.messages import Message, msg, semicolons
 from hds_audit.states import Status
 
 REQUIRED_KINDS: tuple[str, ...] = ("hds_certificate", "iso27001_certificate")
@@ -59,16 +59,20 @@ def certificates_valid(inp: CheckInput) -> Outcome:
             continue
         unverified = [d for d in docs if d.issue]
         for doc in unverified:
-            findings.append(Finding(kind, f"{doc.file}: {doc.issue}", (doc.ref,), Status.ERROR))
+            findings.append(Finding(kind, msg("{file}: {issue}", file=doc.file, issue=str(doc.issue)), (doc.ref,), Status.ERROR))
         for doc in docs:
             if not doc.issue and not doc.hash_matches:
-                findings.append(Finding(kind, f"{doc.file}: the document {doc.document} has sha256 {doc.actual_sha256}, the entry declares {doc.sha256}", (doc.ref, doc.document)))
+                findings.append(Finding(kind, msg("{file}: the document {document} has sha256 {actual}, the entry declares {declared}",
+                                                  file=doc.file, document=str(doc.document), actual=str(doc.actual_sha256),
+                                                  declared=str(doc.sha256)), (doc.ref, doc.document)))
         counted = [d for d in docs if not d.issue and d.hash_matches]
         gaps = uncovered(start, end, [(d.valid_from, d.valid_until) for d in counted])
         if gaps and not unverified:
-            validity = "; ".join(f"{d.file} valid from {when(d.valid_from)} until {when(d.valid_until)}" for d in counted) or "no certificate with a matching document"
-            missing = ", ".join(f"{when(a)} to {when(b)}" for a, b in gaps)
-            findings.append(Finding(kind, f"not valid over the whole period: nothing covers {missing} ({validity})", tuple(d.ref for d in docs)))
+            validity = (semicolons([msg("{file} valid from {start} until {end}", file=d.file, start=d.valid_from, end=d.valid_until)
+                                    for d in counted]) if counted else msg("no certificate with a matching document"))
+            missing = tuple(msg("{start} to {end}", start=a, end=b) for a, b in gaps)
+            findings.append(Finding(kind, msg("not valid over the whole period: nothing covers {missing} ({validity})",
+                                              missing=missing, validity=validity), tuple(d.ref for d in docs)))
     details = {"certificates": [{
         "kind": d.kind, "issuer": d.issuer, "valid_from": iso(d.valid_from), "valid_until": iso(d.valid_until),
         "document": d.document, "sha256_matches": d.hash_matches, "issue": d.issue, "file": d.file,
@@ -76,7 +80,8 @@ def certificates_valid(inp: CheckInput) -> Outcome:
     return Outcome(findings, details=details)
 
 
-def _absent(kind: str, unreadable: tuple[str, ...]) -> str:
+def _absent(kind: str, unreadable: tuple[str, ...]) -> Message:
     if unreadable:
-        return f"{kind} absent from the provider documents that could be read; it may be in {', '.join(unreadable)}, which could not be read"
-    return f"{kind} absent: no {kind} among the provider's documents (provider/*.yaml)"
+        return msg("{kind} absent from the provider documents that could be read; it may be in {files}, which could not be read",
+                   kind=kind, files=tuple(unreadable))
+    return msg("{kind} absent: no {kind} among the provider's documents (provider/*.yaml)", kind=kind)

@@ -28,6 +28,7 @@ from hds_audit.checks.details import PlacementsDetails, RegionsAllowedDetails, R
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, DATABASE, DATABASE_BACKUP_COPY, Inventory, Resource
+from hds_audit.i18n.messages import Message, msg
 from hds_audit.provider.regions import conflicting_declarations, known_regions, norm, region_info
 from hds_audit.states import Status
 
@@ -40,9 +41,9 @@ def _allowed(inp: CheckInput) -> set[str]:
     return {r for r in (norm(x) for x in inp.tenant.allowed_regions) if r}
 
 
-def _where(region: str | None, tenant) -> str:
+def _where(region: str | None, tenant) -> str | Message:
     info = region_info(region, tenant)
-    return info.describe() if info else f"{region} (country unknown)"
+    return info.describe() if info else msg("{region} (country unknown)", region=str(region))
 
 
 def _allowed_text(inp: CheckInput) -> str:
@@ -74,13 +75,15 @@ def regions_allowed(inp: CheckInput) -> Outcome:
         })
         if info is None:
             known = ", ".join(sorted(known_regions()))
-            message = f"unknown region: neither in the built-in table ({known}) nor declared with its country in {TENANT_FILE} declared_regions"
+            message = msg("unknown region: neither in the built-in table ({known}) nor declared with its country in {file} "
+                          "declared_regions", known=known, file=TENANT_FILE)
             findings.append(Finding(region, message, ref))
         elif not info.eu:
             declared = info.source == "declared"
-            source = f"declared in {TENANT_FILE}" if declared else "built-in table"
+            source = msg("declared in {file}", file=TENANT_FILE) if declared else msg("built-in table")
             refs = ref + ((f"{TENANT_FILE}#declared_regions",) if declared else ())
-            findings.append(Finding(region, f"lies in {info.country or 'no country'} ({source}), outside the European Union (§6.11.1)", refs))
+            findings.append(Finding(region, msg("lies in {country} ({source}), outside the European Union (§6.11.1)",
+                                                country=info.country or msg("no country"), source=source), refs))
     details: dict[str, Any] = {"regions": rows}
     conflicts = conflicting_declarations(tenant)
     if conflicts:
@@ -93,7 +96,7 @@ def _backups(inp: CheckInput) -> list:
     return list(inp.evidence.get("backups") or [])
 
 
-def _backup_region(backup, inventory: Inventory) -> tuple[str | None, str | None]:
+def _backup_region(backup, inventory: Inventory) -> tuple[str | None, Message | None]:
     """A backup's region, else the region of the resource it protects (a backup stays in its resource's region);
     a volume that is a server's disk lies in the server's region."""
     region = getattr(backup, "region", None)
@@ -101,17 +104,18 @@ def _backup_region(backup, inventory: Inventory) -> tuple[str | None, str | None
         return region, None
     owner, how = inventory.owner_of(str(getattr(backup, "resource_id", None) or ""))
     if owner is not None and owner.region:
-        return owner.region, f"region of its volume, {how}" if how else f"region of its resource {owner.id}"
+        return owner.region, msg("region of its volume, {how}", how=how) if how else msg("region of its resource {resource}",
+                                                                                           resource=owner.id)
     return None, None
 
 
-def _no_backup_evidence(inp: CheckInput, consequence: str) -> list[Finding]:
+def _no_backup_evidence(inp: CheckInput, consequence: Message) -> list[Finding]:
     """Backups are optional to the engine so that resources are still judged; their absence is an `error` all the same
     (the contract's checks cover every backup: no listing read proves nothing about them). An empty listing is evidence."""
     if inp.evidence.get("backups") is not None:
         return []
-    return [Finding("backups", f"backup evidence is absent (no readable backups/*.json listing): {consequence}, "
-                               "so their residency is not shown", status=Status.ERROR)]
+    return [Finding("backups", msg("backup evidence is absent (no readable backups/*.json listing): {consequence}, so their "
+                                   "residency is not shown", consequence=consequence), status=Status.ERROR)]
 
 
 def _backup_ref(backup) -> tuple[str, ...]:
@@ -121,11 +125,12 @@ def _backup_ref(backup) -> tuple[str, ...]:
 
 def _resource_findings(r: Resource, inp: CheckInput, allowed: set[str]) -> list[Finding]:
     if r.region is None:
-        why = f"the state records no region and {TENANT_FILE} sets no default_region"
-        return [Finding(r.id, f"{r.type} {r.address}: region unknown: {why}", (r.ref,), Status.ERROR)]
+        return [Finding(r.id, msg("{type} {address}: region unknown: the state records no region and {file} sets no default_region",
+                                  type=r.type, address=r.address, file=TENANT_FILE), (r.ref,), Status.ERROR)]
     if norm(r.region) not in allowed:
         where = _where(r.region, inp.tenant)
-        return [Finding(r.id, f"{r.type} {r.address} lies in {where}, not an allowed region ({_allowed_text(inp)})", (r.ref,))]
+        return [Finding(r.id, msg("{type} {address} lies in {where}, not an allowed region ({allowed})", type=r.type,
+                                  address=r.address, where=where, allowed=_allowed_text(inp)), (r.ref,))]
     return []
 
 
@@ -140,22 +145,24 @@ def _backup_placement(b, inventory: Inventory, inp: CheckInput, allowed: set[str
     region, inferred = _backup_region(b, inventory)
     source = getattr(b, "source", None)
     resource_id = getattr(b, "resource_id", None)
-    extra = {"region_from": inferred} if inferred else {}
+    extra = {"region_from": str(inferred)} if inferred else {}
     owner = inventory.owner_of(str(resource_id or ""))[0]
     name = getattr(b, "resource_name", None) or (owner.attributes.get("name") if owner else None)
     row = _placement(bid, "backup", region, inp, allowed, source=source, resource_id=resource_id, ref=getattr(b, "ref", None),
                      resource_name=name if isinstance(name, str) else None, created_at=getattr(b, "created_at", None), **extra)
-    label = f"{source.upper() + ' ' if source else ''}backup of {_named(owner) if owner else resource_id or '?'}"
+    whose = _named(owner) if owner else resource_id or "?"
+    label = (msg("{source} backup of {resource}", source=source.upper(), resource=whose) if source
+             else msg("backup of {resource}", resource=whose))
     cause = str(resource_id) if resource_id else None  # one server behind all its backups: one root cause
     if region is None:
-        why = "its resource has no known region" if owner is not None else "its resource is not in the Terraform state"
-        return row, [Finding(bid, f"{label}: region unknown: the listing records none and {why}", _backup_ref(b), Status.ERROR,
-                             cause=cause)]
+        why = msg("its resource has no known region") if owner is not None else msg("its resource is not in the Terraform state")
+        return row, [Finding(bid, msg("{label}: region unknown: the listing records none and {why}", label=label, why=why),
+                             _backup_ref(b), Status.ERROR, cause=cause)]
     if norm(region) not in allowed:
-        how = f" ({inferred})" if inferred else ""
+        how = msg(" ({how})", how=inferred) if inferred else ""
         where = _where(region, inp.tenant)
-        return row, [Finding(bid, f"{label} lies in {where}{how}, not an allowed region ({_allowed_text(inp)})", _backup_ref(b),
-                             cause=cause)]
+        return row, [Finding(bid, msg("{label} lies in {where}{how}, not an allowed region ({allowed})", label=label, where=where,
+                                      how=how, allowed=_allowed_text(inp)), _backup_ref(b), cause=cause)]
     return row, []
 
 
@@ -175,7 +182,7 @@ def resources(inp: CheckInput) -> Outcome:
         row, faults = _backup_placement(b, inventory, inp, allowed)
         placements.append(row)
         findings += faults
-    findings += _no_backup_evidence(inp, "backups are not placed")
+    findings += _no_backup_evidence(inp, msg("backups are not placed"))
     details: dict[str, Any] = {"placements": placements}
     notes = []
     if not inventory.resources:
@@ -192,27 +199,28 @@ def _buckets(inventory: Inventory) -> dict[str, Resource]:
     return {str(b.attributes.get("bucket") or b.id): b for b in inventory.of_type(BUCKET)}
 
 
-def _replication_target(r: Resource, buckets: dict[str, Resource]) -> tuple[str | None, str]:
+def _replication_target(r: Resource, buckets: dict[str, Resource]) -> tuple[str | None, str | Message]:
     """The destination region of a bucket replication and how it was found."""
     declared = r.attributes.get("destination_region")
     if isinstance(declared, str) and declared.strip():
         return declared.strip(), "destination_region"
     target = str(r.attributes.get("destination_bucket") or "").strip()
     if not target:
-        return None, "the replication names no destination_bucket"
+        return None, msg("the replication names no destination_bucket")
     bucket = buckets.get(target)
     if bucket is None:
-        return None, f"destination bucket {target} is not in the Terraform state"
+        return None, msg("destination bucket {bucket} is not in the Terraform state", bucket=target)
     if bucket.region is None:
-        return None, f"destination bucket {target} has no known region"
-    return bucket.region, f"region of destination bucket {target}"
+        return None, msg("destination bucket {bucket} has no known region", bucket=target)
+    return bucket.region, msg("region of destination bucket {bucket}", bucket=target)
 
 
-def _target_finding(obj: str, what: str, region: str | None, how: str, ref: tuple[str, ...], inp: CheckInput, allowed: set[str]) -> Finding | None:
+def _target_finding(obj: str, what: Message, region: str | None, how: str | Message, ref: tuple[str, ...], inp: CheckInput, allowed: set[str]) -> Finding | None:
     if region is None:
-        return Finding(obj, f"{what}: destination region unknown ({how})", ref, Status.ERROR)
+        return Finding(obj, msg("{what}: destination region unknown ({how})", what=what, how=how), ref, Status.ERROR)
     if norm(region) not in allowed:
-        return Finding(obj, f"{what} targets {_where(region, inp.tenant)}, not an allowed region ({_allowed_text(inp)})", ref)
+        return Finding(obj, msg("{what} targets {where}, not an allowed region ({allowed})", what=what, where=_where(region, inp.tenant),
+                               allowed=_allowed_text(inp)), ref)
     return None
 
 
@@ -225,10 +233,10 @@ def replication(inp: CheckInput) -> Outcome:
     findings: list[Finding] = []
     rows: list[dict[str, Any]] = []
 
-    def add(obj: str, kind: str, source: str | None, target: str | None, how: str, what: str, ref: Iterable[str],
+    def add(obj: str, kind: str, source: str | None, target: str | None, how: str | Message, what: Message, ref: Iterable[str],
             cause: str | None = None) -> None:
         refs = tuple(x for x in ref if x)
-        rows.append({**_placement(obj, kind, target, inp, allowed), "source_region": source, "found_by": how, "about": what,
+        rows.append({**_placement(obj, kind, target, inp, allowed), "source_region": source, "found_by": str(how), "about": str(what),
                      "ref": refs[0] if refs else None})
         finding = _target_finding(obj, what, target, how, refs, inp, allowed)
         if finding:
@@ -238,29 +246,31 @@ def replication(inp: CheckInput) -> Outcome:
         target, how = _replication_target(r, buckets)
         source = r.attributes.get("bucket") or r.id
         dest = r.attributes.get("destination_bucket") or "?"
-        add(r.id, r.type, r.region, target, how, f"replication of bucket {source} to bucket {dest} ({r.address})", (r.ref,))
+        add(r.id, r.type, r.region, target, how, msg("replication of bucket {source} to bucket {target} ({address})", source=str(source),
+                                                       target=str(dest), address=r.address), (r.ref,))
     for r in sorted(inventory.of_type(CBR_POLICY), key=lambda r: r.address):
         target = _text(r.attributes.get("destination_region"))
         replicates = (_text(r.attributes.get("type")) or "").lower() == "replication"
         if target or replicates:  # a backup policy without a destination copies nothing
-            what = f"CBR replication policy {_text(r.attributes.get('name')) or r.name} ({r.address})"
-            add(r.id, r.type, r.region, target, "destination_region" if target else "the policy names no destination_region", what, (r.ref,))
+            what = msg("CBR replication policy {name} ({address})", name=_text(r.attributes.get("name")) or r.name, address=r.address)
+            add(r.id, r.type, r.region, target, "destination_region" if target else msg("the policy names no destination_region"),
+                what, (r.ref,))
     databases = {r.id: r for r in inventory.of_type(DATABASE)}
     for r in sorted(inventory.of_type(DATABASE_BACKUP_COPY), key=lambda r: r.address):
         # RDS copies the instance's backups to destination_region (flexibleengine_rds_cross_region_backup_strategy)
         instance = databases.get(_text(r.attributes.get("instance_id")) or "")
         name = (_text(instance.attributes.get("name")) or instance.id) if instance else _text(r.attributes.get("instance_id")) or "?"
         target = _text(r.attributes.get("destination_region"))
-        what = f"cross-region backup strategy of RDS instance {name} ({r.address})"
+        what = msg("cross-region backup strategy of RDS instance {name} ({address})", name=name, address=r.address)
         add(r.id, r.type, instance.region if instance else r.region, target,
-            "destination_region" if target else "the strategy names no destination_region", what, (r.ref,) + ((instance.ref,) if instance else ()))
+            "destination_region" if target else msg("the strategy names no destination_region"), what, (r.ref,) + ((instance.ref,) if instance else ()))
     for b in sorted(_backups(inp), key=lambda b: str(getattr(b, "id", ""))):
         for target in getattr(b, "destination_regions", None) or []:
             bid = str(getattr(b, "id", "") or "?")
             owner = getattr(b, "resource_id", None)
-            add(bid, "backup", getattr(b, "region", None), target, "replication_records", f"copy of the backup of {owner or '?'}",
+            add(bid, "backup", getattr(b, "region", None), target, "replication_records", msg("copy of the backup of {resource}", resource=str(owner or "?")),
                 _backup_ref(b), cause=str(owner) if owner else None)  # copies of one resource's backups: one cause
-    findings += _no_backup_evidence(inp, "backup copies are not checked")
+    findings += _no_backup_evidence(inp, msg("backup copies are not checked"))
     details: dict[str, Any] = {"replications": rows}
     if not rows:
         details["note"] = "the Terraform state was read and holds no bucket replication, CBR replication policy nor RDS cross-region backup strategy" + ("" if inp.evidence.get("backups") is None else "; no backup is copied to another region")

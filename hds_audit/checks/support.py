@@ -17,10 +17,13 @@ support.response_times conventions:
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hds_audit.calendar.instants import iso
-from hds_audit.checks.common import row_ref, when
+from hds_audit.checks.common import row_ref
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
+from hds_audit.i18n.messages import msg
 from hds_audit.provider.support_plans import HDS_ELIGIBLE_PLANS, is_response_on_time, load_support_plans, measured_response_time, response_deadline
 from hds_audit.states import Status
 
@@ -33,7 +36,8 @@ def plan_eligible(inp: CheckInput) -> Outcome:
     if plan in HDS_ELIGIBLE_PLANS:
         return Outcome(details=details)
     name = load_support_plans().plan(plan).name
-    return Outcome([Finding(plan, f"HDS needs the Business support plan or higher (§3.3); the tenant has {name}", ("tenant.yaml#support_plan",))], details=details)
+    return Outcome([Finding(plan, msg("HDS needs the Business support plan or higher (§3.3); the tenant has {plan}", plan=name),
+                             ("tenant.yaml#support_plan",))], details=details)
 
 
 @check("support.response_times", "Incident tickets are answered within the plan's objective (§7.3.1)", needs=("tickets",),
@@ -58,15 +62,20 @@ def response_times(inp: CheckInput) -> Outcome:
                 row["verdict"] = "no objective (P4)"
                 continue
             row["verdict"] = "manual"
-            why = "the support plans table has no Platinum column" if plan == "platinum" else f"the table gives no objective ('{objective.seed if objective else 'N/A'}')"
-            findings.append(Finding(v["ticket_id"], f"{priority} incident opened {when(opened)} under the {plans.plan(plan).name} plan: {why}; compare the response with the contract", ref, Status.MANUAL))
+            why = (msg("the support plans table has no Platinum column") if plan == "platinum" else
+                   msg("the table gives no objective ('{seed}')", seed=objective.seed if objective else "N/A"))
+            findings.append(Finding(v["ticket_id"], msg("{priority} incident opened {opened} under the {plan} plan: {why}; compare the "
+                                                        "response with the contract", priority=priority, opened=opened,
+                                                        plan=plans.plan(plan).name, why=why), ref, Status.MANUAL))
             continue
         deadline = response_deadline(plan, priority, opened, catalog=plans)
         row["deadline"] = iso(deadline)
         if responded is None:
             if deadline < inp.period.end:
                 row["verdict"] = "not answered"
-                findings.append(Finding(v["ticket_id"], f"{priority} incident opened {when(opened)} has no response; the {objective.seed} objective ran out {when(deadline)}", ref))
+                findings.append(Finding(v["ticket_id"], msg("{priority} incident opened {opened} has no response; the {objective} objective "
+                                                            "ran out {deadline}", priority=priority, opened=opened,
+                                                            objective=objective.seed, deadline=deadline), ref))
             else:
                 row["verdict"] = "pending"
             continue
@@ -76,8 +85,14 @@ def response_times(inp: CheckInput) -> Outcome:
             row["verdict"] = "on time"
             continue
         row["verdict"] = "late"
-        clock = " working" if objective.clock == "working_hours" else ""
-        findings.append(Finding(v["ticket_id"], (
-            f"{priority} incident opened {when(opened)}, answered {when(responded)}: {row['measured_hours']:g}{clock} hours, "
-            f"over the {objective.seed} objective of the {plans.plan(plan).name} plan (due {when(deadline)})"), ref))
+        hours = format(row["measured_hours"], "g")
+        hours = Decimal(hours) if "e" not in hours else hours  # a figure the reader's locale writes
+        template = (msg("{priority} incident opened {opened}, answered {responded}: {hours} working hours, over the {objective} "
+                        "objective of the {plan} plan (due {deadline})", priority=priority, opened=opened, responded=responded,
+                        hours=hours, objective=objective.seed, plan=plans.plan(plan).name, deadline=deadline)
+                    if objective.clock == "working_hours" else
+                    msg("{priority} incident opened {opened}, answered {responded}: {hours} hours, over the {objective} "
+                        "objective of the {plan} plan (due {deadline})", priority=priority, opened=opened, responded=responded,
+                        hours=hours, objective=objective.seed, plan=plans.plan(plan).name, deadline=deadline))
+        findings.append(Finding(v["ticket_id"], template, ref))
     return Outcome(findings, details={"plan": plan, "tickets": rows})

@@ -23,15 +23,17 @@ hourly counts, reads of a bucket by accounts without a role at the time.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from hds_audit.calendar.instants import PARIS, iso
-from hds_audit.checks.common import MAX_REFS, account_key, no_trace_in_period, register_cover, undecided, when
+from hds_audit.checks.common import MAX_REFS, account_key, no_trace_in_period, register_cover, undecided
 from hds_audit.checks.details import ContinuityDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.interface import shown as shown_value
 from hds_audit.evidence.resources import BUCKET, Inventory, Resource
+from hds_audit.i18n.messages import Message, msg, nmsg
 from hds_audit.provider.regions import norm
 from hds_audit.states import Status
 
@@ -50,14 +52,15 @@ def regions_in_use(inventory: Inventory) -> tuple[list[str], list[Finding]]:
     """Normalised regions of in-scope resources, and an `error` finding per in-scope resource of unknown region."""
     regions = sorted({norm(r) for r in inventory.regions_in_use()} - {None})
     unknown = [
-        Finding(r.id, f"in-scope {r.type} {r.address} has no known region (the state records none and tenant.yaml sets no "
-                      "default_region): cannot tell whether its region is traced", (r.ref,), Status.ERROR)
+        Finding(r.id, msg("in-scope {type} {address} has no known region (the state records none and tenant.yaml sets no "
+                          "default_region): cannot tell whether its region is traced", type=r.type, address=r.address),
+                (r.ref,), Status.ERROR)
         for r in sorted(inventory.resources, key=lambda r: r.address)
         if r.in_scope and r.region is None and not _is_global(r)
     ]
     if not regions and not unknown:
-        unknown.append(Finding("resources", "no in-scope resource with a region in the Terraform state: no region in use to "
-                                            "check (is tenant.yaml scope right?)", status=Status.ERROR))
+        unknown.append(Finding("resources", msg("no in-scope resource with a region in the Terraform state: no region in use to "
+                                                "check (is tenant.yaml scope right?)"), status=Status.ERROR))
     return regions, unknown
 
 
@@ -75,9 +78,9 @@ def _bucket_name(tracker: Resource) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _tracker_label(tracker: Resource) -> str:
+def _tracker_label(tracker: Resource) -> Message:
     name = tracker.attributes.get("tracker_name") or tracker.name
-    return f"tracker {name} ({tracker.address})"
+    return msg("tracker {name} ({address})", name=str(name), address=tracker.address)
 
 
 # -- trace.tracker_enabled ---------------------------------------------------------------------
@@ -93,22 +96,28 @@ def tracker_enabled(inp: CheckInput) -> Outcome:
         here = [t for t in trackers if norm(t.region) == region]
         enabled = [t for t in here if _status(t) == "enabled"]
         unknown = [t for t in here if _status(t) is None]
-        rows.append({"region": region, "trackers": [_tracker_label(t) for t in here],
-                     "enabled": [_tracker_label(t) for t in enabled]})
+        rows.append({"region": region, "trackers": [str(_tracker_label(t)) for t in here],
+                     "enabled": [str(_tracker_label(t)) for t in enabled]})
         if enabled:
             continue
         if unknown:
-            findings.append(Finding(region, f"{_tracker_label(unknown[0])} records no status: cannot tell whether it is enabled",
+            findings.append(Finding(region, msg("{tracker} records no status: cannot tell whether it is enabled",
+                                                tracker=_tracker_label(unknown[0])),
                                     tuple(t.ref for t in unknown), Status.ERROR))
         elif here:
-            states = ", ".join(f"{_tracker_label(t)} is {_status(t)}" for t in here)
-            findings.append(Finding(region, f"no enabled CTS tracker in this region in use: {states}", tuple(t.ref for t in here)))
+            states = tuple(msg("{tracker} is {status}", tracker=_tracker_label(t), status=str(_status(t))) for t in here)
+            findings.append(Finding(region, msg("no enabled CTS tracker in this region in use: {states}", states=states),
+                                    tuple(t.ref for t in here)))
         elif placeless:
-            findings.append(Finding(region, f"no CTS tracker placed in this region; {len(placeless)} tracker(s) of unknown region "
-                                            f"({', '.join(_tracker_label(t) for t in placeless)}) may or may not cover it",
+            findings.append(Finding(region, nmsg("no CTS tracker placed in this region; {n} tracker(s) of unknown region ({trackers}) "
+                                                 "may or may not cover it",
+                                                 "no CTS tracker placed in this region; {n} tracker(s) of unknown region ({trackers}) "
+                                                 "may or may not cover it",
+                                                 n=len(placeless), trackers=tuple(_tracker_label(t) for t in placeless)),
                                     tuple(t.ref for t in placeless), Status.ERROR))
         else:
-            findings.append(Finding(region, "region in use (in-scope resources) without any CTS tracker (§6.9.2 requires one per region)"))
+            findings.append(Finding(region, msg("region in use (in-scope resources) without any CTS tracker (§6.9.2 requires one per "
+                                                "region)")))
     return Outcome(findings, details={"regions": rows})
 
 
@@ -128,28 +137,35 @@ def _daily(traces, inp: CheckInput, regions: list[str]) -> list[dict[str, Any]]:
     return [{"region": region, "day": day, "count": counts.get((region, day), 0)} for region in shown for day in _days(inp)]
 
 
-def _gap_text(micros: int, limit_hours: float) -> str:
+def _gap_text(micros: int, limit_hours: float) -> Message:
     """A gap's length in hours to one decimal; to the microsecond in h, min and s when that figure would not exceed
     the limit (24 h 1 ms must not read "24.0 hours, over the 24 hours allowed")."""
     hours = micros / 3_600_000_000
     if round(hours, 1) > limit_hours:
-        return f"{hours:.1f} hours"
+        return msg("{hours} hours", hours=Decimal(f"{hours:.1f}"))
     h, rest = divmod(micros, 3_600_000_000)
     m, us = divmod(rest, 60_000_000)
     seconds = f"{us / 1_000_000:.6f}".rstrip("0").rstrip(".")
-    return f"{h} h {m} min {seconds} s"
+    return msg("{h} h {m} min {s} s", h=h, m=m, s=Decimal(seconds))
 
 
-def _gap_message(gap_start, gap_end, before, after, micros: int, limit_hours: float) -> str:
+def _gap_message(gap_start, gap_end, before, after, micros: int, limit_hours: float) -> Message:
     if before is None and after is None:
-        what = f"no trace at all in the period ({when(gap_start)} to {when(gap_end)})"
+        what = msg("no trace at all in the period ({start} to {end})", start=gap_start, end=gap_end)
     elif before is None:
-        what = f"no trace from the period start {when(gap_start)} to the first trace at {when(gap_end)}"
+        what = msg("no trace from the period start {start} to the first trace at {end}", start=gap_start, end=gap_end)
     elif after is None:
-        what = f"no trace from the last trace at {when(gap_start)} to the period end {when(gap_end)}"
+        what = msg("no trace from the last trace at {start} to the period end {end}", start=gap_start, end=gap_end)
     else:
-        what = f"no trace between {when(gap_start)} and {when(gap_end)}"
-    return f"{what}: a gap of {_gap_text(micros, limit_hours)}, over the {limit_hours:g} hours allowed"
+        what = msg("no trace between {start} and {end}", start=gap_start, end=gap_end)
+    return msg("{what}: a gap of {gap}, over the {limit} hours allowed", what=what, gap=_gap_text(micros, limit_hours),
+               limit=_figure(limit_hours))
+
+
+def _figure(value: float) -> Decimal | str:
+    """A number as `:g` writes it, kept a number for the reader's locale (but in exponent form)."""
+    text = format(value, "g")
+    return text if "e" in text else Decimal(text)
 
 
 @check("trace.continuity", "Traces cover the period without a gap over the limit", needs=("traces", "resources"),
@@ -192,11 +208,11 @@ def _tracker_buckets(inventory: Inventory) -> tuple[dict[str, list[Resource]], l
     for t in trackers:
         name = _bucket_name(t)
         if name is None:
-            problems.append(Finding(t.id, f"{_tracker_label(t)} names no bucket_name", (t.ref,), Status.ERROR))
+            problems.append(Finding(t.id, msg("{tracker} names no bucket_name", tracker=_tracker_label(t)), (t.ref,), Status.ERROR))
         else:
             out.setdefault(name.lower(), []).append(t)
     if not trackers:
-        problems.append(Finding(TRACKER, "no CTS tracker in the Terraform state: no trace bucket to assess", status=Status.ERROR))
+        problems.append(Finding(TRACKER, msg("no CTS tracker in the Terraform state: no trace bucket to assess"), status=Status.ERROR))
     return out, problems
 
 
@@ -248,9 +264,10 @@ def retention(inp: CheckInput) -> Outcome:
     for name, writers in sorted(trackers.items()):
         label = _bucket_name(writers[0])
         found = buckets.get(name)
-        who = ", ".join(_tracker_label(t) for t in writers)
+        who = tuple(_tracker_label(t) for t in writers)
         if not found:
-            findings.append(Finding(label, f"bucket of {who} is not in the Terraform state: its lifecycle rules cannot be seen",
+            findings.append(Finding(label, msg("bucket of {trackers} is not in the Terraform state: its lifecycle rules cannot be seen",
+                                               trackers=who),
                                     tuple(t.ref for t in writers), Status.ERROR))
             continue
         roots = _trace_roots(writers)
@@ -267,16 +284,18 @@ def retention(inp: CheckInput) -> Outcome:
                     try:
                         days = float(days)
                     except (TypeError, ValueError):
-                        findings.append(Finding(label, f"lifecycle rule {_said(rule.get('name'))} has expiration days {_said(days)}, not a number",
+                        findings.append(Finding(label, msg("lifecycle rule {rule} has expiration days {days}, not a number",
+                                                           rule=_said(rule.get("name")), days=_said(days)),
                                                 (bucket.ref,), Status.ERROR))
                         continue
                     shortest = days if shortest is None else min(shortest, days)
                     if days < keep:
                         prefix = rule.get("prefix") or ""
-                        scope = f" (prefix '{prefix}')" if prefix else " (whole bucket)"
-                        findings.append(Finding(label, f"lifecycle rule {rule.get('name')!r}{scope} expires objects after {days:g} days, "
-                                                       f"under the {keep} days traces must be kept", (bucket.ref,)))
-            rows.append({"bucket": label, "trackers": [_tracker_label(t) for t in writers], "shortest_expiration_days": shortest,
+                        scope = msg(" (prefix '{prefix}')", prefix=str(prefix)) if prefix else msg(" (whole bucket)")
+                        findings.append(Finding(label, msg("lifecycle rule {rule}{scope} expires objects after {days} days, under "
+                                                           "the {keep} days traces must be kept", rule=repr(rule.get("name")),
+                                                           scope=scope, days=_figure(days), keep=keep), (bucket.ref,)))
+            rows.append({"bucket": label, "trackers": [str(_tracker_label(t)) for t in writers], "shortest_expiration_days": shortest,
                          "ignored_rules": ignored})
     return Outcome(findings, details={"buckets": rows, "retention_days": keep})
 
@@ -299,15 +318,18 @@ def access_entitlement(inp: CheckInput) -> Outcome:
     shown = {name: _bucket_name(writers[0]) for name, writers in buckets.items()}  # as the trackers write them
     for reads in traces.bucket_reads(inp.period.start, inp.period.end, register_cover(register, READER_ROLES), sorted(buckets)):
         user, n = reads.key, reads.n
-        labels = ", ".join(shown.get(b, b) for b in reads.buckets if b)
-        what = f"{n} read(s) of the trace bucket(s) {labels}, from {when(reads.first)} to {when(reads.last)}"
-        more = f" (first {MAX_REFS} referenced)" if n > MAX_REFS else ""
+        labels = tuple(shown.get(b, b) for b in reads.buckets if b)
+        what = nmsg("{n} read(s) of the trace bucket(s) {buckets}, from {first} to {last}",
+                    "{n} read(s) of the trace bucket(s) {buckets}, from {first} to {last}",
+                    n=n, buckets=labels, first=reads.first, last=reads.last)
+        more = msg(" (first {n} referenced)", n=MAX_REFS) if n > MAX_REFS else ""
         if user is None:
-            findings.append(Finding("(no account)", f"{what}, by no identified account (user is null): cannot tell whether "
-                                                    f"a trace reader or an auditor made them{more}", reads.refs, Status.ERROR))
+            findings.append(Finding("(no account)", msg("{what}, by no identified account (user is null): cannot tell whether a "
+                                                        "trace reader or an auditor made them{more}", what=what, more=more),
+                                    reads.refs, Status.ERROR))
             continue
         held = sorted(roles.get(account_key(user), set()))
-        holding = f"roles in the register: {', '.join(held)}" if held else "not in the register"
-        findings.append(Finding(user, f"{what}, without a trace_reader or auditor authorization at the time ({holding}){more}",
-                                reads.refs))
+        holding = msg("roles in the register: {roles}", roles=tuple(held)) if held else msg("not in the register")
+        findings.append(Finding(user, msg("{what}, without a trace_reader or auditor authorization at the time ({holding}){more}",
+                                          what=what, holding=holding, more=more), reads.refs))
     return Outcome(undecided(findings, register, lambda names: {n: account_key(n) for n in names}, READER_ROLES))

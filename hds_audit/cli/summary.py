@@ -103,7 +103,7 @@ def error_reasons(result: RunResult) -> tuple[list[str], list[str]]:
     for check in result.unique_checks():
         for finding in check.findings:
             if finding.status is Status.ERROR and (finding.object, finding.message) not in made:
-                others.setdefault(f"{finding.object}: {finding.message}", []).append(check.id)
+                others.setdefault(f"{finding.object}{_(': ')}{finding.text()}", []).append(check.id)
     return ([f"{p.reference}: {p.reason}" for p in problems],
             [f"{line} ({_checks(ids)})" for line, ids in others.items()])
 

@@ -57,7 +57,7 @@ def cause_text(cause: RootCause) -> CauseText:
     if cause.related:
         related = ngettext("and {n} related finding", "and {n} related findings", cause.related)
     where = _("unreadable evidence") if cause.scope == EVIDENCE_SCOPE else ", ".join(cause.checks)
-    return CauseText(cause.object, to_seconds(cause.head.message), related, where)
+    return CauseText(cause.object, to_seconds(cause.head.text()), related, where)
 
 
 def headline(result: RunResult) -> str:

@@ -17,13 +17,15 @@ KIND_WORDS = 3  # leading words of a message that name its kind
 # flexibleengine_compute_instance_v2 is a kind, not a value.
 _TYPE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)+$")
 _VALUE = re.compile(r"[0-9./:#=@'\"]")
-_TRAILING = {"of", "for", "in", "at", "from", "to", "the", "a", "an", "on", "by", "with"}
+_TRAILING = {"of", "for", "in", "at", "from", "to", "the", "a", "an", "on", "by", "with",
+             "de", "du", "des", "la", "le", "les", "en", "dans", "au", "aux", "à", "par", "pour", "sur", "avec"}  # French
 
 
 def finding_kind(finding) -> tuple[str, str]:
-    """(status, leading words of the message): findings saying the same thing about other objects."""
+    """(status, leading words of the message in the report's language): findings saying the same thing about other
+    objects."""
     kind: list[str] = []
-    for word in finding.message.split():
+    for word in finding.text().split():
         if word == finding.object or (_VALUE.search(word) and not _TYPE_NAME.match(word)):
             break
         kind.append(word)

@@ -242,7 +242,7 @@ def _findings(ws, result) -> None:
             line(c.control.id, "", c.status.value, c.control.rule, _("no evidence is bound to this rule: a person must judge it"))
         for k in c.checks:
             for fid, f in zip(k.finding_ids(), k.findings):
-                line(c.control.id, k.id, f.status.value, f.object, f.message, f.evidence, f.waiver, fid, severity_of(k.id))
+                line(c.control.id, k.id, f.status.value, f.object, f.text(), f.evidence, f.waiver, fid, severity_of(k.id))
             if k.status.value == "manual" and not k.findings:
                 # a missing attestation has no finding, only a note: without a row the auditor sees a bare count
                 line(c.control.id, k.id, "manual", c.control.rule, _expected(k))
@@ -267,6 +267,8 @@ def _changes(ws, comparison: dict) -> None:
     """`run --previous DIR`: new, fixed and persisting findings since that run."""
     headers = [_("Change"), _("Check"), _("Object"), _("Status"), _("Previous status"), _("Message"), _("Controls")]
     _table(ws, headers, [12, 32, 30, 12, 14, 70, 40])
+    from hds_audit.i18n.messages import finding_text
+
     kinds = {"new": _("new"), "fixed": _("fixed"), "persisting": _("persisting")}
     row = 1
     for kind, label in kinds.items():
@@ -277,7 +279,7 @@ def _changes(ws, comparison: dict) -> None:
             put(ws, row, 3, item.get("object"), wrap=True)
             status_cell(ws, row, 4, item.get("status") or "fail")
             put(ws, row, 5, status_word(item["previous_status"]) if item.get("previous_status") else "")
-            put(ws, row, 6, to_seconds(item.get("message")), wrap=True)
+            put(ws, row, 6, to_seconds(finding_text(item)), wrap=True)
             put(ws, row, 7, ", ".join(item.get("controls") or []), wrap=True)
     _filter(ws, len(headers), row)
 

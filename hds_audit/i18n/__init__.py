@@ -1,10 +1,10 @@
 """The language of the reports, the terminal summary and the proofs: English or French.
 
-Texts are written in English in the code and templates; the French ones are a gettext catalog,
-report_templates/locale/fr/LC_MESSAGES/hds_audit.po, compiled (Babel) when first needed, so a
-translator edits one plain file and nothing is generated into the tree. Dates and numbers take the
-locale's form (CLDR, through Babel). The messages of the checks themselves (what is at fault in the
-evidence) stay as the checks write them.
+Texts are written in English in the code and templates; the French ones are gettext catalogs,
+report_templates/locale/fr/LC_MESSAGES/hds_audit.po (the reports) and findings.po (the checks'
+finding messages, hds_audit/i18n/messages.py), compiled (Babel) when first needed, so a translator
+edits plain files and nothing is generated into the tree. Dates and numbers take the locale's form
+(CLDR, through Babel).
 
 `with language("fr"): ...` sets the language of everything rendered inside; `_()` translates.
 """
@@ -49,15 +49,37 @@ def translations(lang: str) -> gettext.NullTranslations:
     if lang == DEFAULT:
         return gettext.NullTranslations()
     from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
 
-    path = data_dir("report_templates") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=LOCALES[lang], domain=DOMAIN)
+    catalog = read_catalog(lang)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+def catalog_files(lang: str) -> list:
+    """The .po files of `lang`: the reports' texts (hds_audit.po) first, then the others (findings.po: the checks'
+    finding messages), kept apart so that each has its translators and its reviews."""
+    folder = data_dir("report_templates") / "locale" / lang / "LC_MESSAGES"
+    main = folder / f"{DOMAIN}.po"
+    return [main] + sorted(p for p in folder.glob("*.po") if p != main)
+
+
+def read_catalog(lang: str):
+    """Every .po of `lang` as one Babel catalog (its first file's header: plural forms)."""
+    from babel.messages.pofile import read_po
+
+    catalog = None
+    for path in catalog_files(lang):
+        with path.open("rb") as handle:
+            part = read_po(handle, locale=LOCALES[lang], domain=DOMAIN)
+        if catalog is None:
+            catalog = part
+            continue
+        for message in part:
+            if message.id:
+                catalog[message.id] = message
+    return catalog
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """The texts to translate, gathered where they are written (Babel's extractors), so a test and a
-translator see the same list: `_()` and `ngettext()` in the code, `_()` in the HTML template, and
-every text of report_templates/pdf.yaml and actions.yaml (the English text is the gettext key).
+translator see the same list: `_()` and `ngettext()` in the code, the checks' `msg()` and `nmsg()`
+(hds_audit/i18n/messages.py), `_()` in the HTML template, and every text of report_templates/pdf.yaml
+and actions.yaml (the English text is the gettext key).
 
 `python -m hds_audit.i18n.catalog` prints the messages the French catalog lacks.
 """
@@ -13,7 +14,7 @@ import yaml
 
 from hds_audit.paths import data_dir
 
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "ngettext": (1, 2), "msg": None, "nmsg": (1, 2)}  # msg/nmsg: the checks' finding messages
 _PACKAGE = Path(__file__).resolve().parents[1]  # every module of hds_audit/
 WORDED_SECTIONS = ("report", "residency", "deletion")  # pdf.yaml sections of texts (not colours)
 
@@ -46,13 +47,9 @@ def messages() -> set[str | tuple[str, str]]:
 
 
 def missing(lang: str = "fr") -> list[str]:
-    from babel.messages.pofile import read_po
+    from hds_audit.i18n import read_catalog
 
-    from hds_audit.i18n import DOMAIN, LOCALES
-
-    path = data_dir("report_templates") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=LOCALES[lang])
+    catalog = read_catalog(lang)
     out = []
     for message in sorted(messages(), key=str):
         key = message[0] if isinstance(message, tuple) else message

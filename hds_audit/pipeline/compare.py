@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hds_audit.i18n.messages import TEMPLATE_KEYS
 from hds_audit.results.documents import UnreadableDocument, read_document
 from hds_audit.results.model import SCHEMA
 
@@ -50,6 +51,7 @@ def _findings(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]
                 key = (str(check.get("id")), str(f.get("object")))
                 entry = out.setdefault(key, {"check": key[0], "object": key[1], "status": f.get("status") or "fail",
                                              "message": f.get("message") or "", "controls": []})
+                entry.update({k: f[k] for k in TEMPLATE_KEYS if k in f})  # to render the message in the report's language
                 if control.get("id") not in entry["controls"]:
                     entry["controls"].append(control.get("id"))
     return out

@@ -74,7 +74,7 @@ HOUR_US = 3_600_000_000
     (int(12.14 * HOUR_US), 12.1, "12 h 8 min 24 s"),
 ])
 def test_gap_text(micros, limit, text):
-    assert _gap_text(micros, limit) == text
+    assert str(_gap_text(micros, limit)) == text
 
 
 def test_gap_of_a_millisecond_over_the_limit_shows_the_excess(builder, run_checks_on):

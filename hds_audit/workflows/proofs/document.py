@@ -10,6 +10,7 @@ from typing import Any
 
 from hds_audit.formats import pdf_style as style
 from hds_audit.i18n import _, ngettext, number
+from hds_audit.i18n.messages import finding_text
 
 MAX_FINDINGS = 60  # per check; the JSON has them all
 _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:")
@@ -68,7 +69,7 @@ def checks_section(doc: dict[str, Any], title: str) -> list:
         rows = [style.header_row(_("Status"), _("Object"), _("Finding"), _("Evidence"))]
         for f in check["findings"][:MAX_FINDINGS]:
             rows.append([style.badge(f.get("status") or "fail"), style.text(f["object"], "cell"),
-                         style.text(f["message"] + (f"\n{f['waiver']}" if f.get("waiver") else ""), "cell"),
+                         style.text(finding_text(f) + (f"\n{f['waiver']}" if f.get("waiver") else ""), "cell"),
                          style.text("\n".join(f.get("evidence", [])[:3]), "mono")])
         story.append(style.grid(rows, [62, 110, 180, style.content_width() - 352]))
         hidden = len(check["findings"]) - MAX_FINDINGS

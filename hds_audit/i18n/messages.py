@@ -1,0 +1,161 @@
+"""A finding's message as a gettext template and its values, so that a report renders it in its language.
+
+A check writes `msg("{n} backup(s) of {name} ...", n=3, name=...)`, or `nmsg(singular, plural, n=...)` where the
+count decides the form. The English text (`str(message)`) is what results.json's `message` has always held, byte for
+byte: values are written as the checks always wrote them (instants in ISO 8601, numbers as Python prints them). In
+another language the template is translated (report_templates/locale/*/LC_MESSAGES/*.po) and numbers, dates and
+instants take the locale's form (Babel); text values are evidence (file, account, bucket, region names) and are never
+translated. A value may itself be a message: it is rendered in the same language.
+
+results.json carries the template and the values beside the English `message` (`message_template`,
+`message_plural`, `message_params`), so that `report` and `review import` re-render a read-back run in French.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from hds_audit import i18n
+
+NONE = "—"  # an instant that is not known, as the checks always wrote it
+TEMPLATE_KEYS = ("message_template", "message_plural", "message_params")  # a finding's message in results.json, but English
+
+
+@dataclass(frozen=True)
+class Message:
+    template: str  # the English text with {placeholders}: the gettext message id
+    params: tuple[tuple[str, Any], ...] = ()  # a tuple, not a dict: findings are frozen and hashable
+    plural: str | None = None  # the plural form's id; the count is the value `n`
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def values(self) -> dict[str, Any]:
+        return dict(self.params)
+
+    def render(self, lang: str | None = None) -> str:
+        """The text in `lang` (by default the language being rendered: hds_audit.i18n.language)."""
+        lang = i18n.current() if lang is None else i18n.check(lang)
+        values = self.values()
+        words = i18n.translations(lang)
+        if self.plural is None:
+            pattern = words.gettext(self.template)
+        else:
+            pattern = words.ngettext(self.template, self.plural, int(values.get("n") or 0))
+        return pattern.format(**{name: _value(value, lang) for name, value in values.items()})
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"template": self.template}
+        if self.plural is not None:
+            out["plural"] = self.plural
+        out["params"] = {name: _encode(value) for name, value in self.params}
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Message:
+        params = tuple((str(k), _decode(v)) for k, v in (data.get("params") or {}).items())
+        return cls(str(data["template"]), params, data.get("plural"))
+
+
+def msg(template: str, **values: Any) -> Message:
+    """A message to render later in the report's language (a gettext keyword: Babel extracts `template`)."""
+    return Message(template, _frozen(values))
+
+
+def nmsg(singular: str, plural: str, n: int, **values: Any) -> Message:
+    """A message whose form follows the count `n` (a gettext keyword: Babel extracts both forms)."""
+    return Message(singular, (("n", n), *_frozen(values)), plural)
+
+
+def _frozen(values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in values.items())
+
+
+def semicolons(items: list[Any]) -> Any:
+    """Items one after the other, each ended by a semicolon but the last, as the checks list unlike things."""
+    out = items[0]
+    for item in items[1:]:
+        out = msg("{first}; {second}", first=out, second=item)
+    return out
+
+
+def finding_text(finding: Any) -> str:
+    """A finding's message in the language being rendered: a Finding, or a finding as results.json holds it."""
+    if isinstance(finding, dict):
+        if "message_template" not in finding:
+            return str(finding.get("message") or "")
+        return Message.from_json({"template": finding["message_template"], "plural": finding.get("message_plural"),
+                                  "params": finding.get("message_params")}).render()
+    return finding.text()
+
+
+def text(message: Message | str | None) -> str:
+    """A message (or a plain text) in the language being rendered."""
+    if isinstance(message, Message):
+        return message.render()
+    return "" if message is None else str(message)
+
+
+def _value(value: Any, lang: str) -> str:
+    english = lang == i18n.DEFAULT
+    if isinstance(value, Message):
+        return value.render(lang)
+    if value is None:
+        return NONE
+    if isinstance(value, tuple | list):  # items of one kind, as the checks list them
+        return ", ".join(_value(item, lang) for item in value)
+    if isinstance(value, datetime):
+        from hds_audit.calendar.instants import iso
+
+        return iso(value) if english else _in(lang, i18n.moment, value)
+    if isinstance(value, date):
+        return value.isoformat() if english else _in(lang, i18n.day, value)
+    if isinstance(value, bool) or isinstance(value, str) or english:
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, locale=i18n.LOCALES[lang], decimal_quantization=False)
+    return str(value)
+
+
+def _in(lang: str, helper, value) -> str:
+    with i18n.language(lang):
+        return helper(value)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_encode(item) for item in value]
+    if isinstance(value, Message):
+        return value.to_json()
+    if isinstance(value, datetime):
+        from hds_audit.calendar.instants import iso
+
+        return {"instant": iso(value)}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_decode(item) for item in value)
+    if not isinstance(value, dict):
+        return value
+    if "template" in value:
+        return Message.from_json(value)
+    if "instant" in value:
+        from hds_audit.calendar.instants import parse_instant
+
+        return parse_instant(value["instant"])
+    if "date" in value:
+        return date.fromisoformat(value["date"])
+    if "decimal" in value:
+        return Decimal(value["decimal"])
+    raise ValueError(f"not a message value: {value!r}")
