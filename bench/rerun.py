@@ -93,7 +93,7 @@ def measure(events: int, bundle: Path, repeat: int, bare_scan, trace_paths, laun
                 register.write_bytes(original + ROW.encode("utf-8"))
                 again = whole(bundle, work / "again", cache, launcher)
                 if i == 0:
-                    plain = whole(bundle, work / "plain", work / "unused", launcher, "--no-cache")
+                    whole(bundle, work / "plain", work / "unused", launcher, "--no-cache")
                     same = _without_cache_use(work / "again" / "results.json")[0] == \
                         _without_cache_use(work / "plain" / "results.json")[0]
                     use = _without_cache_use(work / "again" / "results.json")[1]

@@ -302,7 +302,7 @@ def measure(events: int, args) -> tuple[str, dict]:
         # The order turns every other run: whichever stage runs first after (c) or the previous run pays for what
         # the machine was doing before, and a fixed order would charge it to the same stage each time.
         shape = generate.LAYOUTS[args.layout][1]
-        stages = {"a": lambda: bare_scan(files, shape), "a2": lambda: (bare_table(files, shape), None),
+        stages = {"a": lambda s=shape: bare_scan(files, s), "a2": lambda s=shape: (bare_table(files, s), None),
                   "b": lambda: trace_stage(bundle)}
         done = {}
         for key in (("a", "a2", "b") if i % 2 == 0 else ("b", "a2", "a")):
