@@ -53,7 +53,7 @@ def current(inp: CheckInput) -> Outcome:
     } for a in matching]}
     findings = _unattributed(inp["attestations"] or [], control, rule, inp.params["catalog"])
     if not matching:
-        return Outcome(findings, manual=f"no signed attestation for {label} in attestations/", details=details)
+        return Outcome(findings, manual=msg("no signed attestation for {label} in attestations/", label=label), details=details)
     for a in matching:
         if a.issue:
             findings.append(Finding(a.file, msg("attestation for {label}: {issue}", label=label, issue=str(a.issue)), (a.ref,), Status.ERROR))

@@ -241,7 +241,7 @@ def restore_tested(inp: CheckInput) -> Outcome:
 def quota(inp: CheckInput) -> Outcome:
     vbs = [b for b in (inp["backups"] or []) if b.source == "vbs" and not b.deleted]
     if not vbs:
-        return Outcome(not_applicable="no VBS backup in the evidence (backups/*.json with volume_id)")
+        return Outcome(not_applicable=msg("no VBS backup in the evidence (backups/*.json with volume_id)"))
     per_volume = Counter(b.resource_id for b in vbs)
     findings = []
     if len(vbs) > VBS_TENANT_LIMIT:

@@ -154,12 +154,12 @@ def _collect(inp: CheckInput) -> dict[str, _Data]:
 
 
 @check("deletion.contract_end", "Data is deleted within two months of the contract end (§4.4)", optional=("resources", "traces", "backups"),
-       applies=lambda tenant: None if tenant.contract_end else "no contract_end in tenant.yaml",
+       applies=lambda tenant: None if tenant.contract_end else msg("no contract_end in tenant.yaml"),
        category="activity", severity="high", details=ContractEndDetails)
 def contract_end(inp: CheckInput) -> Outcome:
     end_of_contract = inp.tenant.contract_end
     if end_of_contract is None:
-        return Outcome(not_applicable="no contract_end in tenant.yaml")
+        return Outcome(not_applicable=msg("no contract_end in tenant.yaml"))
     # optional for the engine only so that a tenant without contract end is not_applicable;
     # with one, all three are needed to prove deletion
     missing = [k for k in ("resources", "traces", "backups") if inp[k] is None]
@@ -218,13 +218,13 @@ def contract_end(inp: CheckInput) -> Outcome:
 
 
 @check("deletion.tenant_request", "The tenant is deleted within 10 working days of the request (§7.7.6.1)",
-       applies=lambda tenant: None if tenant.tenant_deletion_requested_at else "no tenant_deletion_requested_at in tenant.yaml",
+       applies=lambda tenant: None if tenant.tenant_deletion_requested_at else msg("no tenant_deletion_requested_at in tenant.yaml"),
        category="document", severity="medium", details=TenantRequestDetails)
 def tenant_request(inp: CheckInput) -> Outcome:
     tenant = inp.tenant
     requested = tenant.tenant_deletion_requested_at
     if requested is None:
-        return Outcome(not_applicable="no tenant_deletion_requested_at in tenant.yaml")
+        return Outcome(not_applicable=msg("no tenant_deletion_requested_at in tenant.yaml"))
     deadline = add_working_days(requested, TENANT_DELETION_WORKING_DAYS)
     deleted = tenant.tenant_deleted_at
     details = {

@@ -69,8 +69,8 @@ class Finding:
 @dataclass
 class Outcome:
     findings: list[Finding] = field(default_factory=list)
-    not_applicable: str | None = None  # reason the check does not apply
-    manual: str | None = None  # what a human must attest
+    not_applicable: str | Message | None = None  # reason the check does not apply
+    manual: str | Message | None = None  # what a human must attest
     details: dict[str, Any] = field(default_factory=dict)  # tables for reports (gaps, deletion timeline...)
 
 
@@ -131,7 +131,7 @@ class CheckSpec:
     run: CheckFunction
     # whether the check applies to this tenant at all (e.g. only after a contract end): decided
     # from tenant.yaml before any evidence is read, so broken evidence cannot make it `error`
-    applies: Callable[[Tenant], str | None] | None = None  # returns the reason it does not apply
+    applies: Callable[[Tenant], str | Message | None] | None = None  # returns the reason it does not apply
     params: type[CheckParams] = NO_PARAMS  # what a binding's `params:` may set
     category: Category | None = None  # None only for a check that has not declared it yet (a test catches it)
     severity: Severity | None = None

@@ -272,7 +272,7 @@ def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, 
     for check in checks:
         line = f"<b>{_esc(check.id)}</b> — {_esc(status_label(check.status.value))}"
         if check.note:
-            line += f" — {_esc(to_seconds(check.note))}"
+            line += f" — {_esc(to_seconds(check.note_text()))}"
         if check.findings and id(check) in shown:
             line += " — " + _esc(_("{findings}, listed under “{rule}” above",
                                    findings=ngettext("{n} finding", "{n} findings", len(check.findings)), rule=shown[id(check)]))

@@ -252,7 +252,7 @@ def _findings(ws, result) -> None:
 
 def _expected(check) -> str:
     """A manual check's note, and what would settle it."""
-    note = check.note or _("a person must attest this rule")
+    note = check.note_text() or _("a person must attest this rule")
     if check.id != "attestation.current":
         return note
     details = AttestationDetails.model_validate(check.details or {})

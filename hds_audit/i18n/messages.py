@@ -92,6 +92,16 @@ def finding_text(finding: Any) -> str:
     return finding.text()
 
 
+def note_text(check: Any) -> str:
+    """A check's note (why it does not apply, what a person must attest) in the language being rendered: a
+    CheckResult, or a check as results.json holds it."""
+    if not isinstance(check, dict):
+        return check.note_text() or ""
+    if "note_template" not in check:
+        return str(check.get("note") or "")
+    return Message.from_json({"template": check["note_template"], "params": check.get("note_params")}).render()
+
+
 def text(message: Message | str | None) -> str:
     """A message (or a plain text) in the language being rendered."""
     if isinstance(message, Message):

@@ -16,6 +16,7 @@ from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Tenant
+from hds_audit.i18n.messages import Message
 from hds_audit.results.ids import finding_ids
 from hds_audit.results.severity import severity_of
 from hds_audit.states import SEVERITY, Status, is_blocking
@@ -28,8 +29,17 @@ class CheckResult:
     id: str
     status: Status
     findings: list[Finding]
-    note: str | None = None
+    note: str | None = None  # in English: a check may give a Message, kept as `note_template` for other languages
     details: dict[str, Any] = field(default_factory=dict)
+    note_template: Message | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.note, Message):
+            self.note_template, self.note = self.note, str(self.note)
+
+    def note_text(self) -> str | None:
+        """The note in the language being rendered."""
+        return self.note_template.render() if self.note_template is not None else self.note
 
     def finding_ids(self) -> list[str]:
         return finding_ids(self.id, (f.object for f in self.findings))
@@ -40,6 +50,10 @@ class CheckResult:
         out: dict[str, Any] = {"id": self.id, "status": self.status.value, "severity": level, "findings": findings}
         if self.note:
             out["note"] = self.note
+        if self.note and self.note_template is not None:  # additive, as a finding's message_template
+            words = self.note_template.to_json()
+            out["note_template"] = words["template"]
+            out["note_params"] = words["params"]
         if self.details:
             out["details"] = _jsonable(self.details)
         return out

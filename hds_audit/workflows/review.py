@@ -25,6 +25,7 @@ from hds_audit.catalog.models import Control
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import FileRead, Problem
 from hds_audit.evidence.tenant import Scope, Tenant
+from hds_audit.i18n.messages import Message
 from hds_audit.results.model import SCHEMA, CheckResult, ControlResult, RunResult
 from hds_audit.results.reviews import VERDICTS
 from hds_audit.states import Status
@@ -63,7 +64,7 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
                 if key not in shared:
                     shared[key] = CheckResult(
                         k["id"], Status(k["status"]), [_finding(f) for f in k.get("findings", [])],
-                        note=k.get("note"), details=k.get("details") or {},
+                        note=k.get("note"), details=k.get("details") or {}, note_template=_note_template(k),
                     )
                 checks.append(shared[key])
             controls.append(ControlResult(control, Status(c["status"]), checks, unbound="note" in c, review=c.get("review")))
@@ -102,6 +103,12 @@ def _kept_actions(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _finding(f: dict) -> Finding:
     return Finding(str(f["object"]), str(f["message"]), tuple(f.get("evidence") or ()),
                    Status(f.get("status") or "fail"), f.get("waiver"), f.get("cause"), Finding.template_from_json(f))
+
+
+def _note_template(check: dict) -> Message | None:
+    if "note_template" not in check:
+        return None
+    return Message.from_json({"template": check["note_template"], "params": check.get("note_params")})
 
 
 def _instant(value: Any) -> datetime | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from hds_audit.formats import pdf_style as style
 from hds_audit.i18n import _, ngettext, number
-from hds_audit.i18n.messages import finding_text
+from hds_audit.i18n.messages import finding_text, note_text
 
 MAX_FINDINGS = 60  # per check; the JSON has them all
 _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:")
@@ -60,7 +60,7 @@ def checks_section(doc: dict[str, Any], title: str) -> list:
     story = [CondPageBreak(120), style.text(title, "h2")]
     rows = [style.header_row(_("Check"), _("Status"), _("Note"))]
     for check in doc.get("checks", []):
-        rows.append([style.text(check["id"], "cell_bold"), style.badge(check["status"]), style.text(check.get("note") or ngettext("{n} finding", "{n} findings", len(check["findings"])), "cell")])
+        rows.append([style.text(check["id"], "cell_bold"), style.badge(check["status"]), style.text(note_text(check) or ngettext("{n} finding", "{n} findings", len(check["findings"])), "cell")])
     story.append(style.grid(rows, [170, 66, style.content_width() - 236]))
     for check in doc.get("checks", []):
         if not check["findings"]:
