@@ -61,6 +61,10 @@ PEOPLE = [
 ]
 SERVICE_ACCOUNT = ("svc-backup-sync", "a.martin")
 INTRUDER = "x.inconnu"  # with `planted`: an account absent from the register and from IAM
+# With `full` (a bundle full of findings, the bench's "findings" case): a third of the accounted traces by one of
+# OUTSIDERS accounts in neither the register nor IAM, half the OBS traces reads of the trace bucket by operators, and
+# every OUTSIDE_EVERY-th file in OUTSIDE_REGION, a region the tenant does not allow: checks write out most files.
+OUTSIDERS, OUTSIDE_REGION, OUTSIDE_EVERY = 400, "eu-west-1", 10
 ACTIONS = {  # service -> (resource_type, [trace names], endpoint host)
     "ECS": ("server", ["createServer", "updateServer", "startServer", "stopServer", "rebootServer"], "ecs"),
     "EVS": ("volume", ["createVolume", "updateVolume", "extendVolume"], "evs"),
@@ -83,11 +87,13 @@ LAYOUTS = {
 }
 
 
-def _who(rng: random.Random, n: int, service: str, planted: bool) -> tuple[str | None, str, str, bool]:
+def _who(rng: random.Random, n: int, service: str, planted: bool, full: bool = False) -> tuple[str | None, str, str, bool]:
     """Account, trace type, trace name and whether it reads the trace bucket: 5 % of all traces are SystemAction
     (user null, never OBS), 2 % reads of the trace bucket by the trace reader (OBS files only); `planted` adds a
     few findings (an operator reading the trace bucket, an account in neither the register nor IAM)."""
     roll = rng.random()
+    if full and service == "OBS" and roll >= 0.5:
+        return rng.choice(PEOPLE[2:12])[0], "ObsSDK", rng.choice(["GetObject", "ListObjects"]), True
     if service == "OBS" and roll < 2 / OBS_SHARE / 100:
         reader = "c.petit" if planted and n % 7 == 0 else PEOPLE[-1][0]
         return reader, "ObsSDK", rng.choice(["GetObject", "ListObjects"]), True
@@ -96,12 +102,14 @@ def _who(rng: random.Random, n: int, service: str, planted: bool) -> tuple[str |
         return None, "SystemAction", name, False
     user = SERVICE_ACCOUNT[0] if rng.random() < 0.1 else rng.choice(PEOPLE[:12])[0]
     trace_type = "ObsSDK" if service == "OBS" else rng.choice(["ConsoleAction", "ApiCall"])
+    if full and n % 3 == 0:
+        user = f"ext.{n % OUTSIDERS:03d}"
     return INTRUDER if planted and n % 499 == 0 else user, trace_type, rng.choice(ACTIONS[service][1]), False
 
 
-def _event(rng: random.Random, n: int, when: int, service: str, planted: bool = False) -> dict:
+def _event(rng: random.Random, n: int, when: int, service: str, planted: bool = False, full: bool = False) -> dict:
     """Trace number n of the bundle, of `service`, at `when` (epoch ms)."""
-    user, trace_type, name, reads_traces = _who(rng, n, service, planted)
+    user, trace_type, name, reads_traces = _who(rng, n, service, planted, full)
     resource_type, _, host = ACTIONS[service]
     if service == "OBS":
         bucket = BUCKET if reads_traces else "ch-bench-exports"
@@ -120,14 +128,14 @@ def _event(rng: random.Random, n: int, when: int, service: str, planted: bool = 
         api_version="v2", project_id=PROJECT_ID, tracker_name=TRACKER)
 
 
-def _block(index: int, first: int, count: int, total: int, planted: bool) -> list[dict]:
+def _block(index: int, first: int, count: int, total: int, planted: bool, full: bool = False) -> list[dict]:
     """The traces of block `index` (events first .. first+count-1), sorted by time: one CTS file's worth."""
     rng = random.Random(index)
     span = epoch_ms(PERIOD_END) - epoch_ms(PERIOD_START)
     # event k of the whole set happens at k/total of the period, plus up to 30 s of jitter
     times = [epoch_ms(PERIOD_START) + (first + k) * span // total + rng.randrange(30_000) for k in range(count)]
     service = FILE_SERVICES[index % len(FILE_SERVICES)]
-    return [_event(rng, first + k, t, service, planted) for k, t in enumerate(sorted(times))]
+    return [_event(rng, first + k, t, service, planted, full) for k, t in enumerate(sorted(times))]
 
 
 def _files_of(blocks: list[tuple[int, list[dict]]], layout: str) -> list[tuple[int, str | None, list[dict]]]:
@@ -141,17 +149,18 @@ def _files_of(blocks: list[tuple[int, list[dict]]], layout: str) -> list[tuple[i
     return [(i, folder, sorted(merged[j::width], key=lambda t: t["time"])) for j, (i, _) in enumerate(blocks)]
 
 
-def _write_group(args: tuple[Path, int, int, int, str, bool]) -> int:
+def _write_group(args: tuple[Path, int, int, int, str, bool, bool]) -> int:
     """Write the files of one group of consecutive blocks (one per service); returns how many."""
-    out, group, events, per_file, layout, planted = args
+    out, group, events, per_file, layout, planted, full = args
     ext, shape, _ = LAYOUTS[layout]
     width = len(FILE_SERVICES)
     firsts = range(group * width * per_file, min(events, (group + 1) * width * per_file), per_file)
-    blocks = [(first // per_file, _block(first // per_file, first, min(per_file, events - first), events, planted))
+    blocks = [(first // per_file, _block(first // per_file, first, min(per_file, events - first), events, planted, full))
               for first in firsts]
     files = BundleFiles(out)
     for index, folder, traces in _files_of(blocks, layout):
-        rel = cts_key(PREFIX, REGION, from_ms(traces[0]["time"]), IDS.hex("file", index, n=16), ext,
+        region = OUTSIDE_REGION if full and index % OUTSIDE_EVERY == OUTSIDE_EVERY - 1 else REGION
+        rel = cts_key(PREFIX, region, from_ms(traces[0]["time"]), IDS.hex("file", index, n=16), ext,
                       tracker=TRACKER, service=folder)
         write_trace_file(files, rel, traces, shape, level=6)
     return len(blocks)
@@ -201,19 +210,20 @@ def _bundle_files(out: Path) -> None:
 
 
 def generate(events: int, out: Path, workers: int | None = None, quiet: bool = False, *, layout: str = "cts",
-             per_file: int = PER_FILE, planted: bool = False) -> Path:
+             per_file: int = PER_FILE, planted: bool = False, full: bool = False) -> Path:
     """Write the bundle into `out` unless a complete one for the same N and layout is already there.
-    `workers` 1 writes in this process; `planted` adds a few findings (tests compare layouts with it)."""
+    `workers` 1 writes in this process; `planted` adds a few findings (tests compare layouts with it), `full` many
+    (OUTSIDERS)."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}: one of {', '.join(LAYOUTS)}")
-    stamp, signature = out / ".complete", f"{FORMAT_VERSION} {events} {layout} {per_file} {planted}"
+    stamp, signature = out / ".complete", f"{FORMAT_VERSION} {events} {layout} {per_file} {planted}" + (" full" if full else "")
     if stamp.exists() and stamp.read_text() == signature:
         return out
     shutil.rmtree(out / "traces", ignore_errors=True)  # an older layout's files would stay beside the new ones
     out.mkdir(parents=True, exist_ok=True)
     _bundle_files(out)
     groups = -(-events // (per_file * len(FILE_SERVICES)))
-    jobs = [(out, g, events, per_file, layout, planted) for g in range(groups)]
+    jobs = [(out, g, events, per_file, layout, planted, full) for g in range(groups)]
     total = -(-events // per_file)
     if workers == 1:
         written = map(_write_group, jobs)
@@ -240,17 +250,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("events", type=int, help="number of trace events")
     parser.add_argument("--out", type=Path, help="bundle folder (default: bench/cache/N, or N-LAYOUT)")
     parser.add_argument("--layout", choices=list(LAYOUTS), default="cts", help="how the trace files are laid out")
+    parser.add_argument("--findings-full", action="store_true", help="a bundle full of findings (OUTSIDERS), into N-findings")
     args = parser.parse_args(argv)
     if args.events < 1:
         parser.error("N must be positive")
-    out = args.out or Path(__file__).resolve().parent / "cache" / cache_name(args.events, args.layout)
-    generate(args.events, out, layout=args.layout)
+    out = args.out or Path(__file__).resolve().parent / "cache" / cache_name(args.events, args.layout, args.findings_full)
+    generate(args.events, out, layout=args.layout, full=args.findings_full)
     print(out)
     return 0
 
 
-def cache_name(events: int, layout: str) -> str:
-    return str(events) if layout == "cts" else f"{events}-{layout}"
+def cache_name(events: int, layout: str, full: bool = False) -> str:
+    return (str(events) if layout == "cts" else f"{events}-{layout}") + ("-findings" if full else "")
 
 
 if __name__ == "__main__":

@@ -357,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="how the generated bundle lays out its trace files (bench/generate.py LAYOUTS)")
     parser.add_argument("--layouts", nargs="+", choices=list(generate.LAYOUTS),
                         help="only these layouts side by side, each with its own bare scan (bench/layouts.py); their section of results.md is replaced")
+    parser.add_argument("--findings", action="store_true",
+                        help="only a bundle full of findings against a clean one (bench/findings.py); their section of results.md is replaced")
     parser.add_argument("--repeat", type=int, default=3, help="runs of (a), (a2) and (b); best and median are reported")
     parser.add_argument("--results", type=Path, default=HERE / "results.md")
     parser.add_argument("--engine", nargs="+", choices=("duckdb", "spark"),
@@ -374,11 +376,13 @@ def main(argv: list[str] | None = None) -> int:
             text = _replace_section(text, section)
         args.results.write_text(text, encoding="utf-8")
         return 0
-    if args.engine or args.layouts:
+    if args.engine or args.layouts or args.findings:
+        import findings
         import layouts
 
         this = sys.modules[__name__]
-        sections = [engines(n, args) if args.engine else layouts.measure(n, args.layouts, args, this) for n in args.events]
+        sections = [engines(n, args) if args.engine else layouts.measure(n, args.layouts, args, this) if args.layouts
+                    else findings.measure(n, args, this) for n in args.events]
         text = args.results.read_text(encoding="utf-8") if args.results.exists() else "# hds-audit benchmark\n"
         for section in sections:
             print(section)

@@ -3,7 +3,8 @@
 Two trackers writing the same region's traces, or two exports overlapping, put one trace in two
 files. A trace's id is a long string the scan does not read; but a repeated trace falls in groups
 with the same key (region, account, service, OBS read, hour) and overlapping instants in both files,
-so only the files with such groups have their ids read (`trace_details`). A file holding a trace
+so only the files with such groups have their ids read: first alone, by one narrow query per file shape, then,
+if one of them is in two files, with every column (`trace_details`). A file holding a trace
 that an earlier file (by path) holds is then read again from its details without those traces: its
 first reading is no longer live, and the problem names both files.
 """
@@ -11,7 +12,7 @@ first reading is no longer live, and the problem names both files.
 from __future__ import annotations
 
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.evidence.traces import sql
+from hds_audit.evidence.traces import reader, sql
 from hds_audit.evidence.traces.files import COLUMNS, event_row
 
 _KEY = ("region", "user_name", "service_type", "read_name", "read_bucket", "hour")
@@ -28,7 +29,7 @@ USING (trace_id) ORDER BY d.trace_id, d.file, d.record"""
 def count_once(traces, evidence: Evidence) -> None:
     """Reads again without its repeats each file holding a trace an earlier file holds; one problem per pair of files."""
     candidates = traces.rows(CANDIDATES)
-    if not candidates:
+    if not candidates or not _any_repeated(traces, candidates):
         return
     traces.details(file for file, _ in candidates)
     for file, records in sorted(report(traces.rows(REPEATED), evidence).items()):
@@ -50,6 +51,18 @@ def report(rows, evidence: Evidence) -> dict[str, set[int]]:
         evidence.problems.append(Problem(file, None, f"{len(ids)} trace(s) also in {first} (same trace_id, e.g. {ids[0]}): "
                                          "the same traces twice, counted once"))
     return repeats
+
+
+def _any_repeated(traces, candidates: list[tuple[str, str]]) -> bool:
+    """Whether a trace id is in two of the candidate files (file, shape). Files whose groups overlap are common
+    (files mixing services, written side by side) and repeats rare: reading only their ids costs a fraction of
+    every column. A file read in Python, or two files of different shapes, are left to the full reading."""
+    shapes = {shape for _, shape in candidates}
+    if len(shapes) > 1 or reader.PYTHON in shapes:
+        return True
+    files = [file for file, _ in candidates]
+    traces.copies.check(files)
+    return bool(traces.rows(sql.repeated_ids(shapes.pop()) + " LIMIT 1", [[traces.copies.path(f) for f in files]]))
 
 
 def _read_without(traces, file: str, records: set[int]) -> None:

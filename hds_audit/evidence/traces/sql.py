@@ -104,10 +104,11 @@ def _envelope(fields: dict[str, str], src: str) -> str:
     gives NULL where read_json fails: a `user` that is not an object (nor null) makes `time` NULL, so that the file
     is read again in Python (`bad`), which says why."""
     structure = json.dumps([{k: "JSON" if k == "user" else v for k, v in fields.items()}])
-    names = ", ".join(f't."{k}" AS "{k}"' for k in fields if k not in ("user", "time"))
-    return f"""(SELECT src, {names},
-               CASE WHEN json_type(t."user") = 'OBJECT' THEN from_json(t."user", '{{"name": "VARCHAR"}}') END AS "user",
-               CASE WHEN coalesce(json_type(t."user"), 'NULL') IN ('OBJECT', 'NULL') THEN t."time" END AS "time"
+    names = [f't."{k}" AS "{k}"' for k in fields if k not in ("user", "time")]
+    if "user" in fields:
+        names += ["CASE WHEN json_type(t.\"user\") = 'OBJECT' THEN from_json(t.\"user\", '{\"name\": \"VARCHAR\"}') END AS \"user\"",
+                  "CASE WHEN coalesce(json_type(t.\"user\"), 'NULL') IN ('OBJECT', 'NULL') THEN t.\"time\" END AS \"time\""]
+    return f"""(SELECT src, {', '.join(names)}
         FROM (SELECT {src} AS src, unnest(from_json(json->'traces', '{structure}')) AS t
               FROM read_json_objects(?, format='unstructured', filename=true)))"""
 
@@ -168,6 +169,12 @@ def insert_details(shape: str, region: str | None) -> str:
         SELECT (?::VARCHAR[])[CAST(src AS BIGINT) + 1], NULL, trace_id, trace_name, trace_rating, trace_type, service_type,
                resource_type, resource_id, resource_name, {_USER}, {_TIME}, {_region(region)}, code, source_ip
         FROM (SELECT *, TRY_CAST(CAST(time AS VARCHAR) AS DOUBLE) AS ms FROM {_source(shape, fields, 'file_index')})"""
+
+
+def repeated_ids(shape: str) -> str:
+    """The trace ids found in more than one of a list of files (the parameter) of one shape: one narrow reading."""
+    return f"""SELECT trace_id FROM {_source(shape, {"trace_id": "VARCHAR"}, 'file_index')}
+        WHERE trace_id IS NOT NULL GROUP BY trace_id HAVING min(src) <> max(src)"""
 
 
 def insert_rows(con, table: str, types: tuple[str, ...], rows: list[tuple]) -> None:
