@@ -85,8 +85,11 @@ def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
     workdir = tempfile.mkdtemp(prefix="hds-audit-traces-")
     try:
         con = connect(workdir)
-        copies, files = copying.take(bundle, listing.traces, os.path.join(workdir, "files").replace(os.sep, "/"), evidence)
-        cache = trace_cache.TraceCache(trace_cache.folder() / trace_cache.FILENAME, copies.hashes) if cached(tenant) else None
+        path = trace_cache.folder() / trace_cache.FILENAME
+        # a cache that may serve the files: hash them where they lie, copy only those read (a first run copies all)
+        copies, files = copying.take(bundle, listing.traces, os.path.join(workdir, "files").replace(os.sep, "/"), evidence,
+                                     lazy=cached(tenant) and path.is_file())
+        cache = trace_cache.TraceCache(path, copies.hashes) if cached(tenant) else None
         Loader(bundle, con, copies, evidence, scan_started, cache).run(files)
         if cache:
             cache.use.read = len(files) - cache.use.from_cache

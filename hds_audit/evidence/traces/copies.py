@@ -11,6 +11,10 @@ DuckDB reads these copies, never the bundle's files, so that
 
 A file holding the same bytes as one copied before (the CloudTraces tree copied twice) is hashed
 into the manifest but not read again: a problem names both files, and its traces count once.
+
+With `lazy` (a re-run that the trace cache may serve: cache.py), a local bundle's files are only hashed
+where they lie; a file is copied when first read, and its copy must hash as the file did (else
+`EvidenceChanged`), so a file the cache serves whole is never copied at all.
 """
 
 from __future__ import annotations
@@ -32,13 +36,36 @@ class Copies:
     hashes: dict[str, str] = field(default_factory=dict)  # bundle path -> sha256 of the bytes copied
     paths: dict[str, str] = field(default_factory=dict)  # bundle path -> its copy
     checked: set[str] = field(default_factory=set, repr=False)  # copies already read again: checked before
+    bundle: Bundle | None = field(default=None, repr=False)  # where the files not copied yet (`pending`) are
+    pending: set[str] = field(default_factory=set, repr=False)
 
     def path(self, rel: str) -> str:
+        if rel in self.pending:
+            self._copy_now(rel)
         return self.paths[rel]
+
+    def _copy_now(self, rel: str, checked: bool = False) -> None:
+        """The copy of a file hashed where it lies: its bytes must be those hashed. Handed out unchecked (`path`), it is
+        checked again before it is read again, as any copy."""
+        try:
+            with self.bundle.open_plain(rel) as source, open(self.paths[rel], "wb") as copy:
+                now, _ = _copy(source, copy)
+        except OSError as exc:
+            raise EvidenceChanged(rel, f"it cannot be read again since the scan hashed it ({exc.strerror or exc})") from None
+        if now != self.hashes[rel]:
+            os.remove(self.paths[rel])
+            raise EvidenceChanged(rel, f"its bytes changed since the scan hashed them (sha256 {self.hashes[rel]} then, "
+                                  f"{now} now); no trace of it is cited") from None
+        self.pending.discard(rel)
+        if checked:
+            self.checked.add(rel)
 
     def check(self, rels) -> None:
         """Before a copy is read again: its bytes must still be those hashed at the scan."""
         for rel in sorted(set(rels) - self.checked):
+            if rel in self.pending:  # copied now, and checked as it is
+                self._copy_now(rel, checked=True)
+                continue
             try:
                 now = _sha256(self.paths[rel])
             except OSError as exc:
@@ -49,13 +76,18 @@ class Copies:
             self.checked.add(rel)
 
 
-def take(bundle: Bundle, rels: list[str], folder: str, evidence: Evidence) -> tuple[Copies, list[str]]:
+def take(bundle: Bundle, rels: list[str], folder: str, evidence: Evidence, lazy: bool = False) -> tuple[Copies, list[str]]:
     """Copies of the trace files `rels` under `folder`, and the files to read (unreadable ones and byte-for-byte
-    copies of an earlier file left out, each named in `evidence.problems`)."""
+    copies of an earlier file left out, each named in `evidence.problems`); with `lazy`, a local bundle's files
+    are hashed only, each copied when first read."""
     os.makedirs(folder, exist_ok=True)
-    copies = Copies(folder)
+    lazy = lazy and not bundle.is_remote  # a bucket's object is fetched whole anyway: the fetch is the copy
+    copies = Copies(folder, bundle=bundle if lazy else None)
     targets = {rel: f"{folder}/{i:06d}{'.json.gz' if rel.lower().endswith('.gz') else '.json'}" for i, rel in enumerate(rels)}
-    fetched = _fetch(bundle, targets, evidence) if bundle.is_remote else _copy_local(bundle, targets, evidence)
+    if bundle.is_remote:
+        fetched = _fetch(bundle, targets, evidence)
+    else:
+        fetched = _copy_local(bundle, targets, evidence, copy=not lazy)
     first_of: dict[str, str] = {}
     kept = []
     for rel in rels:
@@ -66,20 +98,28 @@ def take(bundle: Bundle, rels: list[str], folder: str, evidence: Evidence) -> tu
         if sha in first_of:
             evidence.problems.append(Problem(rel, None, f"same bytes as {first_of[sha]} (sha256 {sha}): a copy of a file "
                                              "already read, its traces counted once"))
-            os.remove(targets[rel])
+            if not lazy:
+                os.remove(targets[rel])
             continue
         first_of[sha] = rel
         copies.hashes[rel], copies.paths[rel] = sha, targets[rel]
         kept.append(rel)
+    if lazy:
+        copies.pending = set(kept)
     return copies, kept
 
 
-def _copy_local(bundle: Bundle, targets: dict[str, str], evidence: Evidence) -> dict[str, tuple[str, int]]:
+def _copy_local(bundle: Bundle, targets: dict[str, str], evidence: Evidence, copy: bool = True) -> dict[str, tuple[str, int]]:
+    """Each file's SHA-256 and size, hashed as it is copied to its target (with `copy`), else where it lies."""
     out = {}
     for rel, target in targets.items():
         try:
-            with bundle.open_plain(rel) as source, open(target, "wb") as copy:
-                out[rel] = _copy(source, copy)
+            with bundle.open_plain(rel) as source:
+                if not copy:
+                    out[rel] = _copy(source, None)
+                    continue
+                with open(target, "wb") as written:
+                    out[rel] = _copy(source, written)
         except OSError as exc:  # Unreadable, or a read error
             evidence.problems.append(Problem(rel, None, str(exc) if isinstance(exc, Unreadable) else
                                              f"cannot be read ({exc.strerror or exc})"))
