@@ -288,31 +288,35 @@ def _convert(raw: str, spec: ColumnContract) -> Any:
 
 
 @contextmanager
-def _without_spark_connect():
+def _without_pyspark(keep: bool):
     """great-expectations imports pyspark when installed (hds-audit[spark]); we use its pandas side only.
 
-    pyspark.sql.connect's import check prints to stderr and calls sys.exit(0) when `__main__` has no
-    file (pytest-xdist's workers, embedding programs): hide that one package while it imports.
+    Unless pyspark is in use (imported already, or `keep`: the Spark engine may be importing it in another
+    thread), the whole of it is hidden while great-expectations imports: it then takes pyspark as absent,
+    which saves about a quarter of its import (pyspark.ml, scipy). Otherwise pyspark.sql.connect alone is
+    hidden: its import check prints to stderr and calls sys.exit(0) when `__main__` has no file
+    (pytest-xdist's workers, embedding programs).
     """
-    hidden = "pyspark.sql.connect" not in sys.modules
+    name = "pyspark.sql.connect" if keep or "pyspark" in sys.modules else "pyspark"
+    hidden = name not in sys.modules
     if hidden:
-        sys.modules["pyspark.sql.connect"] = None  # an import of it raises ImportError, which great-expectations expects
+        sys.modules[name] = None  # an import of it raises ImportError, which great-expectations expects
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
             yield
     finally:
-        if hidden and sys.modules.get("pyspark.sql.connect", 0) is None:
-            del sys.modules["pyspark.sql.connect"]
+        if hidden and sys.modules.get(name, 0) is None:
+            del sys.modules[name]
 
 
 class _Validator:
     """One quiet, in-memory great-expectations context per process (its import costs seconds)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_pyspark: bool = False) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
-        with _without_spark_connect():
+        with _without_pyspark(keep_pyspark):
             import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -343,24 +347,25 @@ _VALIDATOR: _Validator | None = None
 _VALIDATOR_LOCK = threading.Lock()
 
 
-def _validator() -> _Validator:
+def _validator(keep_pyspark: bool = False) -> _Validator:
     global _VALIDATOR
     with _VALIDATOR_LOCK:  # warm_up() may be building it in another thread
         if _VALIDATOR is None:
-            _VALIDATOR = _Validator()
+            _VALIDATOR = _Validator(keep_pyspark)
         return _VALIDATOR
 
 
-def warm_up(after: threading.Event | None = None) -> threading.Thread:
+def warm_up(after: threading.Event | None = None, spark: bool = False) -> threading.Thread:
     """Import great-expectations in the background (it takes seconds) while a trace scan runs.
 
     With `after`, the import waits for that event: an import holds Python's lock, and started while the
     trace files are still listed and sniffed in Python it would hold up the scan instead of hiding behind it.
+    `spark`: the run reads traces on Spark, which may import pyspark meanwhile (it is then not hidden).
     """
     def run() -> None:
         if after is not None:
             after.wait(timeout=60)
-        _validator()
+        _validator(spark)
 
     thread = threading.Thread(target=run, name="hds-audit-ge-warm-up", daemon=True)
     thread.start()

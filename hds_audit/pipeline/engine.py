@@ -90,15 +90,18 @@ def run_checks(
 def _prefetch(cache: EvidenceCache, specs: list[CheckSpec]) -> None:
     """Overlap the two slow starts: great-expectations loads in a thread while DuckDB scans traces."""
     needed = {kind for spec in specs for kind in spec.needs + spec.optional} - set(cache.loaded)
-    scanning = None
+    scanning, replaying = None, False
     if "traces" in needed:
+        from hds_audit.evidence.traces import replays
         from hds_audit.evidence.traces import scan_started as scanning
 
         scanning.clear()
+        replaying = replays(cache.tenant)
     if needed & TABULAR_KINDS:
         from hds_audit.evidence.tabular import warm_up
 
-        warm_up(after=scanning)
+        # a re-run's trace stage is hashing and DuckDB, which leave Python free: the import need not wait for it
+        warm_up(after=None if replaying else scanning, spark=getattr(cache.tenant, "engine", "duckdb") == "spark")
     if scanning is not None:
         try:
             cache.get("traces")

@@ -470,7 +470,7 @@ def test_great_expectations_import_waits_for_the_trace_scan(builder, monkeypatch
 
     builder.traces(batch(2), name=KEY.format("a") + ".gz")
     order: list[str] = []
-    monkeypatch.setattr(tabular, "_validator", lambda: order.append("import"))
+    monkeypatch.setattr(tabular, "_validator", lambda *_: order.append("import"))
     real = bulk_reader.Loader._duckdb
 
     def scanning(self, shape, region, buckets, rels):

@@ -41,7 +41,7 @@ from hds_audit.evidence.traces.interface import TraceStore  # noqa: F401 - what 
 from hds_audit.evidence.traces.reader import Loader
 
 __all__ = ["COLLECTION_LOG", "COLUMNS", "DESCRIPTION", "DuckDBTraceStore", "NAME", "PATTERNS", "TraceSet", "TraceStore",
-           "load", "parse_file", "region_of", "scan_started", "trace_files", "trace_ref", "trace_row"]
+           "load", "parse_file", "region_of", "replays", "scan_started", "trace_files", "trace_ref", "trace_row"]
 
 NAME = "traces"
 DESCRIPTION = "traces/**: Cloud Trace Service files"
@@ -88,7 +88,7 @@ def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
         path = trace_cache.folder() / trace_cache.FILENAME
         # a cache that may serve the files: hash them where they lie, copy only those read (a first run copies all)
         copies, files = copying.take(bundle, listing.traces, os.path.join(workdir, "files").replace(os.sep, "/"), evidence,
-                                     lazy=cached(tenant) and path.is_file())
+                                     lazy=replays(tenant))
         cache = trace_cache.TraceCache(path, copies.hashes) if cached(tenant) else None
         Loader(bundle, con, copies, evidence, scan_started, cache).run(files)
         if cache:
@@ -114,6 +114,13 @@ def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
 def cached(tenant) -> bool:
     """Whether the scan may use the cache: not with `--no-cache` (or `cache: false` in tenant.yaml)."""
     return getattr(tenant, "cache", True) is not False
+
+
+def replays(tenant) -> bool:
+    """Whether the DuckDB scan may take files from an existing cache (a re-run): its files are then hashed where
+    they lie, and copied only if read."""
+    return (getattr(tenant, "engine", "duckdb") != "spark" and cached(tenant)
+            and (trace_cache.folder() / trace_cache.FILENAME).is_file())
 
 
 def listed(bundle: Bundle, evidence: Evidence):
