@@ -35,6 +35,7 @@ class Copies:
     folder: str
     hashes: dict[str, str] = field(default_factory=dict)  # bundle path -> sha256 of the bytes copied
     paths: dict[str, str] = field(default_factory=dict)  # bundle path -> its copy
+    sizes: dict[str, int] = field(default_factory=dict)  # bundle path -> size of the bytes hashed (its copy's, once made)
     checked: set[str] = field(default_factory=set, repr=False)  # copies already read again: checked before
     bundle: Bundle | None = field(default=None, repr=False)  # where the files not copied yet (`pending`) are
     pending: set[str] = field(default_factory=set, repr=False)
@@ -102,7 +103,7 @@ def take(bundle: Bundle, rels: list[str], folder: str, evidence: Evidence, lazy:
                 os.remove(targets[rel])
             continue
         first_of[sha] = rel
-        copies.hashes[rel], copies.paths[rel] = sha, targets[rel]
+        copies.hashes[rel], copies.paths[rel], copies.sizes[rel] = sha, targets[rel], size
         kept.append(rel)
     if lazy:
         copies.pending = set(kept)

@@ -130,9 +130,8 @@ class Loader:
         read whole (in Python) it would take several times its size in memory."""
         if is_gzip(rel):
             return False  # the bomb guard inflates it in chunks up to the limit
-        try:
-            size = os.path.getsize(self.path(rel))
-        except OSError:
+        size = self.copies.sizes.get(rel)  # as hashed: a file the cache serves is then never copied
+        if size is None:
             return False  # the reading names what is wrong
         reason = too_large(size, trace_files.MAX_DECOMPRESSED, "HDS_AUDIT_TRACE_FILE_MAX_BYTES", what="one trace file")
         if reason:

@@ -1,13 +1,19 @@
-"""A re-run's start: great-expectations imports at once beside a cached scan, and without pyspark unless it is in use."""
+"""Re-runs: files the trace cache serves are hashed where they lie and never copied, a file read is copied and must
+hash as it did; great-expectations imports at once beside a cached scan, and without pyspark unless it is in use."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import sys
 from types import SimpleNamespace
 
 import pytest
+from bundle_builder import trace
 
 from hds_audit.evidence import tabular, traces
+from hds_audit.evidence.bundle import Bundle, EvidenceChanged
 from hds_audit.evidence.traces import cache as trace_cache
 from hds_audit.pipeline import engine
 
@@ -16,6 +22,45 @@ from hds_audit.pipeline import engine
 def cache_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("HDS_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path / "cache"
+
+
+FOLDER = "CloudTraces/eu-west-0/2026/7/{day}/system/ECS"
+
+
+def two_files(builder) -> list[str]:
+    rels = []
+    for day in (1, 2):
+        name = f"{FOLDER.format(day=day)}/day{day}.json"
+        builder.traces([trace("a.durand", f"2026-07-0{day}T10:0{i}:00+02:00", trace_id=f"t{day}-{i}") for i in range(3)], name=name)
+        rels.append(f"traces/{name}")
+    return rels
+
+
+def scan(builder):
+    return traces.load(Bundle(str(builder.root)), SimpleNamespace(engine="duckdb", cache=True))
+
+
+def test_a_rerun_hashes_every_file_and_copies_only_those_it_reads(builder, cache_dir):
+    rels = two_files(builder)
+    scan(builder)  # the first run fills the cache, copying every file
+    again = scan(builder)
+    copies = again.data.copies
+    assert again.cache_use["files_from_cache"] == 2 and copies.pending == set(rels) and os.listdir(copies.folder) == []
+    hashes = {f.path: f.sha256 for f in again.files}  # what the manifest lists
+    assert hashes == {rel: hashlib.sha256((builder.root / rel).read_bytes()).hexdigest() for rel in rels}
+    again.data.details([rels[0]])  # a reading of one file: it alone is copied, as it was hashed
+    assert copies.pending == {rels[1]} and len(os.listdir(copies.folder)) == 1
+    assert again.data.rows("SELECT trace_id FROM details ORDER BY trace_id") == [("t1-0",), ("t1-1",), ("t1-2",)]
+
+
+def test_a_file_changed_before_a_rerun_copies_it_is_an_error_naming_it(builder, cache_dir):
+    rels = two_files(builder)
+    scan(builder)
+    again = scan(builder)
+    (builder.root / rels[1]).write_text(json.dumps([trace("x.other", "2026-07-02T10:00:00+02:00", trace_id="t-new")]))
+    with pytest.raises(EvidenceChanged, match="bytes changed since the scan hashed them") as raised:
+        again.data.details([rels[1]])
+    assert raised.value.path == rels[1] and rels[1] in again.data.copies.pending
 
 
 def test_a_scan_replays_only_from_an_existing_cache_it_may_use(cache_dir):
