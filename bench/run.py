@@ -50,6 +50,7 @@ import generate  # noqa: E402
 BARE_FORMAT = {"array": "array", "lines": "newline_delimited"}
 TRACE_CHECKS = ("trace.tracker_enabled", "trace.continuity", "trace.retention", "trace.access_entitlement", "residency.activity")
 PERIOD = "2026-Q3"
+SPARK_MASTER = "local[2]"
 
 
 class Clock:
@@ -251,45 +252,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
-SPARK_MASTER = "local[2]"
-
-
-def engines(events: int, args) -> str:
-    """The trace stage on each engine (`--engine`), best of `--repeat`: a section of results.md."""
-    bundle = generate.generate(events, args.cache / str(events))
-    best: dict[str, Clock] = {}
-    loads: dict[str, float] = {}
-    statuses = {}
-    if "spark" in args.engine:  # the session's start (the JVM) is not the trace stage's: started before, said apart
-        with Clock() as start:
-            from hds_audit.evidence.traces.spark.session import session
-
-            session(SPARK_MASTER)
-        print(f"Spark session {SPARK_MASTER} started in {start.wall:.2f} s", file=sys.stderr)
-    for i in range(args.repeat):
-        for engine in args.engine:
-            _settle()
-            clock, info = trace_stage(bundle, engine)
-            if info["events"] != events or info["problems"]:
-                raise SystemExit(f"{engine}: {info['events']} events, {info['problems']} problem(s); expected {events}, none")
-            statuses.setdefault(engine, info["statuses"])
-            if engine not in best or clock.wall < best[engine].wall:
-                best[engine], loads[engine] = clock, info["load"].wall
-            print(f"run {i + 1} {engine}: {clock.wall:.2f} s (load {info['load'].wall:.2f} s)", file=sys.stderr)
-    if len(set(map(str, statuses.values()))) > 1:
-        raise SystemExit(f"the engines disagree: {statuses}")
-    lines = [f"## Trace stage by engine, {events:,} events", "",
-             f"`bench/run.py --events {events} --engine {' '.join(args.engine)} --repeat {args.repeat}`, best of "
-             f"{args.repeat}; Spark in `{SPARK_MASTER}` on this machine" + (f", its session started beforehand in {start.wall:.1f} s"
-                                                                            if "spark" in args.engine else "") + ".", "",
-             "| engine | trace stage (s) | of which `traces.load` (s) | CPU of this process (s) | × DuckDB |", "|---|---|---|---|---|"]
-    base = best.get("duckdb")
-    for engine in args.engine:
-        ratio = f"{best[engine].wall / base.wall:.2f}" if base else ""
-        lines.append(f"| {engine} | {best[engine].wall:.2f} | {loads[engine]:.2f} | {best[engine].cpu:.2f} | {ratio} |")
-    lines += ["", "The five trace checks give the same statuses on each engine: "
-              + ", ".join(f"{c} {s}" for c, s in sorted(next(iter(statuses.values())).items())) + "."]
-    return "\n".join(lines) + "\n"
+def _loaded(section: str, before: tuple[float, float, float]) -> str:
+    """The section with the machine's load beside it: on a shared machine a figure means little without it."""
+    after = os.getloadavg()
+    return section + (f"\nLoad average (1, 5, 15 min) at the start: {', '.join(f'{x:.2f}' for x in before)}; at the end: "
+                      f"{', '.join(f'{x:.2f}' for x in after)} ({os.cpu_count()} cores).\n")
 
 
 def _replace_section(text: str, section: str) -> str:
@@ -381,18 +348,24 @@ def main(argv: list[str] | None = None) -> int:
 
         text = args.results.read_text(encoding="utf-8") if args.results.exists() else "# hds-audit benchmark\n"
         for n in args.events:
-            section = rerun.measure(n, generate.generate(n, args.cache / str(n)), args.repeat, bare_scan, trace_paths, _LAUNCHER)
+            before = os.getloadavg()
+            section = _loaded(rerun.measure(n, generate.generate(n, args.cache / str(n)), args.repeat, bare_scan, trace_paths,
+                                            _LAUNCHER), before)
             print(section)
             text = _replace_section(text, section)
         args.results.write_text(text, encoding="utf-8")
         return 0
     if args.engine or args.layouts or args.findings:
+        import engines
         import findings
         import layouts
 
         this = sys.modules[__name__]
-        sections = [engines(n, args) if args.engine else layouts.measure(n, args.layouts, args, this) if args.layouts
-                    else findings.measure(n, args, this) for n in args.events]
+        sections = []
+        for n in args.events:
+            before = os.getloadavg()
+            sections.append(_loaded(engines.measure(n, args, this) if args.engine else layouts.measure(n, args.layouts, args, this)
+                                    if args.layouts else findings.measure(n, args, this), before))
         text = args.results.read_text(encoding="utf-8") if args.results.exists() else "# hds-audit benchmark\n"
         for section in sections:
             print(section)
