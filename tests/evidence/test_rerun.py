@@ -101,3 +101,18 @@ def test_pyspark_is_hidden_from_great_expectations_unless_in_use(monkeypatch, im
         with pytest.raises(ImportError):
             __import__(hidden)
     assert hidden not in sys.modules  # put back as it was
+
+
+def test_a_failing_look_for_repeated_ids_falls_back_to_the_full_reading(builder, monkeypatch):
+    """The narrow query over candidate files' ids is a shortcut: if DuckDB refuses it, every column is read as before."""
+    from hds_audit.evidence.traces import sql
+
+    day = "CloudTraces/eu-west-0/2026/7/1/system/ECS"
+    shared = trace("a.durand", "2026-07-01T10:00:00+02:00", trace_id="t-shared")
+    builder.traces([shared, trace("a.durand", "2026-07-01T10:01:00+02:00", trace_id="t-a")], name=f"{day}/a.json")
+    builder.traces([shared, trace("a.durand", "2026-07-01T10:02:00+02:00", trace_id="t-b")], name=f"{day}/b.json")
+    asked = []
+    monkeypatch.setattr(sql, "repeated_ids", lambda shape: asked.append(shape) or "SELECT no_such_column FROM range(1)")
+    evidence = traces.load(Bundle(str(builder.root)), SimpleNamespace(engine="duckdb", cache=False))
+    assert asked and evidence.data.count() == 3  # refused, yet the shared trace is found and counted once
+    assert [p.file for p in evidence.problems if "also in" in p.reason] == [f"traces/{day}/b.json"]
