@@ -116,3 +116,15 @@ def test_a_failing_look_for_repeated_ids_falls_back_to_the_full_reading(builder,
     evidence = traces.load(Bundle(str(builder.root)), SimpleNamespace(engine="duckdb", cache=False))
     assert asked and evidence.data.count() == 3  # refused, yet the shared trace is found and counted once
     assert [p.file for p in evidence.problems if "also in" in p.reason] == [f"traces/{day}/b.json"]
+
+
+@pytest.mark.parametrize("shape", ["array", "lines"])
+def test_a_trace_in_two_files_is_found_by_its_id_alone(builder, shape):
+    """The narrow query reads the trace ids only (`records=true`: one declared column alone was 20 times slower)."""
+    day, ext = "CloudTraces/eu-west-0/2026/7/1/system/ECS", ".json" if shape == "array" else ".jsonl"
+    shared = trace("a.durand", "2026-07-01T10:00:00+02:00", trace_id="t-shared")
+    for name, own in (("a", "t-a"), ("b", "t-b")):
+        builder.traces([shared, trace("a.durand", "2026-07-01T10:01:00+02:00", trace_id=own)], name=f"{day}/{name}{ext}", shape=shape)
+    evidence = traces.load(Bundle(str(builder.root)), SimpleNamespace(engine="duckdb", cache=False))
+    assert evidence.data.count() == 3
+    assert [p.file for p in evidence.problems if "also in" in p.reason] == [f"traces/{day}/b{ext}"]
