@@ -285,7 +285,7 @@ def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, 
         shown_findings = representative(check.findings, MAX_FINDINGS)  # every kind, not the first 15 of one
         for f in shown_findings:
             shown_refs = [short_ref(r) for r in f.evidence[:MAX_REFS]] + ([_("(+{n} more)", n=number(len(f.evidence) - MAX_REFS))] if len(f.evidence) > MAX_REFS else [])
-            message = to_seconds(f.text() + (f"\n{f.waiver}" if f.waiver else ""))
+            message = to_seconds(f.text() + (f"\n{f.waiver_text()}" if f.waiver else ""))
             rows.append([badge(f.status.value), text(f.object, "cell"), text(message, "cell"), refs(shown_refs, content_width() - 342)])
         table = grid(rows, [62, 105, 175, content_width() - 342])
         group = head + [Spacer(1, 2), table]

@@ -92,6 +92,15 @@ def finding_text(finding: Any) -> str:
     return finding.text()
 
 
+def waiver_text(finding: Any) -> str:
+    """A finding's waiver line in the language being rendered: a Finding, or a finding as results.json holds it."""
+    if not isinstance(finding, dict):
+        return finding.waiver_text()
+    if "waiver_template" not in finding:
+        return str(finding.get("waiver") or "")
+    return Message.from_json({"template": finding["waiver_template"], "params": finding.get("waiver_params")}).render()
+
+
 def note_text(check: Any) -> str:
     """A check's note (why it does not apply, what a person must attest) in the language being rendered: a
     CheckResult, or a check as results.json holds it."""
