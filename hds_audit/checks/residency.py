@@ -28,7 +28,7 @@ from hds_audit.checks.details import PlacementsDetails, RegionsAllowedDetails, R
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, DATABASE, DATABASE_BACKUP_COPY, Inventory, Resource
-from hds_audit.i18n.messages import Message, msg
+from hds_audit.i18n.messages import Country, Message, msg, note_fields, semicolons
 from hds_audit.provider.regions import conflicting_declarations, known_regions, norm, region_info
 from hds_audit.states import Status
 
@@ -43,7 +43,7 @@ def _allowed(inp: CheckInput) -> set[str]:
 
 def _where(region: str | None, tenant) -> str | Message:
     info = region_info(region, tenant)
-    return info.describe() if info else msg("{region} (country unknown)", region=str(region))
+    return info.describe_message() if info else msg("{region} (country unknown)", region=str(region))
 
 
 def _allowed_text(inp: CheckInput) -> str:
@@ -83,11 +83,13 @@ def regions_allowed(inp: CheckInput) -> Outcome:
             source = msg("declared in {file}", file=TENANT_FILE) if declared else msg("built-in table")
             refs = ref + ((f"{TENANT_FILE}#declared_regions",) if declared else ())
             findings.append(Finding(region, msg("lies in {country} ({source}), outside the European Union (§6.11.1)",
-                                                country=info.country or msg("no country"), source=source), refs))
+                                                country=Country(info.country) if info.country else msg("no country"), source=source), refs))
     details: dict[str, Any] = {"regions": rows}
     conflicts = conflicting_declarations(tenant)
     if conflicts:
-        details["note"] = "; ".join(f"{TENANT_FILE} declares {r} in {c}, the built-in table places it in {t} (the table is used)" for r, c, t in conflicts)
+        details |= note_fields(semicolons([msg("{file} declares {region} in {declared}, the built-in table places it in {table} (the "
+                                                "table is used)", file=TENANT_FILE, region=r, declared=Country(c), table=Country(t))
+                                            for r, c, t in conflicts]))
     return Outcome(findings, details=details)
 
 
@@ -186,11 +188,11 @@ def resources(inp: CheckInput) -> Outcome:
     details: dict[str, Any] = {"placements": placements}
     notes = []
     if not inventory.resources:
-        notes.append(f"the Terraform state was read ({', '.join(inventory.files)}) and holds no Flexible Engine resource")
-    if inventory.note():
-        notes.append(inventory.note())
+        notes.append(msg("the Terraform state was read ({files}) and holds no Flexible Engine resource", files=", ".join(inventory.files)))
+    if inventory.note_message():
+        notes.append(inventory.note_message())
     if notes:
-        details["note"] = "; ".join(notes)
+        details |= note_fields(semicolons(notes))
     return Outcome(findings, details=details)
 
 
@@ -273,7 +275,10 @@ def replication(inp: CheckInput) -> Outcome:
     findings += _no_backup_evidence(inp, msg("backup copies are not checked"))
     details: dict[str, Any] = {"replications": rows}
     if not rows:
-        details["note"] = "the Terraform state was read and holds no bucket replication, CBR replication policy nor RDS cross-region backup strategy" + ("" if inp.evidence.get("backups") is None else "; no backup is copied to another region")
+        none = msg("the Terraform state was read and holds no bucket replication, CBR replication policy nor RDS cross-region "
+                   "backup strategy")
+        details |= note_fields(none if inp.evidence.get("backups") is None else
+                               semicolons([none, msg("no backup is copied to another region")]))
     return Outcome(findings, details=details)
 
 

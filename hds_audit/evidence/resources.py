@@ -52,7 +52,8 @@ def load(bundle: Bundle, tenant=None) -> Evidence[Inventory]:
     api_inventory.read_into(bundle, tenant, inventory, evidence)  # the same resources, as the APIs list them
     if inventory.files:
         evidence.data = inventory
-        evidence.note = inventory.note()
+        said = inventory.note_message()
+        evidence.note, evidence.note_message = (str(said), said) if said else (None, None)
     return evidence
 
 

@@ -107,6 +107,16 @@ def render(ctx: RenderContext) -> bytes:
         responsibility=responsibility, change_label=changes.get, number=number,
         indicators=_indicators(result), attention=_attention(result), max_attention=MAX_ATTENTION,
         colon=_(": "),  # French sets a space before the colon
-        finding_text=finding_text, note_text=note_text, waiver_text=waiver_text,
+        finding_text=finding_text, note_text=note_text, waiver_text=waiver_text, scope_text=_scope_text,
     )
     return html.encode("utf-8")
+
+
+def _scope_text(described: str) -> str:
+    """results.json's scope (English) in the report's language."""
+    from hds_audit.evidence.tenant import Scope
+
+    try:
+        return Scope.from_description(described).describe_message().render()
+    except ValueError:
+        return described

@@ -92,7 +92,7 @@ def cover(ctx: RenderContext) -> list:
         (_("Signed by"), ctx.signer or words("report", "unsigned")),
         (_("Support plan"), tenant.support_plan),
         (_("Allowed regions"), ", ".join(tenant.allowed_regions)),
-        (_("Scope"), tenant.scope.describe()),
+        (_("Scope"), tenant.scope.describe_message().render()),
         (_("Run id"), result.run_id),
         (_("Tool"), f"hds-audit {__version__}"),
     ]
