@@ -211,7 +211,8 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str | None]], lis
     except _Refused:
         raise
     except Exception as exc:  # noqa: BLE001 - a cell openpyxl cannot decode (a number cell holding text...)
-        raise ValueError(msg("not a readable XLSX workbook ({error})", error=f"{type(exc).__name__}: {exc}")) from exc
+        error = f"{type(exc).__name__}: {exc}"
+        raise ValueError(msg("not a readable XLSX workbook ({error})", error=error)) from exc
     finally:
         book.close()
     if formulas:  # the value a script's formula would have is unknown: reading it as empty would drop a revocation

@@ -41,3 +41,5 @@ def read_yaml(bundle, rel: str) -> tuple[Any, Problem | None]:
     except yaml.YAMLError as exc:
         where, reason = yaml_error(exc)
         return None, Problem(rel, where, msg("not readable YAML: {reason}", reason=reason))
+    except ValueError as exc:  # PyYAML builds dates itself: `signed_at: 2026-02-30` raises this, not a YAMLError
+        return None, Problem(rel, None, msg("not readable YAML: {reason}", reason=str(exc)))

@@ -125,7 +125,7 @@ def _summary(ws, ctx: RenderContext) -> None:
 
     disagreement = headline(result)
     if disagreement:
-        put(ws, row, 1, "Auditor", bold=True)
+        put(ws, row, 1, _("Auditor"), bold=True)
         put(ws, row, 2, disagreement, wrap=True).font = Font(bold=True, color="A1231D")
         row += 1
     row += 1

@@ -185,7 +185,7 @@ def _quote(text: str, lang: str) -> str:
     translated = words.gettext(text)
     if translated == text:  # nothing to translate (N/A, a figure)
         return text
-    return words.gettext("{translation} (the Service Description: “{original}”)").format(translation=translated, original=text)
+    return msg("{translation} (the Service Description: “{original}”)", translation=translated, original=text).render(lang)
 
 
 def _country(code: str, lang: str) -> str:

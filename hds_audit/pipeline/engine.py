@@ -137,8 +137,8 @@ def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, 
         except EvidenceChanged as exc:  # a file's bytes are no longer those hashed: nothing of it is cited
             findings.append(Finding(exc.path, str(exc), (exc.path,), status=Status.ERROR))
         except Exception as exc:  # noqa: BLE001 - a check bug must not sink the whole run
-            findings.append(Finding(check_id, msg("the check could not run: {error}", error=f"{type(exc).__name__}: {exc}"),
-                                    status=Status.ERROR))
+            error = f"{type(exc).__name__}: {exc}"
+            findings.append(Finding(check_id, msg("the check could not run: {error}", error=error), status=Status.ERROR))
     findings += outcome.findings
     if waivers.data:
         findings = apply_waivers(check_id, findings, waivers.data, period)
