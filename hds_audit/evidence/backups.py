@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, Problem, shown
+from hds_audit.evidence.interface import Evidence, Problem, reason_of, shown
 from hds_audit.evidence.records import load_json
 from hds_audit.calendar.instants import TimeParseError, parse_api_instant
 from hds_audit.i18n.messages import msg

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from hds_audit.evidence.interface import Problem
+from hds_audit.evidence.interface import Problem, reason_of
 from hds_audit.i18n.messages import msg
 
 

@@ -326,7 +326,7 @@ _TEMPLATE = "msg:"  # a kept reason that is a message (its template and values a
 def _reason_kept(problem: Problem) -> str:
     if problem.template is None:
         return problem.reason
-    return _TEMPLATE + json.dumps(problem.template.to_json(), ensure_ascii=False, sort_keys=True)
+    return _TEMPLATE + json.dumps(problem.template.to_json(), ensure_ascii=False)
 
 
 def _reason_back(kept: str):
