@@ -239,6 +239,7 @@ def replication(inp: CheckInput) -> Outcome:
             cause: str | None = None) -> None:
         refs = tuple(x for x in ref if x)
         rows.append({**_placement(obj, kind, target, inp, allowed), "source_region": source, "found_by": str(how), "about": str(what),
+                     "about_template": what.to_json(),  # additive: the proof says it in its language
                      "ref": refs[0] if refs else None})
         finding = _target_finding(obj, what, target, how, refs, inp, allowed)
         if finding:

@@ -148,7 +148,7 @@ def summary(ctx: RenderContext) -> list:
             story.append(text(words("report", "attention_more", n=len(ranked) - MAX_ATTENTION), "muted"))
     else:
         story.append(text(words("report", "attention_none"), "base"))
-    story += [Spacer(1, 6), text(words("report", "charts_title"), "h2")]
+    story += [Spacer(1, 6), CondPageBreak(180), text(words("report", "charts_title"), "h2")]  # the heading with its first chart
     continuity = _check(result, "trace.continuity")
     max_gap = ContinuityDetails.model_validate(continuity.details or {}).max_gap_hours if continuity else None
     for chart in pdf_charts.trace_volume(continuity.details if continuity else None, result.period,
