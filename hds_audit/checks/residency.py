@@ -43,7 +43,11 @@ def _allowed(inp: CheckInput) -> set[str]:
 
 def _where(region: str | None, tenant) -> str | Message:
     info = region_info(region, tenant)
-    return info.describe_message() if info else msg("{region} (country unknown)", region=str(region))
+    if info:  # as RegionInfo.describe() writes it, the country by its name in French
+        if info.city:
+            return msg("{region} ({city}, {country})", region=info.region, city=info.city, country=Country(info.country))
+        return msg("{region} ({country})", region=info.region, country=Country(info.country))
+    return msg("{region} (country unknown)", region=str(region))
 
 
 def _allowed_text(inp: CheckInput) -> str:

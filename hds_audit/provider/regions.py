@@ -57,15 +57,8 @@ class RegionInfo:
         return is_eu(self.country)
 
     def describe(self) -> str:
-        return str(self.describe_message())
-
-    def describe_message(self):
-        """`eu-west-1 (Amsterdam, NL)`; in French the country's name (Pays-Bas), from CLDR."""
-        from hds_audit.i18n.messages import Country, msg
-
-        if self.city:
-            return msg("{region} ({city}, {country})", region=self.region, city=self.city, country=Country(self.country))
-        return msg("{region} ({country})", region=self.region, country=Country(self.country))
+        where = f"{self.city}, {self.country}" if self.city else self.country
+        return f"{self.region} ({where})"
 
 
 def default_path() -> Path:
