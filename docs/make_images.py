@@ -25,7 +25,10 @@ PAGES = {
     "report-findings.png": ("en", "Findings per control", None),
     "report-executive-fr.png": ("fr", "Synthèse pour la direction", None),
     "report-findings-fr.png": ("fr", "Constats par contrôle", None),
+    "report-cover-fr.png": ("fr", None, (0, 0, 455, 390)),  # the cover: the EXEMPLE notice, the scope in French
+    "report-charts-fr.png": ("fr", "Indicateurs", (0, 25, 455, 345)),
 }
+STAMPS = {"SAMPLE", "EXEMPLE"}  # the notice at the top of every page of the sample's report
 
 
 def run(sample: str, lang: str, out: Path) -> Path:
@@ -34,12 +37,15 @@ def run(sample: str, lang: str, out: Path) -> Path:
     return out
 
 
-def page_with(pdf: Path, heading: str) -> int:
+def page_with(pdf: Path, heading: str | None) -> int:
+    """The page opening with `heading`; the cover for None."""
+    if heading is None:
+        return 1
     pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
                                                                 check=True).stdout.splitlines() if line.startswith("Pages:")))
     for page in range(2, pages + 1):  # the cover never
         text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True).stdout
-        lines = [line.strip() for line in text.splitlines() if line.strip() and line.strip() != "SAMPLE"]
+        lines = [line.strip() for line in text.splitlines() if line.strip() and line.strip() not in STAMPS]
         if lines and lines[0].startswith(heading):
             return page
     raise SystemExit(f"no page of {pdf} opens with {heading!r}")

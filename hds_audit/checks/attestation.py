@@ -56,7 +56,7 @@ def current(inp: CheckInput) -> Outcome:
         return Outcome(findings, manual=msg("no signed attestation for {label} in attestations/", label=label), details=details)
     for a in matching:
         if a.issue:
-            findings.append(Finding(a.file, msg("attestation for {label}: {issue}", label=label, issue=str(a.issue)), (a.ref,), Status.ERROR))
+            findings.append(Finding(a.file, msg("attestation for {label}: {issue}", label=label, issue=a.issue_message or str(a.issue)), (a.ref,), Status.ERROR))
         elif not a.hash_matches:
             findings.append(Finding(a.file, msg("attestation for {label}: the document {document} has sha256 {actual}, the attestation "
                                                 "declares {declared}", label=label, document=str(a.document),

@@ -29,7 +29,7 @@ from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.interface import shown
 from hds_audit.evidence.resources import BUCKET, DATABASE, VOLUME, Inventory, Resource
-from hds_audit.i18n.messages import Message, msg, nmsg
+from hds_audit.i18n.messages import Message, msg, nmsg, note_fields
 from hds_audit.states import Status
 
 LISTENERS = ("flexibleengine_lb_listener_v2", "flexibleengine_lb_listener_v3")
@@ -51,8 +51,16 @@ def no_in_scope_resource(inp: CheckInput, consequence: Message) -> list[Finding]
     return [Finding("resources", msg("{reason}: {consequence}", reason=reason, consequence=consequence), status=Status.ERROR)] if reason else []
 
 
-def _empty_note(inventory: Inventory, what: str) -> str:
-    return f"the Terraform state was read ({', '.join(inventory.files) or 'no file'}) and holds no {what}: nothing to fault"
+def _empty_note(inventory: Inventory, what: Message) -> Message:
+    return msg("the Terraform state was read ({files}) and holds no {what}: nothing to fault",
+               files=", ".join(inventory.files) if inventory.files else msg("no file"), what=what)
+
+
+def nor(items: list) -> Message:
+    out = items[0]
+    for item in items[1:]:
+        out = msg("{first} nor {second}", first=out, second=item)
+    return out
 
 
 # -- transport.tls_only ------------------------------------------------------------------------
@@ -126,7 +134,7 @@ def tls_only(inp: CheckInput) -> Outcome:
                                              problem=message), (r.ref,), status))
     details: dict[str, Any] = {"listeners": rows, "accepted_policies": list(ACCEPTED_EXAMPLES)}
     if not rows:
-        details["note"] = _empty_note(inventory, "load-balancer listener")
+        details |= note_fields(_empty_note(inventory, msg("load-balancer listener")))
     return Outcome(findings, details=details)
 
 
@@ -205,7 +213,7 @@ def encrypted_at_rest(inp: CheckInput) -> Outcome:
                                               name=str(r.attributes.get("name") or r.address), flag=flag), (r.ref,)))
     findings += no_in_scope_resource(inp, msg("no bucket, volume or database was checked"))
     details: dict[str, Any] = {"objects": rows, "scope": inp.tenant.scope.describe()}
-    missing = [what for what, found in (("in-scope bucket", buckets), ("in-scope volume", volumes)) if not found]
+    missing = [what for what, found in ((msg("in-scope bucket"), buckets), (msg("in-scope volume"), volumes)) if not found]
     if missing:
-        details["note"] = _empty_note(inventory, " nor ".join(missing))
+        details |= note_fields(_empty_note(inventory, nor(missing)))
     return Outcome(findings, details=details)

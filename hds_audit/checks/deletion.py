@@ -32,11 +32,11 @@ from datetime import datetime
 
 from hds_audit.calendar.instants import PARIS, iso
 from hds_audit.calendar.working_days import add_working_days, working_days_between
-from hds_audit.checks.common import MAX_REFS, trace_ref, when
+from hds_audit.checks.common import MAX_REFS, trace_ref
 from hds_audit.checks.details import ContractEndDetails, TenantRequestDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
-from hds_audit.i18n.messages import Message, msg, nmsg
+from hds_audit.i18n.messages import Message, msg, nmsg, note_fields
 from hds_audit.states import Status
 
 CONTRACT_MONTHS = 2  # §4.4 "within a maximum period of two (2) months from the contractual end date"
@@ -209,12 +209,18 @@ def contract_end(inp: CheckInput) -> Outcome:
         })
     details = {
         "contract_end": iso(end_of_contract), "deadline": iso(deadline),
-        "deadline_rule": "contract_end (00:00 Europe/Paris for a date) + 2 calendar months; a proof at or before the deadline is in time",
+        "deadline_rule": str(DEADLINE_RULE),
         "deadline_passed": due, "timeline": timeline,
     }
     if not due:
-        details["note"] = f"the deletion deadline {when(deadline)} lies after the end of the period: resources without proof are pending"
+        details |= note_fields(msg("the deletion deadline {deadline} lies after the end of the period: resources without proof are "
+                                   "pending", deadline=deadline))
     return Outcome(findings, details=details)
+
+
+# the rules as results.json states them (in English; the proof shows their translation, the text being the gettext id)
+DEADLINE_RULE = msg("contract_end (00:00 Europe/Paris for a date) + 2 calendar months; a proof at or before the deadline is in time")
+TENANT_DELETION_RULE = msg("day 0 is the request's day; the limit ends at 24:00 Europe/Paris of the 10th French working day after it")
 
 
 @check("deletion.tenant_request", "The tenant is deleted within 10 working days of the request (§7.7.6.1)",
@@ -230,7 +236,7 @@ def tenant_request(inp: CheckInput) -> Outcome:
     details = {
         "requested_at": iso(requested), "deadline": iso(deadline), "deleted_at": iso(deleted),
         "working_days_allowed": TENANT_DELETION_WORKING_DAYS,
-        "rule": "day 0 is the request's day; the limit ends at 24:00 Europe/Paris of the 10th French working day after it",
+        "rule": str(TENANT_DELETION_RULE),
     }
     ref = ("tenant.yaml",)
     if deleted is not None:
@@ -251,5 +257,6 @@ def tenant_request(inp: CheckInput) -> Outcome:
         return Outcome([Finding(tenant.tenant_id, msg("tenant deletion requested {requested} and not done; it was due by {deadline}",
                                                      requested=requested, deadline=deadline), ref)], details=details)
     details["verdict"] = "pending"
-    details["note"] = f"deletion requested {when(requested)}, not yet due (deadline {when(deadline)}, after the end of the period)"
+    details |= note_fields(msg("deletion requested {requested}, not yet due (deadline {deadline}, after the end of the period)",
+                               requested=requested, deadline=deadline))
     return Outcome(details=details)

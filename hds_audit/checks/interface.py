@@ -27,15 +27,25 @@ class Finding:
     waiver: str | None = None  # why a failing finding is waived
     cause: str | None = None  # the object this one stems from (a backup's server): its root cause
     template: Message | None = field(default=None, compare=False)  # the message to render in another language
+    waiver_template: Message | None = field(default=None, compare=False)  # `waiver` likewise (its justification as written)
 
     def __post_init__(self) -> None:
         if isinstance(self.message, Message):
             object.__setattr__(self, "template", self.message)
             object.__setattr__(self, "message", str(self.message))
+        if isinstance(self.waiver, Message):
+            object.__setattr__(self, "waiver_template", self.waiver)
+            object.__setattr__(self, "waiver", str(self.waiver))
 
     def text(self) -> str:
         """The message in the language being rendered (hds_audit.i18n.language)."""
         return self.template.render() if self.template is not None else self.message
+
+    def waiver_text(self) -> str:
+        """`waiver` in the language being rendered; the officer's justification stays as written."""
+        if self.waiver_template is not None:
+            return self.waiver_template.render()
+        return self.waiver or ""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"object": self.object, "message": self.message, "evidence": list(self.evidence)}
@@ -43,6 +53,9 @@ class Finding:
             out["status"] = self.status.value
         if self.waiver:
             out["waiver"] = self.waiver
+            if self.waiver_template is not None:  # additive, as message_template
+                words = self.waiver_template.to_json()
+                out["waiver_template"], out["waiver_params"] = words["template"], words["params"]
         if self.cause:
             out["cause"] = self.cause
         if self.template is not None:  # additive: what `report` needs to render a read-back run in French
@@ -52,6 +65,12 @@ class Finding:
                 out["message_plural"] = words["plural"]
             out["message_params"] = words["params"]
         return out
+
+    @staticmethod
+    def waiver_from_json(data: dict[str, Any]) -> Message | str | None:
+        if "waiver_template" not in data:
+            return data.get("waiver")
+        return Message.from_json({"template": data["waiver_template"], "params": data.get("waiver_params")})
 
     @staticmethod
     def template_from_json(data: dict[str, Any]) -> Message | None:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from hds_audit.checks.configuration import no_in_scope_resource
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
-from hds_audit.i18n.messages import msg
+from hds_audit.i18n.messages import Message, msg
 from hds_audit.states import Status
 
 CHECK_ID = "inventory.assessed"
@@ -40,25 +40,25 @@ ASSESSED: dict[str, tuple[str, ...]] = {
 }
 
 # Types that hold no health data of their own, by name prefix: counted as assessed, with the reason
-NO_DATA_OF_THEIR_OWN: dict[str, str] = {
-    "flexibleengine_vpc": "network: carries no data of its own",
-    "flexibleengine_networking_": "network: carries no data of its own",
-    "flexibleengine_nat_": "network: carries no data of its own",
-    "flexibleengine_dns_": "network: carries no data of its own",
-    "flexibleengine_lb_loadbalancer": "load balancer: its listeners are judged by transport.tls_only",
-    "flexibleengine_elb_loadbalancer": "load balancer: its listeners are judged by transport.tls_only",
-    "flexibleengine_lb_pool": "load balancer: its listeners are judged by transport.tls_only",
-    "flexibleengine_lb_member": "load balancer: its listeners are judged by transport.tls_only",
-    "flexibleengine_lb_monitor": "load balancer: its listeners are judged by transport.tls_only",
-    "flexibleengine_kms_key": "an encryption key: holds no data",
-    "flexibleengine_cbr_vault": "holds backups, which backup.encrypted and residency.resources judge one by one",
-    "flexibleengine_compute_keypair": "an SSH key pair: holds no data",
-    "flexibleengine_identity_": "IAM configuration: judged from iam/users.json by the access checks",
+NO_DATA_OF_THEIR_OWN: dict[str, Message] = {  # reports show them translated (the English is the id)
+    "flexibleengine_vpc": msg("network: carries no data of its own"),
+    "flexibleengine_networking_": msg("network: carries no data of its own"),
+    "flexibleengine_nat_": msg("network: carries no data of its own"),
+    "flexibleengine_dns_": msg("network: carries no data of its own"),
+    "flexibleengine_lb_loadbalancer": msg("load balancer: its listeners are judged by transport.tls_only"),
+    "flexibleengine_elb_loadbalancer": msg("load balancer: its listeners are judged by transport.tls_only"),
+    "flexibleengine_lb_pool": msg("load balancer: its listeners are judged by transport.tls_only"),
+    "flexibleengine_lb_member": msg("load balancer: its listeners are judged by transport.tls_only"),
+    "flexibleengine_lb_monitor": msg("load balancer: its listeners are judged by transport.tls_only"),
+    "flexibleengine_kms_key": msg("an encryption key: holds no data"),
+    "flexibleengine_cbr_vault": msg("holds backups, which backup.encrypted and residency.resources judge one by one"),
+    "flexibleengine_compute_keypair": msg("an SSH key pair: holds no data"),
+    "flexibleengine_identity_": msg("IAM configuration: judged from iam/users.json by the access checks"),
 }
 
 
 def no_data_reason(rtype: str) -> str | None:
-    return next((why for prefix, why in NO_DATA_OF_THEIR_OWN.items() if rtype.startswith(prefix)), None)
+    return next((str(why) for prefix, why in NO_DATA_OF_THEIR_OWN.items() if rtype.startswith(prefix)), None)
 
 
 @check(CHECK_ID, "Every in-scope resource is assessed by some check, or listed for a person to judge", needs=("resources",),

@@ -59,7 +59,7 @@ def certificates_valid(inp: CheckInput) -> Outcome:
             continue
         unverified = [d for d in docs if d.issue]
         for doc in unverified:
-            findings.append(Finding(kind, msg("{file}: {issue}", file=doc.file, issue=str(doc.issue)), (doc.ref,), Status.ERROR))
+            findings.append(Finding(kind, msg("{file}: {issue}", file=doc.file, issue=doc.issue_message or str(doc.issue)), (doc.ref,), Status.ERROR))
         for doc in docs:
             if not doc.issue and not doc.hash_matches:
                 findings.append(Finding(kind, msg("{file}: the document {document} has sha256 {actual}, the entry declares {declared}",

@@ -28,7 +28,7 @@ from hds_audit.checks.details import PlacementsDetails, RegionsAllowedDetails, R
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
 from hds_audit.evidence.resources import BUCKET, DATABASE, DATABASE_BACKUP_COPY, Inventory, Resource
-from hds_audit.i18n.messages import Message, msg
+from hds_audit.i18n.messages import Country, Message, msg, note_fields, semicolons
 from hds_audit.provider.regions import conflicting_declarations, known_regions, norm, region_info
 from hds_audit.states import Status
 
@@ -43,7 +43,11 @@ def _allowed(inp: CheckInput) -> set[str]:
 
 def _where(region: str | None, tenant) -> str | Message:
     info = region_info(region, tenant)
-    return info.describe() if info else msg("{region} (country unknown)", region=str(region))
+    if info:  # as RegionInfo.describe() writes it, the country by its name in French
+        if info.city:
+            return msg("{region} ({city}, {country})", region=info.region, city=info.city, country=Country(info.country))
+        return msg("{region} ({country})", region=info.region, country=Country(info.country))
+    return msg("{region} (country unknown)", region=str(region))
 
 
 def _allowed_text(inp: CheckInput) -> str:
@@ -83,11 +87,13 @@ def regions_allowed(inp: CheckInput) -> Outcome:
             source = msg("declared in {file}", file=TENANT_FILE) if declared else msg("built-in table")
             refs = ref + ((f"{TENANT_FILE}#declared_regions",) if declared else ())
             findings.append(Finding(region, msg("lies in {country} ({source}), outside the European Union (§6.11.1)",
-                                                country=info.country or msg("no country"), source=source), refs))
+                                                country=Country(info.country) if info.country else msg("no country"), source=source), refs))
     details: dict[str, Any] = {"regions": rows}
     conflicts = conflicting_declarations(tenant)
     if conflicts:
-        details["note"] = "; ".join(f"{TENANT_FILE} declares {r} in {c}, the built-in table places it in {t} (the table is used)" for r, c, t in conflicts)
+        details |= note_fields(semicolons([msg("{file} declares {region} in {declared}, the built-in table places it in {table} (the "
+                                                "table is used)", file=TENANT_FILE, region=r, declared=Country(c), table=Country(t))
+                                            for r, c, t in conflicts]))
     return Outcome(findings, details=details)
 
 
@@ -186,11 +192,11 @@ def resources(inp: CheckInput) -> Outcome:
     details: dict[str, Any] = {"placements": placements}
     notes = []
     if not inventory.resources:
-        notes.append(f"the Terraform state was read ({', '.join(inventory.files)}) and holds no Flexible Engine resource")
-    if inventory.note():
-        notes.append(inventory.note())
+        notes.append(msg("the Terraform state was read ({files}) and holds no Flexible Engine resource", files=", ".join(inventory.files)))
+    if inventory.note_message():
+        notes.append(inventory.note_message())
     if notes:
-        details["note"] = "; ".join(notes)
+        details |= note_fields(semicolons(notes))
     return Outcome(findings, details=details)
 
 
@@ -237,6 +243,7 @@ def replication(inp: CheckInput) -> Outcome:
             cause: str | None = None) -> None:
         refs = tuple(x for x in ref if x)
         rows.append({**_placement(obj, kind, target, inp, allowed), "source_region": source, "found_by": str(how), "about": str(what),
+                     "about_template": what.to_json(),  # additive: the proof says it in its language
                      "ref": refs[0] if refs else None})
         finding = _target_finding(obj, what, target, how, refs, inp, allowed)
         if finding:
@@ -273,7 +280,10 @@ def replication(inp: CheckInput) -> Outcome:
     findings += _no_backup_evidence(inp, msg("backup copies are not checked"))
     details: dict[str, Any] = {"replications": rows}
     if not rows:
-        details["note"] = "the Terraform state was read and holds no bucket replication, CBR replication policy nor RDS cross-region backup strategy" + ("" if inp.evidence.get("backups") is None else "; no backup is copied to another region")
+        none = msg("the Terraform state was read and holds no bucket replication, CBR replication policy nor RDS cross-region "
+                   "backup strategy")
+        details |= note_fields(none if inp.evidence.get("backups") is None else
+                               semicolons([none, msg("no backup is copied to another region")]))
     return Outcome(findings, details=details)
 
 

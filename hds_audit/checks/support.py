@@ -23,7 +23,7 @@ from hds_audit.calendar.instants import iso
 from hds_audit.checks.common import row_ref
 from hds_audit.checks.interface import CheckInput, Finding, Outcome
 from hds_audit.checks.registry import check
-from hds_audit.i18n.messages import msg
+from hds_audit.i18n.messages import Quote, msg
 from hds_audit.provider.support_plans import HDS_ELIGIBLE_PLANS, is_response_on_time, load_support_plans, measured_response_time, response_deadline
 from hds_audit.states import Status
 
@@ -63,7 +63,7 @@ def response_times(inp: CheckInput) -> Outcome:
                 continue
             row["verdict"] = "manual"
             why = (msg("the support plans table has no Platinum column") if plan == "platinum" else
-                   msg("the table gives no objective ('{seed}')", seed=objective.seed if objective else "N/A"))
+                   msg("the table gives no objective ('{seed}')", seed=Quote(objective.seed if objective else "N/A")))
             findings.append(Finding(v["ticket_id"], msg("{priority} incident opened {opened} under the {plan} plan: {why}; compare the "
                                                         "response with the contract", priority=priority, opened=opened,
                                                         plan=plans.plan(plan).name, why=why), ref, Status.MANUAL))
@@ -75,7 +75,7 @@ def response_times(inp: CheckInput) -> Outcome:
                 row["verdict"] = "not answered"
                 findings.append(Finding(v["ticket_id"], msg("{priority} incident opened {opened} has no response; the {objective} objective "
                                                             "ran out {deadline}", priority=priority, opened=opened,
-                                                            objective=objective.seed, deadline=deadline), ref))
+                                                            objective=Quote(objective.seed), deadline=deadline), ref))
             else:
                 row["verdict"] = "pending"
             continue
@@ -89,10 +89,10 @@ def response_times(inp: CheckInput) -> Outcome:
         hours = Decimal(hours) if "e" not in hours else hours  # a figure the reader's locale writes
         template = (msg("{priority} incident opened {opened}, answered {responded}: {hours} working hours, over the {objective} "
                         "objective of the {plan} plan (due {deadline})", priority=priority, opened=opened, responded=responded,
-                        hours=hours, objective=objective.seed, plan=plans.plan(plan).name, deadline=deadline)
+                        hours=hours, objective=Quote(objective.seed), plan=plans.plan(plan).name, deadline=deadline)
                     if objective.clock == "working_hours" else
                     msg("{priority} incident opened {opened}, answered {responded}: {hours} hours, over the {objective} "
                         "objective of the {plan} plan (due {deadline})", priority=priority, opened=opened, responded=responded,
-                        hours=hours, objective=objective.seed, plan=plans.plan(plan).name, deadline=deadline))
+                        hours=hours, objective=Quote(objective.seed), plan=plans.plan(plan).name, deadline=deadline))
         findings.append(Finding(v["ticket_id"], template, ref))
     return Outcome(findings, details={"plan": plan, "tickets": rows})

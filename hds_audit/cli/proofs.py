@@ -78,8 +78,10 @@ def _tell(name: str, proof, proof_kind, tenant, out: Path) -> None:
         click.secho(_("{name}: PROVEN for {tenant}.", name=name, tenant=tenant.name) + f" {said or ''}", fg="green")
     else:
         click.secho(_("{name}: NOT PROVEN for {tenant}.", name=name, tenant=tenant.name) + f" {said or ''}", fg="red")
-        for reason in proof.reasons:
-            click.echo(f"  - {reason}")
+        from hds_audit.i18n.messages import Message
+
+        for reason in proof.document["reason_templates"]:  # in the proof's language (`with language` above)
+            click.echo(f"  - {Message.from_json(reason).render()}")
     click.echo(_("Written to {out}: {stem}.pdf (signed), {stem}.json, signer.pem, manifest.json (+ .sig)", out=out, stem=stem))
 
 

@@ -33,7 +33,7 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
     from hds_audit.formats.interface import notices
 
     for word, sentence in notices(result):
-        console.print(f"[bold red]{word}[/]: {escape(sentence)}", soft_wrap=True)
+        console.print(f"[bold red]{word}[/]{escape(_(': '))}{escape(sentence)}", soft_wrap=True)
     table = Table(title=_("Checks"), show_lines=False)
     table.add_column(_("check"))
     table.add_column(_("status"))
@@ -104,10 +104,12 @@ def error_reasons(result: RunResult) -> tuple[list[str], list[str]]:
         for finding in check.findings:
             if finding.status is Status.ERROR and (finding.object, finding.message) not in made:
                 others.setdefault(f"{finding.object}{_(': ')}{finding.text()}", []).append(check.id)
-    return ([f"{p.reference}: {p.reason}" for p in problems],
+    return ([f"{p.reference}{_(': ')}{p.text()}" for p in problems],
             [f"{line} ({_checks(ids)})" for line, ids in others.items()])
 
 
 def _checks(ids: list[str]) -> str:
     unique = list(dict.fromkeys(ids))
-    return unique[0] + (f" and {len(unique) - 1} other check(s)" if len(unique) > 1 else "")
+    if len(unique) == 1:
+        return unique[0]
+    return ngettext("{first} and {n} other check(s)", "{first} and {n} other check(s)", len(unique) - 1, first=unique[0])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.tabular import Row, load_contract, read_table
+from hds_audit.i18n.messages import msg
 
 NAME = "access_register"
 DESCRIPTION = "access_register.csv|.xlsx: register of authorized persons"
@@ -45,9 +46,10 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Row]]:
     for row in evidence.data:
         v = row.values
         if v["revoked_at"] is not None and v["revoked_at"] <= v["granted_at"]:
-            evidence.problems.append(Problem(file, f"row {row.number}", f"revoked_at {v['revoked_at'].isoformat()} is not after granted_at {v['granted_at'].isoformat()}"))
+            evidence.problems.append(Problem(file, f"row {row.number}", msg("revoked_at {revoked} is not after granted_at {granted}",
+                                                                            revoked=v["revoked_at"].isoformat(), granted=v["granted_at"].isoformat())))
         elif v["role"] == "service" and not v.get("owner"):
-            evidence.problems.append(Problem(file, f"row {row.number}", f"service account '{v['account']}' has no owner"))
+            evidence.problems.append(Problem(file, f"row {row.number}", msg("service account '{account}' has no owner", account=v["account"])))
         else:
             kept.append(row)
             continue

@@ -13,12 +13,13 @@ An attestation whose `control` can be read is kept even when something else is w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.documents import instant_field, load_documents, text_field, verify_document
 from hds_audit.evidence.interface import Evidence
+from hds_audit.i18n.messages import Message, msg, semicolons
 
 NAME = "attestations"
 DESCRIPTION = "attestations/*.yaml: signed attestations of organisational rules"
@@ -37,6 +38,7 @@ class Attestation:
     issue: str | None  # why this attestation cannot be judged (None when it can)
     file: str
     ref: str
+    issue_message: Message | None = field(default=None, compare=False)  # `issue` in the reports' languages
 
     @property
     def hash_matches(self) -> bool:
@@ -51,9 +53,9 @@ class Attestation:
 def load(bundle: Bundle, tenant=None) -> Evidence[list[Attestation]]:
     return load_documents(
         bundle, NAME, PATTERNS, "attestations", "control",
-        "no 'control' (a control id or the rule's name): the attestation evidences nothing",
+        msg("no 'control' (a control id or the rule's name): the attestation evidences nothing"),
         lambda b, rel, where, entry, control: _attestation(b, rel, where, entry, control),
-        absent="no attestation in the bundle (attestations/*.yaml)",
+        absent=msg("no attestation in the bundle (attestations/*.yaml)"),
     )
 
 
@@ -61,9 +63,9 @@ def _attestation(bundle: Bundle, rel: str, where: str | None, entry: dict, contr
     issues = []
     statement, owner = text_field(entry.get("statement")), text_field(entry.get("owner"))
     if statement is None:
-        issues.append("no 'statement'")
+        issues.append(msg("no 'statement'"))
     if owner is None:
-        issues.append("no 'owner' (who signs it)")
+        issues.append(msg("no 'owner' (who signs it)"))
     signed_at, reason = instant_field(entry, "signed_at")
     if reason:
         issues.append(reason)
@@ -72,8 +74,8 @@ def _attestation(bundle: Bundle, rel: str, where: str | None, entry: dict, contr
         issues.append(reason)
     return Attestation(
         control=control, statement=statement, owner=owner, signed_at=signed_at, document=document,
-        sha256=declared, actual_sha256=actual, issue="; ".join(issues) or None,
-        file=rel, ref=f"{rel}#{where}" if where else rel,
+        sha256=declared, actual_sha256=actual, issue="; ".join(map(str, issues)) or None,
+        file=rel, ref=f"{rel}#{where}" if where else rel, issue_message=semicolons(issues) if issues else None,
     )
 
 

@@ -34,9 +34,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, Problem, shown
+from hds_audit.evidence.interface import Evidence, Problem, reason_of, shown
 from hds_audit.evidence.records import load_json
 from hds_audit.calendar.instants import TimeParseError, parse_api_instant
+from hds_audit.i18n.messages import msg
 
 NAME = "backups"
 DESCRIPTION = "backups/*.json: CBR, CSBS and VBS backup listings"
@@ -84,7 +85,7 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Backup]]:
     evidence: Evidence[list[Backup]] = Evidence(NAME)
     files = bundle.glob(PATTERN)
     if not files:
-        evidence.note = f"no backup listing in the bundle ({PATTERN})"
+        evidence.absent_because(msg("no backup listing in the bundle ({pattern})", pattern=PATTERN))
         return evidence
     backups: list[Backup] = []
     seen: dict[tuple[str, str], str] = {}
@@ -97,8 +98,9 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Backup]]:
         evidence.files.append(read)
         key, items = _listing(document)
         if items is None:
-            evidence.problems.append(Problem(rel, None, 'expected {"backups": [...]} (CBR, VBS), {"checkpoint_items": [...]} (CSBS), '
-                                                        'or one {"backup": {...}} / {"checkpoint_item": {...}}'))
+            evidence.problems.append(Problem(rel, None, msg("expected {shapes} (CBR, VBS), {csbs} (CSBS), or one {one} / {item}",
+                                                            shapes='{"backups": [...]}', csbs='{"checkpoint_items": [...]}',
+                                                            one='{"backup": {...}}', item='{"checkpoint_item": {...}}')))
             continue
         read.records = len(items)
         for index, item in enumerate(items):
@@ -107,12 +109,12 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Backup]]:
                 backup = _backup(rel, key, index, item)
             except _Bad as exc:
                 name = item.get("id") if isinstance(item, dict) else None
-                evidence.problems.append(Problem(rel, where + (f" id={name}" if isinstance(name, str) else ""), str(exc)))
+                evidence.problems.append(Problem(rel, where + (f" id={name}" if isinstance(name, str) else ""), reason_of(exc)))
                 continue
             # the same backup listed twice (overlapping exports) would be counted twice
             first = seen.get((backup.source, backup.id))
             if first:
-                evidence.problems.append(Problem(rel, f"{where} id={backup.id}", f"already listed at {first}"))
+                evidence.problems.append(Problem(rel, f"{where} id={backup.id}", msg("already listed at {first}", first=first)))
                 continue
             seen[(backup.source, backup.id)] = backup.ref
             backups.append(backup)
@@ -136,13 +138,13 @@ def _listing(document: Any) -> tuple[str, list | None]:
 
 def _backup(rel: str, key: str, index: int, item: Any) -> Backup:
     if not isinstance(item, dict):
-        raise _Bad("a backup must be a JSON object")
+        raise _Bad(msg("a backup must be a JSON object"))
     backup_id = _required_text(item, "id")
     extend = item.get("extend_info")
     if extend is None:
         extend = {}
     if not isinstance(extend, dict):
-        raise _Bad("'extend_info' is not an object")
+        raise _Bad(msg("'extend_info' is not an object"))
     if key.startswith("checkpoint_item"):
         source: Source = "csbs"
         resource_id = _required_text(item, "resource_id")
@@ -188,7 +190,7 @@ def _backup(rel: str, key: str, index: int, item: Any) -> Backup:
 def _required_text(item: dict, name: str) -> str:
     value = _text(item.get(name))
     if value is None:
-        raise _Bad(f"'{name}' is missing or empty")
+        raise _Bad(msg("'{name}' is missing or empty", name=name))
     return value
 
 
@@ -203,14 +205,14 @@ def _instant(item: dict, name: str, required: bool = False) -> datetime | None:
     value = item.get(name)
     if value in (None, ""):
         if required:
-            raise _Bad(f"'{name}' is missing")
+            raise _Bad(msg("'{name}' is missing", name=name))
         return None
     if not isinstance(value, str):
-        raise _Bad(f"'{name}' is not a date-time text: {shown(value)}")
+        raise _Bad(msg("'{name}' is not a date-time text: {value}", name=name, value=shown(value)))
     try:
         return parse_api_instant(value)
     except TimeParseError as exc:
-        raise _Bad(f"'{name}': {exc}") from None
+        raise _Bad(msg("'{name}': {reason}", name=name, reason=reason_of(exc))) from None
 
 
 def _flag(value: Any, name: str) -> bool | None:
@@ -220,21 +222,21 @@ def _flag(value: Any, name: str) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"  # some exports write booleans as text
-    raise _Bad(f"'{name}' is neither true nor false: {shown(value)}")
+    raise _Bad(msg("'{name}' is neither true nor false: {value}", name=name, value=shown(value)))
 
 
 def _destinations(records: Any) -> list[str]:
     if records in (None, ""):
         return []
     if not isinstance(records, list):
-        raise _Bad("'replication_records' is not a list")
+        raise _Bad(msg("'replication_records' is not a list"))
     regions = []
     for position, record in enumerate(records):
         if not isinstance(record, dict):
-            raise _Bad(f"replication_records[{position}] is not an object")
+            raise _Bad(msg("replication_records[{position}] is not an object", position=str(position)))
         region = _text(record.get("destination_region"))
         if region is None:
-            raise _Bad(f"replication_records[{position}] has no destination_region")
+            raise _Bad(msg("replication_records[{position}] has no destination_region", position=str(position)))
         regions.append(region)
     return regions
 

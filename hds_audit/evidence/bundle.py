@@ -23,6 +23,7 @@ from functools import cached_property
 import fsspec
 
 from hds_audit.evidence.interface import FileRead
+from hds_audit.i18n.messages import Message, msg
 
 
 # How long a bucket may keep one request waiting (docs/user-guide.md "Reading the bundle from OBS"): botocore tries
@@ -99,11 +100,15 @@ class Bundle:
     def unreadable(self, rel: str) -> str | None:
         """Why the entry at `rel` is not a readable file (a directory, a broken link, a link out of the
         bundle, a FIFO, a device), or None."""
+        reason = self._unreadable(rel)
+        return None if reason is None else str(reason)
+
+    def _unreadable(self, rel: str) -> Message | None:
         path = self._abs(rel)
         if not self.is_remote:
-            return not_plain(path, self._real_root)
+            return _not_plain(path, self._real_root)
         if self.fs.isdir(path):
-            return "is a directory, not a readable file"
+            return msg("is a directory, not a readable file")
         return None
 
     @cached_property
@@ -155,7 +160,7 @@ class Bundle:
         try:
             return self.fs.cat_file(self._abs(rel))
         except OSError:
-            reason = self.unreadable(rel)
+            reason = self._unreadable(rel)
             if reason:
                 raise Unreadable(reason) from None
             raise
@@ -166,13 +171,13 @@ class Bundle:
         Opened without blocking and checked again once open, so a FIFO put in its place meanwhile does not hang.
         """
         path = self._abs(rel)
-        reason = not_plain(path, self._real_root)
+        reason = _not_plain(path, self._real_root)
         if reason:
             raise Unreadable(reason)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
-            raise Unreadable("is not a plain file (it was replaced while being read)")
+            raise Unreadable(msg("is not a plain file (it was replaced while being read)"))
         return os.fdopen(fd, "rb")
 
     def record(self, rel: str, data: bytes | None = None) -> FileRead:
@@ -228,14 +233,20 @@ class Bundle:
         return True
 
 
-_KINDS = ((stat.S_ISDIR, "is a directory, not a readable file"),
-          (stat.S_ISFIFO, "is a named pipe (FIFO), not a plain file: refused"),
-          (stat.S_ISCHR, "is a device, not a plain file: refused"), (stat.S_ISBLK, "is a device, not a plain file: refused"),
-          (stat.S_ISSOCK, "is a socket, not a plain file: refused"))
+_KINDS = ((stat.S_ISDIR, msg("is a directory, not a readable file")),
+          (stat.S_ISFIFO, msg("is a named pipe (FIFO), not a plain file: refused")),
+          (stat.S_ISCHR, msg("is a device, not a plain file: refused")), (stat.S_ISBLK, msg("is a device, not a plain file: refused")),
+          (stat.S_ISSOCK, msg("is a socket, not a plain file: refused")))
 
 
 def not_plain(path: str, real_root: str) -> str | None:
     """Why the local entry at `path` is not a plain file inside `real_root`, or None (a plain file, or nothing there)."""
+    reason = _not_plain(path, real_root)
+    return None if reason is None else str(reason)
+
+
+def _not_plain(path: str, real_root: str) -> Message | None:
+    """not_plain's reason as a message: an Unreadable raised with it is named in the report's language."""
     try:
         mode = os.lstat(path).st_mode
     except OSError:
@@ -243,12 +254,12 @@ def not_plain(path: str, real_root: str) -> str | None:
     real = os.path.realpath(path)
     if not (real + os.sep).startswith(real_root + os.sep) or real == real_root:
         target = os.readlink(path) if stat.S_ISLNK(mode) else real
-        return f"is a symbolic link out of the bundle (to {target}): refused, not read"
+        return msg("is a symbolic link out of the bundle (to {target}): refused, not read", target=target)
     if stat.S_ISLNK(mode):
         try:
             mode = os.stat(path).st_mode
         except OSError:
-            return f"is a broken symbolic link (to {os.readlink(path)}), not a readable file"
+            return msg("is a broken symbolic link (to {target}), not a readable file", target=os.readlink(path))
     return next((reason for test, reason in _KINDS if test(mode)), None)
 
 

@@ -13,7 +13,8 @@ from typing import Any, Callable, TypeVar
 
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, Problem, shown
+from hds_audit.evidence.interface import Evidence, Problem, reason_of, shown
+from hds_audit.i18n.messages import Message, msg
 from hds_audit.evidence.yaml_errors import read_yaml
 from hds_audit.calendar.instants import TimeParseError, parse_instant
 
@@ -22,14 +23,14 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def load_documents(
-    bundle: Bundle, name: str, patterns: tuple[str, ...], list_key: str, key: str, no_key: str,
-    build: Callable[[Bundle, str, str | None, dict, str], T], absent: str,
+    bundle: Bundle, name: str, patterns: tuple[str, ...], list_key: str, key: str, no_key: Message,
+    build: Callable[[Bundle, str, str | None, dict, str], T], absent: Message,
 ) -> Evidence[list[T]]:
     """Every entry of the files matching `patterns`; an entry without a usable `key` is a problem."""
     evidence: Evidence[list[T]] = Evidence(name)
     files = sorted({f for pattern in patterns for f in bundle.glob(pattern)})
     if not files:
-        evidence.note = absent
+        evidence.absent_because(absent)
         return evidence
     found: list[T] = []
     for rel in files:
@@ -61,23 +62,23 @@ def yaml_entries(bundle: Bundle, rel: str, key: str) -> tuple[list[tuple[str | N
         return [(None, document)], None
     if isinstance(document, list) and document:
         return [(f"entry {n}", item) for n, item in enumerate(document, start=1)], None
-    return [], Problem(rel, None, "expected a mapping of fields (or a list of them)")
+    return [], Problem(rel, None, msg("expected a mapping of fields (or a list of them)"))
 
 
-def instant_field(entry: dict, name: str, end_of_day: bool = False) -> tuple[datetime | None, str | None]:
+def instant_field(entry: dict, name: str, end_of_day: bool = False) -> tuple[datetime | None, Message | None]:
     """A date or date-time field (a date alone at 00:00 Paris, or at the end of its day)."""
     value = entry.get(name)
     if value is None or value == "":
-        return None, f"no '{name}'"
+        return None, msg("no '{name}'", name=name)
     if not isinstance(value, (str, date)):
-        return None, f"'{name}' is not a date: {shown(value)}"
+        return None, msg("'{name}' is not a date: {value}", name=name, value=shown(value))
     try:
         return parse_instant(value, end_of_day=end_of_day), None
     except TimeParseError as exc:
-        return None, f"'{name}': {exc}"
+        return None, msg("'{name}': {reason}", name=name, reason=reason_of(exc))
 
 
-def verify_document(bundle: Bundle, entry: dict) -> tuple[str | None, str | None, str | None, str | None]:
+def verify_document(bundle: Bundle, entry: dict) -> tuple[str | None, str | None, str | None, Message | None]:
     """(document, declared sha256, actual sha256, issue) for the entry's `document` and `sha256`.
 
     The path must stay inside the bundle (no `..`, no absolute path, no link out): a document
@@ -88,13 +89,13 @@ def verify_document(bundle: Bundle, entry: dict) -> tuple[str | None, str | None
     if declared is not None:
         declared = declared.lower().removeprefix("sha256:").strip()
     if document is None:
-        return None, declared, None, "no 'document'"
+        return None, declared, None, msg("no 'document'")
     if not bundle.contains(document):
-        return document, declared, None, f"document path '{document}' leaves the bundle; refused"
+        return document, declared, None, msg("document path '{document}' leaves the bundle; refused", document=document)
     if declared is None:
-        issue = "no 'sha256' of the document"
+        issue = msg("no 'sha256' of the document")
     elif not _SHA256.match(declared):
-        issue = f"'sha256' is not 64 hexadecimal digits: {shown(declared)}"
+        issue = msg("'sha256' is not 64 hexadecimal digits: {value}", value=shown(declared))
     else:
         issue = None
     try:
@@ -102,11 +103,12 @@ def verify_document(bundle: Bundle, entry: dict) -> tuple[str | None, str | None
     except Exception:  # noqa: BLE001 - a backend refusing the path is the same as not finding it
         exists = False
     if not exists:
-        return document, declared, None, f"document '{document}' is not in the bundle"
+        return document, declared, None, msg("document '{document}' is not in the bundle", document=document)
     try:
         actual = hashlib.sha256(bundle.read_bytes(document)).hexdigest()
     except OSError as exc:
-        return document, declared, None, f"document '{document}' cannot be read: {exc}"
+        return document, declared, None, msg("document '{document}' cannot be read: {reason}", document=document,
+                                             reason=reason_of(exc))
     return document, declared, actual, issue
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.records import load_json, validate_records
+from hds_audit.i18n.messages import msg
 
 NAME = "iam_mfa"
 DESCRIPTION = "iam/mfa.json, or iam/virtual-mfa-devices.json and iam/login-protects.json: MFA devices and login protection"
@@ -39,13 +40,14 @@ def load(bundle: Bundle, tenant=None) -> Evidence[dict[str, str]]:
     evidence: Evidence[dict[str, str]] = Evidence(NAME)
     parts = [(rel, keys) for rel, keys in ((FILE, BOTH), (DEVICES_FILE, (DEVICES,)), (PROTECTS_FILE, (PROTECTS,))) if bundle.exists(rel)]
     if not parts:
-        evidence.note = f"{FILE} is absent (nor {DEVICES_FILE} and {PROTECTS_FILE})"
+        evidence.absent_because(msg("{file} is absent (nor {devices} and {protects})", file=FILE, devices=DEVICES_FILE, protects=PROTECTS_FILE))
         return evidence
     separate = {rel for rel, _ in parts} & {DEVICES_FILE, PROTECTS_FILE}
     if len(separate) == 1:
         missing = ({DEVICES_FILE, PROTECTS_FILE} - separate).pop()
-        evidence.problems.append(Problem(missing, None, f"absent beside {separate.pop()}: the two answers go together (a user "
-                                                        "without a device may have login protection, and the reverse)"))
+        evidence.problems.append(Problem(missing, None, msg("absent beside {other}: the two answers go together (a user "
+                                                            "without a device may have login protection, and the reverse)",
+                                                            other=separate.pop())))
     protected: dict[str, str] = {}
     for rel, keys in parts:
         _read(bundle, rel, keys, protected, evidence)
@@ -68,7 +70,7 @@ def _read(bundle: Bundle, rel: str, keys: tuple[str, ...], protected: dict[str, 
         model = MfaDevice if key == DEVICES else LoginProtect
         items = document.get(key) or []
         if not isinstance(items, list):
-            evidence.problems.append(Problem(rel, key, "is not a list"))
+            evidence.problems.append(Problem(rel, key, msg("is not a list")))
             continue
         count += len(items)
         records, problems = validate_records(items, rel, key, model, label="user_id")

@@ -19,6 +19,7 @@ from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.records import listing, load_json, validate_records
 from hds_audit.calendar.instants import parse_api_instant
+from hds_audit.i18n.messages import msg
 
 NAME = "iam_users"
 DESCRIPTION = "iam/users.json: IAM users"
@@ -83,7 +84,7 @@ def _without_duplicates(users: list[IamUser], items: list, problems: list[Proble
 def load(bundle: Bundle, tenant=None) -> Evidence[list[IamUser]]:
     evidence: Evidence[list[IamUser]] = Evidence(NAME)
     if not bundle.exists(FILE):
-        evidence.note = f"{FILE} is absent"
+        evidence.absent_because(msg("{file} is absent", file=FILE))
         return evidence
     document, problem = load_json(bundle, FILE)
     items, problem = (None, problem) if problem else listing(document, FILE, "users")
@@ -92,8 +93,8 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[IamUser]]:
         return evidence
     users, evidence.problems = validate_records(items, FILE, "users", IamUser)
     if not items:  # an export cut short, or of the wrong account: no tenant is without users
-        evidence.problems.append(Problem(FILE, "users", "the listing is empty, yet every tenant has its domain owner; "
-                                         "list the users again"))
+        evidence.problems.append(Problem(FILE, "users", msg("the listing is empty, yet every tenant has its domain owner; "
+                                                             "list the users again")))
         return evidence
     users = _without_duplicates(users, items, evidence.problems)
     read = bundle.record(FILE)

@@ -6,9 +6,12 @@ the engine turns the problems into `error` findings of the checks that need that
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
+
+from hds_audit.i18n.messages import Message, msg
 
 T = TypeVar("T")
 
@@ -27,7 +30,13 @@ def shown(value: Any) -> str:
 class Problem:
     file: str
     record: str | None
-    reason: str
+    reason: str  # in English: a reader passes a Message (msg), kept as `template` for the reports' languages
+    template: Message | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.reason, Message):
+            object.__setattr__(self, "template", self.reason)
+            object.__setattr__(self, "reason", str(self.reason))
 
     def __str__(self) -> str:
         where = f"{self.file} ({self.record})" if self.record else self.file
@@ -41,6 +50,40 @@ class Problem:
     def message(self) -> str:
         """What a finding about the file says: the record, then the reason."""
         return f"{self.record}: {self.reason}" if self.record else self.reason
+
+    def text(self) -> str:
+        """The reason in the language being rendered."""
+        return self.template.render() if self.template is not None else self.reason
+
+    def finding_message(self) -> Message | str:
+        """`message` as a template when the reason is one (its English text is `message`, byte for byte)."""
+        if self.template is None:
+            return self.message
+        if not self.record:
+            return self.template
+        return msg("{record}: {reason}", record=record_name(self.record), reason=self.template)
+
+
+_RECORD = re.compile(r"(row|record) (\d+)")
+
+
+def record_name(record: str) -> Message | str:
+    """A record as a reason names it: `row 12`, `record 3` and `header` in the report's language; others (a JSON path,
+    a Terraform address) as the file writes them."""
+    if record == "header":
+        return msg("header")
+    found = _RECORD.fullmatch(record)
+    if found is None:
+        return record
+    number = int(found.group(2))
+    return msg("row {number}", number=number) if found.group(1) == "row" else msg("record {number}", number=number)
+
+
+def reason_of(exc: BaseException) -> Message | str:
+    """The reason an exception carries: a message when it was raised with one (ValueError(msg(...))), else its text."""
+    if exc.args and isinstance(exc.args[0], Message) and len(exc.args) == 1:
+        return exc.args[0]
+    return str(exc)
 
 
 @dataclass
@@ -61,8 +104,12 @@ class Evidence(Generic[T]):
     data: T | None = None
     files: list[FileRead] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    note: str | None = None  # why data is None when it is absent
+    note: str | None = None  # why data is None when it is absent (in English; note_message in the reports' languages)
+    note_message: Message | None = None
     cache_use: dict[str, Any] | None = None  # how the trace cache served the reading (results.json `tool.cache`)
+
+    def absent_because(self, why: Message) -> None:
+        self.note, self.note_message = str(why), why
 
     @property
     def absent(self) -> bool:

@@ -37,4 +37,10 @@ def too_large(size: int, limit: int, variable: str, subject: str = "the file is"
     """The refusal of a file of `size` bytes past `limit`, or None."""
     if size <= limit:
         return None
+    from hds_audit.i18n.messages import msg
+
+    if subject == "the file is" and what in ("one evidence file", "one trace file"):  # the readers' own words, translated
+        what_said = msg("one evidence file") if what == "one evidence file" else msg("one trace file")
+        return msg("the file is {size}, past the limit of {limit} for {what} (raise {variable} to read it)",
+                   size=size_text(size), limit=size_text(limit), what=what_said, variable=variable)
     return f"{subject} {size_text(size)}, past the limit of {size_text(limit)} for {what} (raise {variable} to read it)"

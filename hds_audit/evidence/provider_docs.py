@@ -14,12 +14,13 @@ data's `unreadable`: a certificate not found may be in one of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from hds_audit.evidence.documents import instant_field, load_documents, verify_document
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence
+from hds_audit.i18n.messages import Message, msg, semicolons
 
 NAME = "provider_docs"
 DESCRIPTION = "provider/*.yaml: the provider's certificates"
@@ -38,6 +39,7 @@ class ProviderDocument:
     issue: str | None
     file: str
     ref: str
+    issue_message: Message | None = field(default=None, compare=False)  # `issue` in the reports' languages
 
     @property
     def hash_matches(self) -> bool:
@@ -52,9 +54,9 @@ class ProviderDocuments(list):
 
 def load(bundle: Bundle, tenant=None) -> Evidence[ProviderDocuments]:
     evidence = load_documents(
-        bundle, NAME, PATTERNS, "documents", "kind", "no 'kind' (hds_certificate, iso27001_certificate, ...)",
+        bundle, NAME, PATTERNS, "documents", "kind", msg("no 'kind' (hds_certificate, iso27001_certificate, ...)"),
         lambda b, rel, where, entry, kind: _document(b, rel, where, entry, kind.lower()),
-        absent="no provider document in the bundle (provider/*.yaml)",
+        absent=msg("no provider document in the bundle (provider/*.yaml)"),
     )
     if evidence.data is not None:
         evidence.data = ProviderDocuments(evidence.data)
@@ -71,7 +73,7 @@ def _document(bundle: Bundle, rel: str, where: str | None, entry: dict, kind: st
     if reason:
         issues.append(reason)
     if valid_from and valid_until and valid_until <= valid_from:
-        issues.append("'valid_until' is not after 'valid_from'")
+        issues.append(msg("'valid_until' is not after 'valid_from'"))
     document, declared, actual, reason = verify_document(bundle, entry)
     if reason:
         issues.append(reason)
@@ -79,5 +81,6 @@ def _document(bundle: Bundle, rel: str, where: str | None, entry: dict, kind: st
     return ProviderDocument(
         kind=kind, issuer=str(issuer).strip() if issuer not in (None, "") else None,
         valid_from=valid_from, valid_until=valid_until, document=document, sha256=declared,
-        actual_sha256=actual, issue="; ".join(issues) or None, file=rel, ref=f"{rel}#{where}" if where else rel,
+        actual_sha256=actual, issue="; ".join(map(str, issues)) or None, file=rel, ref=f"{rel}#{where}" if where else rel,
+        issue_message=semicolons(issues) if issues else None,
     )

@@ -8,7 +8,8 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Problem
+from hds_audit.evidence.interface import Problem, reason_of
+from hds_audit.i18n.messages import msg
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,7 +24,7 @@ def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict:
         seen: set[str] = set()
         key = next(k for k, _ in pairs if k in seen or seen.add(k))
         # json keeps the last value silently: {"users": [...], "users": []} would read as an empty listing
-        raise DuplicateKey(f'duplicate key "{key}" in one object: which value counts cannot be told')
+        raise DuplicateKey(msg('duplicate key "{key}" in one object: which value counts cannot be told', key=key))
     return document
 
 
@@ -36,7 +37,7 @@ def load_json(bundle: Bundle, rel: str) -> tuple[object | None, Problem | None]:
     try:
         data = bundle.read_bytes(rel)
     except OSError as exc:
-        return None, Problem(rel, None, f"cannot be read: {exc}")
+        return None, Problem(rel, None, msg("cannot be read: {reason}", reason=reason_of(exc)))
     return parse_json(data, rel)
 
 
@@ -48,7 +49,7 @@ def read_json_file(bundle: Bundle, rel: str, evidence) -> tuple[bool, object, ob
     try:
         raw = bundle.read_bytes(rel)
     except OSError as exc:
-        evidence.problems.append(Problem(rel, None, f"cannot be read: {exc}"))
+        evidence.problems.append(Problem(rel, None, msg("cannot be read: {reason}", reason=reason_of(exc))))
         return False, None, None
     read = bundle.record(rel, raw)
     evidence.files.append(read)
@@ -63,20 +64,21 @@ def parse_json(data: bytes, rel: str) -> tuple[object | None, Problem | None]:
     try:
         return strict_loads(data.decode("utf-8-sig")), None
     except UnicodeDecodeError as exc:
-        return None, Problem(rel, None, f"not UTF-8 text (byte {exc.start})")
+        return None, Problem(rel, None, msg("not UTF-8 text (byte {byte})", byte=exc.start))
     except json.JSONDecodeError as exc:
-        return None, Problem(rel, None, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        return None, Problem(rel, None, msg("not JSON: {error} at line {line} column {column}", error=exc.msg, line=exc.lineno,
+                                            column=exc.colno))
     except DuplicateKey as exc:
-        return None, Problem(rel, None, str(exc))
+        return None, Problem(rel, None, reason_of(exc))
 
 
 def listing(document: object, rel: str, key: str) -> tuple[list | None, Problem | None]:
     """The list under `key`, or a problem saying what the document is instead."""
     if not isinstance(document, dict) or key not in document:
-        return None, Problem(rel, None, f'expected an object with a "{key}" list')
+        return None, Problem(rel, None, msg('expected an object with a "{key}" list', key=key))
     items = document[key]
     if not isinstance(items, list):
-        return None, Problem(rel, None, f'"{key}" is not a list')
+        return None, Problem(rel, None, msg('"{key}" is not a list', key=key))
     return items, None
 
 

@@ -109,14 +109,18 @@ class Inventory:
             self._owners = (len(self.resources), owners)
         return self._owners[1].get(resource_id or "", (None, None))
 
-    def scope_matches_nothing(self, scope) -> str | None:
-        """Why no resource is in scope, when none is: checks of in-scope resources would otherwise pass on nothing."""
+    def scope_matches_nothing(self, scope):
+        """Why no resource is in scope, when none is (a message): checks of in-scope resources would otherwise pass on
+        nothing."""
+        from hds_audit.i18n.messages import msg
+
         if self.in_scope():
             return None
         if not self.resources:
-            return f"no in-scope resource: the Terraform state ({', '.join(self.files) or 'no file'}) holds no resource"
-        return (f"no in-scope resource: {scope.describe()} match none of the {len(self.resources)} resources of the "
-                "Terraform state (is tenant.yaml scope right?)")
+            return msg("no in-scope resource: the Terraform state ({files}) holds no resource",
+                       files=", ".join(self.files) if self.files else msg("no file"))
+        return msg("no in-scope resource: {scope} match none of the {n} resources of the Terraform state (is tenant.yaml "
+                   "scope right?)", scope=scope.describe_message(), n=len(self.resources))
 
     def admit(self, rtype: str, flexibleengine: bool, ref: str) -> bool:
         """Whether a managed entry is read: its provider is Flexible Engine, or its type says so (recorded);
@@ -131,14 +135,22 @@ class Inventory:
 
     def note(self) -> str | None:
         """What was read by its type and what was left to other providers, for the evidence note."""
+        said = self.note_message()
+        return None if said is None else str(said)
+
+    def note_message(self):
+        from hds_audit.i18n.messages import msg, nmsg, semicolons
+
         parts = []
         if self.by_type:
-            parts.append(f"{len(self.by_type)} resource(s) read by its type ({TYPE_PREFIX}*) although the provider is "
-                         f"missing or not recognised: {_named(self.by_type)}")
+            parts.append(nmsg("{n} resource(s) read by its type ({prefix}*) although the provider is missing or not recognised: "
+                              "{names}", "{n} resource(s) read by its type ({prefix}*) although the provider is missing or not "
+                              "recognised: {names}", n=len(self.by_type), prefix=TYPE_PREFIX, names=_named(self.by_type)))
         if self.other_providers:
-            parts.append(f"{len(self.other_providers)} resource(s) of other providers, not the tenant's Flexible Engine "
-                         f"resources, not read: {_named(self.other_providers)}")
-        return "; ".join(parts) or None
+            parts.append(nmsg("{n} resource(s) of other providers, not the tenant's Flexible Engine resources, not read: {names}",
+                              "{n} resource(s) of other providers, not the tenant's Flexible Engine resources, not read: {names}",
+                              n=len(self.other_providers), names=_named(self.other_providers)))
+        return semicolons(parts) if parts else None
 
 
 def server_volumes(attributes: dict) -> list[str]:
@@ -150,9 +162,11 @@ def server_volumes(attributes: dict) -> list[str]:
     return list(dict.fromkeys(i for i in ids if i))
 
 
-def _named(refs: list[str]) -> str:
+def _named(refs: list[str]):
+    from hds_audit.i18n.messages import msg
+
     more = len(refs) - NAMED
-    return ", ".join(refs[:NAMED]) + (f" and {more} more" if more > 0 else "")
+    return msg("{names} and {more} more", names=", ".join(refs[:NAMED]), more=more) if more > 0 else ", ".join(refs[:NAMED])
 
 
 def provider_is_flexibleengine(provider: Any) -> bool:

@@ -27,6 +27,7 @@ from typing import Any
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem, shown
+from hds_audit.i18n.messages import msg
 from hds_audit.evidence.records import read_json_file
 from hds_audit.evidence.resource_model import (  # noqa: F401 - the kind's public names, where they always were
     NAME, DESCRIPTION, PATTERN, SHOW_JSON, PROVIDER_TYPE, TYPE_PREFIX, NAMED, BUCKET, VOLUME, SERVER, DATABASE,
@@ -41,7 +42,8 @@ def load(bundle: Bundle, tenant=None) -> Evidence[Inventory]:
     evidence: Evidence[Inventory] = Evidence(NAME)
     files = sorted(set(bundle.glob(PATTERN)) | set(bundle.glob(SHOW_JSON)))
     if not files and not bundle.glob(api_inventory.PATTERN):
-        evidence.note = f"no Terraform state in the bundle ({PATTERN} or {SHOW_JSON}) and no API inventory ({api_inventory.PATTERN})"
+        evidence.absent_because(msg("no Terraform state in the bundle ({state} or {show_json}) and no API inventory ({inventory})",
+                                    state=PATTERN, show_json=SHOW_JSON, inventory=api_inventory.PATTERN))
         return evidence
     inventory = Inventory()
     for rel in files:
@@ -50,7 +52,8 @@ def load(bundle: Bundle, tenant=None) -> Evidence[Inventory]:
     api_inventory.read_into(bundle, tenant, inventory, evidence)  # the same resources, as the APIs list them
     if inventory.files:
         evidence.data = inventory
-        evidence.note = inventory.note()
+        said = inventory.note_message()
+        evidence.note, evidence.note_message = (str(said), said) if said else (None, None)
     return evidence
 
 
@@ -69,10 +72,10 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
         return
     entries = state.get("resources")
     if entries is None:  # terraform writes "resources": [] for an empty state; none at all is not a state
-        evidence.problems.append(Problem(rel, None, 'no "resources" list: not a Terraform state'))
+        evidence.problems.append(Problem(rel, None, msg('no "resources" list: not a Terraform state')))
         return
     if not isinstance(entries, list):
-        evidence.problems.append(Problem(rel, None, '"resources" is not a list'))
+        evidence.problems.append(Problem(rel, None, msg('"{key}" is not a list', key="resources")))
         return
     before = len(inventory.resources)
     for index, entry in enumerate(entries):
@@ -90,7 +93,8 @@ def _drop_repeats(inventory: Inventory, evidence: Evidence) -> None:
         key = (resource.type, resource.id)
         seen = first.get(key)
         if seen is not None and seen.file != resource.file:
-            evidence.problems.append(Problem(resource.file, resource.address, f"{resource.type} {resource.id} is already read from {seen.ref}: counted once"))
+            evidence.problems.append(Problem(resource.file, resource.address, msg("{type} {id} is already read from {first}: counted once",
+                                                                                  type=resource.type, id=resource.id, first=seen.ref)))
             continue
         first.setdefault(key, resource)
         kept.append(resource)
@@ -114,23 +118,23 @@ def _version_problem(state: Any) -> str | None:
 def _read_entry(rel: str, index: int, entry: Any, tenant, inventory: Inventory, evidence: Evidence) -> None:
     where = f"resources[{index}]"
     if not isinstance(entry, dict):
-        evidence.problems.append(Problem(rel, where, "not an object"))
+        evidence.problems.append(Problem(rel, where, msg("not an object")))
         return
     if entry.get("mode", "managed") != "managed":
         return  # data sources are look-ups, not the tenant's resources
     rtype, name, module = entry.get("type"), entry.get("name"), entry.get("module")
     if not (isinstance(rtype, str) and rtype and isinstance(name, str) and name):
-        evidence.problems.append(Problem(rel, where, 'a resource needs a "type" and a "name"'))
+        evidence.problems.append(Problem(rel, where, msg('a resource needs a "type" and a "name"')))
         return
     if module is not None and not isinstance(module, str):
-        evidence.problems.append(Problem(rel, where, '"module" is not a string'))
+        evidence.problems.append(Problem(rel, where, msg('"module" is not a string')))
         return
     where = f"{module}.{rtype}.{name}" if module else f"{rtype}.{name}"
     if not inventory.admit(rtype, provider_is_flexibleengine(entry.get("provider")), f"{rel}#{where}"):
         return
     instances = entry.get("instances", [])
     if not isinstance(instances, list):
-        evidence.problems.append(Problem(rel, where, '"instances" is not a list'))
+        evidence.problems.append(Problem(rel, where, msg('"{key}" is not a list', key="instances")))
         return
     for position, instance in enumerate(instances):
         try:

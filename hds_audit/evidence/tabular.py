@@ -24,9 +24,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from hds_audit.evidence import limits
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.interface import Evidence, Problem, reason_of
 from hds_audit.paths import data_dir
 from hds_audit.calendar.instants import TimeParseError, parse_instant
+from hds_audit.i18n.messages import msg, semicolons
 
 
 class ColumnContract(BaseModel):
@@ -72,22 +73,23 @@ def read_table(bundle: Bundle, kind: str, rejected: list[tuple[int, dict]] | Non
     evidence: Evidence[list[Row]] = Evidence(kind)
     present = [rel for rel in contract.files if bundle.exists(rel)]
     if not present:
-        evidence.note = f"none of {', '.join(contract.files)} in the bundle"
+        evidence.absent_because(msg("none of {files} in the bundle", files=list(contract.files)))
         return evidence
     if len(present) > 1:  # which one is current cannot be told: reading either would conclude on a guess
         evidence.files.extend(r for r in (bundle.record(rel) for rel in present) if r.sha256)  # a directory has no hash
-        evidence.problems.append(Problem(present[0], None, f"two registers: {' and '.join(present)}; keep one"))
+        evidence.problems.append(Problem(present[0], None, msg("two registers: {first} and {second}; keep one",
+                                                                 first=present[0], second=" and ".join(present[1:]))))
         return evidence
     rel = present[0]
     try:
         header, cells, numbers = _read_cells(rel, bundle.read_bytes(rel))
     except ValueError as exc:
-        evidence.problems.append(Problem(rel, None, str(exc)))
+        evidence.problems.append(Problem(rel, None, reason_of(exc)))
         return evidence
     evidence.files.append(bundle.record(rel))
     missing = [c for c, spec in contract.columns.items() if spec.required and c not in header]
     if missing:
-        evidence.problems.append(Problem(rel, "header", f"missing column(s): {', '.join(missing)}"))
+        evidence.problems.append(Problem(rel, "header", msg("missing column(s): {columns}", columns=missing)))
         return evidence
     bad: dict[int, list[str]] = {}
     for index, reason in _expectation_failures(cells, contract):
@@ -100,10 +102,10 @@ def read_table(bundle: Bundle, kind: str, rejected: list[tuple[int, dict]] | Non
         reasons = bad.get(index, []) + reasons
         key = tuple(sorted((k, str(v)) for k, v in record.items()))
         if key in first_seen:  # a copy-paste slip in a register: shown, never merged silently
-            reasons.append(f"duplicate of row {numbers[first_seen[key]]}")
+            reasons.append(msg("duplicate of row {number}", number=numbers[first_seen[key]]))
         first_seen.setdefault(key, index)
         if reasons:
-            evidence.problems.append(Problem(rel, f"row {numbers[index]}", "; ".join(dict.fromkeys(reasons))))
+            evidence.problems.append(Problem(rel, f"row {numbers[index]}", semicolons(list(dict.fromkeys(reasons)))))
             if rejected is not None and key not in read:
                 rejected.append((numbers[index], record))
         else:
@@ -121,7 +123,7 @@ def _read_cells(rel: str, data: bytes) -> tuple[list[str], list[dict[str, str | 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
+        raise ValueError(msg("not UTF-8 text (byte {byte}); save the file as UTF-8", byte=exc.start)) from exc
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
         delimiter = dialect.delimiter
@@ -130,13 +132,14 @@ def _read_cells(rel: str, data: bytes) -> tuple[list[str], list[dict[str, str | 
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     def record(header: list[str], line: list[str], number: int) -> dict:
         if len(line) != len(header):
-            raise ValueError(f"row {number} has {len(line)} cells, the header has {len(header)}")
+            raise ValueError(msg("row {number} has {cells} cells, the header has {columns}", number=number, cells=len(line),
+                                 columns=len(header)))
         return {h: (cell.strip() or None) for h, cell in zip(header, line)}
 
     try:
-        header, body, numbers = _table(reader, "empty file (no header row)", lambda line: not any(c.strip() for c in line), record)
+        header, body, numbers = _table(reader, msg("empty file (no header row)"), lambda line: not any(c.strip() for c in line), record)
     except csv.Error as exc:  # a cell over the csv module's field limit, a stray NUL...
-        raise ValueError(f"not readable as CSV near line {reader.line_num}: {exc}") from exc
+        raise ValueError(msg("not readable as CSV near line {line}: {error}", line=reader.line_num, error=str(exc))) from exc
     return header, body, numbers
 
 
@@ -172,16 +175,16 @@ def _header(cells) -> list[str]:
         if not name:
             continue
         if name in seen:
-            raise _Refused(f"column '{name}' appears twice in the header (columns {get_column_letter(seen[name] + 1)} "
-                             f"and {get_column_letter(index + 1)}); keep one")
+            raise _Refused(msg("column '{name}' appears twice in the header (columns {first} and {second}); keep one",
+                               name=name, first=get_column_letter(seen[name] + 1), second=get_column_letter(index + 1)))
         seen[name] = index
     return header
 
 
 def _count_row(read: int) -> None:
     if read >= limits.TABLE_MAX_ROWS:
-        raise _Refused(f"more than {limits.TABLE_MAX_ROWS} data rows, the limit of one table "
-                         "(raise HDS_AUDIT_TABLE_MAX_ROWS to read it)")
+        raise _Refused(msg("more than {limit} data rows, the limit of one table (raise HDS_AUDIT_TABLE_MAX_ROWS to read it)",
+                           limit=limits.TABLE_MAX_ROWS))
 
 
 def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str | None]], list[int]]:
@@ -198,25 +201,31 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[dict[str, str | None]], lis
     except xlsx_sheet_scan.TooLarge as exc:
         raise ValueError(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - openpyxl and zipfile raise many types for a bad file
-        raise ValueError(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
+        raise ValueError(msg("not a readable XLSX workbook ({error})", error=type(exc).__name__)) from exc
     if merged_header:
-        raise ValueError("the header row has merged cells; give each column its own header")
+        raise ValueError(msg("the header row has merged cells; give each column its own header"))
     try:
-        header, body, numbers = _table(sheet.iter_rows(values_only=True), "empty workbook (no header row)",
+        header, body, numbers = _table(sheet.iter_rows(values_only=True), msg("empty workbook (no header row)"),
                                        lambda row: all(v is None or str(v).strip() == "" for v in row),
                                        lambda header, row, _number: {h: _cell_text(v) for h, v in zip(header, row) if h})
     except _Refused:
         raise
     except Exception as exc:  # noqa: BLE001 - a cell openpyxl cannot decode (a number cell holding text...)
-        raise ValueError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
+        error = f"{type(exc).__name__}: {exc}"
+        raise ValueError(msg("not a readable XLSX workbook ({error})", error=error)) from exc
     finally:
         book.close()
     if formulas:  # the value a script's formula would have is unknown: reading it as empty would drop a revocation
         (row, column), *more = sorted(formulas)
         name = header[column - 1] if column <= len(header) and header[column - 1] else get_column_letter(column)
-        raise ValueError(f"sheet '{sheet.title}' row {row} column '{name}' ({get_column_letter(column)}{row}) holds a "
-                         "formula without a computed value" + (f" ({len(more)} more such cell(s))" if more else "")
-                         + "; open and save the workbook in a spreadsheet, or write the values")
+        cell = f"{get_column_letter(column)}{row}"
+        if more:
+            raise ValueError(msg("sheet '{sheet}' row {row} column '{name}' ({cell}) holds a formula without a computed value "
+                                 "({more} more such cell(s)); open and save the workbook in a spreadsheet, or write the values",
+                                 sheet=sheet.title, row=row, name=name, cell=cell, more=len(more)))
+        raise ValueError(msg("sheet '{sheet}' row {row} column '{name}' ({cell}) holds a formula without a computed value; "
+                             "open and save the workbook in a spreadsheet, or write the values",
+                             sheet=sheet.title, row=row, name=name, cell=cell))
     return header, body, numbers
 
 
@@ -249,10 +258,10 @@ def _expectation_failures(cells: list[dict], contract: TableContract) -> list[tu
 
 def _describe(expectation: str, column: str, value: Any) -> str:
     if expectation == "expect_column_values_to_not_be_null":
-        return f"'{column}' is empty"
+        return msg("'{column}' is empty", column=column)
     if expectation == "expect_column_values_to_be_in_set":
-        return f"'{column}' has unknown value '{value}'"
-    return f"'{column}' value '{value}' has the wrong format"
+        return msg("'{column}' has unknown value '{value}'", column=column, value=str(value))
+    return msg("'{column}' value '{value}' has the wrong format", column=column, value=str(value))
 
 
 def _typed(record: dict, contract: TableContract) -> tuple[dict[str, Any], list[str]]:
@@ -266,7 +275,7 @@ def _typed(record: dict, contract: TableContract) -> tuple[dict[str, Any], list[
         try:
             values[name] = _convert(raw, spec)
         except (TimeParseError, ValueError) as exc:
-            reasons.append(f"'{name}': {exc}")
+            reasons.append(msg("'{name}': {reason}", name=name, reason=reason_of(exc)))
     for name, raw in record.items():  # extra columns are kept as text
         values.setdefault(name, raw)
     return values, reasons
@@ -281,7 +290,7 @@ def _convert(raw: str, spec: ColumnContract) -> Any:
             return True
         if lowered in ("false", "no", "0", "non"):
             return False
-        raise ValueError(f"'{raw}' is not true/false")
+        raise ValueError(msg("'{raw}' is not true/false", raw=raw))
     if spec.type == "int":
         return int(raw)
     return raw.lower() if spec.lower or spec.type == "enum" else raw

@@ -92,11 +92,19 @@ class Scope(BaseModel):
         return name is not None and any(fnmatch.fnmatchcase(name, pattern.strip()) for pattern in self.buckets)
 
     def describe(self) -> str:
+        """In English, as results.json keeps it (from_description reads it back)."""
+        return str(self.describe_message())
+
+    def describe_message(self):
+        """The scope in the reports' languages."""
+        from hds_audit.i18n.messages import msg
+
         if self.all:
-            return "all resources"
-        parts = [f"resources tagged {self.tag}" if self.tag else "all resources but buckets"]
-        parts.append(f"buckets {', '.join(self.buckets)}" if self.buckets is not None else "every bucket")
-        return " and ".join(parts)
+            return msg("all resources")
+        resources = msg("resources tagged {tag}", tag=self.tag) if self.tag else msg("all resources but buckets")
+        if self.buckets is None:
+            return msg("{resources} and every bucket", resources=resources)
+        return msg("{resources} and buckets {buckets}", resources=resources, buckets=", ".join(self.buckets))
 
     @classmethod
     def from_description(cls, text: str) -> Scope:

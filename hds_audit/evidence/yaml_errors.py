@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from hds_audit.evidence.interface import Problem
+from hds_audit.evidence.interface import Problem, reason_of
+from hds_audit.i18n.messages import msg
 
 
 def yaml_error(exc: yaml.YAMLError) -> tuple[str | None, str]:
@@ -34,9 +35,11 @@ def read_yaml(bundle, rel: str) -> tuple[Any, Problem | None]:
     try:
         return yaml.safe_load(bundle.read_bytes(rel).decode("utf-8-sig")), None
     except OSError as exc:
-        return None, Problem(rel, None, f"cannot be read: {exc}")
+        return None, Problem(rel, None, msg("cannot be read: {reason}", reason=reason_of(exc)))
     except UnicodeDecodeError as exc:
-        return None, Problem(rel, None, f"not readable YAML: not UTF-8 text (byte {exc.start}); save it as UTF-8")
+        return None, Problem(rel, None, msg("not readable YAML: not UTF-8 text (byte {byte}); save it as UTF-8", byte=exc.start))
     except yaml.YAMLError as exc:
         where, reason = yaml_error(exc)
-        return None, Problem(rel, where, f"not readable YAML: {reason}")
+        return None, Problem(rel, where, msg("not readable YAML: {reason}", reason=reason))
+    except ValueError as exc:  # PyYAML builds dates itself: `signed_at: 2026-02-30` raises this, not a YAMLError
+        return None, Problem(rel, None, msg("not readable YAML: {reason}", reason=str(exc)))

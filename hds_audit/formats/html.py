@@ -82,7 +82,7 @@ def render(ctx: RenderContext) -> bytes:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translations(current()), newstyle=True)
-    from hds_audit.i18n.messages import finding_text, note_text
+    from hds_audit.i18n.messages import finding_text, note_text, waiver_text
 
     env.filters["seconds"] = to_seconds  # messages and notes only: evidence names print as written
     result = ctx.result
@@ -107,6 +107,16 @@ def render(ctx: RenderContext) -> bytes:
         responsibility=responsibility, change_label=changes.get, number=number,
         indicators=_indicators(result), attention=_attention(result), max_attention=MAX_ATTENTION,
         colon=_(": "),  # French sets a space before the colon
-        finding_text=finding_text, note_text=note_text,
+        finding_text=finding_text, note_text=note_text, waiver_text=waiver_text, scope_text=_scope_text,
     )
     return html.encode("utf-8")
+
+
+def _scope_text(described: str) -> str:
+    """results.json's scope (English) in the report's language."""
+    from hds_audit.evidence.tenant import Scope
+
+    try:
+        return Scope.from_description(described).describe_message().render()
+    except ValueError:
+        return described

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from hds_audit.i18n.messages import Message, msg
 from hds_audit.ordering import natural_key  # noqa: F401 - formats sort with it
 from hds_audit.results.model import RunResult
 
@@ -28,18 +29,25 @@ def to_seconds(text):
     return _FRACTION.sub(r"\1", text) if isinstance(text, str) else text
 
 
-def notices(result: RunResult) -> list[tuple[str, str]]:
+def notice_messages(result: RunResult) -> list[tuple[str, Message]]:
     """(word, sentence) a reader must see before any status, in every report: a run on the bundled sample,
-    a period judged before its end."""
-    from hds_audit.calendar.instants import iso
-
-    out = []
+    a period judged before its end. The word is a gettext id; the sentence a message (dates in the locale's form)."""
+    out: list[tuple[str, Message]] = []
     if result.sample:
-        out.append(("SAMPLE", "made from the bundled fictional sample, not from a tenant's evidence: not evidence for an audit"))
+        out.append((msg("SAMPLE").template,
+                    msg("made from the bundled fictional sample, not from a tenant's evidence: not evidence for an audit")))
     if result.interim:
-        out.append(("INTERIM", f"period {result.period.label} has not ended: judged up to {iso(result.period.end)}, "
-                               f"it ends {iso(result.period.scheduled_end)}; the results may still change"))
+        out.append((msg("INTERIM").template,
+                    msg("period {label} has not ended: judged up to {end}, it ends {scheduled}; the results may still change",
+                        label=result.period.label, end=result.period.end, scheduled=result.period.scheduled_end)))
     return out
+
+
+def notices(result: RunResult) -> list[tuple[str, str]]:
+    """The notices (notice_messages) in the language being rendered."""
+    from hds_audit.i18n import _
+
+    return [(_(word), sentence.render()) for word, sentence in notice_messages(result)]
 
 
 @dataclass

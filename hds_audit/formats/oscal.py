@@ -24,7 +24,7 @@ from typing import Any
 from hds_audit import __version__
 from hds_audit.calendar.instants import iso
 from hds_audit.formats import evidence_listing
-from hds_audit.formats.interface import RenderContext, notices
+from hds_audit.formats.interface import RenderContext, notice_messages
 from hds_audit.results.reviews import headline as review_headline
 from hds_audit.states import Status
 
@@ -118,7 +118,7 @@ def document(ctx: RenderContext) -> dict[str, Any]:
             "props": [_prop("run-id", run), _prop("tenant-id", _text(result.tenant.tenant_id))],
             "remarks": "Signed together with the other report files by manifest.json.sig (CMS)."
                        + (" DEMO: signed with a throwaway identity." if ctx.demo else "")
-                       + "".join(f" {word}: {sentence}." for word, sentence in notices(ctx.result))
+                       + "".join(f" {word}: {sentence.render('en')}." for word, sentence in notice_messages(ctx.result))
                        + (f" {_text(review_headline(result))}" if review_headline(result) else ""),
         },
         "import-ap": {"href": IMPORT_AP, "remarks": "hds-audit's control catalog and evidence bindings (controls/) stand for the assessment plan."},

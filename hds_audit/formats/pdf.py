@@ -92,7 +92,7 @@ def cover(ctx: RenderContext) -> list:
         (_("Signed by"), ctx.signer or words("report", "unsigned")),
         (_("Support plan"), tenant.support_plan),
         (_("Allowed regions"), ", ".join(tenant.allowed_regions)),
-        (_("Scope"), tenant.scope.describe()),
+        (_("Scope"), tenant.scope.describe_message().render()),
         (_("Run id"), result.run_id),
         (_("Tool"), f"hds-audit {__version__}"),
     ]
@@ -148,7 +148,7 @@ def summary(ctx: RenderContext) -> list:
             story.append(text(words("report", "attention_more", n=len(ranked) - MAX_ATTENTION), "muted"))
     else:
         story.append(text(words("report", "attention_none"), "base"))
-    story += [Spacer(1, 6), text(words("report", "charts_title"), "h2")]
+    story += [Spacer(1, 6), CondPageBreak(180), text(words("report", "charts_title"), "h2")]  # the heading with its first chart
     continuity = _check(result, "trace.continuity")
     max_gap = ContinuityDetails.model_validate(continuity.details or {}).max_gap_hours if continuity else None
     for chart in pdf_charts.trace_volume(continuity.details if continuity else None, result.period,
@@ -285,7 +285,7 @@ def _check_blocks(checks, shown: dict[int, str], rule: str) -> list[tuple[list, 
         shown_findings = representative(check.findings, MAX_FINDINGS)  # every kind, not the first 15 of one
         for f in shown_findings:
             shown_refs = [short_ref(r) for r in f.evidence[:MAX_REFS]] + ([_("(+{n} more)", n=number(len(f.evidence) - MAX_REFS))] if len(f.evidence) > MAX_REFS else [])
-            message = to_seconds(f.text() + (f"\n{f.waiver}" if f.waiver else ""))
+            message = to_seconds(f.text() + (f"\n{f.waiver_text()}" if f.waiver else ""))
             rows.append([badge(f.status.value), text(f.object, "cell"), text(message, "cell"), refs(shown_refs, content_width() - 342)])
         table = grid(rows, [62, 105, 175, content_width() - 342])
         group = head + [Spacer(1, 2), table]

@@ -16,6 +16,7 @@ from typing import Any
 
 from hds_audit.calendar.instants import PARIS, parse_instant
 from hds_audit.formats.pdf_style import chart_colour, colour, content_width, fonts, status_label, words
+from hds_audit.i18n import _, locale, ngettext, number
 from hds_audit.states import SEVERITY
 
 MAX_BACKUP_ROWS = 24
@@ -62,7 +63,8 @@ def status_by_responsibility(result) -> Any:
     scale = (width - label_w - 30) / most
     y = height - 18 - bar_h - 4
     for resp in rows:
-        drawing.add(_string(0, y + 5, resp, size=8))
+        drawing.add(_string(0, y + 5, {"customer": _("customer"), "provider": _("provider"), "shared": _("shared")}.get(resp, resp),
+                            size=8))
         x = label_w
         for status in SEVERITY:
             n = counts[resp].get(status.value, 0)
@@ -157,7 +159,7 @@ def _trace_chart(region: str, counts: dict[date, int], gaps: list, period, max_g
                          strokeColor=chart_colour("gap"), strokeWidth=0.4))
         hours = gap.get("hours")
         if hours is not None:
-            drawing.add(_string((x0 + x1) / 2, bottom + plot_h + 2, f"gap {_num(float(hours))} h", size=6.5, anchor="middle", fill=chart_colour("threshold")))
+            drawing.add(_string((x0 + x1) / 2, bottom + plot_h + 2, _("gap {hours} h", hours=_num(float(hours))), size=6.5, anchor="middle", fill=chart_colour("threshold")))
     most = max(counts.values(), default=0)
     slot = plot_w / len(days)
     if most > 0:
@@ -169,13 +171,13 @@ def _trace_chart(region: str, counts: dict[date, int], gaps: list, period, max_g
                                  fillColor=chart_colour("bars"), strokeColor=None))
     # axes: 0 and the maximum on y; month starts (or weeks, for short periods) on x
     drawing.add(_string(left - 4, bottom - 2, "0", size=6.5, anchor="end", fill=colour("muted")))
-    drawing.add(_string(left - 4, bottom + plot_h - 14, f"{most:,}".replace(",", " "), size=6.5, anchor="end", fill=colour("muted")))
+    drawing.add(_string(left - 4, bottom + plot_h - 14, number(most), size=6.5, anchor="end", fill=colour("muted")))
     drawing.add(Line(left, bottom + plot_h - 12, left + plot_w, bottom + plot_h - 12, strokeColor=colour("rule"), strokeWidth=0.3, strokeDashArray=[2, 2]))
     for i, day in enumerate(days):
         if (len(days) > 45 and day.day == 1) or (len(days) <= 45 and (i % 7 == 0)):
             x = left + i * slot
             drawing.add(Line(x, bottom, x, bottom - 3, strokeColor=colour("muted"), strokeWidth=0.4))
-            drawing.add(_string(x + 1, bottom - 11, day.strftime("%d %b") if len(days) <= 45 else day.strftime("%b %Y"), size=6.5, fill=colour("muted")))
+            drawing.add(_string(x + 1, bottom - 11, _axis_day(day, len(days) <= 45), size=6.5, fill=colour("muted")))
     drawing.add(_string(left, 2, words("report", "chart_traces_legend", hours=_num(max_gap_hours)), size=6.5, fill=colour("muted")))
     if not counts:
         drawing.add(_string(left + plot_w / 2, bottom + plot_h / 2, words("report", "no_data"), size=9, anchor="middle", fill=colour("muted")))
@@ -213,7 +215,7 @@ def backup_intervals(details: dict | None, rpo_hours: float):
         value = longest(r)
         if value is None:
             drawing.add(Rect(label_w, y, plot_w, row_h - 4, fillColor=chart_colour("gap"), fillOpacity=0.18, strokeColor=None))
-            drawing.add(_string(label_w + 4, y + 3, f"no backup ({int(r.get('backups') or 0)} in the period)", size=7, fill=chart_colour("threshold")))
+            drawing.add(_string(label_w + 4, y + 3, ngettext("no backup ({n} in the period)", "no backup ({n} in the period)", int(r.get('backups') or 0)), size=7, fill=chart_colour("threshold")))
         else:
             w = value / top * plot_w
             over = value > rpo_hours
@@ -224,11 +226,23 @@ def backup_intervals(details: dict | None, rpo_hours: float):
     drawing.add(Line(x_rpo, y + row_h - 2, x_rpo, height - 20, strokeColor=chart_colour("threshold"), strokeWidth=0.8, strokeDashArray=[3, 2]))
     drawing.add(_string(x_rpo, height - 19, f"RPO {_num(rpo_hours)} h", size=6.5, anchor="middle", fill=chart_colour("threshold")))
     if hidden > 0:
-        drawing.add(_string(label_w, y + 3, f"{hidden} more resource(s): see results.json (backup.coverage details)", size=7, fill=colour("muted")))
+        drawing.add(_string(label_w, y + 3, ngettext("{n} more resource(s): see results.json (backup.coverage details)",
+                                                        "{n} more resource(s): see results.json (backup.coverage details)", hidden), size=7, fill=colour("muted")))
     drawing.add(_string(0, 2, words("report", "chart_backups_legend", hours=_num(rpo_hours)), size=6.5, fill=colour("muted")))
     return drawing
 
 
 def _num(value: float) -> str:
+    """Hours as the locale writes them: 90.5, 90,5."""
+    from babel.numbers import format_decimal
+
     value = float(value)
-    return f"{value:.0f}" if value == int(value) or value >= 100 else f"{value:.1f}"
+    return format_decimal(round(value) if value == int(value) or value >= 100 else round(value, 1), format="0.#",
+                          locale=locale())
+
+
+def _axis_day(day: date, short_period: bool) -> str:
+    """A tick of the time axis in the locale's words: 01 Jul / Jul 2026, 01 juil. / juil. 2026."""
+    from babel.dates import format_date
+
+    return format_date(day, "dd MMM" if short_period else "MMM y", locale=locale())

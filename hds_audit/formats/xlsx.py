@@ -125,7 +125,7 @@ def _summary(ws, ctx: RenderContext) -> None:
 
     disagreement = headline(result)
     if disagreement:
-        put(ws, row, 1, "Auditor", bold=True)
+        put(ws, row, 1, _("Auditor"), bold=True)
         put(ws, row, 2, disagreement, wrap=True).font = Font(bold=True, color="A1231D")
         row += 1
     row += 1
@@ -242,7 +242,7 @@ def _findings(ws, result) -> None:
             line(c.control.id, "", c.status.value, c.control.rule, _("no evidence is bound to this rule: a person must judge it"))
         for k in c.checks:
             for fid, f in zip(k.finding_ids(), k.findings):
-                line(c.control.id, k.id, f.status.value, f.object, f.text(), f.evidence, f.waiver, fid, severity_of(k.id))
+                line(c.control.id, k.id, f.status.value, f.object, f.text(), f.evidence, f.waiver_text(), fid, severity_of(k.id))
             if k.status.value == "manual" and not k.findings:
                 # a missing attestation has no finding, only a note: without a row the auditor sees a bare count
                 line(c.control.id, k.id, "manual", c.control.rule, _expected(k))

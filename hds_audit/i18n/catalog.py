@@ -1,7 +1,8 @@
 """The texts to translate, gathered where they are written (Babel's extractors), so a test and a
 translator see the same list: `_()` and `ngettext()` in the code, the checks' `msg()` and `nmsg()`
-(hds_audit/i18n/messages.py), `_()` in the HTML template, and every text of report_templates/pdf.yaml
-and actions.yaml (the English text is the gettext key).
+(hds_audit/i18n/messages.py), `_()` in the HTML template, every text of report_templates/pdf.yaml
+and actions.yaml (the English text is the gettext key), and the response-time cells quoted from the Service
+Description (controls/support_plans.yaml).
 
 `python -m hds_audit.i18n.catalog` prints the messages the French catalog lacks.
 """
@@ -25,7 +26,28 @@ def _yaml_texts() -> set[str]:
     texts = {str(v) for section in WORDED_SECTIONS for v in (wording.get(section) or {}).values()}
     texts |= {str(entry["label"]) for entry in wording["statuses"].values()}
     actions = yaml.safe_load((templates / "actions.yaml").read_text(encoding="utf-8"))
-    return texts | {str(v) for v in actions["actions"].values()}
+    return texts | {str(v) for v in actions["actions"].values()} | _seed_quotes()
+
+
+def _seed_quotes() -> set[str]:
+    """The Service Description's response-time cells (controls/support_plans.yaml `seed`), which findings quote
+    (messages.Quote): translated, the report says they are the contract's words."""
+    plans = yaml.safe_load((data_dir("controls") / "support_plans.yaml").read_text(encoding="utf-8"))
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "seed" and isinstance(value, str) and any(c.isalpha() for c in value) and value != "N/A":
+                    found.add(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(plans)
+    return found
 
 
 def messages() -> set[str | tuple[str, str]]:

@@ -60,6 +60,28 @@ class Message:
         return cls(str(data["template"]), params, data.get("plural"))
 
 
+@dataclass(frozen=True)
+class Country:
+    """An ISO 3166-1 country as a message value: its code in English (as the checks always wrote it), its name in
+    another language (CLDR's territory names, through Babel)."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Words quoted from the Service Description (English, the contract's language) as a message value: as written in
+    English; in another language its translation (the catalogs), saying it translates the contract's words."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def msg(template: str, **values: Any) -> Message:
     """A message to render later in the report's language (a gettext keyword: Babel extracts `template`)."""
     return Message(template, _frozen(values))
@@ -90,6 +112,28 @@ def finding_text(finding: Any) -> str:
         return Message.from_json({"template": finding["message_template"], "plural": finding.get("message_plural"),
                                   "params": finding.get("message_params")}).render()
     return finding.text()
+
+
+def note_fields(message: Message) -> dict[str, Any]:
+    """A check's `details["note"]` in English, its template and values beside it (as a finding's message)."""
+    words = message.to_json()
+    return {"note": str(message), "note_template": words["template"], "note_params": words["params"]}
+
+
+def details_note(details: dict[str, Any]) -> str | None:
+    """A `details` note (note_fields) in the language being rendered, or as written."""
+    if "note_template" not in details:
+        return details.get("note")
+    return Message.from_json({"template": details["note_template"], "params": details.get("note_params")}).render()
+
+
+def waiver_text(finding: Any) -> str:
+    """A finding's waiver line in the language being rendered: a Finding, or a finding as results.json holds it."""
+    if not isinstance(finding, dict):
+        return finding.waiver_text()
+    if "waiver_template" not in finding:
+        return str(finding.get("waiver") or "")
+    return Message.from_json({"template": finding["waiver_template"], "params": finding.get("waiver_params")}).render()
 
 
 def note_text(check: Any) -> str:
@@ -123,6 +167,10 @@ def _value(value: Any, lang: str) -> str:
         return iso(value) if english else _in(lang, i18n.moment, value)
     if isinstance(value, date):
         return value.isoformat() if english else _in(lang, i18n.day, value)
+    if isinstance(value, Country):
+        return value.code if english else _country(value.code, lang)
+    if isinstance(value, Quote):
+        return value.text if english else _quote(value.text, lang)
     if isinstance(value, bool) or isinstance(value, str) or english:
         return str(value)
     if isinstance(value, int | float | Decimal):
@@ -130,6 +178,20 @@ def _value(value: Any, lang: str) -> str:
 
         return format_decimal(value, locale=i18n.LOCALES[lang], decimal_quantization=False)
     return str(value)
+
+
+def _quote(text: str, lang: str) -> str:
+    words = i18n.translations(lang)
+    translated = words.gettext(text)
+    if translated == text:  # nothing to translate (N/A, a figure)
+        return text
+    return msg("{translation} (the Service Description: “{original}”)", translation=translated, original=text).render(lang)
+
+
+def _country(code: str, lang: str) -> str:
+    from babel import Locale
+
+    return Locale.parse(i18n.LOCALES[lang]).territories.get(code.upper(), code)
 
 
 def _in(lang: str, helper, value) -> str:
@@ -150,6 +212,10 @@ def _encode(value: Any) -> Any:
         return {"date": value.isoformat()}
     if isinstance(value, Decimal):
         return {"decimal": str(value)}
+    if isinstance(value, Country):
+        return {"country": value.code}
+    if isinstance(value, Quote):
+        return {"quote": value.text}
     return value
 
 
@@ -168,4 +234,8 @@ def _decode(value: Any) -> Any:
         return date.fromisoformat(value["date"])
     if "decimal" in value:
         return Decimal(value["decimal"])
+    if "country" in value:
+        return Country(str(value["country"]))
+    if "quote" in value:
+        return Quote(str(value["quote"]))
     raise ValueError(f"not a message value: {value!r}")

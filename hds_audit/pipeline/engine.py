@@ -18,6 +18,7 @@ from hds_audit.evidence import TABULAR_KINDS, kind_module
 from hds_audit.evidence.bundle import Bundle, EvidenceChanged
 from hds_audit.evidence.interface import Evidence, FileRead
 from hds_audit.evidence.tenant import Tenant
+from hds_audit.i18n.messages import msg
 from hds_audit.results.model import CheckResult, ControlResult, RunResult
 from hds_audit.results.waivers import apply_waivers, refuse_unknown_checks
 from hds_audit.states import Status, worst
@@ -112,7 +113,7 @@ def _prefetch(cache: EvidenceCache, specs: list[CheckSpec]) -> None:
 def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, tenant, period, waivers,
              catalog: Catalog | None = None) -> CheckResult:
     if spec is None:
-        return CheckResult(check_id, Status.ERROR, [Finding(check_id, "not implemented yet", status=Status.ERROR)])
+        return CheckResult(check_id, Status.ERROR, [Finding(check_id, msg("not implemented yet"), status=Status.ERROR)])
     if spec.applies is not None and (reason := spec.applies(tenant)):
         return CheckResult(check_id, Status.NOT_APPLICABLE, [], note=reason)
     findings: list[Finding] = []
@@ -123,11 +124,11 @@ def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, 
         evidence = cache.get(kind)
         files[kind] = [f.path for f in evidence.files]
         for problem in evidence.problems:
-            findings.append(Finding(problem.file, problem.message, (problem.reference,), Status.ERROR))
+            findings.append(Finding(problem.file, problem.finding_message(), (problem.reference,), Status.ERROR))
         if evidence.data is None and kind in spec.needs:
             runnable = False
             if evidence.absent:
-                findings.append(Finding(kind, f"evidence absent: {evidence.note or kind}", status=Status.ERROR))
+                findings.append(Finding(kind, msg("evidence absent: {what}", what=evidence.note_message or evidence.note or kind), status=Status.ERROR))
         data[kind] = evidence.data
     outcome = Outcome()
     if runnable:
@@ -139,7 +140,8 @@ def _run_one(check_id, spec: CheckSpec | None, overrides, cache: EvidenceCache, 
         except EvidenceChanged as exc:  # a file's bytes are no longer those hashed: nothing of it is cited
             findings.append(Finding(exc.path, str(exc), (exc.path,), status=Status.ERROR))
         except Exception as exc:  # noqa: BLE001 - a check bug must not sink the whole run
-            findings.append(Finding(check_id, f"the check could not run: {type(exc).__name__}: {exc}", status=Status.ERROR))
+            error = f"{type(exc).__name__}: {exc}"
+            findings.append(Finding(check_id, msg("the check could not run: {error}", error=error), status=Status.ERROR))
     findings += outcome.findings
     if waivers.data:
         findings = apply_waivers(check_id, findings, waivers.data, period)

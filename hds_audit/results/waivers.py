@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from difflib import get_close_matches
 from fnmatch import fnmatchcase
 
@@ -12,6 +12,7 @@ from hds_audit.calendar.period import Period
 from hds_audit.checks.interface import Finding
 from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.waivers import FILE, Waiver, note_problems
+from hds_audit.i18n.messages import msg
 from hds_audit.states import Status
 
 
@@ -52,17 +53,20 @@ def apply_waivers(check_id: str, findings: list[Finding], waivers: list[Waiver],
     for finding in findings:
         waiver = next((w for w in active if finding.status is Status.FAIL and fnmatchcase(finding.object, w.object)), None)
         if waiver is not None:
-            note = f"waived until {_last_day(waiver.expires)} by {waiver.approved_by}: {waiver.justification} ({waiver.reference})"
+            # the justification is the officer's own words, in their language: a value, never translated
+            note = msg("waived until {day} by {who}: {justification} ({reference})", day=_last_day(waiver.expires),
+                       who=waiver.approved_by, justification=waiver.justification, reference=waiver.reference)
             out.append(replace(finding, status=Status.WAIVED, waiver=note))
             continue
         # an expired waiver is not applied, but the finding says so (the risk was accepted once)
         old = next((w for w in expired if finding.status is Status.FAIL and fnmatchcase(finding.object, w.object)), None)
         if old is not None:
-            finding = replace(finding, waiver=f"not waived: the waiver approved by {old.approved_by} expired on {_last_day(old.expires)} ({old.reference})")
+            finding = replace(finding, waiver=msg("not waived: the waiver approved by {who} expired on {day} ({reference})",
+                                                  who=old.approved_by, day=_last_day(old.expires), reference=old.reference))
         out.append(finding)
     return out
 
 
-def _last_day(expires: datetime) -> str:
+def _last_day(expires: datetime) -> date:
     """The last day a waiver covers: `expires: 2026-09-30` is stored as 2026-10-01T00:00 Paris."""
-    return (expires.astimezone(PARIS) - timedelta(microseconds=1)).date().isoformat()
+    return (expires.astimezone(PARIS) - timedelta(microseconds=1)).date()

@@ -102,7 +102,7 @@ def _kept_actions(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _finding(f: dict) -> Finding:
     return Finding(str(f["object"]), str(f["message"]), tuple(f.get("evidence") or ()),
-                   Status(f.get("status") or "fail"), f.get("waiver"), f.get("cause"), Finding.template_from_json(f))
+                   Status(f.get("status") or "fail"), Finding.waiver_from_json(f), f.get("cause"), Finding.template_from_json(f))
 
 
 def _note_template(check: dict) -> Message | None:

@@ -78,8 +78,8 @@ def test_an_unencrypted_volume_without_the_flag_says_so_in_words(builder, run_ch
 def test_a_trace_time_that_is_null_or_missing_is_said_in_words():
     from hds_audit.evidence.traces.files import trace_row
 
-    assert trace_row("t.json", 0, {"time": None})[1] == "'time' must be milliseconds since the epoch, got null"
-    assert trace_row("t.json", 0, {})[1] == "'time' must be milliseconds since the epoch, got no time at all"
+    assert str(trace_row("t.json", 0, {"time": None})[1]) == "'time' must be milliseconds since the epoch, got null"
+    assert str(trace_row("t.json", 0, {})[1]) == "'time' must be milliseconds since the epoch, got no time at all"
 
 
 def test_a_state_without_a_version_says_null_not_none(builder):

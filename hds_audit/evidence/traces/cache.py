@@ -23,6 +23,7 @@ the cache.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -184,7 +185,7 @@ class TraceCache:
                 loader.unread.add(hit.file)
             elif hit.records is not None:
                 loader.python_counts[hit.file] = hit.records
-            loader.evidence.problems += [Problem(hit.file, p["record"], p["reason"]) for p in hit.problems]
+            loader.evidence.problems += [Problem(hit.file, p["record"], _reason_back(p["reason"])) for p in hit.problems]
 
     # -- after the scan ---------------------------------------------------------------------------------------------
     def keep(self, loader, rels: list[str], read: list[str], first_problem: int) -> None:
@@ -221,7 +222,7 @@ class TraceCache:
         con = loader.con
         problems: dict[str, list[tuple[str | None, str]]] = {}
         for p in loader.evidence.problems[first_problem:]:
-            problems.setdefault(p.file, []).append((p.record, p.reason))
+            problems.setdefault(p.file, []).append((p.record, _reason_kept(p)))
         rows = [(self.hashes[rel], rel, self.sniffed.get(rel, reader.PYTHON), rel in self.again, rel in loader.unread,
                  loader.python_counts.get(rel), [{"record": r, "reason": why} for r, why in problems.get(rel, [])])
                 for rel in read]
@@ -317,3 +318,20 @@ def _quoted(path: Path) -> str:
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+_TEMPLATE = "msg:"  # a kept reason that is a message (its template and values as JSON), so a hit renders in French too
+
+
+def _reason_kept(problem: Problem) -> str:
+    if problem.template is None:
+        return problem.reason
+    return _TEMPLATE + json.dumps(problem.template.to_json(), ensure_ascii=False)
+
+
+def _reason_back(kept: str):
+    if not kept.startswith(_TEMPLATE):
+        return kept
+    from hds_audit.i18n.messages import Message
+
+    return Message.from_json(json.loads(kept.removeprefix(_TEMPLATE)))

@@ -21,6 +21,7 @@ from hds_audit.evidence.interface import shown
 from hds_audit.evidence.limits import size_text
 from hds_audit.evidence.records import strict_loads
 from hds_audit.calendar.instants import from_epoch_ms
+from hds_audit.i18n.messages import msg
 
 PATTERNS = ("traces/**/*.json.gz", "traces/**/*.json", "traces/**/*.jsonl", "traces/**/*.jsonl.gz")
 # what a trace file's name ends in, in any case: PATTERNS, `.ndjson` for JSON lines, and any gzip file (what it
@@ -210,7 +211,7 @@ def gunzip(chunks, keep: bool = True, limit: int | None = None) -> bytes:
                 if size > bound:
                     if bound < MAX_DECOMPRESSED:
                         raise ValueError(python_refusal(f"expands past {size_text(bound)}"))
-                    raise ValueError(f"expands past {MAX_DECOMPRESSED} bytes; refused as a decompression bomb")
+                    raise ValueError(msg("expands past {limit} bytes; refused as a decompression bomb", limit=str(MAX_DECOMPRESSED)))
                 if keep:
                     out.append(data)
                 if inflate.eof and inflate.unused_data:  # another gzip member follows
@@ -218,9 +219,9 @@ def gunzip(chunks, keep: bool = True, limit: int | None = None) -> bytes:
                 else:
                     chunk = inflate.unconsumed_tail
     except zlib.error as exc:
-        raise ValueError(f"not a valid gzip file ({exc})") from exc
+        raise ValueError(msg("not a valid gzip file ({error})", error=str(exc))) from exc
     if not inflate.eof:
-        raise ValueError("not a valid gzip file (truncated)")
+        raise ValueError(msg("not a valid gzip file (truncated)"))
     return b"".join(out)
 
 
@@ -233,10 +234,10 @@ def parse_file(rel: str, raw: bytes) -> list:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 text (byte {exc.start})") from exc
+        raise ValueError(msg("not UTF-8 text (byte {byte})", byte=exc.start)) from exc
     stripped = text.strip()
     if not stripped:
-        raise ValueError("empty file")
+        raise ValueError(msg("empty file"))
     try:
         document = strict_loads(stripped)
     except json.JSONDecodeError:
@@ -247,7 +248,7 @@ def parse_file(rel: str, raw: bytes) -> list:
         if isinstance(document.get("traces"), list):
             return document["traces"]
         return [document]
-    raise ValueError("JSON document is neither a trace, a list of traces nor a {\"traces\": [...]} envelope")
+    raise ValueError(msg("JSON document is neither a trace, a list of traces nor a {envelope} envelope", envelope='{"traces": [...]}'))
 
 
 def python_refusal(size: str) -> str:
@@ -263,35 +264,35 @@ def _json_lines(text: str) -> list:
             try:
                 records.append(strict_loads(line))
             except json.JSONDecodeError as exc:
-                raise ValueError(f"not JSON (line {number}: {exc.msg})") from exc
+                raise ValueError(msg("not JSON (line {line}: {error})", line=number, error=exc.msg)) from exc
     return records
 
 
 def trace_row(rel: str, index: int, t: Any) -> tuple[tuple | None, str | None]:
     """The full row of one trace (COLUMNS), or the reason it breaks the contract (same rules as the SQL path)."""
     if not isinstance(t, dict):
-        return None, "a trace must be a JSON object"
+        return None, msg("a trace must be a JSON object")
     when = t.get("time")
     if isinstance(when, bool) or not isinstance(when, (int, float)) or not math.isfinite(when):
-        return None, f"'time' must be milliseconds since the epoch, got {shown(when) if 'time' in t else 'no time at all'}"
+        return None, msg("'time' must be milliseconds since the epoch, got {value}", value=shown(when) if "time" in t else msg("no time at all"))
     if when < MIN_MS:  # before 1973 in ms: these are seconds, and guessing would move events
-        return None, f"'time' {when} looks like seconds, not milliseconds since the epoch"
+        return None, msg("'time' {value} looks like seconds, not milliseconds since the epoch", value=str(when))
     if when > MAX_MS:
-        return None, f"'time' {when} is beyond year 9999"
+        return None, msg("'time' {value} is beyond year 9999", value=str(when))
     user, trace_type = t.get("user"), t.get("trace_type")
     if isinstance(user, str):
         user = _json_object(user)  # older CTS APIs store `user` serialised as a JSON string, like request/response
         if user is None:
-            return None, "'user' is a string that is not a JSON object"
+            return None, msg("'user' is a string that is not a JSON object")
     if user is not None and not isinstance(user, dict):
-        return None, "'user' must be an object, the same object as a JSON string, or null"
+        return None, msg("'user' must be an object, the same object as a JSON string, or null")
     # A blank name names no one. Other than on a SystemAction (whose account is `user.name` or none, as in the SQL
     # path), newer traces also carry `user_name`, inside `user` or at the top level.
     system = trace_type in (None, "SystemAction")
     names = ((user or {}).get("name"),) if system else ((user or {}).get("name"), (user or {}).get("user_name"), t.get("user_name"))
     name = next((n for n in names if n is not None and not (isinstance(n, str) and not n.strip())), None)
     if name is None and not system:
-        return None, f"'user' is missing on a {trace_type} trace" if user is None else "'user' has no name"
+        return None, msg("'user' is missing on a {type} trace", type=str(trace_type)) if user is None else msg("'user' has no name")
     code = t.get("code")
     return (
         rel, index, _text(t.get("trace_id")), _text(t.get("trace_name")), _text(t.get("trace_rating")),

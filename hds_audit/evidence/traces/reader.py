@@ -24,11 +24,12 @@ from typing import Any, Callable
 import duckdb
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, FileRead, Problem
+from hds_audit.evidence.interface import Evidence, FileRead, Problem, reason_of
 from hds_audit.evidence.limits import size_text, too_large
 from hds_audit.evidence.traces import files as trace_files, sql
 from hds_audit.evidence.traces.copies import Copies
 from hds_audit.evidence.traces.files import event_row, is_gzip, key_region, may_read_buckets, parse_file, sniff, trace_rows
+from hds_audit.i18n.messages import msg
 
 PROGRESS_MIN_FILES = 200
 PYTHON = "python"  # the shape recorded for a file read in Python
@@ -135,7 +136,7 @@ class Loader:
             return False  # the reading names what is wrong
         reason = too_large(size, trace_files.MAX_DECOMPRESSED, "HDS_AUDIT_TRACE_FILE_MAX_BYTES", what="one trace file")
         if reason:
-            self.evidence.problems.append(Problem(rel, None, f"{reason}; CTS writes files of a few megabytes: split it"))
+            self.evidence.problems.append(Problem(rel, None, msg("{reason}; CTS writes files of a few megabytes: split it", reason=reason)))
             self.unread.add(rel)
         return bool(reason)
 
@@ -171,7 +172,7 @@ class Loader:
         try:
             records = python_records(self.path(rel), rel)
         except (OSError, ValueError) as exc:
-            self.evidence.problems.append(Problem(rel, None, str(exc)))
+            self.evidence.problems.append(Problem(rel, None, reason_of(exc)))
             self.unread.add(rel)
             return
         reading = self._readings([rel], PYTHON)

@@ -16,7 +16,8 @@ from typing import Any
 
 from hds_audit import __version__
 from hds_audit.calendar.instants import iso
-from hds_audit.formats.interface import notices
+from hds_audit.formats.interface import notice_messages
+from hds_audit.i18n.messages import Message, msg, nmsg
 from hds_audit.results.model import CheckResult, RunResult, _jsonable
 from hds_audit.states import Status
 
@@ -52,10 +53,13 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
     for check_id in kind.checks:
         check = checks.get(check_id)
         if check is None:
-            reasons.append(f"{check_id} did not run (no control binds it)")
+            reasons.append(msg("{check} did not run (no control binds it)", check=check_id))
         elif check.status not in PROVEN_STATES:
             count = len(check.findings)
-            reasons.append(f"{check_id} is {check.status.value}" + (f" ({count} finding(s))" if count else ""))
+            status = Message(check.status.value)  # fail, error, manual, waived: the statuses' labels are their ids
+            reasons.append(nmsg("{check} is {status} ({n} finding(s))", "{check} is {status} ({n} finding(s))", n=count,
+                                check=check_id, status=status)
+                           if count else msg("{check} is {status}", check=check_id, status=status))
     proven = not reasons
     facts = _jsonable(kind.build(result, checks))
     document: dict[str, Any] = {
@@ -68,15 +72,22 @@ def assess(kind: ProofKind, result: RunResult) -> Proof:
         # a proof of the bundled sample, or of a period not yet ended, says so first (as every report does)
         "sample": result.sample,
         "interim": result.interim,
-        "notices": [{"word": word, "text": sentence} for word, sentence in notices(result)],
+        "notices": [{"word": word, "text": str(sentence), **_template(sentence)} for word, sentence in notice_messages(result)],
         "verdict": "proven" if proven else "not proven",
-        "reasons": reasons,
+        "reasons": [str(r) for r in reasons],
+        "reason_templates": [r.to_json() for r in reasons],  # additive: the reasons rendered in the PDF's language
         **facts,
         "statement": kind.statement(facts) if kind.statement else None,
         "checks": [checks[c].to_json() for c in kind.checks if c in checks],
         "evidence": [{"path": f.path, "sha256": f.sha256, "size": f.size, "records": f.records} for f in result.evidence_files],
     }
-    return Proof(kind, document, proven, reasons)
+    return Proof(kind, document, proven, [str(r) for r in reasons])
+
+
+def _template(sentence: Message) -> dict[str, Any]:
+    """A notice's sentence as a template and its values (as findings carry theirs), for the PDF's language."""
+    words = sentence.to_json()
+    return {"template": words["template"], "params": words["params"]}
 
 
 def write_proof(proof: Proof, result: RunResult, identity, out: Path) -> None:

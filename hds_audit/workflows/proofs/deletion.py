@@ -13,6 +13,7 @@ from typing import Any
 from hds_audit.checks.details import ContractEndDetails
 from hds_audit.formats.pdf_style import key_values, text, words
 from hds_audit.i18n import _, day, ngettext
+from hds_audit.i18n.messages import details_note
 from hds_audit.workflows.proofs import ProofKind
 from hds_audit.workflows.proofs.document import table
 
@@ -42,6 +43,7 @@ def build(result, checks: dict) -> dict[str, Any]:
         "deadline_rule": details.deadline_rule,
         "deadline_passed": details.deadline_passed,
         "note": details.note,
+        **{k: v for k, v in ((contract.details or {}) if contract else {}).items() if k in ("note_template", "note_params")},
         "timeline": [_row(i) for i in details.timeline],
         "tenant_request": dict(request.details or {}) if request else {},
     }
@@ -90,9 +92,9 @@ def sections(doc: dict[str, Any]) -> list:
     story = [CondPageBreak(140), text(words(s, "timeline_title"), "h2")]
     pairs = [(_("Contract end"), doc.get("contract_end") or "—"), (_("Deletion deadline"), doc.get("deadline") or "—")]
     if doc.get("deadline_rule"):
-        pairs.append((_("Rule"), doc["deadline_rule"]))
+        pairs.append((_("Rule"), _(doc["deadline_rule"])))  # the rule's English text is its gettext id
     if doc.get("note"):
-        pairs.append((_("Note"), doc["note"]))
+        pairs.append((_("Note"), details_note(doc)))
     counts = Counter(str(r.get("verdict") or "no verdict") for r in doc["timeline"])
     if counts:
         pairs.append((_("Resources"), f"{sum(counts.values())}: " + ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))))

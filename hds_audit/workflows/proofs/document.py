@@ -10,7 +10,7 @@ from typing import Any
 
 from hds_audit.formats import pdf_style as style
 from hds_audit.i18n import _, ngettext, number
-from hds_audit.i18n.messages import finding_text, note_text
+from hds_audit.i18n.messages import Message, finding_text, note_text, waiver_text
 
 MAX_FINDINGS = 60  # per check; the JSON has them all
 _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:")
@@ -25,7 +25,7 @@ def render_pdf(proof, signer: str | None, demo: bool) -> bytes:
     story = [style.text(style.words(section, "title"), "title"), Spacer(1, 4), style.text(style.words(section, "subtitle"), "subtitle"), Spacer(1, 14)]
     if demo:
         story += [style.demo_banner(style.words("report", "demo_banner_proof")), Spacer(1, 10)]
-    marks = [(n["word"], n["text"]) for n in doc.get("notices") or []]
+    marks = [(_(n["word"]), _said(n)) for n in doc.get("notices") or []]
     for word, sentence in marks:
         story += [style.demo_banner(f"{word} — {sentence}"), Spacer(1, 10)]
     story += [
@@ -41,7 +41,8 @@ def render_pdf(proof, signer: str | None, demo: bool) -> bytes:
     said = proof.kind.statement(doc) if proof.kind.statement else None  # again: in the PDF's language
     if said:
         story += [Spacer(1, 4), style.text(said, "base", bold=True)]
-    for reason in doc.get("reasons", []):
+    said_reasons = [Message.from_json(r).render() for r in doc["reason_templates"]] if "reason_templates" in doc else doc.get("reasons", [])
+    for reason in said_reasons:
         story.append(style.text(f"• {reason}", "base"))
     story += [Spacer(1, 6), style.text(style.words("report", "signature_note"), "muted")]
     story += proof.kind.sections(doc)
@@ -52,6 +53,13 @@ def render_pdf(proof, signer: str | None, demo: bool) -> bytes:
     return style.build_pdf(story, title=f"{style.words(section, 'title')} — {doc['tenant']['name']} — {period['label']}",
                      author=signer or "hds-audit", subject=_("{title}, run {run_id}", title=style.words(section, "title"), run_id=doc["run_id"]),
                      footer=footer, on_page=style.notice_stamp(marks))
+
+
+def _said(notice: dict[str, Any]) -> str:
+    """A notice in the PDF's language (its template), or as the JSON wrote it."""
+    if "template" not in notice:
+        return str(notice.get("text") or "")
+    return Message.from_json({"template": notice["template"], "params": notice.get("params")}).render()
 
 
 def checks_section(doc: dict[str, Any], title: str) -> list:
@@ -69,7 +77,7 @@ def checks_section(doc: dict[str, Any], title: str) -> list:
         rows = [style.header_row(_("Status"), _("Object"), _("Finding"), _("Evidence"))]
         for f in check["findings"][:MAX_FINDINGS]:
             rows.append([style.badge(f.get("status") or "fail"), style.text(f["object"], "cell"),
-                         style.text(finding_text(f) + (f"\n{f['waiver']}" if f.get("waiver") else ""), "cell"),
+                         style.text(finding_text(f) + (f"\n{waiver_text(f)}" if f.get("waiver") else ""), "cell"),
                          style.text("\n".join(f.get("evidence", [])[:3]), "mono")])
         story.append(style.grid(rows, [62, 110, 180, style.content_width() - 352]))
         hidden = len(check["findings"]) - MAX_FINDINGS

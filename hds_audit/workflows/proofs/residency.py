@@ -134,7 +134,7 @@ def sections(doc: dict[str, Any]) -> list:
                                  ("last", _("Last"), 80), ("regions", _("Regions"), 60), ("allowed", _("Allowed"), 0)],
                        "allowed", _allowed_status)
     story += [CondPageBreak(120), text(words(s, "replication_title"), "h2")]
-    replications = [{**r, "object": "\n".join(str(v) for v in (r.get("object"), r.get("about")) if v)} for r in doc["replications"]]
+    replications = [{**r, "object": "\n".join(str(v) for v in (r.get("object"), _about(r)) if v)} for r in doc["replications"]]
     story += table(replications, [("object", _("Object"), 130), ("kind", _("Kind"), 120), ("source_region", _("From"), 70),
                                          ("region", _("To"), 70), ("country", _("Country"), 50), ("allowed", _("Allowed"), 0)],
                    "allowed", _allowed_status, empty=_("No replication and no backup copy to another region."))
@@ -148,3 +148,12 @@ def sections(doc: dict[str, Any]) -> list:
 
 
 KIND = ProofKind("residency", CHECKS, build, sections, statement, annex)
+
+
+def _about(row: dict[str, Any]) -> str | None:
+    """What a replication row is about, in the proof's language (its template), or as written."""
+    from hds_audit.i18n.messages import Message
+
+    if "about_template" not in row:
+        return row.get("about")
+    return Message.from_json(row["about_template"]).render()

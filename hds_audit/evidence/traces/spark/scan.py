@@ -81,7 +81,7 @@ def read_file(rel: str, raw: bytes) -> list[dict]:
         rejected = any(not isinstance(r, dict) for r in records)
         file |= {"phase": REJECTED if rejected else BAD_TRACES, "shape": _shape(rel, raw)}
     out = [file]
-    out += [{"kind": "refused", "rel": rel, "record": index, "reason": reason} for index, reason in refused]
+    out += [{"kind": "refused", "rel": rel, "record": index, "reason": str(reason)} for index, reason in refused]  # Spark rows hold text
     out += [trace_dict(row) for row in rows]
     return out
 
