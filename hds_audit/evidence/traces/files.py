@@ -197,9 +197,23 @@ def sniff(path: str, rel: str) -> str:
 
 
 # -- the Python reading of one file (exact reasons) ------------------------------------------
+class TooLargeForPython(ValueError):
+    """A trace file past PYTHON_MAX_BYTES: not read whole in Python (the Spark store reads it as a stream, stream.py)."""
+
+
 def gunzip(chunks, keep: bool = True, limit: int | None = None) -> bytes:
     """Every gzip member of `chunks` inflated; ValueError past MAX_DECOMPRESSED bytes (or a lower `limit`) or if not gzip."""
-    out, size = [], 0
+    out = inflated(chunks, limit)
+    if keep:
+        return b"".join(out)
+    for _ in out:  # inflated and dropped: only whether it reads counts
+        pass
+    return b""
+
+
+def inflated(chunks, limit: int | None = None):
+    """gunzip's inflated chunks, one per chunk read (none kept here): the same errors, raised when met."""
+    size = 0
     bound = MAX_DECOMPRESSED if limit is None else min(limit, MAX_DECOMPRESSED)
     inflate = zlib.decompressobj(wbits=31)
     try:
@@ -209,10 +223,9 @@ def gunzip(chunks, keep: bool = True, limit: int | None = None) -> bytes:
                 size += len(data)
                 if size > bound:
                     if bound < MAX_DECOMPRESSED:
-                        raise ValueError(python_refusal(f"expands past {size_text(bound)}"))
+                        raise TooLargeForPython(python_refusal(f"expands past {size_text(bound)}"))
                     raise ValueError(f"expands past {MAX_DECOMPRESSED} bytes; refused as a decompression bomb")
-                if keep:
-                    out.append(data)
+                yield data
                 if inflate.eof and inflate.unused_data:  # another gzip member follows
                     chunk, inflate = inflate.unused_data, zlib.decompressobj(wbits=31)
                 else:
@@ -221,7 +234,6 @@ def gunzip(chunks, keep: bool = True, limit: int | None = None) -> bytes:
         raise ValueError(f"not a valid gzip file ({exc})") from exc
     if not inflate.eof:
         raise ValueError("not a valid gzip file (truncated)")
-    return b"".join(out)
 
 
 def parse_file(rel: str, raw: bytes) -> list:
@@ -229,7 +241,7 @@ def parse_file(rel: str, raw: bytes) -> list:
     if is_gzip(rel):
         raw = gunzip([raw], limit=PYTHON_MAX_BYTES)
     elif len(raw) > PYTHON_MAX_BYTES:
-        raise ValueError(python_refusal(f"is {size_text(len(raw))}"))
+        raise TooLargeForPython(python_refusal(f"is {size_text(len(raw))}"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -110,8 +110,8 @@ def _read_on_driver(bundle: Bundle, rels: list[str], found: Scan) -> list[dict]:
             found.unreadable[rel] = (f"cannot be fetched from the bucket: {describe_error(exc)}" if bundle.is_remote else
                                      str(exc) if isinstance(exc, Unreadable) else f"cannot be read ({exc.strerror or exc})")
             continue
-        rows = scan.read_file(rel, raw)
-        found.files[rel] = rows[0]
+        rows = list(scan.read_file(rel, raw))
+        found.files[rel] = next(r for r in rows if r["kind"] == "file")
         found.refused[rel] = [(r["record"], r["reason"]) for r in rows if r["kind"] == "refused"]
         out += [{c: r.get(c) for c in scan._COLUMNS} for r in rows]
     return out
