@@ -160,26 +160,65 @@ def hash_only(files: list[str]) -> float:
 # and a child's ru_maxrss starts from its parent's high-water mark (Linux copies it across fork and exec): only a
 # small launcher in between makes the figure the run's own.
 _LAUNCHER = """
-import json, os, subprocess, sys, time
+import json, os, subprocess, sys, threading, time
+def tree_rss(root):  # KiB of resident memory of `root` and every process under it (Spark's JVM and Python workers)
+    parents = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                parents[int(pid)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    tree, total = {root}, 0
+    for pid in sorted(parents):  # a child's pid is usually above its parent's; a second pass catches the rest
+        if parents[pid] in tree:
+            tree.add(pid)
+    for pid in sorted(parents):
+        if parents[pid] in tree:
+            tree.add(pid)
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                total += next((int(l.split()[1]) for l in status if l.startswith("VmRSS:")), 0)
+        except OSError:
+            pass
+    return total
 started = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+peak, done = [0], threading.Event()
+def sample():
+    while not done.wait(0.25):
+        if os.path.isdir("/proc"):
+            peak[0] = max(peak[0], tree_rss(child.pid))
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
 errors = child.stderr.read()
 _, status, usage = os.wait4(child.pid, 0)
+done.set()
 print(json.dumps({"wall": time.perf_counter() - started, "cpu": usage.ru_utime + usage.ru_stime,
-                  "maxrss": usage.ru_maxrss, "code": os.waitstatus_to_exitcode(status), "errors": errors.decode(errors="replace")}))
+                  "maxrss": usage.ru_maxrss, "tree_kb": peak[0], "code": os.waitstatus_to_exitcode(status),
+                  "errors": errors.decode(errors="replace")}))
 """
 
 
-def whole_run(bundle: Path) -> tuple[float, float, float, int]:
+def whole_run(bundle: Path, engine: str | None = None) -> tuple[float, float, float, int]:
     """Wall seconds, CPU seconds, peak RSS (MB) and exit code of `hds-audit run` in a child process."""
+    wall, cpu, rss, code, _ = whole_run_tree(bundle, engine)
+    return wall, cpu, rss, code
+
+
+def whole_run_tree(bundle: Path, engine: str | None = None) -> tuple[float, float, float, int, float]:
+    """whole_run's figures, then the peak resident memory (MB) of the run's whole process tree, sampled every
+    0.25 s (Linux): on Spark, the driver's RSS leaves out the JVM and the Python workers, its children."""
+    extra = [] if engine is None else ["--engine", engine] + (["--spark-master", SPARK_MASTER] if engine == "spark" else [])
     with tempfile.TemporaryDirectory(prefix="hds-audit-bench-") as out:
-        command = [sys.executable, "-m", "hds_audit", "run", str(bundle), "--period", PERIOD, "--out", str(Path(out) / "reports")]
+        command = [sys.executable, "-m", "hds_audit", "run", str(bundle), "--period", PERIOD, "--out", str(Path(out) / "reports"), *extra]
         launched = subprocess.run([sys.executable, "-c", _LAUNCHER, *command], capture_output=True, text=True, check=True)
         run = json.loads(launched.stdout)
         if run["code"] not in (0, 1):
             raise SystemExit(f"hds-audit run failed ({run['code']}):\n{run['errors']}")
         scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-        return run["wall"], run["cpu"], run["maxrss"] / scale, run["code"]
+        return run["wall"], run["cpu"], run["maxrss"] / scale, run["code"], run["tree_kb"] / 1024
 
 
 def cli_times() -> dict[str, float]:
@@ -268,17 +307,33 @@ def engines(events: int, args) -> str:
             print(f"run {i + 1} {engine}: {clock.wall:.2f} s (load {info['load'].wall:.2f} s)", file=sys.stderr)
     if len(set(map(str, statuses.values()))) > 1:
         raise SystemExit(f"the engines disagree: {statuses}")
+    wholes = {}
+    for engine in args.engine:  # each in a fresh process: the Spark run starts its own session, as a user's does
+        _settle()
+        wholes[engine] = whole_run_tree(bundle, engine)
+        print(f"whole run {engine}: {wholes[engine][0]:.2f} s, peak RSS {wholes[engine][2]:.0f} MB "
+              f"(process tree {wholes[engine][4]:.0f} MB), exit {wholes[engine][3]}", file=sys.stderr)
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
     lines = [f"## Trace stage by engine, {events:,} events", "",
              f"`bench/run.py --events {events} --engine {' '.join(args.engine)} --repeat {args.repeat}`, best of "
-             f"{args.repeat}; Spark in `{SPARK_MASTER}` on this machine" + (f", its session started beforehand in {start.wall:.1f} s"
-                                                                            if "spark" in args.engine else "") + ".", "",
-             "| engine | trace stage (s) | of which `traces.load` (s) | CPU of this process (s) | × DuckDB |", "|---|---|---|---|---|"]
+             f"{args.repeat}; Spark in `{SPARK_MASTER}` on this machine ({os.cpu_count()} cores)"
+             + (f", its session started beforehand in {start.wall:.1f} s" if "spark" in args.engine else "")
+             + (f"; load average at the end {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} (1, 5, 15 min)" if load else "") + ".", "",
+             "| engine | trace stage (s) | of which `traces.load` (s) | CPU of this process (s) | × DuckDB | whole `hds-audit run` (s) "
+             "| × DuckDB | peak RSS of the `hds-audit` process (MB) | peak RSS of its process tree (MB) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     base = best.get("duckdb")
     for engine in args.engine:
         ratio = f"{best[engine].wall / base.wall:.2f}" if base else ""
-        lines.append(f"| {engine} | {best[engine].wall:.2f} | {loads[engine]:.2f} | {best[engine].cpu:.2f} | {ratio} |")
+        wall, _, rss, _, tree = wholes[engine]
+        whole_ratio = f"{wall / wholes['duckdb'][0]:.2f}" if "duckdb" in wholes else ""
+        lines.append(f"| {engine} | {best[engine].wall:.2f} | {loads[engine]:.2f} | {best[engine].cpu:.2f} | {ratio} | {wall:.2f} "
+                     f"| {whole_ratio} | {rss:.0f} | {tree:.0f} |")
     lines += ["", "The five trace checks give the same statuses on each engine: "
-              + ", ".join(f"{c} {s}" for c, s in sorted(next(iter(statuses.values())).items())) + "."]
+              + ", ".join(f"{c} {s}" for c, s in sorted(next(iter(statuses.values())).items())) + ".",
+              "", "The whole run includes, on Spark, the start of its own session (a JVM) in a fresh process. The process "
+              "tree's peak is sampled every 0.25 s: on Spark it counts the JVM and its Python workers, which the "
+              "`hds-audit` process's own figure leaves out."]
     return "\n".join(lines) + "\n"
 
 
