@@ -158,3 +158,25 @@ def test_a_bundle_without_good_traces_errs_alike(tmp_path, spark):
     assert on_spark == duck
     status = {c["id"]: c["status"] for control in duck["controls"] for c in control["checks"]}
     assert status["residency.activity"] == Status.ERROR.value
+
+
+def test_a_store_released_leaves_nothing_cached_on_the_cluster(tmp_path, spark):
+    import gc
+
+    from bundle_builder import BundleBuilder
+
+    from hds_audit.evidence.traces.spark import load as load_on_spark
+
+    def cached() -> int:
+        return spark.sparkContext._jsc.getPersistentRDDs().size()
+
+    b = BundleBuilder(tmp_path / "bundle")
+    b.traces(hourly("a.durand", T0, 3), name="a.json")
+    b.traces(hourly("a.durand", T0 + timedelta(days=1), 2, prefix="u"), name="_under.json")  # read on the driver: a union
+    before = cached()
+    for _ in range(2):  # two stores in one session, one after the other, neither closed: as a run leaves them
+        evidence = load_on_spark(Bundle(str(b.root)))
+        assert evidence.data.count() == 5 and cached() > before
+        del evidence
+        gc.collect()
+        assert cached() == before
