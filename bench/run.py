@@ -169,20 +169,59 @@ def hash_only(files: list[str]) -> float:
 # and a child's ru_maxrss starts from its parent's high-water mark (Linux copies it across fork and exec): only a
 # small launcher in between makes the figure the run's own.
 _LAUNCHER = """
-import json, os, subprocess, sys, time
+import json, os, subprocess, sys, threading, time
+def tree_rss(root):  # KiB of resident memory of `root` and every process under it (Spark's JVM and Python workers)
+    parents = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                parents[int(pid)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    tree, total = {root}, 0
+    for pid in sorted(parents):  # a child's pid is usually above its parent's; a second pass catches the rest
+        if parents[pid] in tree:
+            tree.add(pid)
+    for pid in sorted(parents):
+        if parents[pid] in tree:
+            tree.add(pid)
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                total += next((int(l.split()[1]) for l in status if l.startswith("VmRSS:")), 0)
+        except OSError:
+            pass
+    return total
 started = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+peak, done = [0], threading.Event()
+def sample():
+    while not done.wait(0.25):
+        if os.path.isdir("/proc"):
+            peak[0] = max(peak[0], tree_rss(child.pid))
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
 errors = child.stderr.read()
 _, status, usage = os.wait4(child.pid, 0)
+done.set()
 print(json.dumps({"wall": time.perf_counter() - started, "cpu": usage.ru_utime + usage.ru_stime,
-                  "maxrss": usage.ru_maxrss, "code": os.waitstatus_to_exitcode(status), "errors": errors.decode(errors="replace")}))
+                  "maxrss": usage.ru_maxrss, "tree_kb": peak[0], "code": os.waitstatus_to_exitcode(status),
+                  "errors": errors.decode(errors="replace")}))
 """
 
 
-def whole_run(bundle: Path) -> tuple[float, float, float, int]:
+def whole_run(bundle: Path, engine: str | None = None) -> tuple[float, float, float, int]:
     """Wall seconds, CPU seconds, peak RSS (MB) and exit code of a first `hds-audit run` in a child process."""
+    wall, cpu, rss, code, _ = whole_run_tree(bundle, engine)
+    return wall, cpu, rss, code
+
+
+def whole_run_tree(bundle: Path, engine: str | None = None) -> tuple[float, float, float, int, float]:
+    """whole_run's figures, then the peak resident memory (MB) of the run's whole process tree, sampled every
+    0.25 s (Linux): on Spark, the driver's RSS leaves out the JVM and the Python workers, its children."""
+    extra = [] if engine is None else ["--engine", engine] + (["--spark-master", SPARK_MASTER] if engine == "spark" else [])
     with tempfile.TemporaryDirectory(prefix="hds-audit-bench-") as out:
-        command = [sys.executable, "-m", "hds_audit", "run", str(bundle), "--period", PERIOD, "--out", str(Path(out) / "reports")]
+        command = [sys.executable, "-m", "hds_audit", "run", str(bundle), "--period", PERIOD, "--out", str(Path(out) / "reports"), *extra]
         # an empty trace cache each time: a first run, paying for filling it (a re-run is bench/rerun.py's)
         env = dict(os.environ, HDS_AUDIT_CACHE_DIR=str(Path(out) / "trace-cache"))
         launched = subprocess.run([sys.executable, "-c", _LAUNCHER, *command], capture_output=True, text=True, check=True, env=env)
@@ -190,7 +229,7 @@ def whole_run(bundle: Path) -> tuple[float, float, float, int]:
         if run["code"] not in (0, 1):
             raise SystemExit(f"hds-audit run failed ({run['code']}):\n{run['errors']}")
         scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-        return run["wall"], run["cpu"], run["maxrss"] / scale, run["code"]
+        return run["wall"], run["cpu"], run["maxrss"] / scale, run["code"], run["tree_kb"] / 1024
 
 
 def cli_times() -> dict[str, float]:

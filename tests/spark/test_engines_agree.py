@@ -1,6 +1,8 @@
 """Every check run on both trace stores over the same bundle gives the same results.json (but the engine named in
 `tool`): mixed-case names, several tracker buckets, odd file names, a truncated gzip, a string `time`, a
-decompression bomb, the same file twice, the same trace in two files, a file Spark's listing skips."""
+decompression bomb, the same file twice, the same trace in two files, a file Spark's listing skips, and gzip files
+expanding past the limit of the Python reading (PYTHON_MAX_BYTES): one read whole by both, one truncated and one
+holding a trace breaking the contract, refused alike."""
 
 from __future__ import annotations
 
@@ -24,6 +26,22 @@ from hds_audit.pipeline.engine import run_checks
 from hds_audit.states import Status
 
 T0 = datetime(2026, 7, 1, tzinfo=UTC)
+
+
+def mid_size(user: str, start: datetime, prefix: str) -> tuple[int, str]:
+    """(count, JSON text) of enough traces by `user`, one a second from `start`, to pass PYTHON_MAX_BYTES: a few
+    thousand, each with a large `request` (as CTS records a request's body), so that the engines' work on them is
+    mostly the file's size."""
+    one = json.dumps(trace(user, start.isoformat(), trace_id="@ID", request="p" * 16_000))
+    ms = round(start.timestamp() * 1000)
+    template = one.replace(str(ms), "@MS").replace(str(ms + 500), "@RT")
+    count = PYTHON_MAX_BYTES // len(template) + 1000
+    lines = [template.replace("@MS", str(ms + 1000 * i)).replace("@RT", str(ms + 1000 * i + 500)).replace("@ID", f"{prefix}-{i}")
+             for i in range(count)]
+    return count, "[" + ",".join(lines) + "]"
+
+
+bundle_counts: dict[str, int] = {}
 
 
 def hourly(user, start, hours, region="eu-west-0", prefix="h"):
@@ -67,6 +85,15 @@ def bundle(tmp_path_factory):
     deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
     b.write("traces/broken/bomb.json.gz", deflate.compress(b"[" + b" " * (PYTHON_MAX_BYTES + 4096)) + deflate.flush())
     b.write("traces/broken/notjson.json", "this is not JSON")
+    # past PYTHON_MAX_BYTES once expanded: DuckDB reads the good one, the Spark executors read it as a stream
+    count, text = mid_size("a.durand", T0 + timedelta(days=3), "mid")
+    large = gzip.compress(text.encode(), compresslevel=1)
+    b.write("traces/CloudTraces/eu-west-0/2026/7/4/system/ECS/cts_CloudTrace_eu-west-0_large.json.gz", large)
+    b.write("traces/broken/large-truncated.json.gz", large[: len(large) - 1000])
+    lines = text[1:-1].replace("},{", "}\n{").replace("mid-", "bad-")
+    bad = lines[: len(lines) // 2] + "\n" + json.dumps(trace("a.durand", "2026-07-09T10:00:00+02:00", time="soon")) + "\n"
+    b.write("traces/broken/large-bad.jsonl.gz", gzip.compress((bad + lines[len(lines) // 2:]).encode(), compresslevel=1))
+    bundle_counts["large"] = count
     b.write("traces/broken/empty.json", "")
     copied = b.root / "traces/CloudTraces/eu-west-0/2026/7/1/system/ECS/cts_CloudTrace_eu-west-0_1.json.gz"
     b.write("traces/copy/again.json.gz", copied.read_bytes())
@@ -111,6 +138,13 @@ def test_every_check_gives_the_same_results_on_both_engines(bundle, spark, monke
     assert statuses["trace.access_entitlement"] == statuses["trace.continuity"] == statuses["residency.activity"] == "fail"
     readers = {f["object"] for f in checks(duck)["trace.access_entitlement"]["findings"] if "status" not in f}
     assert {"l.eaver", "O.Perator"} <= readers and "m.reader" not in readers
+    large = "cts_CloudTrace_eu-west-0_large.json.gz"
+    refusal = "cannot be read exactly: it expands past 64.0 MiB, past the limit of 64.0 MiB for reading one trace file in Python"
+    assert problems[("traces/broken/large-truncated.json.gz", None)].startswith(refusal)
+    assert problems[("traces/broken/large-bad.jsonl.gz", None)].startswith(refusal)
+    assert not [p for p in problems if large in p[0] or ("large" in p[0] and p[1] is not None)]
+    [read] = [e for e in on_spark["evidence"] if e["path"].endswith(large)]
+    assert read["records"] == bundle_counts["large"]
     files = {e["path"] for e in duck["evidence"]}
     assert {"traces/odd/a b#1+é.json", "traces/odd/[1].json", "traces/odd/_under.json"} <= files
 
@@ -124,3 +158,25 @@ def test_a_bundle_without_good_traces_errs_alike(tmp_path, spark):
     assert on_spark == duck
     status = {c["id"]: c["status"] for control in duck["controls"] for c in control["checks"]}
     assert status["residency.activity"] == Status.ERROR.value
+
+
+def test_a_store_released_leaves_nothing_cached_on_the_cluster(tmp_path, spark):
+    import gc
+
+    from bundle_builder import BundleBuilder
+
+    from hds_audit.evidence.traces.spark import load as load_on_spark
+
+    def cached() -> int:
+        return spark.sparkContext._jsc.getPersistentRDDs().size()
+
+    b = BundleBuilder(tmp_path / "bundle")
+    b.traces(hourly("a.durand", T0, 3), name="a.json")
+    b.traces(hourly("a.durand", T0 + timedelta(days=1), 2, prefix="u"), name="_under.json")  # read on the driver: a union
+    before = cached()
+    for _ in range(2):  # two stores in one session, one after the other, neither closed: as a run leaves them
+        evidence = load_on_spark(Bundle(str(b.root)))
+        assert evidence.data.count() == 5 and cached() > before
+        del evidence
+        gc.collect()
+        assert cached() == before

@@ -198,9 +198,23 @@ def sniff(path: str, rel: str) -> str:
 
 
 # -- the Python reading of one file (exact reasons) ------------------------------------------
+class TooLargeForPython(ValueError):
+    """A trace file past PYTHON_MAX_BYTES: not read whole in Python (the Spark store reads it as a stream, stream.py)."""
+
+
 def gunzip(chunks, keep: bool = True, limit: int | None = None) -> bytes:
     """Every gzip member of `chunks` inflated; ValueError past MAX_DECOMPRESSED bytes (or a lower `limit`) or if not gzip."""
-    out, size = [], 0
+    out = inflated(chunks, limit)
+    if keep:
+        return b"".join(out)
+    for _ in out:  # inflated and dropped: only whether it reads counts
+        pass
+    return b""
+
+
+def inflated(chunks, limit: int | None = None):
+    """gunzip's inflated chunks, one per chunk read (none kept here): the same errors, raised when met."""
+    size = 0
     bound = MAX_DECOMPRESSED if limit is None else min(limit, MAX_DECOMPRESSED)
     inflate = zlib.decompressobj(wbits=31)
     try:
@@ -210,10 +224,9 @@ def gunzip(chunks, keep: bool = True, limit: int | None = None) -> bytes:
                 size += len(data)
                 if size > bound:
                     if bound < MAX_DECOMPRESSED:
-                        raise ValueError(python_refusal(f"expands past {size_text(bound)}"))
+                        raise TooLargeForPython(python_refusal(f"expands past {size_text(bound)}"))
                     raise ValueError(msg("expands past {limit} bytes; refused as a decompression bomb", limit=str(MAX_DECOMPRESSED)))
-                if keep:
-                    out.append(data)
+                yield data
                 if inflate.eof and inflate.unused_data:  # another gzip member follows
                     chunk, inflate = inflate.unused_data, zlib.decompressobj(wbits=31)
                 else:
@@ -222,7 +235,6 @@ def gunzip(chunks, keep: bool = True, limit: int | None = None) -> bytes:
         raise ValueError(msg("not a valid gzip file ({error})", error=str(exc))) from exc
     if not inflate.eof:
         raise ValueError(msg("not a valid gzip file (truncated)"))
-    return b"".join(out)
 
 
 def parse_file(rel: str, raw: bytes) -> list:
@@ -230,7 +242,7 @@ def parse_file(rel: str, raw: bytes) -> list:
     if is_gzip(rel):
         raw = gunzip([raw], limit=PYTHON_MAX_BYTES)
     elif len(raw) > PYTHON_MAX_BYTES:
-        raise ValueError(python_refusal(f"is {size_text(len(raw))}"))
+        raise TooLargeForPython(python_refusal(f"is {size_text(len(raw))}"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

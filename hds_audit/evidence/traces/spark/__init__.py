@@ -33,7 +33,7 @@ def load(bundle: Bundle, master: str | None = None, started=None) -> Evidence[Sp
         evidence.problems.append(_problem(str(exc)))
         return evidence
     hashes = {rel: found.files[rel]["sha256"] for rel in readable}
-    evidence.data = SparkTraceStore.build(spark, rows, readable, hashes, len(found.kept), evidence)
+    evidence.data = SparkTraceStore.build(spark, rows, readable, hashes, len(found.kept), evidence, found.cached)
     if bundle.exists(COLLECTION_LOG):
         bundle.record(COLLECTION_LOG)
     return evidence

@@ -48,13 +48,15 @@ ORDER BY i.trace_id, i.file, i.record"""
 # the files with a group straddling the period's bounds, as sql.STRADDLING
 _STRADDLING = ("SELECT DISTINCT reading FROM scan_groups WHERE lo_us < :end AND hi_us >= :start "
                "AND NOT (lo_us >= :start AND hi_us < :end) ORDER BY reading")
-_ACTIVE: list = [None]  # the store whose views the session shows
+# the store whose views the session shows, by a weak reference: a strong one would keep the last store, and every
+# trace it persisted, cached on the cluster until the process ends (stores are released, not closed, after a run)
+_ACTIVE: list = [None]
 
 
 @dataclass
 class SparkTraceStore(QueryStore):
     spark: object
-    rows_frame: object = field(repr=False)  # the persisted rows of the scan (scan.ROW_SCHEMA)
+    rows_frame: object = field(repr=False)  # the rows of the scan (scan.ROW_SCHEMA), persisted (or a union of them)
     files: int = 0
     hashes: dict[str, str] = field(default_factory=dict, repr=False)  # file -> its sha256 at the scan
     _views: dict[str, object] = field(default_factory=dict, repr=False)
@@ -70,10 +72,11 @@ class SparkTraceStore(QueryStore):
 
     @classmethod
     def build(cls, spark, rows, readable: list[str], hashes: dict[str, str], files: int,
-              evidence: Evidence) -> SparkTraceStore:
+              evidence: Evidence, cached: list = ()) -> SparkTraceStore:
         """The store of the files `readable` (their reading ids in that order), the repeated traces reported into
-        `evidence` and counted once."""
+        `evidence` and counted once; `cached`, the frames the reading persisted, are unpersisted with the store's."""
         store = cls(spark, rows, files, hashes)
+        store._persisted.extend(f for f in cached if f is not rows)
         readings = spark.createDataFrame(list(enumerate(readable)), "reading int, file string")
         store._view("scan_rows", rows)
         store._view("scan_readings", readings)
@@ -106,13 +109,13 @@ class SparkTraceStore(QueryStore):
         self._view("traces", self.spark.sql(f"SELECT {_TRACES} FROM trace_rows"))
         self._view("details", self.spark.sql(f"SELECT {_DETAILS} FROM trace_rows"))
         self._keep("scan_groups", self.spark.sql(_GROUPS))
-        _ACTIVE[0] = self
+        _ACTIVE[0] = weakref.ref(self)
 
     def _activate(self) -> None:
-        if _ACTIVE[0] is not self:
+        if _ACTIVE[0] is None or _ACTIVE[0]() is not self:
             for name, frame in self._views.items():
                 frame.createOrReplaceTempView(name)
-            _ACTIVE[0] = self
+            _ACTIVE[0] = weakref.ref(self)
 
     # -- QueryStore's engine ------------------------------------------------------------------------------------------
     def run(self, name: str, **values) -> list[tuple]:

@@ -20,8 +20,8 @@ from typing import Iterable, Iterator
 from urllib.parse import unquote
 
 from hds_audit.evidence.limits import too_large
-from hds_audit.evidence.traces import files as trace_files
-from hds_audit.evidence.traces.files import event_row, parse_file, sniff, trace_rows
+from hds_audit.evidence.traces import files as trace_files, stream
+from hds_audit.evidence.traces.files import TooLargeForPython, event_row, parse_file, sniff, trace_row, trace_rows
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # the trace columns after `file` (files.COLUMNS), `time` as integer microseconds: Spark's timestamps come back
@@ -36,6 +36,7 @@ _COLUMNS = [part.split()[0] for part in ROW_SCHEMA.split(", ")]
 # first, then in the order of its read_json query (a file DuckDB rejects, or of no shape it reads), then the
 # files DuckDB read whole but that hold a trace breaking the contract, by path
 TOO_LARGE, REJECTED, BAD_TRACES = "1-size", "2-query", "3-traces"
+BATCH_ROWS = 10_000
 
 
 def micros(instant: datetime) -> int:
@@ -61,8 +62,9 @@ def relative(path: str, root: str, known: set[str]) -> str | None:
     return None
 
 
-def read_file(rel: str, raw: bytes) -> list[dict]:
-    """The rows of one trace file (see the module's docstring)."""
+def read_file(rel: str, raw: bytes) -> Iterable[dict]:
+    """The rows of one trace file (see the module's docstring): its `file` row first, but for a file past
+    files.PYTHON_MAX_BYTES, read as a stream (see _streamed), whose `file` row comes last."""
     file = {"kind": "file", "rel": rel, "sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw)}
     if not trace_files.is_gzip(rel):
         # reader.Loader._too_large: a plain file past the limit of one trace file is refused unread
@@ -71,6 +73,8 @@ def read_file(rel: str, raw: bytes) -> list[dict]:
             return [file | {"problem": f"{reason}; CTS writes files of a few megabytes: split it", "phase": TOO_LARGE}]
     try:
         records = parse_file(rel, raw)
+    except TooLargeForPython as exc:
+        return _streamed(rel, raw, file, str(exc))
     except ValueError as exc:
         return [file | {"problem": str(exc), "phase": REJECTED, "shape": _shape(rel, raw)}]
     rows, refused = trace_rows(rel, records)
@@ -84,6 +88,35 @@ def read_file(rel: str, raw: bytes) -> list[dict]:
     out += [{"kind": "refused", "rel": rel, "record": index, "reason": str(reason)} for index, reason in refused]  # Spark rows hold text
     out += [trace_dict(row) for row in rows]
     return out
+
+
+def _streamed(rel: str, raw: bytes, file: dict, refusal: str) -> Iterator[dict]:
+    """The rows of a file too large to be read whole in Python, one trace in memory at a time (stream.py).
+
+    DuckDB reads such a file within its memory limit; one it cannot read whole, or holding a trace that breaks the
+    contract, it sends to the Python reading, which refuses it whole (`refusal`): so does this, in its words and
+    at the same place in the order of problems. Trace rows already given for a file refused are never read: only
+    the files without a problem are (store.py)."""
+    count, first, last, breaks, rejected = 0, None, None, False, False
+    try:
+        for index, record in enumerate(stream.records(rel, raw)):
+            count += 1
+            rejected = rejected or not isinstance(record, dict)  # DuckDB rejects the file: its query order
+            if breaks:
+                continue
+            row, reason = trace_row(rel, index, record)
+            if reason:
+                breaks = True
+                continue
+            us = micros(row[11])
+            first, last = us if first is None else min(first, us), us if last is None else max(last, us)
+            yield trace_dict(row)
+    except ValueError:
+        rejected = breaks = True
+    if breaks:
+        yield file | {"problem": refusal, "phase": REJECTED if rejected else BAD_TRACES, "shape": _shape(rel, raw)}
+    else:
+        yield file | {"records": count, "first_us": first, "last_us": last}
 
 
 def trace_dict(row: tuple) -> dict:
@@ -107,13 +140,26 @@ def read_batches(batches: Iterable, root: str, known: set[str]) -> Iterator:
     """The `mapInArrow` function: batches of binaryFile rows (path, content, ...) -> batches of ROW_SCHEMA."""
     import pyarrow as pa
 
+    schema = arrow_schema()
     for batch in batches:
         rows: list[dict] = []
         for path, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist()):
             rel = relative(path, root, known)
-            if rel is not None:  # a file not listed (one put there after the listing) is not read
-                rows += read_file(rel, content)
-        yield pa.RecordBatch.from_pydict({c: [r.get(c) for r in rows] for c in _COLUMNS}, schema=arrow_schema())
+            if rel is None:  # a file not listed (one put there after the listing) is not read
+                continue
+            for row in read_file(rel, content):
+                rows.append(row)
+                if len(rows) == BATCH_ROWS:  # a large file's rows leave in batches, not all at once
+                    yield _batch(rows, schema)
+                    rows = []
+        if rows:
+            yield _batch(rows, schema)
+
+
+def _batch(rows: list[dict], schema):
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_pydict({c: [r.get(c) for r in rows] for c in _COLUMNS}, schema=schema)
 
 
 def arrow_schema():

@@ -49,6 +49,7 @@ class Scan:
     refused: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     unreadable: dict[str, str] = field(default_factory=dict)
     kept: list[str] = field(default_factory=list)  # the files read once each (no byte-for-byte copy), readable or not
+    cached: list = field(default_factory=list)  # the frames persisted by the reading: the store unpersists them
 
 
 def read(bundle: Bundle, rels: list[str], evidence: Evidence, master: str | None, started=None):
@@ -63,6 +64,7 @@ def read(bundle: Bundle, rels: list[str], evidence: Evidence, master: str | None
     if started is not None:
         started.set()
     rows = _spark_rows(spark, bundle, wanted)
+    found.cached.append(rows)
     for r in rows.filter("kind <> 'trace'").collect():
         if r["kind"] == "file":
             found.files[r["rel"]] = r.asDict()
@@ -73,12 +75,12 @@ def read(bundle: Bundle, rels: list[str], evidence: Evidence, master: str | None
     late = [rel for rel in rels if rel not in found.files and rel not in found.unreadable]
     if late:
         extra = _read_on_driver(bundle, late, found)
-        if extra:
+        if extra:  # not persisted again: the union reads the persisted rows and a few local ones
             rows = rows.unionByName(spark.createDataFrame(extra, scan.ROW_SCHEMA))
     for rel in sorted(found.refused):
         found.refused[rel].sort()
     kept = _problems(bundle, rels, found, evidence)
-    return spark, rows.persist(), kept, found
+    return spark, rows, kept, found
 
 
 def _spark_rows(spark, bundle: Bundle, rels: list[str]):
@@ -110,8 +112,8 @@ def _read_on_driver(bundle: Bundle, rels: list[str], found: Scan) -> list[dict]:
             found.unreadable[rel] = (f"cannot be fetched from the bucket: {describe_error(exc)}" if bundle.is_remote else
                                      str(exc) if isinstance(exc, Unreadable) else f"cannot be read ({exc.strerror or exc})")
             continue
-        rows = scan.read_file(rel, raw)
-        found.files[rel] = rows[0]
+        rows = list(scan.read_file(rel, raw))
+        found.files[rel] = next(r for r in rows if r["kind"] == "file")
         found.refused[rel] = [(r["record"], r["reason"]) for r in rows if r["kind"] == "refused"]
         out += [{c: r.get(c) for c in scan._COLUMNS} for r in rows]
     return out
