@@ -13,6 +13,7 @@ results.json carries the template and the values beside the English `message` (`
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -58,6 +59,23 @@ class Message:
     def from_json(cls, data: dict[str, Any]) -> Message:
         params = tuple((str(k), _decode(v)) for k, v in (data.get("params") or {}).items())
         return cls(str(data["template"]), params, data.get("plural"))
+
+
+KEPT = "msg:"  # a reason kept as text (trace cache, Spark rows) that is a message: its template and values as JSON
+
+
+def kept(reason: Any) -> str:
+    """A reason as text that keeps its template, so that it renders in the report's language once read back (unkept)."""
+    if isinstance(reason, Message):
+        return KEPT + json.dumps(reason.to_json(), ensure_ascii=False)
+    return str(reason)
+
+
+def unkept(text: str) -> Message | str:
+    """A reason written by kept(): the Message again, or the plain text it was."""
+    if not text.startswith(KEPT):
+        return text
+    return Message.from_json(json.loads(text.removeprefix(KEPT)))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ the cache.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -33,7 +32,8 @@ import duckdb
 
 from hds_audit import __version__
 from hds_audit.evidence.interface import Problem
-from hds_audit.evidence.traces import files as trace_files, reader, sql
+from hds_audit.evidence.traces import files as trace_files
+from hds_audit.evidence.traces import reader, sql
 from hds_audit.evidence.traces.files import key_region, may_read_buckets
 
 FILENAME = "traces.duckdb"
@@ -320,18 +320,14 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-_TEMPLATE = "msg:"  # a kept reason that is a message (its template and values as JSON), so a hit renders in French too
-
-
 def _reason_kept(problem: Problem) -> str:
-    if problem.template is None:
-        return problem.reason
-    return _TEMPLATE + json.dumps(problem.template.to_json(), ensure_ascii=False)
+    """A problem's reason as kept: its template too, so that a hit renders in French as well."""
+    from hds_audit.i18n.messages import kept
+
+    return kept(problem.template if problem.template is not None else problem.reason)
 
 
-def _reason_back(kept: str):
-    if not kept.startswith(_TEMPLATE):
-        return kept
-    from hds_audit.i18n.messages import Message
+def _reason_back(text: str):
+    from hds_audit.i18n.messages import unkept
 
-    return Message.from_json(json.loads(kept.removeprefix(_TEMPLATE)))
+    return unkept(text)

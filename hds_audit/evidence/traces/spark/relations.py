@@ -16,9 +16,9 @@ if another store ran one since (two bundles read in one session).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
 
 from hds_audit.evidence.interface import Evidence
 from hds_audit.evidence.traces import queries, repeats

@@ -15,15 +15,17 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from datetime import datetime, timedelta, timezone
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 from hds_audit.evidence.limits import too_large
-from hds_audit.evidence.traces import files as trace_files, stream
+from hds_audit.evidence.traces import files as trace_files
+from hds_audit.evidence.traces import stream
 from hds_audit.evidence.traces.files import TooLargeForPython, event_row, parse_file, sniff, trace_row, trace_rows
+from hds_audit.i18n.messages import kept, msg
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # the trace columns after `file` (files.COLUMNS), `time` as integer microseconds: Spark's timestamps come back
 # naive in the driver's zone, integers come back as they are
 TRACE_FIELDS = ("trace_id", "trace_name", "trace_rating", "trace_type", "service_type", "resource_type", "resource_id",
@@ -70,13 +72,14 @@ def read_file(rel: str, raw: bytes) -> Iterable[dict]:
         # reader.Loader._too_large: a plain file past the limit of one trace file is refused unread
         reason = too_large(len(raw), trace_files.MAX_DECOMPRESSED, "HDS_AUDIT_TRACE_FILE_MAX_BYTES", what="one trace file")
         if reason:
-            return [file | {"problem": f"{reason}; CTS writes files of a few megabytes: split it", "phase": TOO_LARGE}]
+            return [file | {"problem": kept(msg("{reason}; CTS writes files of a few megabytes: split it", reason=reason)),
+                            "phase": TOO_LARGE}]
     try:
         records = parse_file(rel, raw)
     except TooLargeForPython as exc:
-        return _streamed(rel, raw, file, str(exc))
+        return _streamed(rel, raw, file, kept(_reason(exc)))
     except ValueError as exc:
-        return [file | {"problem": str(exc), "phase": REJECTED, "shape": _shape(rel, raw)}]
+        return [file | {"problem": kept(_reason(exc)), "phase": REJECTED, "shape": _shape(rel, raw)}]
     rows, refused = trace_rows(rel, records)
     times = [micros(row[11]) for row in rows]
     file |= {"records": len(records), "first_us": min(times, default=None), "last_us": max(times, default=None)}
@@ -85,7 +88,7 @@ def read_file(rel: str, raw: bytes) -> Iterable[dict]:
         rejected = any(not isinstance(r, dict) for r in records)
         file |= {"phase": REJECTED if rejected else BAD_TRACES, "shape": _shape(rel, raw)}
     out = [file]
-    out += [{"kind": "refused", "rel": rel, "record": index, "reason": str(reason)} for index, reason in refused]  # Spark rows hold text
+    out += [{"kind": "refused", "rel": rel, "record": index, "reason": kept(reason)} for index, reason in refused]  # Spark rows hold text: kept keeps the template
     out += [trace_dict(row) for row in rows]
     return out
 
@@ -138,7 +141,6 @@ def _shape(rel: str, raw: bytes) -> str:
 
 def read_batches(batches: Iterable, root: str, known: set[str]) -> Iterator:
     """The `mapInArrow` function: batches of binaryFile rows (path, content, ...) -> batches of ROW_SCHEMA."""
-    import pyarrow as pa
 
     schema = arrow_schema()
     for batch in batches:
@@ -176,3 +178,8 @@ def escape_glob(path: str) -> str:
 
 def local_uri(path: str) -> str:
     return "file:" + os.path.abspath(path)
+
+
+def _reason(exc: ValueError):
+    """The reader's reason as it raised it: a Message keeps its template (the DuckDB store's problems do)."""
+    return exc.args[0] if len(exc.args) == 1 else str(exc)

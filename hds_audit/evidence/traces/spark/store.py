@@ -20,6 +20,7 @@ from hds_audit.evidence.interface import Evidence, Problem
 from hds_audit.evidence.traces.files import key_region, may_read_buckets
 from hds_audit.evidence.traces.spark import scan
 from hds_audit.evidence.traces.spark.session import session
+from hds_audit.i18n.messages import unkept
 
 ENGINE = "spark"
 SHAPE = "spark"  # the shape recorded for a file read by Spark (trace_readings.shape)
@@ -140,7 +141,7 @@ def _problems(bundle: Bundle, rels: list[str], found: Scan, evidence: Evidence) 
     phased = [rel for rel in kept if found.files[rel].get("phase")]
     for rel in phased:
         if found.files[rel]["phase"] == scan.TOO_LARGE:
-            problems.append(Problem(rel, None, found.files[rel]["problem"]))
+            problems.append(Problem(rel, None, unkept(found.files[rel]["problem"])))
     rejected = [rel for rel in phased if found.files[rel]["phase"] == scan.REJECTED]
     for rel in sorted(rejected, key=lambda r: _query_order(r, found.files[r]["shape"])):  # stable: listing order within
         _file_problems(rel, found, problems)
@@ -163,5 +164,5 @@ def _query_order(rel: str, shape: str) -> tuple:
 
 def _file_problems(rel: str, found: Scan, problems: list[Problem]) -> None:
     if found.files[rel].get("problem"):
-        problems.append(Problem(rel, None, found.files[rel]["problem"]))
-    problems += [Problem(rel, f"record {index}", reason) for index, reason in found.refused.get(rel, ())]
+        problems.append(Problem(rel, None, unkept(found.files[rel]["problem"])))
+    problems += [Problem(rel, f"record {index}", unkept(reason)) for index, reason in found.refused.get(rel, ())]
