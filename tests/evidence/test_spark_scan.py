@@ -16,6 +16,7 @@ from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.traces import load
 from hds_audit.evidence.traces.files import MAX_DECOMPRESSED, PYTHON_MAX_BYTES
 from hds_audit.evidence.traces.spark import scan
+from hds_audit.i18n.messages import unkept  # Spark rows keep a reason's template as text
 
 REL = "traces/CloudTraces/eu-west-0/2026/7/1/system/ECS/a.json.gz"
 
@@ -46,7 +47,7 @@ def test_obs_read_fields_as_the_duckdb_store_computes_them():
 def test_a_trace_breaking_the_contract_is_refused_with_its_record_and_the_others_kept():
     records = [trace("a", "2026-07-02T10:00:00+02:00"), trace("b", "2026-07-02T10:00:00+02:00", time="1782885600000")]
     out = scan.read_file(REL, gzip.compress(json.dumps(records).encode()))
-    assert [(r["record"], r["reason"]) for r in out if r["kind"] == "refused"] == [
+    assert [(r["record"], str(unkept(r["reason"]))) for r in out if r["kind"] == "refused"] == [
         (1, "'time' must be milliseconds since the epoch, got \"1782885600000\"")]
     assert [r["record"] for r in out if r["kind"] == "trace"] == [0]
     assert out[0]["phase"] == scan.BAD_TRACES and out[0]["records"] == 2
@@ -60,7 +61,7 @@ def test_a_trace_breaking_the_contract_is_refused_with_its_record_and_the_others
 def test_unreadable_files_get_the_words_of_the_python_reading(raw, reason):
     rel = REL if raw[:2] == b"\x1f\x8b" else REL[:-3]
     [file] = scan.read_file(rel, raw)
-    assert file["problem"] == reason and file["phase"] == scan.REJECTED and "records" not in file
+    assert str(unkept(file["problem"])) == reason and file["phase"] == scan.REJECTED and "records" not in file
 
 
 def test_decompression_bomb_is_refused_without_inflating_it_whole():
@@ -73,7 +74,7 @@ def test_decompression_bomb_is_refused_without_inflating_it_whole():
 def test_a_plain_file_past_the_limit_is_refused_unread(monkeypatch):
     monkeypatch.setattr(scan.trace_files, "MAX_DECOMPRESSED", 10)
     [file] = scan.read_file("traces/a.json", b"[" + b" " * 20 + b"]")
-    assert file["phase"] == scan.TOO_LARGE and file["problem"].startswith("the file is 22 bytes, past the limit of 10 bytes")
+    assert file["phase"] == scan.TOO_LARGE and str(unkept(file["problem"])).startswith("the file is 22 bytes, past the limit of 10 bytes")
     assert MAX_DECOMPRESSED > 10  # the module's own limit is untouched
 
 
