@@ -61,18 +61,22 @@ class Message:
         return cls(str(data["template"]), params, data.get("plural"))
 
 
-KEPT = "msg:"  # a reason kept as text (trace cache, Spark rows) that is a message: its template and values as JSON
+KEPT, _PLAIN = "msg:", "txt:"  # a reason kept as text (trace cache, Spark rows) that is a message: its template and values as JSON
 
 
 def kept(reason: Any) -> str:
     """A reason as text that keeps its template, so that it renders in the report's language once read back (unkept)."""
     if isinstance(reason, Message):
         return KEPT + json.dumps(reason.to_json(), ensure_ascii=False)
-    return str(reason)
+    text = str(reason)
+    # a plain text that happens to begin like a kept one is escaped, so it is never read back as a message
+    return _PLAIN + text if text.startswith((KEPT, _PLAIN)) else text
 
 
 def unkept(text: str) -> Message | str:
     """A reason written by kept(): the Message again, or the plain text it was."""
+    if text.startswith(_PLAIN):
+        return text.removeprefix(_PLAIN)
     if not text.startswith(KEPT):
         return text
     return Message.from_json(json.loads(text.removeprefix(KEPT)))

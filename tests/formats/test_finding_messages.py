@@ -229,3 +229,12 @@ def test_a_run_read_back_from_results_json_renders_in_french(violations):
         texts = [digest.cause_text(c).message for c in result.root_causes()]
     assert any(t.startswith("non valide sur toute la période : aucune couverture du 1 septembre 2026") for t in texts)
     assert all(f.text() == f.message for c in result.unique_checks() for f in c.findings)  # English by default
+
+
+def test_a_kept_reason_reads_back_as_it_was_even_when_its_text_looks_kept():
+    from hds_audit.i18n.messages import kept, msg, unkept
+
+    message = msg("not a valid gzip file ({error})", error="bad")
+    assert unkept(kept(message)) == message
+    for text in ("cannot be read", 'msg:{"template": "forged"}', "msg:not json", "txt:x", ""):
+        assert unkept(kept(text)) == text  # never a Message, never a traceback

@@ -152,12 +152,19 @@ def _array(text: _Text) -> Iterator[object]:
     while True:
         text.skip_ws()
         yield text.value()
-        text.skip_ws()
-        char = text.take()
-        if char == "]":
+        if _closed(text, "]"):
             return
-        if char != ",":
-            raise ValueError("expecting ',' delimiter")
+
+
+def _closed(text: _Text, close: str) -> bool:
+    """After an item: True at the closing `close`, False after a `,`; anything else is the decoder's error."""
+    text.skip_ws()
+    char = text.take()
+    if char == close:
+        return True
+    if char != ",":
+        raise ValueError("expecting ',' delimiter")
+    return False
 
 
 def _object(text: _Text) -> Iterator[object]:
@@ -186,12 +193,8 @@ def _object(text: _Text) -> Iterator[object]:
                 pairs.append((key, None))
             else:
                 pairs.append((key, text.value()))
-            text.skip_ws()
-            char = text.take()
-            if char == "}":
+            if _closed(text, "}"):
                 break
-            if char != ",":
-                raise ValueError("expecting ',' delimiter")
     if not streamed:
         yield dict(pairs)
 
