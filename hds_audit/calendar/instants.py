@@ -14,12 +14,14 @@ import os
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from hds_audit.i18n.messages import msg
+
 PARIS = ZoneInfo("Europe/Paris")
 UTC = UTC
 
 
 class TimeParseError(ValueError):
-    pass
+    """Raised with a message (hds_audit.i18n.messages.msg): its text is English, its template translated in a report."""
 
 
 def at_paris_midnight(day: date) -> datetime:
@@ -35,18 +37,18 @@ def parse_instant(value: object, *, naive_zone=PARIS, end_of_day: bool = False) 
     elif isinstance(value, str):
         text = value.strip()
         if not text:
-            raise TimeParseError("empty date")
+            raise TimeParseError(msg("empty date"))
         if len(text) == 10:
             try:
                 return _from_date(date.fromisoformat(text), end_of_day)
             except ValueError as exc:
-                raise TimeParseError(f"'{text}' is not a valid date (YYYY-MM-DD)") from exc
+                raise TimeParseError(msg("'{text}' is not a valid date (YYYY-MM-DD)", text=text)) from exc
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
         except ValueError as exc:
-            raise TimeParseError(f"'{text}' is not an ISO 8601 date or date-time") from exc
+            raise TimeParseError(msg("'{text}' is not an ISO 8601 date or date-time", text=text)) from exc
     else:
-        raise TimeParseError(f"{value!r} is not a date")
+        raise TimeParseError(msg("{value} is not a date", value=repr(value)))
     if parsed.tzinfo is None:
         parsed = _localized(parsed, naive_zone, value)
     return parsed
@@ -58,11 +60,12 @@ def _localized(naive: datetime, zone, written: object) -> datetime:
     last Sunday of October), which Python would silently place in the first of the two hours."""
     aware = naive.replace(tzinfo=zone)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        raise TimeParseError(f"'{written}' never happened in {zone}: the clocks skipped that hour (daylight saving time); "
-                             "write the time with its offset (e.g. +01:00 or +02:00)")
+        raise TimeParseError(msg("'{written}' never happened in {zone}: the clocks skipped that hour (daylight saving time); "
+                                 "write the time with its offset (e.g. +01:00 or +02:00)", written=str(written), zone=str(zone)))
     if aware.utcoffset() != naive.replace(tzinfo=zone, fold=1).utcoffset():
-        raise TimeParseError(f"'{written}' happened twice in {zone}: the clocks went back an hour (end of daylight saving "
-                             "time); write the time with its offset (+02:00 for the first time, +01:00 for the second)")
+        raise TimeParseError(msg("'{written}' happened twice in {zone}: the clocks went back an hour (end of daylight saving "
+                                 "time); write the time with its offset (+02:00 for the first time, +01:00 for the second)",
+                                 written=str(written), zone=str(zone)))
     return aware
 
 
@@ -73,7 +76,7 @@ def parse_api_instant(value: object) -> datetime:
 
 def from_epoch_ms(value: object) -> datetime:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise TimeParseError(f"{value!r} is not milliseconds since the epoch")
+        raise TimeParseError(msg("{value} is not milliseconds since the epoch", value=repr(value)))
     return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 

@@ -64,11 +64,11 @@ class Problem:
         return msg("{record}: {reason}", record=record_name(self.record), reason=self.template)
 
 
-_RECORD = re.compile(r"(row|record) (\d+)")
+_RECORD = re.compile(r"(row|record|waiver) (\d+)")
 
 
 def record_name(record: str) -> Message | str:
-    """A record as a reason names it: `row 12`, `record 3` and `header` in the report's language; others (a JSON path,
+    """A record as a reason names it: `row 12`, `record 3`, `waiver 2` and `header` in the report's language; others (a JSON path,
     a Terraform address) as the file writes them."""
     if record == "header":
         return msg("header")
@@ -76,7 +76,10 @@ def record_name(record: str) -> Message | str:
     if found is None:
         return record
     number = int(found.group(2))
-    return msg("row {number}", number=number) if found.group(1) == "row" else msg("record {number}", number=number)
+    kind = found.group(1)
+    if kind == "waiver":
+        return msg("waiver {number}", number=number)
+    return msg("row {number}", number=number) if kind == "row" else msg("record {number}", number=number)
 
 
 def reason_of(exc: BaseException) -> Message | str:
