@@ -14,14 +14,17 @@ import os
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hds_audit.i18n.messages import msg
-
 PARIS = ZoneInfo("Europe/Paris")
 UTC = UTC
 
 
 class TimeParseError(ValueError):
-    """Raised with a message (hds_audit.i18n.messages.msg): its text is English, its template translated in a report."""
+    """Why a time does not parse: its text in English, and the template and values a report translates (a gettext
+    keyword, like msg(): evidence.interface.reason_of makes it a message; calendar sits below i18n)."""
+
+    def __init__(self, template: str, **values: str):
+        super().__init__(template.format(**values))
+        self.template, self.values = template, values
 
 
 def at_paris_midnight(day: date) -> datetime:
@@ -37,18 +40,18 @@ def parse_instant(value: object, *, naive_zone=PARIS, end_of_day: bool = False) 
     elif isinstance(value, str):
         text = value.strip()
         if not text:
-            raise TimeParseError(msg("empty date"))
+            raise TimeParseError("empty date")
         if len(text) == 10:
             try:
                 return _from_date(date.fromisoformat(text), end_of_day)
             except ValueError as exc:
-                raise TimeParseError(msg("'{text}' is not a valid date (YYYY-MM-DD)", text=text)) from exc
+                raise TimeParseError("'{text}' is not a valid date (YYYY-MM-DD)", text=text) from exc
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
         except ValueError as exc:
-            raise TimeParseError(msg("'{text}' is not an ISO 8601 date or date-time", text=text)) from exc
+            raise TimeParseError("'{text}' is not an ISO 8601 date or date-time", text=text) from exc
     else:
-        raise TimeParseError(msg("{value} is not a date", value=repr(value)))
+        raise TimeParseError("{value} is not a date", value=repr(value))
     if parsed.tzinfo is None:
         parsed = _localized(parsed, naive_zone, value)
     return parsed
@@ -60,12 +63,12 @@ def _localized(naive: datetime, zone, written: object) -> datetime:
     last Sunday of October), which Python would silently place in the first of the two hours."""
     aware = naive.replace(tzinfo=zone)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        raise TimeParseError(msg("'{written}' never happened in {zone}: the clocks skipped that hour (daylight saving time); "
-                                 "write the time with its offset (e.g. +01:00 or +02:00)", written=str(written), zone=str(zone)))
+        raise TimeParseError("'{written}' never happened in {zone}: the clocks skipped that hour (daylight saving time); "
+                                 "write the time with its offset (e.g. +01:00 or +02:00)", written=str(written), zone=str(zone))
     if aware.utcoffset() != naive.replace(tzinfo=zone, fold=1).utcoffset():
-        raise TimeParseError(msg("'{written}' happened twice in {zone}: the clocks went back an hour (end of daylight saving "
+        raise TimeParseError("'{written}' happened twice in {zone}: the clocks went back an hour (end of daylight saving "
                                  "time); write the time with its offset (+02:00 for the first time, +01:00 for the second)",
-                                 written=str(written), zone=str(zone)))
+                                 written=str(written), zone=str(zone))
     return aware
 
 
@@ -76,7 +79,7 @@ def parse_api_instant(value: object) -> datetime:
 
 def from_epoch_ms(value: object) -> datetime:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise TimeParseError(msg("{value} is not milliseconds since the epoch", value=repr(value)))
+        raise TimeParseError("{value} is not milliseconds since the epoch", value=repr(value))
     return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
@@ -99,5 +102,5 @@ def current_time() -> datetime:
         try:
             return parse_instant(fixed).astimezone(PARIS).replace(microsecond=0)
         except TimeParseError as exc:
-            raise TimeParseError(f"{NOW_VARIABLE}: {exc}") from None
+            raise TimeParseError("{variable}: {reason}", variable=NOW_VARIABLE, reason=str(exc)) from None
     return datetime.now(PARIS).replace(microsecond=0)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+from hds_audit.calendar.instants import TimeParseError
 from hds_audit.i18n.messages import Message, msg
 
 T = TypeVar("T")
@@ -86,6 +87,8 @@ def reason_of(exc: BaseException) -> Message | str:
     """The reason an exception carries: a message when it was raised with one (ValueError(msg(...))), else its text."""
     if exc.args and isinstance(exc.args[0], Message) and len(exc.args) == 1:
         return exc.args[0]
+    if isinstance(exc, TimeParseError):  # a template of the calendar's, which cannot import messages
+        return msg(exc.template, **exc.values)
     return str(exc)
 
 
