@@ -19,7 +19,12 @@ UTC = UTC
 
 
 class TimeParseError(ValueError):
-    pass
+    """Why a time does not parse: its text in English, and the template and values a report translates (a gettext
+    keyword, like msg(): evidence.interface.reason_of makes it a message; calendar sits below i18n)."""
+
+    def __init__(self, template: str, **values: str):
+        super().__init__(template.format(**values))
+        self.template, self.values = template, values
 
 
 def at_paris_midnight(day: date) -> datetime:
@@ -40,13 +45,13 @@ def parse_instant(value: object, *, naive_zone=PARIS, end_of_day: bool = False) 
             try:
                 return _from_date(date.fromisoformat(text), end_of_day)
             except ValueError as exc:
-                raise TimeParseError(f"'{text}' is not a valid date (YYYY-MM-DD)") from exc
+                raise TimeParseError("'{text}' is not a valid date (YYYY-MM-DD)", text=text) from exc
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
         except ValueError as exc:
-            raise TimeParseError(f"'{text}' is not an ISO 8601 date or date-time") from exc
+            raise TimeParseError("'{text}' is not an ISO 8601 date or date-time", text=text) from exc
     else:
-        raise TimeParseError(f"{value!r} is not a date")
+        raise TimeParseError("{value} is not a date", value=repr(value))
     if parsed.tzinfo is None:
         parsed = _localized(parsed, naive_zone, value)
     return parsed
@@ -58,11 +63,12 @@ def _localized(naive: datetime, zone, written: object) -> datetime:
     last Sunday of October), which Python would silently place in the first of the two hours."""
     aware = naive.replace(tzinfo=zone)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        raise TimeParseError(f"'{written}' never happened in {zone}: the clocks skipped that hour (daylight saving time); "
-                             "write the time with its offset (e.g. +01:00 or +02:00)")
+        raise TimeParseError("'{written}' never happened in {zone}: the clocks skipped that hour (daylight saving time); "
+                                 "write the time with its offset (e.g. +01:00 or +02:00)", written=str(written), zone=str(zone))
     if aware.utcoffset() != naive.replace(tzinfo=zone, fold=1).utcoffset():
-        raise TimeParseError(f"'{written}' happened twice in {zone}: the clocks went back an hour (end of daylight saving "
-                             "time); write the time with its offset (+02:00 for the first time, +01:00 for the second)")
+        raise TimeParseError("'{written}' happened twice in {zone}: the clocks went back an hour (end of daylight saving "
+                                 "time); write the time with its offset (+02:00 for the first time, +01:00 for the second)",
+                                 written=str(written), zone=str(zone))
     return aware
 
 
@@ -73,7 +79,7 @@ def parse_api_instant(value: object) -> datetime:
 
 def from_epoch_ms(value: object) -> datetime:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise TimeParseError(f"{value!r} is not milliseconds since the epoch")
+        raise TimeParseError("{value} is not milliseconds since the epoch", value=repr(value))
     return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
@@ -96,5 +102,5 @@ def current_time() -> datetime:
         try:
             return parse_instant(fixed).astimezone(PARIS).replace(microsecond=0)
         except TimeParseError as exc:
-            raise TimeParseError(f"{NOW_VARIABLE}: {exc}") from None
+            raise TimeParseError("{variable}: {reason}", variable=NOW_VARIABLE, reason=str(exc)) from None
     return datetime.now(PARIS).replace(microsecond=0)

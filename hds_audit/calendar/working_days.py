@@ -39,8 +39,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 PARIS = ZoneInfo("Europe/Paris")
 OPENING = time(9, 0)
 CLOSING = time(19, 0)
@@ -69,6 +67,8 @@ __all__ = [
 @cache
 def public_holidays(year: int) -> frozenset[date]:
     """French (metropolitan) public holidays of `year`, computed once per year."""
+    import holidays  # here, not at import: loading its countries takes a while and only the deadlines need it
+
     return frozenset(holidays.country_holidays("FR", years=year).keys())
 
 

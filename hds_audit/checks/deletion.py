@@ -206,7 +206,7 @@ def contract_end(inp: CheckInput) -> Outcome:
             "known_from": item.refs, "proof": str(proof[1]) if proof else None, "proof_ref": proof[2] if proof else None,
             "proof_at": iso(proof[0]) if proof else None, "failed_attempts": item.failed,
             "still_listed": item.listed, "deadline": iso(deadline), "verdict": verdict,
-        })
+        } | ({"proof_template": proof[1].to_json()} if proof and isinstance(proof[1], Message) else {}))
     details = {
         "contract_end": iso(end_of_contract), "deadline": iso(deadline),
         "deadline_rule": str(DEADLINE_RULE),

@@ -20,8 +20,6 @@ import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import fsspec
-
 from hds_audit.evidence.interface import FileRead
 from hds_audit.i18n.messages import Message, msg
 
@@ -70,6 +68,8 @@ class Bundle:
         if self.url.startswith("s3://"):
             options["config_kwargs"] = {**s3_config(), **options.get("config_kwargs", {})}
         try:
+            import fsspec  # here, not at import: `controls list` and the checks need no file system
+
             self.fs, root = fsspec.core.url_to_fs(self.url, **options)
         except Exception as exc:  # noqa: BLE001 - any backend failure is a bundle error
             raise BundleError(f"cannot open bundle {self.url}: {exc}") from exc

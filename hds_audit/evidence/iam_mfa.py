@@ -60,8 +60,10 @@ def load(bundle: Bundle, tenant=None) -> Evidence[dict[str, str]]:
 def _read(bundle: Bundle, rel: str, keys: tuple[str, ...], protected: dict[str, str], evidence: Evidence) -> None:
     document, problem = load_json(bundle, rel)
     if problem is None and not (isinstance(document, dict) and (set(keys) & document.keys())):
-        wanted = " and/or ".join(f'"{k}"' for k in keys)
-        problem = Problem(rel, None, f"expected {wanted} list{'s' if len(keys) > 1 else ''}")
+        if len(keys) > 1:
+            problem = Problem(rel, None, msg("expected {keys} lists", keys=" and/or ".join('"' + k + '"' for k in keys)))
+        else:
+            problem = Problem(rel, None, msg("expected {key} list", key='"' + keys[0] + '"'))
     if problem:
         evidence.problems.append(problem)
         return

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+from hds_audit.calendar.instants import TimeParseError
 from hds_audit.i18n.messages import Message, msg
 
 T = TypeVar("T")
@@ -64,11 +65,11 @@ class Problem:
         return msg("{record}: {reason}", record=record_name(self.record), reason=self.template)
 
 
-_RECORD = re.compile(r"(row|record) (\d+)")
+_RECORD = re.compile(r"(row|record|waiver) (\d+)")
 
 
 def record_name(record: str) -> Message | str:
-    """A record as a reason names it: `row 12`, `record 3` and `header` in the report's language; others (a JSON path,
+    """A record as a reason names it: `row 12`, `record 3`, `waiver 2` and `header` in the report's language; others (a JSON path,
     a Terraform address) as the file writes them."""
     if record == "header":
         return msg("header")
@@ -76,13 +77,18 @@ def record_name(record: str) -> Message | str:
     if found is None:
         return record
     number = int(found.group(2))
-    return msg("row {number}", number=number) if found.group(1) == "row" else msg("record {number}", number=number)
+    kind = found.group(1)
+    if kind == "waiver":
+        return msg("waiver {number}", number=number)
+    return msg("row {number}", number=number) if kind == "row" else msg("record {number}", number=number)
 
 
 def reason_of(exc: BaseException) -> Message | str:
     """The reason an exception carries: a message when it was raised with one (ValueError(msg(...))), else its text."""
     if exc.args and isinstance(exc.args[0], Message) and len(exc.args) == 1:
         return exc.args[0]
+    if isinstance(exc, TimeParseError):  # a template of the calendar's, which cannot import messages
+        return msg(exc.template, **exc.values)
     return str(exc)
 
 

@@ -32,7 +32,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from hds_audit.evidence.bundle import Bundle
-from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.evidence.interface import Evidence, Problem, reason_of
+from hds_audit.i18n.messages import msg
 from hds_audit.evidence.records import read_json_file
 from hds_audit.evidence.resource_model import BUCKET, SERVER, VOLUME, Inventory, Resource, _tags, in_scope
 
@@ -56,36 +57,36 @@ def _read_file(bundle: Bundle, rel: str, tenant, inventory: Inventory, evidence:
     if not parsed:
         return
     if not isinstance(document, dict) or document.get("schema") != SCHEMA or not isinstance(document.get("answer"), dict):
-        evidence.problems.append(Problem(rel, None, f'not an inventory listing: expected "schema": "{SCHEMA}" and an "answer" '
-                                                    "object (files written by hds-audit collect inventory)"))
+        evidence.problems.append(Problem(rel, None, msg('not an inventory listing: expected "schema": "{schema}" and an "answer" '
+                                                        "object (files written by hds-audit collect inventory)", schema=SCHEMA)))
         return
     service, operation = str(document.get("service")), str(document.get("operation"))
     reader = BY_OPERATION[service].get(operation) if service in BY_OPERATION else READERS.get(service)
     if reader is None:
-        evidence.problems.append(Problem(rel, None, f"unknown listing {service} {operation}"))
+        evidence.problems.append(Problem(rel, None, msg("unknown listing {service} {operation}", service=service, operation=operation)))
         return
     key, mapper = reader
     records = document["answer"].get(key)
     if not isinstance(records, list):
-        evidence.problems.append(Problem(rel, None, f'the answer has no "{key}" list'))
+        evidence.problems.append(Problem(rel, None, msg('the answer has no "{key}" list', key=key)))
         return
     details = document.get("details") if isinstance(document.get("details"), dict) else {}
     region = _text(document.get("region"))
     count = 0
     for index, record in enumerate(records):
         if not isinstance(record, dict):
-            evidence.problems.append(Problem(rel, f"{key}[{index}]", "not an object"))
+            evidence.problems.append(Problem(rel, f"{key}[{index}]", msg("not an object")))
             continue
         try:
             produced = mapper(record, details, region)
         except ValueError as exc:
-            evidence.problems.append(Problem(rel, f"{key}[{index}]", str(exc)))
+            evidence.problems.append(Problem(rel, f"{key}[{index}]", reason_of(exc)))
             continue
         for rtype, rid, name, attributes in produced:
             resource = _resource(rel, rtype, rid, name, attributes, region, tenant)
             key = (resource.type, resource.id)
             if key in seen:
-                evidence.problems.append(Problem(rel, resource.id, f"listed twice (also {seen[key]}): counted once"))
+                evidence.problems.append(Problem(rel, resource.id, msg("listed twice (also {first}): counted once", first=seen[key])))
                 continue
             seen[key] = resource.ref
             inventory.resources.append(resource)
@@ -107,7 +108,7 @@ def _resource(rel: str, rtype: str, rid: str, name: str, attributes: dict, regio
 def _id(record: dict, field: str = "id") -> str:
     value = _text(record.get(field))
     if not value:
-        raise ValueError(f'no "{field}"')
+        raise ValueError(msg('no "{field}"', field=field))
     return value
 
 
@@ -141,7 +142,7 @@ def _bucket(record: dict, details: dict, _region) -> Produced:
     name = _id(record, "Name")
     settings = details.get(name)
     if not isinstance(settings, dict):
-        raise ValueError(f"bucket {name}: its settings were not collected (no details entry)")
+        raise ValueError(msg("bucket {name}: its settings were not collected (no details entry)", name=name))
     rule = (((settings.get("encryption") or {}).get("ServerSideEncryptionConfiguration") or {}).get("Rules") or [{}])[0]
     default = rule.get("ApplyServerSideEncryptionByDefault") or {}
     algorithm = _text(default.get("SSEAlgorithm"))
@@ -158,7 +159,7 @@ def _bucket(record: dict, details: dict, _region) -> Produced:
     if rules:  # one replication per bucket, as the provider's resource (its id is the bucket's name)
         destinations = sorted({str((r.get("Destination") or {}).get("Bucket") or "").rsplit(":", 1)[-1] for r in rules} - {""})
         if len(destinations) > 1:
-            raise ValueError(f"bucket {name}: replication rules name {len(destinations)} destination buckets")
+            raise ValueError(msg("bucket {name}: replication rules name {n} destination buckets", name=name, n=len(destinations)))
         produced.append(("flexibleengine_obs_bucket_replication", name, name, {
             "bucket": name, "region": region, "destination_bucket": destinations[0] if destinations else None,
             "rule": [{"id": r.get("ID"), "enabled": r.get("Status") == "Enabled",
@@ -182,7 +183,8 @@ def _rds(record: dict, details: dict, _region) -> Produced:
     if active:  # one strategy per instance, as the provider's resource (its id is the instance's)
         regions = sorted({_text(p["destination_region"]) for p in active})
         if len(regions) > 1:
-            raise ValueError(f"instance {rid}: cross-region backups to {len(regions)} regions ({', '.join(regions)})")
+            raise ValueError(msg("instance {id}: cross-region backups to {n} regions ({regions})", id=rid, n=len(regions),
+                                 regions=", ".join(regions)))
         produced.append(("flexibleengine_rds_cross_region_backup_strategy", rid, _text(record.get("name")) or rid, {
             "instance_id": rid, "region": record.get("region"), "destination_region": regions[0],
             "destination_project_id": active[0].get("destination_project_id"),

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from hds_audit.evidence.interface import shown
+from hds_audit.evidence.interface import reason_of, shown
+from hds_audit.i18n.messages import Message, msg
 
 
 NAME = "resources"
@@ -186,34 +187,34 @@ def instance_address(module: Any, rtype: str, name: str, index_key: Any) -> str:
     if index_key is None:
         return base
     if isinstance(index_key, bool) or not isinstance(index_key, (int, str)):
-        raise ValueError(f"index_key {shown(index_key)} is neither a number nor a string")
+        raise ValueError(msg("index_key {value} is neither a number nor a string", value=shown(index_key)))
     return f"{base}[{index_key}]" if isinstance(index_key, int) else f"{base}[{json.dumps(index_key)}]"
 
 
 class _BadInstance(Exception):
-    def __init__(self, address: str | None, reason: str):
+    def __init__(self, address: str | None, reason: Message | str):
         super().__init__(reason)
         self.address, self.reason = address, reason
 
 
 def _instance(rel: str, module, rtype: str, name: str, instance: Any, tenant) -> Resource:
     if not isinstance(instance, dict):
-        raise _BadInstance(None, "instance is not an object")
+        raise _BadInstance(None, msg("instance is not an object"))
     try:
         address = instance_address(module, rtype, name, instance.get("index_key"))
     except ValueError as exc:
-        raise _BadInstance(None, str(exc)) from None
+        raise _BadInstance(None, reason_of(exc)) from None
     deposed = instance.get("deposed")
     if deposed:
         address = f"{address} (deposed {deposed})"
     attributes = instance.get("attributes")
     if attributes is None and "attributes_flat" in instance:
-        raise _BadInstance(address, "attributes in the legacy flat form; run terraform refresh with 0.12+ to rewrite them")
+        raise _BadInstance(address, msg("attributes in the legacy flat form; run terraform refresh with 0.12+ to rewrite them"))
     if not isinstance(attributes, dict):
-        raise _BadInstance(address, 'no "attributes" object')
+        raise _BadInstance(address, msg('no "attributes" object'))
     tags = _tags(rtype, attributes)
     if tags is None:
-        raise _BadInstance(address, '"tags" is not a map')
+        raise _BadInstance(address, msg('"tags" is not a map'))
     region = _text(attributes.get("region")) or _text(getattr(tenant, "default_region", None))
     return Resource(
         address=address, type=rtype, name=name,

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hds_audit.evidence.interface import Evidence, FileRead, Problem
+from hds_audit.evidence.interface import Evidence, FileRead, Problem, reason_of
+from hds_audit.i18n.messages import Message, msg
 from hds_audit.evidence.records import DuplicateKey, strict_loads
 from hds_audit.evidence.resource_model import (
     NAME as RESOURCES_KIND,
@@ -46,7 +47,12 @@ from hds_audit.evidence.resource_model import (
 
 
 class TerraformJsonError(Exception):
-    """The file is not usable `terraform show -json` output (the message says why)."""
+    """The file is not usable `terraform show -json` output: `reason` says why (a message, translated in a report);
+    the text is "FILE: reason" in English."""
+
+    def __init__(self, file: object, reason: Message | str):
+        super().__init__(f"{file}: {reason}")
+        self.reason = reason
 
 
 @dataclass
@@ -82,19 +88,21 @@ def read_file(path: Path, tenant=None) -> PlanDocument:
     try:
         reason = limits.too_large(Path(path).stat().st_size, limits.FILE_MAX_BYTES, "HDS_AUDIT_EVIDENCE_FILE_MAX_BYTES")
         if reason:
-            raise TerraformJsonError(f"{path}: {reason}")
+            raise TerraformJsonError(path, reason)
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise TerraformJsonError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        raise TerraformJsonError(path, msg("cannot be read: {reason}", reason=str(exc.strerror or exc))) from None
     name = Path(path).name
     try:
         document = strict_loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise TerraformJsonError(f"{name}: not UTF-8 text (byte {exc.start}); was the binary plan given instead of `terraform show -json` output?") from None
+        raise TerraformJsonError(name, msg("not UTF-8 text (byte {byte}); was the binary plan given instead of `terraform show -json` output?",
+                                           byte=exc.start)) from None
     except json.JSONDecodeError as exc:
-        raise TerraformJsonError(f"{name}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise TerraformJsonError(name, msg("not JSON: {reason} at line {line} column {column}", reason=exc.msg, line=exc.lineno,
+                                           column=exc.colno)) from None
     except DuplicateKey as exc:
-        raise TerraformJsonError(f"{name}: {exc}") from None
+        raise TerraformJsonError(name, reason_of(exc)) from None
     doc = read_document(document, tenant, name)
     doc.read = FileRead(name, hashlib.sha256(raw).hexdigest(), len(raw), records=len(doc.inventory.resources))
     return doc
@@ -105,10 +113,10 @@ def read_document(document: Any, tenant=None, file: str = "plan.json") -> PlanDo
     doc = PlanDocument(kind, file, Inventory(files=[file]), terraform_version=_text(document.get("terraform_version")))
     if kind == "plan":
         if document.get("errored") is True:
-            raise TerraformJsonError(f"{file}: Terraform reports this plan as errored: it is incomplete and cannot be judged")
+            raise TerraformJsonError(file, msg("Terraform reports this plan as errored: it is incomplete and cannot be judged"))
         if document.get("complete") is False:
-            doc.problems.append(Problem(file, None, "Terraform reports this plan as incomplete (deferred changes): "
-                                                    "the configuration it shows is not all that will be applied"))
+            doc.problems.append(Problem(file, None, msg("Terraform reports this plan as incomplete (deferred changes): "
+                                                        "the configuration it shows is not all that will be applied")))
         _read_changes(document.get("resource_changes"), doc)
         root = _mapping(document.get("planned_values"), "planned_values", file).get("root_module")
         doc.provider_region = _provider_region(document)
@@ -121,56 +129,56 @@ def read_document(document: Any, tenant=None, file: str = "plan.json") -> PlanDo
 
 def _kind(document: Any, file: str) -> str:
     if not isinstance(document, dict):
-        raise TerraformJsonError(f"{file}: not `terraform show -json` output: expected a JSON object")
+        raise TerraformJsonError(file, msg("not `terraform show -json` output: expected a JSON object"))
     if document.get("version") == 4 and isinstance(document.get("resources"), list):
-        raise TerraformJsonError(f"{file}: a raw Terraform state file (version 4), not `terraform show -json` output; "
-                                 "put it under resources/ in the bundle, or run `terraform show -json` on it")
+        raise TerraformJsonError(file, msg("a raw Terraform state file (version 4), not `terraform show -json` output; "
+                                           "put it under resources/ in the bundle, or run `terraform show -json` on it"))
     if "planned_values" in document or "resource_changes" in document:
         return "plan"
     if "values" in document or "format_version" in document:
         return "state"  # an empty state is just {"format_version": "1.0"}
-    raise TerraformJsonError(f"{file}: not `terraform show -json` output: no format_version, values nor planned_values")
+    raise TerraformJsonError(file, msg("not `terraform show -json` output: no format_version, values nor planned_values"))
 
 
 def _mapping(value: Any, what: str, file: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise TerraformJsonError(f"{file}: {what} is not an object")
+        raise TerraformJsonError(file, msg("{what} is not an object", what=what))
     return value
 
 
 def _walk_module(module: Any, address: str | None, where: str, tenant, doc: PlanDocument) -> None:
     if not isinstance(module, dict):
-        doc.problems.append(Problem(doc.file, where, "a module is not an object"))
+        doc.problems.append(Problem(doc.file, where, msg("a module is not an object")))
         return
     entries = module.get("resources") or []
     if not isinstance(entries, list):
-        doc.problems.append(Problem(doc.file, where, '"resources" is not a list'))
+        doc.problems.append(Problem(doc.file, where, msg('"resources" is not a list')))
         entries = []
     for index, entry in enumerate(entries):
         _read_entry(entry, address, f"{address or where}.resources[{index}]", tenant, doc)
     children = module.get("child_modules") or []
     if not isinstance(children, list):
-        doc.problems.append(Problem(doc.file, where, '"child_modules" is not a list'))
+        doc.problems.append(Problem(doc.file, where, msg('"child_modules" is not a list')))
         return
     for index, child in enumerate(children):
         child_address = child.get("address") if isinstance(child, dict) else None
         if not isinstance(child_address, str) or not child_address.startswith("module."):
-            doc.problems.append(Problem(doc.file, f"{where}.child_modules[{index}]", 'a child module needs an "address" (module.NAME)'))
+            doc.problems.append(Problem(doc.file, f"{where}.child_modules[{index}]", msg('a child module needs an "address" (module.NAME)')))
             continue
         _walk_module(child, child_address, child_address, tenant, doc)
 
 
 def _read_entry(entry: Any, module: str | None, where: str, tenant, doc: PlanDocument) -> None:
     if not isinstance(entry, dict):
-        doc.problems.append(Problem(doc.file, where, "not an object"))
+        doc.problems.append(Problem(doc.file, where, msg("not an object")))
         return
     if entry.get("mode", "managed") != "managed":
         return  # data sources are look-ups, not the tenant's resources
     rtype, name = entry.get("type"), entry.get("name")
     if not (isinstance(rtype, str) and rtype and isinstance(name, str) and name):
-        doc.problems.append(Problem(doc.file, entry.get("address") or where, 'a resource needs a "type" and a "name"'))
+        doc.problems.append(Problem(doc.file, entry.get("address") or where, msg('a resource needs a "type" and a "name"')))
         return
     address = entry.get("address") if isinstance(entry.get("address"), str) else instance_address(module, rtype, name, None)
     if not doc.inventory.admit(rtype, _flexibleengine(entry.get("provider_name")), f"{doc.file}#{address}"):
@@ -198,7 +206,7 @@ def _read_changes(changes: Any, doc: PlanDocument) -> None:
     if changes is None:
         return
     if not isinstance(changes, list):
-        doc.problems.append(Problem(doc.file, "resource_changes", "not a list"))
+        doc.problems.append(Problem(doc.file, "resource_changes", msg("not a list")))
         return
     for index, change in enumerate(changes):
         if not isinstance(change, dict) or change.get("mode", "managed") != "managed":
@@ -208,7 +216,7 @@ def _read_changes(changes: Any, doc: PlanDocument) -> None:
         address = change.get("address")
         body = change.get("change")
         if not isinstance(address, str) or not isinstance(body, dict) or not isinstance(body.get("actions"), list):
-            doc.problems.append(Problem(doc.file, f"resource_changes[{index}]", 'needs an "address" and change.actions'))
+            doc.problems.append(Problem(doc.file, f"resource_changes[{index}]", msg('needs an "address" and change.actions')))
             continue
         if change.get("deposed"):
             address = f"{address} (deposed {change['deposed']})"
@@ -241,11 +249,11 @@ def read_into(rel: str, document: Any, tenant, inventory: Inventory, evidence: E
     try:
         doc = read_document(document, tenant, rel)
     except TerraformJsonError as exc:
-        evidence.problems.append(Problem(rel, None, str(exc).removeprefix(f"{rel}: ")))
+        evidence.problems.append(Problem(rel, None, exc.reason))
         return
     if doc.kind == "plan":
-        evidence.problems.append(Problem(rel, None, "a saved plan (terraform show -json plan.bin), not the state: "
-                                                    "give it to hds-audit gate --plan; put `terraform show -json` of the state here"))
+        evidence.problems.append(Problem(rel, None, msg("a saved plan (terraform show -json plan.bin), not the state: give it to "
+                                                        "hds-audit gate --plan; put `terraform show -json` of the state here")))
         return
     evidence.problems += doc.problems
     inventory.resources += doc.inventory.resources

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
+from hds_audit.i18n.messages import msg
 from hds_audit.evidence.yaml_errors import read_yaml
 from hds_audit.calendar.instants import parse_instant
 
@@ -55,7 +56,7 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Waiver]]:
         return evidence
     items = document.get("waivers", []) if isinstance(document, dict) else (document or [])
     if not isinstance(items, list):
-        evidence.problems.append(Problem(FILE, None, "expected a list of waivers"))
+        evidence.problems.append(Problem(FILE, None, msg("expected a list of waivers")))
         items = []
     waivers = []
     for index, item in enumerate(items):
@@ -64,7 +65,7 @@ def load(bundle: Bundle, tenant=None) -> Evidence[list[Waiver]]:
         except ValidationError as exc:
             reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'waiver'}: {e['msg'].removeprefix('Value error, ')}"
                                 for e in exc.errors())
-            evidence.problems.append(Problem(FILE, f"waiver {index + 1}", f"refused: {reasons}"))
+            evidence.problems.append(Problem(FILE, f"waiver {index + 1}", msg("refused: {reasons}", reasons=reasons)))
             continue
         waivers.append(waiver.model_copy(update={"reference": f"{FILE}#waiver {index + 1}"}))
     note_problems(evidence)

@@ -126,7 +126,7 @@ def day(value: date | datetime | None) -> str:
         from hds_audit.calendar.instants import PARIS
 
         value = value.astimezone(PARIS).date()
-    return format_date(value, format="long", locale=locale())
+    return format_date(value, format=_first_of_month(value) or "long", locale=locale())
 
 
 def moment(value: datetime | None) -> str:
@@ -138,7 +138,13 @@ def moment(value: datetime | None) -> str:
     if value is None:
         return "—"
     local = value.astimezone(PARIS)
-    return format_datetime(local, "d MMMM y HH:mm:ss", tzinfo=PARIS, locale=locale()) + " (" + _utc_offset(local) + ")"
+    pattern = (_first_of_month(local) or "d MMMM y") + " HH:mm:ss"
+    return format_datetime(local, pattern, tzinfo=PARIS, locale=locale()) + " (" + _utc_offset(local) + ")"
+
+
+def _first_of_month(value: date) -> str | None:
+    """French writes the first of a month as an ordinal, "1er juillet 2026" (CLDR's pattern gives "1 juillet")."""
+    return "d'er' MMMM y" if current() == "fr" and value.day == 1 else None
 
 
 def _utc_offset(value: datetime) -> str:

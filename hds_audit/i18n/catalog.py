@@ -15,7 +15,7 @@ import yaml
 
 from hds_audit.paths import data_dir
 
-KEYWORDS = {"_": None, "ngettext": (1, 2), "msg": None, "nmsg": (1, 2)}  # msg/nmsg: the checks' finding messages
+KEYWORDS = {"_": None, "ngettext": (1, 2), "msg": None, "nmsg": (1, 2), "TimeParseError": None}  # msg/nmsg: the checks' finding messages
 _PACKAGE = Path(__file__).resolve().parents[1]  # every module of hds_audit/
 WORDED_SECTIONS = ("report", "residency", "deletion")  # pdf.yaml sections of texts (not colours)
 

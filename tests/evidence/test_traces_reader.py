@@ -451,7 +451,9 @@ def test_duckdb_out_of_memory_is_an_error_not_a_slow_fallback(builder, monkeypat
     builder.traces(batch(3), name=KEY.format("a") + ".gz")
 
     def out_of_memory(self, shape, region, buckets, rels):
-        raise reader.duckdb.OutOfMemoryException("could not allocate block")
+        import duckdb
+
+        raise duckdb.OutOfMemoryException("could not allocate block")
 
     monkeypatch.setattr(bulk_reader.Loader, "_duckdb", out_of_memory)
     monkeypatch.setattr(bulk_reader.Loader, "_python", lambda self, rel: pytest.fail("read in Python after running out of memory"))

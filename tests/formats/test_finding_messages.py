@@ -227,7 +227,7 @@ def test_a_run_read_back_from_results_json_renders_in_french(violations):
     result, _extras = load_result(json.loads(json.dumps(violations.to_json())))
     with language("fr"):
         texts = [digest.cause_text(c).message for c in result.root_causes()]
-    assert any(t.startswith("non valide sur toute la période : aucune couverture du 1 septembre 2026") for t in texts)
+    assert any(t.startswith("non valide sur toute la période : aucune couverture du 1er septembre 2026") for t in texts)
     assert all(f.text() == f.message for c in result.unique_checks() for f in c.findings)  # English by default
 
 

@@ -157,7 +157,7 @@ def test_notices_are_french_with_dates_in_the_locale(interim):
         words = notices(interim)
     assert [w for w, _s in words] == ["EXEMPLE", "PROVISOIRE"]
     assert words[1][1] == ("la période 2026-Q3 n'est pas terminée : jugée jusqu'au 15 septembre 2026 12:00:00 (UTC+2), "
-                           "elle se termine le 1 octobre 2026 00:00:00 (UTC+2) ; les résultats peuvent encore changer")
+                           "elle se termine le 1er octobre 2026 00:00:00 (UTC+2) ; les résultats peuvent encore changer")
 
 
 def test_scope_in_french_and_english_as_results_json_keeps_it():

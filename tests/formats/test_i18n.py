@@ -51,10 +51,15 @@ def test_the_seed_french_terms_are_used():
 
 
 def test_dates_and_numbers_in_the_locale_form():
-    from datetime import date
+    from datetime import UTC, date, datetime
+
+    from hds_audit.i18n import moment
 
     with language("fr"):
-        assert day(date(2026, 7, 1)) == "1 juillet 2026" and number(81234).replace("\u202f", " ") == "81 234"
+        assert day(date(2026, 7, 1)) == "1er juillet 2026" and number(81234).replace("\u202f", " ") == "81 234"
+        assert day(date(2026, 7, 2)) == "2 juillet 2026" and day(date(2026, 7, 11)) == "11 juillet 2026"
+        assert moment(datetime(2026, 9, 30, 22, 0, tzinfo=UTC)) == "1er octobre 2026 00:00:00 (UTC+2)"
+        assert moment(datetime(2026, 10, 1, 22, 0, tzinfo=UTC)) == "2 octobre 2026 00:00:00 (UTC+2)"
     assert day(date(2026, 7, 1)) == "1 July 2026" and number(81234) == "81,234"
 
 
@@ -77,7 +82,7 @@ def render(module, lang: str) -> bytes:
 
 def test_html_in_both_languages():
     fr, en = render(html, "fr").decode(), render(html, "en").decode()
-    assert '<html lang="fr">' in fr and "Synthèse pour la direction" in fr and "Causes racines" in fr and "1 juillet 2026" in fr
+    assert '<html lang="fr">' in fr and "Synthèse pour la direction" in fr and "Causes racines" in fr and "1er juillet 2026" in fr
     assert '<html lang="en">' in en and "Executive summary" in en and "Root causes" in en and "1 July 2026" in en
     assert "Synthèse pour la direction" not in en and "Executive summary" not in fr
 
@@ -100,7 +105,7 @@ def test_pdf_in_both_languages(tmp_path):
         path.write_bytes(render(pdf, lang))
         texts[lang] = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
     assert "Audit de conformité HDS" in texts["fr"] and "Synthèse pour la direction" in texts["fr"]
-    assert "1 juillet 2026" in texts["fr"] and "Page 1 sur" in texts["fr"]
+    assert "1er juillet 2026" in texts["fr"] and "Page 1 sur" in texts["fr"]
     assert "HDS compliance audit report" in texts["en"] and "Executive summary" in texts["en"] and "Page 1 of" in texts["en"]
 
 

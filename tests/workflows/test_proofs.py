@@ -94,7 +94,7 @@ def test_deletion_timeline_and_verdict():
                                   "proof": "delete trace deleteServer", "proof_at": "2026-04-12T09:00:00+02:00",
                                   "deadline": "2026-05-31T00:00:00+02:00", "verdict": "deleted"}
     text = plain(deletion_proof.sections(doc))
-    assert "2: 2 deleted" in text and "2026-04-12 09:00+02:00" in text
+    assert "2: deleted (2)" in text and "2026-04-12 09:00+02:00" in text
 
 
 def test_deletion_not_proven_when_a_resource_outlives_the_deadline():

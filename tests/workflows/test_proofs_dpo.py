@@ -65,3 +65,43 @@ def test_the_cli_says_what_it_proves(tmp_path):
                            "--out", str(tmp_path / "d")], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "PROVEN for" in proc.stdout and "Deletion timeline: contract end" in proc.stdout and "period 2026-Q1" not in proc.stdout
+
+
+def _pdf_text(story) -> str:
+    from reportlab.platypus import Paragraph, Table
+
+    out = []
+
+    def walk(item):
+        if isinstance(item, Paragraph):
+            out.append(item.getPlainText())
+        elif isinstance(item, Table):
+            for row in item._cellvalues:
+                for cell in row:
+                    for part in cell if isinstance(cell, list) else [cell]:
+                        walk(part)
+        elif isinstance(item, str):
+            out.append(item)
+
+    for item in story:
+        walk(item)
+    return "\n".join(out)
+
+
+def test_the_deletion_proof_reads_in_french_to_its_last_table():
+    """Verdicts, kinds, proofs and the tenant request's labels are the tool's words: in French in a French proof;
+    the JSON keeps them in English."""
+    deletion = proof("terminated", "deletion", "2026-Q2")
+    with language("fr"):
+        text = _pdf_text(deletion.kind.sections(deletion.document))
+        said = deletion.kind.statement(deletion.document)
+    for french in ("supprimé dans les délais", "Demandée le", "Jours ouvrés accordés", "Jours ouvrés utilisés", "sauvegarde",
+                   "statut deleted (liste CSBS)", "15 mai 2026", "31 mars 2026", "le jour 0 est celui de la demande"):
+        assert french in text, french
+    for english in ("deleted in time", "Requested at", "Working days", "status deleted (", "backup", "day 0 is",
+                    "March", "2026-03-31T00:00:00"):
+        assert english not in text, english
+    assert " ; " in said and "; " not in said.replace(" ; ", "")
+    row = deletion.document["timeline"][0]
+    assert row["verdict"] in ("deleted", "deleted in time") and row["proof"].startswith(("status deleted (", "trace "))
+    assert deletion.document["tenant_request"]["verdict"] == "deleted in time"

@@ -22,23 +22,36 @@ and each later one, is of those hashed bytes (a copy altered since is `EvidenceC
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import tempfile
 import threading
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from hds_audit.evidence.bundle import Bundle
 from hds_audit.evidence.interface import Evidence, Problem
-from hds_audit.evidence.traces import cache as trace_cache, copies as copying, repeats, sql
-from hds_audit.evidence.traces.copies import Copies, EvidenceChanged  # noqa: F401 - EvidenceChanged: what re-reads raise
 from hds_audit.evidence.traces.files import (  # noqa: F401 - the kind's public names
     COLLECTION_LOG, COLUMNS, PATTERNS, TRACE_SUFFIXES, list_files, parse_file, region_of, trace_files, trace_ref, trace_row,
 )
-from hds_audit.evidence.traces.duckdb_store import DuckDBTraceStore
 from hds_audit.evidence.traces.interface import TraceStore  # noqa: F401 - what checks receive
-from hds_audit.evidence.traces.reader import Loader
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from hds_audit.evidence.traces.duckdb_store import DuckDBTraceStore
+
+# DuckDB and the modules that use it load when a trace is read, not when a check or `controls list` imports this
+# package (the checks reference traces through files.trace_ref and interface.py only)
+_LAZY = {"DuckDBTraceStore": "duckdb_store", "TraceSet": "duckdb_store", "Loader": "reader", "Copies": "copies",
+         "EvidenceChanged": "copies"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+        return getattr(module, "DuckDBTraceStore" if name == "TraceSet" else name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["COLLECTION_LOG", "COLUMNS", "DESCRIPTION", "DuckDBTraceStore", "NAME", "PATTERNS", "TraceSet", "TraceStore",
            "load", "parse_file", "region_of", "replays", "scan_started", "trace_files", "trace_ref", "trace_row"]
@@ -50,12 +63,15 @@ scan_started = threading.Event()
 # DuckDB's memory budget; past it the tables page out to their temporary folder.
 MEMORY_LIMIT = os.environ.get("HDS_AUDIT_DUCKDB_MEMORY", "512MB")
 
-
-TraceSet = DuckDBTraceStore  # the name the kind's data had before the store had an interface
+# TraceSet (module __getattr__): the name DuckDBTraceStore had before the store had an interface
 
 
 def connect(workdir: str) -> duckdb.DuckDBPyConnection:
     """A DuckDB database in `workdir` holding the empty trace tables."""
+    import duckdb
+
+    from hds_audit.evidence.traces import sql
+
     con = duckdb.connect(os.path.join(workdir, "traces.duckdb"))
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
@@ -71,6 +87,12 @@ def connect(workdir: str) -> duckdb.DuckDBPyConnection:
 
 
 def load(bundle: Bundle, tenant=None) -> Evidence[DuckDBTraceStore]:
+    import duckdb
+
+    from hds_audit.evidence.traces import cache as trace_cache, copies as copying, repeats
+    from hds_audit.evidence.traces.duckdb_store import DuckDBTraceStore
+    from hds_audit.evidence.traces.reader import Loader
+
     if getattr(tenant, "engine", "duckdb") == "spark":  # `--engine spark`, or `engine: spark` in tenant.yaml
         from hds_audit.evidence.traces.spark import load as load_on_spark
 
@@ -119,6 +141,8 @@ def cached(tenant) -> bool:
 def replays(tenant) -> bool:
     """Whether the DuckDB scan may take files from an existing cache (a re-run): its files are then hashed where
     they lie, and copied only if read."""
+    from hds_audit.evidence.traces import cache as trace_cache
+
     return (getattr(tenant, "engine", "duckdb") != "spark" and cached(tenant)
             and (trace_cache.folder() / trace_cache.FILENAME).is_file())
 

@@ -10,17 +10,50 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from hds_audit.checks.deletion import KIND_WORDS
 from hds_audit.checks.details import ContractEndDetails
 from hds_audit.formats.pdf_style import key_values, text, words
-from hds_audit.i18n import _, day, ngettext
-from hds_audit.i18n.messages import details_note
+from hds_audit.i18n import _, day, ngettext, number
+from hds_audit.i18n.messages import Message, details_note, msg
 from hds_audit.workflows.proofs import ProofKind
-from hds_audit.workflows.proofs.document import table
+from hds_audit.workflows.proofs.document import table, when
 
 CHECKS = ("deletion.contract_end", "deletion.tenant_request")
 NOTHING_TO_PROVE = "no contract_end in tenant.yaml: nothing to prove"
 _DONE = {"deleted", "deleted in time"}
 _WAITING = {"pending"}
+# the verdicts the deletion checks write (in English in the JSON), as the PDF reads them
+VERDICT_WORDS = {m.template: m for m in (
+    msg("deleted"), msg("deleted in time"), msg("deleted late"), msg("not deleted"), msg("pending"), msg("no proof"),
+    msg("undated proof"), msg("no verdict"))}
+# the tenant request's details (deletion.tenant_request), as the PDF labels them; other keys as written
+REQUEST_LABELS = {
+    "requested_at": msg("Requested at"), "deadline": msg("Deadline"), "deleted_at": msg("Deleted at"),
+    "working_days_allowed": msg("Working days allowed"), "working_days_taken": msg("Working days taken"),
+    "rule": msg("Rule"), "verdict": msg("Verdict")}
+_INSTANTS = {"requested_at", "deadline", "deleted_at"}
+
+
+def verdict_word(value: Any) -> str:
+    word = VERDICT_WORDS.get(str(value))
+    return word.render() if word is not None else str(value)
+
+
+def kind_word(value: Any) -> str:
+    word = KIND_WORDS.get(str(value))
+    return word.render() if word is not None else str(value)
+
+
+def _request_value(key: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if key in _INSTANTS:
+        return when(value)
+    if key == "rule":
+        return _(str(value))  # the rule's English text is its gettext id
+    if key == "verdict":
+        return verdict_word(value)
+    return number(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def _row(item: dict[str, Any]) -> dict[str, Any]:
@@ -28,6 +61,7 @@ def _row(item: dict[str, Any]) -> dict[str, Any]:
         "resource": item.get("resource") or item.get("resource_id") or item.get("object"),
         "kind": item.get("kind"), "name": item.get("name"),
         "first_seen": item.get("first_seen"), "proof": item.get("proof"), "proof_at": item.get("proof_at"),
+        **({"proof_template": item["proof_template"]} if item.get("proof_template") else {}),
         "deadline": item.get("deadline"), "verdict": item.get("verdict"),
     }
 
@@ -73,7 +107,12 @@ def statement(doc: dict[str, Any]) -> str | None:
     request = doc.get("tenant_request") or {}
     if request.get("deleted_at"):
         parts.append(_("tenant deleted {date}", date=_day(request["deleted_at"])))
-    return _("Deletion timeline: {parts}.", parts="; ".join(parts)) if parts else None
+    if not parts:
+        return None
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = _("{first}; {second}", first=joined, second=part)
+    return _("Deletion timeline: {parts}.", parts=joined)
 
 
 def verdict_status(value: Any) -> str:
@@ -90,24 +129,28 @@ def sections(doc: dict[str, Any]) -> list:
 
     s = "deletion"
     story = [CondPageBreak(140), text(words(s, "timeline_title"), "h2")]
-    pairs = [(_("Contract end"), doc.get("contract_end") or "—"), (_("Deletion deadline"), doc.get("deadline") or "—")]
+    pairs = [(_("Contract end"), when(doc.get("contract_end"))), (_("Deletion deadline"), when(doc.get("deadline")))]
     if doc.get("deadline_rule"):
         pairs.append((_("Rule"), _(doc["deadline_rule"])))  # the rule's English text is its gettext id
     if doc.get("note"):
         pairs.append((_("Note"), details_note(doc)))
     counts = Counter(str(r.get("verdict") or "no verdict") for r in doc["timeline"])
     if counts:
-        pairs.append((_("Resources"), f"{sum(counts.values())}: " + ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))))
+        each = ", ".join(f"{verdict_word(v)} ({number(n)})" for v, n in sorted(counts.items()))
+        pairs.append((_("Resources"), _("{n}: {each}", n=number(sum(counts.values())), each=each)))
     story += [key_values(pairs, label_width=110), Spacer(1, 6)]
-    story += table(doc["timeline"], [("resource", _("Resource"), 95), ("kind", _("Kind"), 62), ("first_seen", _("First seen"), 68),
+    rows = [r | {"proof": Message.from_json(r["proof_template"]).render()} if r.get("proof_template") else r for r in doc["timeline"]]
+    story += table(rows, [("resource", _("Resource"), 95), ("kind", _("Kind"), 62), ("first_seen", _("First seen"), 68),
                                      ("proof", _("Deletion proof"), 90), ("proof_at", _("Proof date"), 68),
                                      ("deadline", _("Deadline"), 0), ("verdict", _("Verdict"), 56)],
-                   "verdict", verdict_status, empty=_("No resource, bucket or backup in the evidence."))
+                   "verdict", verdict_status, empty=_("No resource, bucket or backup in the evidence."),
+                   shown={"verdict": verdict_word, "kind": kind_word})
     request = doc.get("tenant_request") or {}
     story += [CondPageBreak(100), text(words(s, "tenant_title"), "h2")]
     if request:
-        story.append(key_values([(k.replace("_", " ").capitalize(), v if v is not None else "—") for k, v in request.items()
-                                 if not isinstance(v, (list, dict))], label_width=130))
+        story.append(key_values([(REQUEST_LABELS[k].render() if k in REQUEST_LABELS else k.replace("_", " ").capitalize(),
+                                  _request_value(k, v)) for k, v in request.items() if not isinstance(v, (list, dict))],
+                                label_width=130))
     else:
         story.append(text(_("No tenant deletion request in tenant.yaml."), "muted"))
     return story

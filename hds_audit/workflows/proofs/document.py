@@ -31,8 +31,9 @@ def render_pdf(proof, signer: str | None, demo: bool) -> bytes:
     story += [
         style.key_values([
             (_("Organisation"), doc["tenant"]["name"]), (_("Tenant"), doc["tenant"]["id"]),
-            (_("Period"), _("{label}: {start} to {end} (end excluded)", label=period["label"], start=period["start"], end=period["end"])),
-            (_("Generated"), doc.get("generated_at") or "—"), (_("Signed by"), signer or style.words("report", "unsigned")),
+            (_("Period"), _("{label}: {start} to {end} (end excluded)", label=period["label"], start=when(period["start"]),
+                            end=when(period["end"]))),
+            (_("Generated"), when(doc.get("generated_at"))), (_("Signed by"), signer or style.words("report", "unsigned")),
             (_("Run id"), doc["run_id"]), (_("Tool"), f"hds-audit {doc['tool']['version']}"),
         ]),
         Spacer(1, 12),
@@ -95,11 +96,25 @@ def short_time(value: str) -> str:
     return f"{match[1]} {match[2]}{match[3] or ''}"
 
 
+def when(value: Any) -> str:
+    """An instant of the JSON document (ISO 8601) as the PDF's language writes it; any other value as written."""
+    from hds_audit.calendar.instants import TimeParseError, parse_instant
+    from hds_audit.i18n import moment
+
+    if not value:
+        return "—"
+    try:
+        return moment(parse_instant(value))
+    except (TimeParseError, TypeError):
+        return str(value)
+
+
 def table(rows: list[dict], columns: list[tuple[str, str, float]], verdict_key: str | None = None,
-          verdict_status=None, empty: str | None = None) -> list:
+          verdict_status=None, empty: str | None = None, shown: dict[str, Any] | None = None) -> list:
     """A table of `rows` (dicts from the checks' details), columns (key, label, width; 0 = the rest).
 
     Values are evidence: each is escaped text. The verdict column is coloured by `verdict_status(value)`.
+    `shown` maps a column's key to how its values read (a word of the tool's own, in the PDF's language).
     """
     if not rows:
         return [style.text(empty or _("Nothing listed."), "muted")]
@@ -111,6 +126,8 @@ def table(rows: list[dict], columns: list[tuple[str, str, float]], verdict_key: 
         cells = []
         for c, (key, _label, _width) in enumerate(columns):
             value = row.get(key)
+            if shown and key in shown and value is not None:
+                value = shown[key](value)
             if isinstance(value, bool):
                 value = _("yes") if value else _("no")
             elif isinstance(value, str) and _ISO.match(value):
