@@ -77,6 +77,9 @@ def run_checks(
             status = worst(r.status for r in results)
         controls.append(ControlResult(control, status, results, unbound=binding is None))
     reads = bundle.reads()
+    for kind, evidence in cache.loaded.items():  # the checks are done: stores of this run may let their files go
+        if kind not in (preloaded or {}) and hasattr(evidence.data, "release"):
+            evidence.data.release()
     return RunResult(
         tenant=tenant, period=period, controls=controls, evidence_files=reads,
         evidence_notes={k: e.note for k, e in sorted(cache.loaded.items()) if e.note},

@@ -128,3 +128,35 @@ def test_a_trace_in_two_files_is_found_by_its_id_alone(builder, shape):
     evidence = traces.load(Bundle(str(builder.root)), SimpleNamespace(engine="duckdb", cache=False))
     assert evidence.data.count() == 3
     assert [p.file for p in evidence.problems if "also in" in p.reason] == [f"traces/{day}/b{ext}"]
+
+
+
+def test_a_released_store_removes_its_folder_beside_the_rest_of_the_run(builder, cache_dir):
+    """The trace store's temporary folder (copies of every trace file, the DuckDB file) is removed in a thread once the
+    checks are done, beside the reports' rendering, not at exit after them."""
+    import threading
+
+    two_files(builder)
+    store = scan(builder).data
+    workdir = store.workdir
+    assert os.path.isdir(workdir)
+    store.release()
+    for thread in threading.enumerate():
+        if thread.name == "hds-audit-traces-cleanup":
+            thread.join(timeout=60)
+    assert not os.path.exists(workdir)
+    store.release()  # twice: nothing more to do
+
+
+def test_run_checks_releases_the_trace_store_it_loaded(monkeypatch, cache_dir):
+    from hds_audit.calendar.period import parse_period
+    from hds_audit.catalog import load_catalog
+    from hds_audit.evidence.tenant import load as load_tenant
+    from hds_audit.evidence.traces.duckdb_store import DuckDBTraceStore
+    from hds_audit.paths import data_dir
+
+    released = []
+    monkeypatch.setattr(DuckDBTraceStore, "release", lambda self: released.append(self))
+    bundle = Bundle(str(data_dir("samples") / "compliant"))
+    engine.run_checks(load_catalog(), bundle, load_tenant(bundle), parse_period("2026-Q3"), only={"trace.continuity"})
+    assert len(released) == 1

@@ -10,6 +10,7 @@ each question; `hits` and `gap_points` are made by one query for the next.
 from __future__ import annotations
 
 import shutil
+import threading
 import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -33,8 +34,14 @@ class DuckDBTraceStore(QueryStore):
     _accounts: list[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        if self.workdir:
-            weakref.finalize(self, _dispose, self.con, self.workdir)
+        self._finalizer = weakref.finalize(self, _dispose, self.con, self.workdir) if self.workdir else None
+
+    def release(self) -> None:
+        """No question will be asked any more (the checks are done): close the database and remove its folder (the
+        copies of every trace file, the DuckDB file) in a thread, beside the rendering of the reports, instead of
+        at exit after them; the process still waits for it before it ends."""
+        if self._finalizer is not None and self._finalizer.detach():
+            threading.Thread(target=_dispose, args=(self.con, self.workdir), name="hds-audit-traces-cleanup").start()
 
     # -- the engine's own reading (the scan, tests, the repeats) -----------------------------------------------------
     def rows(self, query: str, params: list | dict | None = None) -> list[tuple]:
