@@ -23,12 +23,8 @@ HEADING = "## Reports at {n:,} trace files"
 
 def bundle_of_files(files: int, cache: Path) -> Path:
     """A bundle of `files` trace files of one trace each, generated once into cache/files-N."""
-    kept = generate.PER_FILE
-    generate.PER_FILE = 1  # one trace a file: the per-file costs without the per-event ones
-    try:
-        return generate.generate(files, cache / f"files-{files}")
-    finally:
-        generate.PER_FILE = kept
+    # one trace a file: the per-file costs without the per-event ones
+    return generate.generate(files, cache / f"files-{files}", per_file=1)
 
 
 def _best(step, repeat: int) -> float:

@@ -308,6 +308,7 @@ def _replace_section(text: str, section: str) -> str:
 
 
 def measure(events: int, args) -> tuple[str, dict]:
+    before = os.getloadavg()
     bundle = generate.generate(events, args.cache / generate.cache_name(events, args.layout), layout=args.layout)
     files = trace_paths(bundle)
     print(f"{events:,} events in {len(files):,} files", file=sys.stderr)
@@ -336,7 +337,7 @@ def measure(events: int, args) -> tuple[str, dict]:
     print(f"whole run {whole[0]:.2f} s, peak RSS {whole[2]:.0f} MB, exit {whole[3]}", file=sys.stderr)
     figures = {"stage": statistics.median(r["b"].wall / r["a"].wall for r in runs),
                "whole": whole[0] / min(r["a"].wall for r in runs), "rss": whole[2]}
-    return table(events, files, runs, whole, hashing), figures
+    return _loaded(table(events, files, runs, whole, hashing), before), figures
 
 
 # the targets on the benchmark machine

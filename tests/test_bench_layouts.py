@@ -84,3 +84,20 @@ def test_the_command_reads_a_mixed_layout_as_the_engine_does(tmp_path_factory, r
 def test_an_unknown_layout_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown layout"):
         generate.generate(10, tmp_path, layout="zip")
+
+
+def test_the_reports_case_writes_one_trace_a_file(tmp_path, monkeypatch):
+    """bench/reports.py measures what grows with the number of files: N files of one trace each, not N traces."""
+    import reports
+
+    monkeypatch.setattr(generate, "generate", lambda *a, **k: _generate_quietly(*a, **k))
+    bundle = reports.bundle_of_files(12, tmp_path)
+    files = sorted(p for p in (bundle / "traces").rglob("*") if p.is_file())
+    assert len(files) == 12
+
+
+def _generate_quietly(events, out, **kw):
+    return _real_generate(events, out, workers=1, quiet=True, **kw)
+
+
+_real_generate = generate.generate
