@@ -28,7 +28,7 @@ from hds_audit.checks.details import AttestationDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.attestations import words
-from hds_audit.i18n.messages import msg
+from hds_audit.i18n.messages import RuleName, msg
 from hds_audit.states import Status
 
 
@@ -42,7 +42,7 @@ class AttestationParams(policy_params("attestation_max_age_days")):
 def current(inp: CheckInput) -> Outcome:
     control = str(inp.params.get("control") or "")
     rule = inp.params.get("rule")
-    label = f"{rule} ({control})" if rule and rule != control else control
+    label = msg("{rule} ({control})", rule=RuleName(rule), control=control) if rule and rule != control else control
     days = int(inp.params["attestation_max_age_days"])
     end = inp.period.end
     since = shift_days(end, -days)
@@ -93,7 +93,7 @@ def _unattributed(attestations, control: str, rule: str | None, catalog) -> list
         target, target_rule = names[close[0]] if close else (None, None)
         if target is not None and target != control and target in organisational:
             continue  # a misspelling of another organisational rule: that rule's run reports it
-        hint = msg("; did you mean '{rule}'?", rule=target_rule) if target is not None else ""
+        hint = msg("; did you mean '{rule}'?", rule=RuleName(target_rule)) if target is not None else ""
         findings.append(Finding(a.file, msg("{ref}: its control '{control}' matches no control id or rule name, so it "
                                             "evidences nothing{hint}", ref=a.ref, control=str(a.control), hint=hint),
                                 (a.ref,), Status.ERROR))

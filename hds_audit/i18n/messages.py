@@ -104,6 +104,17 @@ class Quote:
         return self.text
 
 
+@dataclass(frozen=True)
+class RuleName:
+    """A rule of the responsibility matrix named in a message: as the matrix words it in English, in another language
+    its translation (the matrix's catalog, matrix.po), or as written when the catalog has none (a replaced matrix)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def msg(template: str, **values: Any) -> Message:
     """A message to render later in the report's language (a gettext keyword: Babel extracts `template`)."""
     return Message(template, _frozen(values))
@@ -193,6 +204,8 @@ def _value(value: Any, lang: str) -> str:
         return value.code if english else _country(value.code, lang)
     if isinstance(value, Quote):
         return value.text if english else _quote(value.text, lang)
+    if isinstance(value, RuleName):
+        return value.text if english or not value.text else i18n.translations(lang).gettext(value.text)
     if isinstance(value, bool) or isinstance(value, str) or english:
         return str(value)
     if isinstance(value, int | float | Decimal):
@@ -238,6 +251,8 @@ def _encode(value: Any) -> Any:
         return {"country": value.code}
     if isinstance(value, Quote):
         return {"quote": value.text}
+    if isinstance(value, RuleName):
+        return {"rule_name": value.text}
     return value
 
 
@@ -260,4 +275,6 @@ def _decode(value: Any) -> Any:
         return Country(str(value["country"]))
     if "quote" in value:
         return Quote(str(value["quote"]))
+    if "rule_name" in value:
+        return RuleName(str(value["rule_name"]))
     raise ValueError(f"not a message value: {value!r}")
