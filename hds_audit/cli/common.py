@@ -140,8 +140,10 @@ def resolve_period(label: str | None, start: date | None, end: date | None):
         raise Unusable(str(exc)) from None
 
 
-def signing_identity(key: Path | None, out: Path):
-    """The user's identity (--key, password from HDS_AUDIT_KEY_PASSWORD), else a throwaway DEMO one."""
+def signing_identity(key: Path | None, out: Path, lang: str | None = None):
+    """The user's identity (--key, password from HDS_AUDIT_KEY_PASSWORD), else a throwaway DEMO one (said in `lang`,
+    the language of the run's reports and summary)."""
+    from hds_audit.i18n import _, language
     from hds_audit.signing import SigningError
     from hds_audit.signing.cms import fingerprint
     from hds_audit.signing.identity import demo_identity, load_identity, password_from_env
@@ -151,8 +153,10 @@ def signing_identity(key: Path | None, out: Path):
             return load_identity(key, password_from_env())
         # in memory only: nothing is left in the temporary folder; the fingerprint is what `verify` prints too
         identity = demo_identity()
-        click.secho(f"No --key given: signing with a throwaway DEMO identity (the reports say so); "
-                    f"its certificate's SHA-256 fingerprint: {fingerprint(identity.certificate)}", fg="yellow", err=True)
+        with language(lang):
+            said = _("No --key given: signing with a throwaway DEMO identity (the reports say so); its certificate's "
+                     "SHA-256 fingerprint: {fingerprint}", fingerprint=fingerprint(identity.certificate))
+        click.secho(said, fg="yellow", err=True)
         return identity
     except SigningError as exc:
         raise Unusable(str(exc)) from None

@@ -48,7 +48,7 @@ def _prove(name: str, bundle, period, start, end, out, matrix, key, lang, s3_end
     if name == "deletion" and tenant.contract_end is None:
         click.secho(f"hds-audit: {NOTHING_TO_PROVE}", fg="red", err=True)
         return int(ExitCode.FAILED)
-    identity = common.timestamped(common.signing_identity(key, out), tsa)
+    identity = common.timestamped(common.signing_identity(key, out, common.report_language(lang, tenant)), tsa)
     try:
         result = run_checks(catalog, source, tenant, the_period, only=set(proof_kind.checks), preloaded=preloaded)
     except CatalogError as exc:

@@ -99,7 +99,7 @@ def _run(source, the_period, catalog, out, key, snapshot, previous, lang=None, t
     if not cache:
         tenant = tenant.model_copy(update={"cache": False})
     preloaded = warn_waiver_problems(source, tenant)
-    identity = timestamped(signing_identity(key, out), tsa)
+    identity = timestamped(signing_identity(key, out, report_language(lang, tenant)), tsa)
     extras, previous_run = {}, None
     if previous is not None:
         from hds_audit.pipeline.compare import CompareError, comparison_from_dir

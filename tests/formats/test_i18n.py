@@ -125,12 +125,14 @@ def test_tenant_language_is_the_default_and_lang_overrides_it(french_bundle, tmp
     proc = cli("run", str(french_bundle), "--period", "2026-Q3", "--out", str(tmp_path / "fr"))
     assert proc.returncode in (0, 1), proc.stderr
     assert "Contrôles (" in proc.stdout and "Rapports écrits dans" in proc.stdout
+    assert "Aucune --key fournie : signature avec une identité DÉMO jetable" in proc.stderr and "No --key" not in proc.stderr
     assert '<html lang="fr">' in (tmp_path / "fr" / "report.html").read_text(encoding="utf-8")
     proc = cli("run", str(french_bundle), "--period", "2026-Q3", "--out", str(tmp_path / "en"), "--lang", "en")
-    assert "Controls (" in proc.stdout and "Reports written to" in proc.stdout
+    assert "Controls (" in proc.stdout and "Reports written to" in proc.stdout and "No --key given" in proc.stderr
     assert '"language": "en"' in (tmp_path / "en" / "results.json").read_text(encoding="utf-8")
     proc = cli("residency", str(french_bundle), "--period", "2026-Q3", "--out", str(tmp_path / "proof"), "--lang", "fr")
     assert proc.returncode in (0, 1), proc.stderr
+    assert "Aucune --key fournie" in proc.stderr
     pdf_text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "proof" / "residency-proof.pdf"), "-"],
                                        capture_output=True, text=True).stdout.split())
     assert "Attestation de localisation des données" in pdf_text
