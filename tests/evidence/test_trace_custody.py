@@ -199,3 +199,27 @@ def test_a_fifo_in_place_of_any_evidence_file_is_named_and_never_opened(builder)
     with pytest.raises(OSError, match="named pipe"):
         bundle.read_bytes("tickets.csv")
     assert bundle.record("tickets.csv").sha256 == "" and bundle.reads() == []
+
+
+@posix_only
+def test_files_copied_side_by_side_keep_their_hashes_and_the_order_of_their_problems(builder, tmp_path):
+    """The copies are made several at a time: each file still gets its own hash and copy, and the problems of
+    unreadable files come in the order of the files, whatever thread met them."""
+    from hds_audit.evidence.traces import copies
+
+    names = [f"f{i:02d}.json" for i in range(3 * copies.COPY_THREADS + 2)]
+    for i, name in enumerate(names):
+        builder.traces([trace("a.durand", f"2026-07-01T10:{i:02d}:00+02:00", trace_id=f"t{i}")],
+                       name=f"CloudTraces/eu-west-0/2026/7/1/system/ECS/{name}")
+    secret = tmp_path / "outside.json"
+    secret.write_text("[]")
+    for bad in ("b-link.json", "d-link.json"):
+        os.symlink(secret, builder.root / FOLDER / bad)
+    os.mkfifo(builder.root / FOLDER / "c-pipe.json")
+    evidence = traces.load(Bundle(str(builder.root)))
+    assert [p.file.rsplit("/", 1)[-1] for p in evidence.problems] == ["b-link.json", "c-pipe.json", "d-link.json"]
+    hashed = {f.path: f.sha256 for f in evidence.files}
+    assert hashed == {f"{FOLDER}/{n}": hashlib.sha256((builder.root / FOLDER / n).read_bytes()).hexdigest() for n in names}
+    assert evidence.data.count() == len(names)
+    copied = evidence.data.copies
+    assert all(open(copied.paths[rel], "rb").read() == (builder.root / rel).read_bytes() for rel in hashed)
