@@ -28,7 +28,7 @@ from hds_audit.checks.details import AttestationDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.attestations import words
-from hds_audit.i18n.messages import msg
+from hds_audit.i18n.messages import Rule, msg
 from hds_audit.states import Status
 
 
@@ -42,7 +42,7 @@ class AttestationParams(policy_params("attestation_max_age_days")):
 def current(inp: CheckInput) -> Outcome:
     control = str(inp.params.get("control") or "")
     rule = inp.params.get("rule")
-    label = f"{rule} ({control})" if rule and rule != control else control
+    label = Rule(rule, control)  # the rule's name in the report's language
     days = int(inp.params["attestation_max_age_days"])
     end = inp.period.end
     since = shift_days(end, -days)

@@ -25,6 +25,7 @@ from hds_audit.formats.xlsx_cells import filter_rows as _filter
 from hds_audit.formats.xlsx_cells import put, put_time, status_cell
 from hds_audit.formats.xlsx_cells import table as _table
 from hds_audit.i18n import _, every_language
+from hds_audit.i18n.matrix import worded_context
 from hds_audit.states import SEVERITY
 
 FILENAME = "report.xlsx"
@@ -43,6 +44,7 @@ ENTRY = "FFF8DC"  # the cells a person fills in
 def render(ctx: RenderContext) -> bytes:
     from openpyxl import Workbook
 
+    ctx = worded_context(ctx)  # the matrix's texts in the report's language
     result = ctx.result
     wb = Workbook()
     summary = wb.active

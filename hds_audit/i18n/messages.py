@@ -104,6 +104,24 @@ class Quote:
         return self.text
 
 
+@dataclass(frozen=True)
+class Rule:
+    """A control named in a message: "rule (control id)" in English, as the checks always wrote it and as results.json
+    keeps it (a plain string); in another language the rule's translation (hds_audit/i18n/matrix.py). Read back from
+    results.json it is that plain string, shown as written."""
+
+    rule: str | None
+    control: str
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.control})" if self.rule and self.rule != self.control else self.control
+
+    def render(self, lang: str) -> str:
+        from hds_audit.i18n.matrix import text
+
+        return str(Rule(text(self.rule, lang) if self.rule else self.rule, self.control))
+
+
 def msg(template: str, **values: Any) -> Message:
     """A message to render later in the report's language (a gettext keyword: Babel extracts `template`)."""
     return Message(template, _frozen(values))
@@ -193,6 +211,8 @@ def _value(value: Any, lang: str) -> str:
         return value.code if english else _country(value.code, lang)
     if isinstance(value, Quote):
         return value.text if english else _quote(value.text, lang)
+    if isinstance(value, Rule):
+        return str(value) if english else value.render(lang)
     if isinstance(value, bool) or isinstance(value, str) or english:
         return str(value)
     if isinstance(value, int | float | Decimal):
@@ -238,6 +258,8 @@ def _encode(value: Any) -> Any:
         return {"country": value.code}
     if isinstance(value, Quote):
         return {"quote": value.text}
+    if isinstance(value, Rule):
+        return str(value)  # results.json as it has always been
     return value
 
 
