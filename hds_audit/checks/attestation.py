@@ -28,7 +28,7 @@ from hds_audit.checks.details import AttestationDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.attestations import words
-from hds_audit.i18n.messages import Rule, msg
+from hds_audit.i18n.messages import Message, Rule, msg
 from hds_audit.states import Status
 
 
@@ -73,6 +73,16 @@ def current(inp: CheckInput) -> Outcome:
                                                 "not evidence the period", label=label, signed=a.signed_at, end=end),
                                     (a.ref,), Status.MANUAL))
     return Outcome(findings, details=details)
+
+
+def rule_named(message: Message | None, details: dict) -> Message | None:
+    """A message of this check read back from results.json, its rule's name typed again (messages.Rule), so that a
+    report rendered from the JSON form names the rule in its own language as the run's report did."""
+    control = details.get("control")
+    if message is None or not isinstance(control, str):
+        return message
+    rule = details.get("rule")
+    return message.naming(Rule(rule if isinstance(rule, str) else None, control))
 
 
 SIMILAR = 0.75  # difflib ratio from which a name not found is taken for a misspelling of a rule

@@ -48,6 +48,11 @@ class Message:
             pattern = words.ngettext(self.template, self.plural, int(values.get("n") or 0))
         return pattern.format(**{name: _value(value, lang) for name, value in values.items()})
 
+    def naming(self, rule: Rule) -> Message:
+        """This message with the plain text of `rule` (as read back from results.json) typed as that Rule again."""
+        said = str(rule)
+        return Message(self.template, tuple((k, rule if v == said else v) for k, v in self.params), self.plural)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"template": self.template}
         if self.plural is not None:

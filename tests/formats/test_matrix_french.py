@@ -292,3 +292,14 @@ def test_a_rule_named_in_a_finding_is_worded_in_french_and_kept_in_english_in_re
     with language("fr"):
         notes = [k.note_text() for c in violations.controls for k in c.checks if k.id == "attestation.current" and k.note]
     assert any("Sécurité du poste de travail (workstation-safety)" in n for n in notes)
+
+
+def test_a_run_read_back_from_results_json_still_names_its_rules_in_french(violations):
+    from hds_audit.workflows.review import load_result
+
+    doc = violations.to_json()
+    back, _extras = load_result(doc)
+    assert back.to_json()["controls"] == doc["controls"]  # their results.json form as it was
+    page = _html(back, "fr")
+    assert "aucune attestation signée pour Sécurité du poste de travail (workstation-safety)" in page
+    assert "Identifiants et habilitations" in page and "Workstation safety" not in page
