@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -94,13 +95,18 @@ def test_the_translations_use_the_reports_terms_for_customer_and_provider():
 def test_matrix_po_holds_the_matrix_texts_only_and_says_the_english_is_authoritative():
     from babel.messages.pofile import read_po
 
-    with MATRIX_PO.open("rb") as handle:
-        ids = {m.id for m in read_po(handle) if m.id}
-    assert ids == _texts()  # no stale entry of a row the CSV files no longer have
+    def entries(path):
+        with path.open("rb") as handle:
+            return {m.id: m.string for m in read_po(handle) if m.id}
+
+    mine = entries(MATRIX_PO)
+    assert set(mine) == _texts()  # no stale entry of a row the CSV files no longer have
     head = MATRIX_PO.read_text(encoding="utf-8").split('msgid ""')[0]
     assert "The English text of the Service Description is authoritative" in head
-    catalog = read_catalog("fr")
-    assert catalog.get("Backup").string == "Sauvegarde"  # also a text of hds_audit.po: the same translation
+    # a text another catalog also holds ("Backup", a heading of hds_audit.po) is translated alike in both
+    shared = {(k, v, theirs[k]) for other in MATRIX_PO.parent.glob("*.po") if other != MATRIX_PO
+              for theirs in [entries(other)] for k, v in mine.items() if k in theirs}
+    assert shared and all(v == t for _k, v, t in shared), shared
 
 
 def test_an_empty_or_not_applicable_text_is_never_looked_up():
@@ -135,10 +141,10 @@ def test_the_extraction_lists_the_matrix_texts():
 
 # -- the reports ------------------------------------------------------------------------------------------------------
 def _run(lang: str) -> RunResult:
+    from hds_audit.calendar.period import parse_period
     from hds_audit.evidence.bundle import Bundle
     from hds_audit.evidence.tenant import load
     from hds_audit.pipeline.engine import run_checks
-    from hds_audit.calendar.period import parse_period
 
     bundle = Bundle(str(data_dir("samples") / "violations"))
     result = run_checks(load_catalog(), bundle, load(bundle), parse_period("2026-Q3"))
@@ -219,7 +225,7 @@ def test_the_machine_formats_keep_the_english_wording_in_a_french_run(violations
         for module in (html, xlsx, pdf):
             module.render(RenderContext(violations))  # a render copies the result: it never rewords the run's own
         french = {m: m.render(RenderContext(violations)) for m in (json_results, junit, oscal, ciso_assistant)}
-    doc = __import__("json").loads(french[json_results])
+    doc = json.loads(french[json_results])
     rules = {c["id"]: c for c in doc["controls"]}
     assert rules["backup-security"]["rule"] == "Backup security" and rules["backup-security"]["domain"] == "Backup"
     assert rules["trace-management"]["customer_responsibility"].startswith("The Customer is responsible for the traceability")
