@@ -346,7 +346,7 @@ def appendix(ctx: RenderContext) -> list:
         story.append(text(_("No evidence file was read."), "base"))
     if result.dropped:  # a replaced matrix left these bindings without a rule, and the user dropped them on purpose
         story += [text(words("report", "dropped_checks"), "h2")]
-        rows = [header_row("Binding", "Checks not run", "Dropped by")] + [
+        rows = [header_row(_("Binding"), _("Checks not run"), _("Dropped by"))] + [
             [text(d.binding, "cell_bold"), text(", ".join(d.checks), "cell"), text(d.by, "cell")] for d in result.dropped]
         story.append(grid(rows, [150, content_width() - 270, 120]))
     if result.evidence_notes:

@@ -315,8 +315,8 @@ def _evidence(ws, result) -> None:
         put(ws, row, 2, to_seconds(note), wrap=True)
     for dropped in result.dropped:  # checks a replaced matrix left without a rule, dropped on purpose
         row += 1
-        put(ws, row, 1, f"(binding {dropped.binding} dropped on purpose: {dropped.by})")
-        put(ws, row, 2, f"checks not run: {', '.join(dropped.checks)}", wrap=True)
+        put(ws, row, 1, _("(binding {binding} dropped on purpose: {by})", binding=dropped.binding, by=dropped.by))
+        put(ws, row, 2, _("checks not run: {checks}", checks=", ".join(dropped.checks)), wrap=True)
     _filter(ws, len(headers), row)
 
 

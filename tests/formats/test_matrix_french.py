@@ -50,6 +50,11 @@ def _english_in_reports() -> list[str]:
     return sorted(t for t in _texts() if t not in french)
 
 
+def french_words(message: str) -> str:
+    with language("fr"):
+        return _(message)
+
+
 def _normalised(text: str) -> str:
     return " ".join(text.split())
 
@@ -240,13 +245,15 @@ def test_the_machine_formats_keep_the_english_wording_in_a_french_run(violations
 
 # -- a replaced matrix -------------------------------------------------------------------------------------------------
 def _replaced(tmp_path) -> RunResult:
-    """The bundled matrix with one rule and one duty reworded (a newer edition), and a new row no binding names."""
+    """The bundled matrix with one rule and one duty reworded (a newer edition), a new row no binding names, and the
+    row of Workstation safety gone (its binding dropped on purpose)."""
     with (CONTROLS / "matrix.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
         if row["id"] == "backup-security":
             row["rule"] = "Security of backups (2027 edition)"
             row["customer_responsibility"] = "Backups of health data are encrypted at rest and in transit."
+    rows = [row for row in rows if row["id"] != "workstation-safety"]
     rows.append({"id": "ai-usage", "domain": "Artificial intelligence", "rule": "Use of AI on health data", "detail": "",
                  "responsibility": "Customer", "customer_responsibility": "The Customer documents every model it runs.",
                  "provider_responsibility": "N/A"})
@@ -257,11 +264,11 @@ def _replaced(tmp_path) -> RunResult:
         writer.writerows(rows)
     from report_fixtures import sample_result
 
-    catalog = load_catalog(path)
+    catalog = load_catalog(path, drop=["workstation-safety"])
     base = sample_result()
     controls = [ControlResult(c, Status.MANUAL, [], unbound=c.id not in catalog.bindings) for c in catalog.controls]
     return RunResult(base.tenant, base.period, controls, base.evidence_files, {}, run_id=base.run_id,
-                     generated_at=base.generated_at, language="fr")
+                     generated_at=base.generated_at, language="fr", dropped=catalog.dropped)
 
 
 def test_a_replaced_matrix_text_absent_from_the_catalog_is_shown_as_written(tmp_path):
@@ -276,6 +283,10 @@ def test_a_replaced_matrix_text_absent_from_the_catalog_is_shown_as_written(tmp_
     # the new row has no binding: said in French, not as results.json's English note
     assert "Aucune preuve n'est rattachée à cette règle dans controls/bindings.yaml." in page
     assert "no evidence is bound to this rule" not in page
+    # the dropped binding's bundled rule, in the list of checks dropped on purpose
+    dropped = page[page.index(_normalised(french_words("Checks dropped on purpose"))):]
+    assert "Sécurité du poste de travail" in dropped and "Workstation safety" not in page
+    assert "Règle (matrice fournie avec hds-audit)" in dropped and "Checks not run" not in page
 
 
 def test_a_replaced_matrix_renders_in_the_french_pdf(tmp_path):
