@@ -113,7 +113,7 @@ class Quote:
 class Rule:
     """A control named in a message: "rule (control id)" in English, as the checks always wrote it and as results.json
     keeps it (a plain string); in another language the rule's translation (hds_audit/i18n/matrix.py). Read back from
-    results.json it is that plain string, shown as written."""
+    results.json it is that plain string until its check types it again (checks/attestation.py rule_named)."""
 
     rule: str | None
     control: str
