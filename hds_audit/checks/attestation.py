@@ -28,7 +28,7 @@ from hds_audit.checks.details import AttestationDetails
 from hds_audit.checks.interface import CheckInput, Finding, Outcome, policy_params
 from hds_audit.checks.registry import check
 from hds_audit.evidence.attestations import words
-from hds_audit.i18n.messages import RuleName, msg
+from hds_audit.i18n.messages import Message, Rule, msg
 from hds_audit.states import Status
 
 
@@ -42,7 +42,7 @@ class AttestationParams(policy_params("attestation_max_age_days")):
 def current(inp: CheckInput) -> Outcome:
     control = str(inp.params.get("control") or "")
     rule = inp.params.get("rule")
-    label = msg("{rule} ({control})", rule=RuleName(rule), control=control) if rule and rule != control else control
+    label = Rule(rule, control)  # the rule's name in the report's language
     days = int(inp.params["attestation_max_age_days"])
     end = inp.period.end
     since = shift_days(end, -days)
@@ -75,6 +75,16 @@ def current(inp: CheckInput) -> Outcome:
     return Outcome(findings, details=details)
 
 
+def rule_named(message: Message | None, details: dict) -> Message | None:
+    """A message of this check read back from results.json, its rule's name typed again (messages.Rule), so that a
+    report rendered from the JSON form names the rule in its own language as the run's report did."""
+    control = details.get("control")
+    if message is None or not isinstance(control, str):
+        return message
+    rule = details.get("rule")
+    return message.naming(Rule(rule if isinstance(rule, str) else None, control))
+
+
 SIMILAR = 0.75  # difflib ratio from which a name not found is taken for a misspelling of a rule
 
 
@@ -93,7 +103,7 @@ def _unattributed(attestations, control: str, rule: str | None, catalog) -> list
         target, target_rule = names[close[0]] if close else (None, None)
         if target is not None and target != control and target in organisational:
             continue  # a misspelling of another organisational rule: that rule's run reports it
-        hint = msg("; did you mean '{rule}'?", rule=RuleName(target_rule)) if target is not None else ""
+        hint = msg("; did you mean '{rule}'?", rule=target_rule) if target is not None else ""
         findings.append(Finding(a.file, msg("{ref}: its control '{control}' matches no control id or rule name, so it "
                                             "evidences nothing{hint}", ref=a.ref, control=str(a.control), hint=hint),
                                 (a.ref,), Status.ERROR))

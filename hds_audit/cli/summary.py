@@ -53,8 +53,9 @@ def _print_summary(result: RunResult, out: Path | None) -> None:
     _print_root_causes(console, result)
     _print_errors(console, result, out)
     for dropped in result.dropped:
-        console.print(f"[yellow]Dropped on purpose ({escape(dropped.by)}):[/] binding {escape(dropped.binding)}, "
-                      f"checks {escape(', '.join(dropped.checks))} not run", soft_wrap=True)
+        console.print(f"[yellow]{escape(_('Dropped on purpose ({by})', by=dropped.by) + _(': '))}[/]"
+                      + escape(_("binding {binding}, checks {checks} not run", binding=dropped.binding,
+                                 checks=", ".join(dropped.checks))), soft_wrap=True)
     if out is not None:
         files = ", ".join(sorted(p.name for p in out.iterdir() if p.is_file()))
         console.print(escape(_("Reports written to {folder}: {files}", folder=str(out.resolve()), files=files)), soft_wrap=True)

@@ -11,6 +11,7 @@ from hds_audit.formats.interface import RenderContext, notices, to_seconds, visi
 from hds_audit.formats.pdf import responsibility
 from hds_audit.formats.pdf_style import status_label
 from hds_audit.i18n import _, current, day, moment, number, translations
+from hds_audit.i18n.matrix import translation_note, worded_context
 from hds_audit.paths import data_dir
 from hds_audit.states import SEVERITY
 
@@ -84,12 +85,14 @@ def render(ctx: RenderContext) -> bytes:
     env.install_gettext_translations(translations(current()), newstyle=True)
     from hds_audit.i18n.messages import finding_text, note_text, waiver_text
 
+    ctx = worded_context(ctx)  # the matrix's texts in the report's language (doc below is drawn from it)
     env.filters["seconds"] = to_seconds  # messages and notes only: evidence names print as written
     result = ctx.result
     by_responsibility: dict[str, Counter] = {}
     for control in result.controls:
         by_responsibility.setdefault(control.control.responsibility, Counter())[control.status.value] += 1
     doc = result.to_json()
+    live = _live(result, doc)
     changes = {"new": _("new"), "fixed": _("fixed"), "persisting": _("persisting")}
     html = env.get_template(TEMPLATE).render(
         result=result, doc=doc, states=[s.value for s in SEVERITY], lang=current(),
@@ -107,9 +110,22 @@ def render(ctx: RenderContext) -> bytes:
         responsibility=responsibility, change_label=changes.get, number=number,
         indicators=_indicators(result), attention=_attention(result), max_attention=MAX_ATTENTION,
         colon=_(": "),  # French sets a space before the colon
-        finding_text=finding_text, note_text=note_text, waiver_text=waiver_text, scope_text=_scope_text,
+        finding_text=lambda f: finding_text(live.get(id(f), f)), note_text=lambda k: note_text(live.get(id(k), k)),
+        waiver_text=lambda f: waiver_text(live.get(id(f), f)), scope_text=_scope_text,
+        matrix_note=translation_note(),
     )
     return html.encode("utf-8")
+
+
+def _live(result, doc) -> dict:
+    """id of each check and finding of `doc` (results.json's form) -> the run's own object, whose message knows what
+    each value is (a rule's name, which the JSON form keeps as plain text): the HTML then words them as the PDF does."""
+    found: dict = {}
+    for control, c in zip(result.controls, doc["controls"]):
+        for check, k in zip(control.checks, c["checks"]):
+            found[id(k)] = check
+            found.update((id(f), finding) for finding, f in zip(check.findings, k["findings"]))
+    return found
 
 
 def _scope_text(described: str) -> str:

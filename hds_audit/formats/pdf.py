@@ -34,6 +34,7 @@ from hds_audit.formats.pdf_style import (
 )
 from hds_audit.formats.sampling import hidden_text, representative
 from hds_audit.i18n import _, day, moment, ngettext, number
+from hds_audit.i18n.matrix import translation_note, worded_context
 from hds_audit.results.reviews import headline as review_headline
 from hds_audit.states import SEVERITY, Status, is_blocking
 
@@ -45,6 +46,7 @@ MATRIX_START = 200  # points: room for the matrix title, intro and a few rows, e
 
 
 def render(ctx: RenderContext) -> bytes:
+    ctx = worded_context(ctx)  # the matrix's texts in the report's language, everywhere the PDF quotes them
     result = ctx.result
     story = (cover(ctx) + executive_summary(ctx) + summary(ctx) + root_cause_list(ctx) + changes(ctx) + matrix(ctx)
              + findings(ctx) + appendix(ctx))
@@ -210,8 +212,11 @@ def matrix(ctx: RenderContext) -> list:
         rows.append(row)
     rest = content_width() - 66 - 46 - 70 - (64 if reviewed else 0)
     widths = [rest * 0.6, rest * 0.4, 70, 66, 46] + ([64] if reviewed else [])
-    return [text(words("report", "matrix_title"), "h1"), text(words("report", "matrix_intro"), "muted"), Spacer(1, 6),
-            grid(rows, widths), PageBreak()]
+    intro = [text(words("report", "matrix_title"), "h1"), text(words("report", "matrix_intro"), "muted")]
+    note = translation_note()  # once, where the matrix is first quoted in full
+    if note:
+        intro.append(text(note, "muted"))
+    return intro + [Spacer(1, 6), grid(rows, widths), PageBreak()]
 
 
 # -- findings per control -------------------------------------------------------------------------
@@ -341,7 +346,7 @@ def appendix(ctx: RenderContext) -> list:
         story.append(text(_("No evidence file was read."), "base"))
     if result.dropped:  # a replaced matrix left these bindings without a rule, and the user dropped them on purpose
         story += [text(words("report", "dropped_checks"), "h2")]
-        rows = [header_row("Binding", "Checks not run", "Dropped by")] + [
+        rows = [header_row(_("Binding"), _("Checks not run"), _("Dropped by"))] + [
             [text(d.binding, "cell_bold"), text(", ".join(d.checks), "cell"), text(d.by, "cell")] for d in result.dropped]
         story.append(grid(rows, [150, content_width() - 270, 120]))
     if result.evidence_notes:

@@ -25,6 +25,7 @@ from hds_audit.formats.xlsx_cells import filter_rows as _filter
 from hds_audit.formats.xlsx_cells import put, put_time, status_cell
 from hds_audit.formats.xlsx_cells import table as _table
 from hds_audit.i18n import _, every_language
+from hds_audit.i18n.matrix import worded_context
 from hds_audit.states import SEVERITY
 
 FILENAME = "report.xlsx"
@@ -43,6 +44,7 @@ ENTRY = "FFF8DC"  # the cells a person fills in
 def render(ctx: RenderContext) -> bytes:
     from openpyxl import Workbook
 
+    ctx = worded_context(ctx)  # the matrix's texts in the report's language
     result = ctx.result
     wb = Workbook()
     summary = wb.active
@@ -313,8 +315,8 @@ def _evidence(ws, result) -> None:
         put(ws, row, 2, to_seconds(note), wrap=True)
     for dropped in result.dropped:  # checks a replaced matrix left without a rule, dropped on purpose
         row += 1
-        put(ws, row, 1, f"(binding {dropped.binding} dropped on purpose: {dropped.by})")
-        put(ws, row, 2, f"checks not run: {', '.join(dropped.checks)}", wrap=True)
+        put(ws, row, 1, _("(binding {binding} dropped on purpose: {by})", binding=dropped.binding, by=dropped.by))
+        put(ws, row, 2, _("checks not run: {checks}", checks=", ".join(dropped.checks)), wrap=True)
     _filter(ws, len(headers), row)
 
 

@@ -1,8 +1,9 @@
 """The texts to translate, gathered where they are written (Babel's extractors), so a test and a
 translator see the same list: `_()` and `ngettext()` in the code, the checks' `msg()` and `nmsg()`
 (hds_audit/i18n/messages.py), `_()` in the HTML template, every text of report_templates/pdf.yaml
-and actions.yaml (the English text is the gettext key), and the response-time cells quoted from the Service
-Description (controls/support_plans.yaml).
+and actions.yaml (the English text is the gettext key), the response-time cells quoted from the Service
+Description (controls/support_plans.yaml), and the texts of the responsibility matrix that the human reports
+quote (controls/matrix.csv and commitments.csv: hds_audit/i18n/matrix.py).
 
 `python -m hds_audit.i18n.catalog` prints the messages the French catalog lacks.
 """
@@ -26,7 +27,14 @@ def _yaml_texts() -> set[str]:
     texts = {str(v) for section in WORDED_SECTIONS for v in (wording.get(section) or {}).values()}
     texts |= {str(entry["label"]) for entry in wording["statuses"].values()}
     actions = yaml.safe_load((templates / "actions.yaml").read_text(encoding="utf-8"))
-    return texts | {str(v) for v in actions["actions"].values()} | _seed_quotes()
+    return texts | {str(v) for v in actions["actions"].values()} | _seed_quotes() | _matrix_texts()
+
+
+def _matrix_texts() -> set[str]:
+    from hds_audit.i18n.matrix import source_texts
+
+    controls = data_dir("controls")
+    return source_texts([controls / "matrix.csv", controls / "commitments.csv"])
 
 
 def _seed_quotes() -> set[str]:

@@ -48,6 +48,11 @@ class Message:
             pattern = words.ngettext(self.template, self.plural, int(values.get("n") or 0))
         return pattern.format(**{name: _value(value, lang) for name, value in values.items()})
 
+    def naming(self, rule: Rule) -> Message:
+        """This message with the plain text of `rule` (as read back from results.json) typed as that Rule again."""
+        said = str(rule)
+        return Message(self.template, tuple((k, rule if v == said else v) for k, v in self.params), self.plural)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"template": self.template}
         if self.plural is not None:
@@ -105,14 +110,21 @@ class Quote:
 
 
 @dataclass(frozen=True)
-class RuleName:
-    """A rule of the responsibility matrix named in a message: as the matrix words it in English, in another language
-    its translation (the matrix's catalog, matrix.po), or as written when the catalog has none (a replaced matrix)."""
+class Rule:
+    """A control named in a message: "rule (control id)" in English, as the checks always wrote it and as results.json
+    keeps it (a plain string); in another language the rule's translation (hds_audit/i18n/matrix.py). Read back from
+    results.json it is that plain string until its check types it again (checks/attestation.py rule_named)."""
 
-    text: str
+    rule: str | None
+    control: str
 
     def __str__(self) -> str:
-        return self.text
+        return f"{self.rule} ({self.control})" if self.rule and self.rule != self.control else self.control
+
+    def render(self, lang: str) -> str:
+        from hds_audit.i18n.matrix import text
+
+        return str(Rule(text(self.rule, lang) if self.rule else self.rule, self.control))
 
 
 def msg(template: str, **values: Any) -> Message:
@@ -204,8 +216,8 @@ def _value(value: Any, lang: str) -> str:
         return value.code if english else _country(value.code, lang)
     if isinstance(value, Quote):
         return value.text if english else _quote(value.text, lang)
-    if isinstance(value, RuleName):
-        return value.text if english or not value.text else i18n.translations(lang).gettext(value.text)
+    if isinstance(value, Rule):
+        return str(value) if english else value.render(lang)
     if isinstance(value, bool) or isinstance(value, str) or english:
         return str(value)
     if isinstance(value, int | float | Decimal):
@@ -251,8 +263,8 @@ def _encode(value: Any) -> Any:
         return {"country": value.code}
     if isinstance(value, Quote):
         return {"quote": value.text}
-    if isinstance(value, RuleName):
-        return {"rule_name": value.text}
+    if isinstance(value, Rule):
+        return str(value)  # results.json as it has always been
     return value
 
 
@@ -275,6 +287,4 @@ def _decode(value: Any) -> Any:
         return Country(str(value["country"]))
     if "quote" in value:
         return Quote(str(value["quote"]))
-    if "rule_name" in value:
-        return RuleName(str(value["rule_name"]))
     raise ValueError(f"not a message value: {value!r}")

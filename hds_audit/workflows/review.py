@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -62,10 +62,7 @@ def load_result(document: dict[str, Any]) -> tuple[RunResult, dict[str, Any]]:
             for k in c.get("checks", []):
                 key = json.dumps(k, sort_keys=True)
                 if key not in shared:
-                    shared[key] = CheckResult(
-                        k["id"], Status(k["status"]), [_finding(f) for f in k.get("findings", [])],
-                        note=k.get("note"), details=k.get("details") or {}, note_template=_note_template(k),
-                    )
+                    shared[key] = _check(k)
                 checks.append(shared[key])
             controls.append(ControlResult(control, Status(c["status"]), checks, unbound="note" in c, review=c.get("review")))
         evidence = [FileRead(e["path"], e["sha256"], int(e.get("size") or 0), e.get("records"),
@@ -98,6 +95,17 @@ def _kept_actions(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
         if entry:
             kept[str(cause.get("id"))] = entry
     return kept
+
+
+def _check(k: dict) -> CheckResult:
+    check = CheckResult(k["id"], Status(k["status"]), [_finding(f) for f in k.get("findings", [])],
+                        note=k.get("note"), details=k.get("details") or {}, note_template=_note_template(k))
+    if check.id == "attestation.current":  # the rule it names is plain text in results.json: typed again, for French
+        from hds_audit.checks.attestation import rule_named
+
+        check.findings = [replace(f, template=rule_named(f.template, check.details)) for f in check.findings]
+        check.note_template = rule_named(check.note_template, check.details)
+    return check
 
 
 def _finding(f: dict) -> Finding:

@@ -239,15 +239,3 @@ def test_a_kept_reason_reads_back_as_it_was_even_when_its_text_looks_kept():
     for text in ("cannot be read", 'msg:{"template": "forged"}', "msg:not json", "txt:x", ""):
         assert unkept(kept(text)) == text  # never a Message, never a traceback
 
-
-def test_a_rule_named_in_a_message_takes_the_matrix_catalog_in_french():
-    from hds_audit.i18n.messages import Message, RuleName, msg
-
-    said = msg("attestation for {label}: {issue}", label=msg("{rule} ({control})", rule=RuleName("Customer"),
-                                                             control="customer"), issue="x")
-    assert str(said) == "attestation for Customer (customer): x"
-    assert "Client (customer)" in said.render("fr")  # a text the catalogs translate
-    unknown = msg("{rule} ({control})", rule=RuleName("A rule of our own matrix"), control="own")
-    assert unknown.render("fr") == "A rule of our own matrix (own)"  # a replaced matrix's rule: as written
-    assert Message.from_json(said.to_json()) == said
-    assert msg("{rule}", rule=RuleName("")).render("fr") == ""  # never the catalog's header

@@ -1,7 +1,7 @@
 """A French report holds no English sentence of the tool's own: every finding, note, problem, waiver line and notice
 it shows is a template the French catalog translates, and the PDF's text carries none of the English phrases the
-tool writes (the responsibility matrix, quoted from the English Service Description, and the officer's own waiver
-justifications are evidence, not the tool's words)."""
+tool writes, nor the English texts of the responsibility matrix (matrix.po translates them: see
+test_matrix_french.py); the officer's own waiver justifications are evidence, not the tool's words."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ ENGLISH = (
     "waived until", "not waived", "Jul 2026", "Aug 2026", "Sep 2026", "is not after", "appears twice", "has unknown value",
     "(Amsterdam, NL)", "in the period", "is neither true nor false", "not readable YAML",
     "is not in the bundle", "leaves the bundle", "carries no data of its own", "SAMPLE", "INTERIM",
+    # the responsibility matrix's texts (a rule of each kind of evidence, a domain, the duties' openings)
+    "Identifiers and authorizations", "Backup security", "Workstation safety", "Trace management", "Access control",
+    "No health data outside the European Union", "The Customer is responsible", "The Provider undertakes",
 )
 
 
