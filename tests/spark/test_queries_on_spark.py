@@ -130,8 +130,8 @@ def test_the_answers_that_went_wrong_when_transpiled_as_is(answers):
     refs = spark_rows("hit_refs")
     assert [(f, r) for k, f, r in refs if k == "a.durand"] == [
         ("traces/y.json", 4), ("traces/z.json", 0), ("traces/x.json", 5), ("traces/y.json", 1), ("traces/x.json", 2)]
-    # the buckets of each key in order, NULL key first
-    assert spark_rows("hit_buckets") == [(None, "ch-nl-cts"), ("a.durand", "ch-test-cts"),
+    # the buckets of each key in order, NULL key first (a group's row names its bucket too)
+    assert spark_rows("hit_buckets") == [(None, "ch-nl-cts"), ("a.durand", "ch-nl-cts"), ("a.durand", "ch-test-cts"),
                                          ("é.lodie", "ch-nl-cts"), ("é.lodie", "ch-test-cts")]
     # the OBS reads of tracker buckets are found: files (o.perator's first reads are those of file 4's group, so
     # file 2's later one is counted from its group), then the reads no span covers, a group of file 4 counted whole
