@@ -1,6 +1,6 @@
 """Every named trace query, run by DuckDB and by Spark SQL over the same relations, gives the same rows (in order
 where the query orders them): mixed-case accounts, NULL regions and users, several buckets, more hits per key than
-MAX_REFS, gap ends on traces. The transpilation's known pitfalls (a regex flag, an n-argument min_by, an ordered
+MAX_REFS, gap ends on traces, groups of a file not written out. The transpilation's known pitfalls (a regex flag, an n-argument min_by, an ordered
 list aggregate) are answered alike or refused."""
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ TRACES = [
     ("traces/d.json", 0, 3000, "eu-west-0", "b.petit", "ECS", "stopServer", None, None, "t9", "srv-2"),
 ]
 READING = {"traces/a b#1+é.json": 0, "traces/b.json": 1, "traces/c.json": 2, "traces/d.json": 3}
+# groups of a file that `traces` does not hold (not written out): counted whole by the `*_traces` queries
+UNREAD = [(4, "eu-west-2", "o.perator", "OBS", "ch-test-cts", "ch-test-cts", T0 // HOUR_US, 6, T0 + 2 * MIN, T0 + 9 * MIN),
+          (4, "eu-west-0", "a.durand", "ECS", None, None, T0 // HOUR_US + 1, 2, T0 + 61 * MIN, T0 + 62 * MIN)]
 
 
 def _groups(rows):
@@ -44,17 +47,20 @@ def _groups(rows):
 
 
 def _hits():
-    # key a.durand: 7 hits (more than MAX_REFS), ties on time broken by file then record; key NULL; several buckets
-    hits = [("a.durand", "ch-test-cts", T0 + (i % 4) * MIN, f"traces/{'zyx'[i % 3]}.json", i) for i in range(7)]
-    hits += [(None, "ch-nl-cts", T0, "traces/b.json", 2), (None, None, T0 + MIN, "traces/b.json", 3),
-             ("é.lodie", "ch-nl-cts", T0 + 5 * MIN, "traces/b.json", 1), ("é.lodie", "ch-test-cts", T0, "traces/b.json", 0),
-             ("A.Durand ", None, T0, "traces/a.json", 2)]
+    # key a.durand: 7 hits (more than MAX_REFS), ties on time broken by file then record; key NULL; several buckets;
+    # rows of a group of n (no file, no record): counted, never referenced
+    trace = lambda key, bucket, at, file, record: (key, bucket, at, at, 1, file, record)  # noqa: E731
+    hits = [trace("a.durand", "ch-test-cts", T0 + (i % 4) * MIN, f"traces/{'zyx'[i % 3]}.json", i) for i in range(7)]
+    hits += [trace(None, "ch-nl-cts", T0, "traces/b.json", 2), trace(None, None, T0 + MIN, "traces/b.json", 3),
+             trace("é.lodie", "ch-nl-cts", T0 + 5 * MIN, "traces/b.json", 1),
+             trace("é.lodie", "ch-test-cts", T0, "traces/b.json", 0), trace("A.Durand ", None, T0, "traces/a.json", 2),
+             ("a.durand", "ch-nl-cts", T0 - MIN, T0 + 90 * MIN, 40, None, None), (None, None, T0, T0 + MIN, 3, None, None)]
     return hits
 
 
 RELATIONS = {
     "scan_groups": _groups(TRACES),
-    "period_groups": [g for g in _groups(TRACES) if START <= g[8] and g[9] < END],
+    "period_groups": [g for g in _groups(TRACES) if START <= g[8] and g[9] < END] + UNREAD,
     "traces": [(READING[f], f, r, T0 + m * MIN, region, user, service, name, bucket)
                for f, r, m, region, user, service, _, name, bucket, *_ in TRACES],
     "details": [(f, r, tid, trace, "normal" if r else "Warning", "ApiCall", service, "server", rid, None, user,
@@ -124,14 +130,15 @@ def test_the_answers_that_went_wrong_when_transpiled_as_is(answers):
     refs = spark_rows("hit_refs")
     assert [(f, r) for k, f, r in refs if k == "a.durand"] == [
         ("traces/y.json", 4), ("traces/z.json", 0), ("traces/x.json", 5), ("traces/y.json", 1), ("traces/x.json", 2)]
-    # the buckets of each key in order, NULL key first
-    assert spark_rows("hit_buckets") == [(None, "ch-nl-cts"), ("a.durand", "ch-test-cts"),
+    # the buckets of each key in order, NULL key first (a group's row names its bucket too)
+    assert spark_rows("hit_buckets") == [(None, "ch-nl-cts"), ("a.durand", "ch-nl-cts"), ("a.durand", "ch-test-cts"),
                                          ("é.lodie", "ch-nl-cts"), ("é.lodie", "ch-test-cts")]
-    # the OBS reads of tracker buckets are found: files, then the reads no span covers
-    assert sorted(spark_rows("bucket_read_files")) == [(1,), (2,)]
+    # the OBS reads of tracker buckets are found: files (o.perator's first reads are those of file 4's group, so
+    # file 2's later one is counted from its group), then the reads no span covers, a group of file 4 counted whole
+    assert sorted(spark_rows("bucket_read_files")) == [(1,), (4,)]
     reads = spark_rows("bucket_read_traces")
-    assert sorted((k or "", b) for k, b, *_ in reads) == [("", "ch-nl-cts"), ("o.perator", "ch-test-cts"),
-                                                           ("é.lodie", "ch-nl-cts")]
+    assert sorted((k or "", b, n) for k, b, _, _, n, *_ in reads) == [
+        ("", "ch-nl-cts", 1), ("o.perator", "ch-test-cts", 1), ("o.perator", "ch-test-cts", 6), ("é.lodie", "ch-nl-cts", 1)]
     assert sorted(reads, key=str) == sorted(answers["bucket_read_traces", 0][0], key=str)
 
 

@@ -1,5 +1,5 @@
-"""The properties of tests/test_trace_sql_properties.py again, the traces read by the Spark store: a few examples
-each (a Spark job per example), their explicit examples included."""
+"""The properties of tests/evidence/test_trace_sql_properties.py and test_trace_grouped_hits.py again, the traces
+read by the Spark store: a few examples each (a Spark job per example), their explicit examples included."""
 
 from __future__ import annotations
 
@@ -34,3 +34,12 @@ def test_uncovered_actions_on_spark(on_spark):
                                min_size=1, max_size=15),
               grants=st.lists(st.tuples(st.sampled_from(["a.durand", "b.petit"]), props.period), max_size=5),
               offset=props.offsets)(inner))()
+
+
+def test_findings_from_groups_on_spark(on_spark):
+    import test_trace_grouped_hits as grouped
+
+    inner = grouped.test_findings_from_groups_are_those_of_every_trace.hypothesis.inner_test
+    inner(rows=grouped.many, grants=[("a.durand", 0, 30)], before_="nothing")
+    settings(FEW, max_examples=2)(given(rows=st.lists(grouped.trace, min_size=1, max_size=20),
+                                        grants=st.lists(grouped.grant, max_size=3), before_=grouped.before)(inner))()

@@ -117,7 +117,7 @@ class QueryStore(ABC):
         services: dict[str | None, list[str]] = {}
         for region, service in self.run("outside_services"):
             services.setdefault(region, []).append(service)
-        self.write_out("outside_files")
+        self.write_out("outside_files", max_refs=MAX_REFS)
         self.make("hits", "outside_traces", **bounds)
         return [RegionFault(a.key, a.n, a.first, a.last, a.refs, tuple(services.get(a.key, ())), accounts.get(a.key, 0))
                 for a in self._hits()]
@@ -152,7 +152,7 @@ class QueryStore(ABC):
     def uncovered(self, start: datetime, end: datetime, cover: Cover, after_revocation: bool = False) -> list[Activity]:
         bounds = self._period(start, end)
         self._cover(cover)
-        self.write_out("uncovered_files")
+        self.write_out("uncovered_files", after_revocation=int(after_revocation), max_refs=MAX_REFS)
         self.make("hits", "uncovered_traces", after_revocation=int(after_revocation), **bounds)
         return self._hits()
 
@@ -160,7 +160,7 @@ class QueryStore(ABC):
         bounds = self._period(start, end)
         self._cover(cover)
         self.fill("buckets", ((b,) for b in sorted(set(buckets))))
-        self.write_out("bucket_read_files")
+        self.write_out("bucket_read_files", max_refs=MAX_REFS)
         self.make("hits", "bucket_read_traces", **bounds)
         read: dict[str | None, list[str]] = {}
         for key, bucket in self.run("hit_buckets"):

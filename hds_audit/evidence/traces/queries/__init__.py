@@ -20,8 +20,16 @@ A store provides the relations a query reads, with these columns:
   `gap_ends(region, at_us)`, `ref_points(file, record)`, `cover_spans(user_name, start_us, stop_us)`,
   `cover_accounts(user_name, first_revoked_us)` (keyed by the traces' user_name: a store joins the
   register's account keys to `account_key` of each name of `trace_accounts`).
-- made by one query for the next: `hits(key, bucket, time_us, file, record)` (by `*_traces` queries,
-  read by `hit_*`) and `gap_points(region, bucket, lo_us, hi_us)` (by `gap_points_*`, read by `gaps`).
+- made by one query for the next: `hits(key, bucket, time_us, hi_us, n, file, record)` (by `*_traces`
+  queries, read by `hit_*`): a trace (n 1, hi_us its time_us) or a group of n traces from time_us to hi_us
+  (file and record NULL: its file was not written out, see below); and `gap_points(region, bucket, lo_us,
+  hi_us)` (by `gap_points_*`, read by `gaps`).
+
+A question's answer about each trace of a group is often the group's own (its region is outside, no span
+of its account intersects it): the `*_files` queries then write out only the files that may hold one of
+a key's first MAX_REFS traces (what a finding cites), and the `*_traces` queries count the other files'
+groups whole. `traces` may hold more files (written out by another question, or every file): a file is
+either read there trace by trace or counted by its groups, never both.
 """
 
 from __future__ import annotations
@@ -45,8 +53,8 @@ QUERIES: dict[str, Query] = {
     "hourly": Query((), ("period_groups",)),
     "outside_accounts": Query((), ("period_groups", "allowed")),
     "outside_services": Query((), ("period_groups", "allowed")),
-    "outside_files": Query((), ("period_groups", "allowed")),
-    "outside_traces": Query(("start", "end"), ("traces", "allowed")),
+    "outside_files": Query(("max_refs",), ("period_groups", "allowed")),
+    "outside_traces": Query(("start", "end"), ("traces", "period_groups", "allowed")),
     "period_files": Query((), ("period_groups",)),
     "gap_points_hourly": Query((), ("period_groups",)),
     "gap_points_traces": Query(("start", "end", "width"), ("traces",)),
@@ -55,10 +63,11 @@ QUERIES: dict[str, Query] = {
     "gap_end_traces": Query((), ("traces", "gap_ends")),
     "trace_accounts": Query((), ("scan_groups",)),
     "trace_count": Query((), ("scan_groups",)),
-    "uncovered_files": Query((), ("period_groups", "cover_spans")),
-    "uncovered_traces": Query(("start", "end", "after_revocation"), ("traces", "cover_spans", "cover_accounts")),
-    "bucket_read_files": Query((), ("period_groups", "cover_spans", "buckets")),
-    "bucket_read_traces": Query(("start", "end"), ("traces", "cover_spans", "buckets")),
+    "uncovered_files": Query(("after_revocation", "max_refs"), ("period_groups", "cover_spans", "cover_accounts")),
+    "uncovered_traces": Query(("start", "end", "after_revocation"),
+                              ("traces", "period_groups", "cover_spans", "cover_accounts")),
+    "bucket_read_files": Query(("max_refs",), ("period_groups", "cover_spans", "buckets")),
+    "bucket_read_traces": Query(("start", "end"), ("traces", "period_groups", "cover_spans", "buckets")),
     "hit_counts": Query((), ("hits",)),
     "hit_refs": Query(("max_refs",), ("hits",)),
     "hit_buckets": Query((), ("hits",)),
@@ -90,7 +99,8 @@ RELATIONS: dict[str, tuple[tuple[str, str], ...]] = {
                 *((c, "VARCHAR") for c in ("trace_id", "trace_name", "trace_rating", "trace_type", "service_type",
                                             "resource_type", "resource_id", "resource_name", "user_name")),
                 ("time_us", "BIGINT"), ("region", "VARCHAR"), ("code", "VARCHAR"), ("source_ip", "VARCHAR")),
-    "hits": (("key", "VARCHAR"), ("bucket", "VARCHAR"), ("time_us", "BIGINT"), ("file", "VARCHAR"), ("record", "INTEGER")),
+    "hits": (("key", "VARCHAR"), ("bucket", "VARCHAR"), ("time_us", "BIGINT"), ("hi_us", "BIGINT"), ("n", "BIGINT"),
+             ("file", "VARCHAR"), ("record", "INTEGER")),
     "gap_points": (("region", "VARCHAR"), ("bucket", "BIGINT"), ("lo_us", "BIGINT"), ("hi_us", "BIGINT")),
     **INPUTS,
 }
