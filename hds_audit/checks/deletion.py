@@ -50,6 +50,11 @@ STATE_KINDS = {
 }
 KIND_WORDS = {"server": msg("server"), "volume": msg("volume"), "bucket": msg("bucket"), "database": msg("database"),
               "backup": msg("backup")}
+# every verdict the two checks write into their details (English in results.json), as a proof reads it in its language;
+# "no verdict" is the proof's own word for a row without one
+VERDICT_WORDS = {m.template: m for m in (
+    msg("deleted"), msg("deleted in time"), msg("deleted late"), msg("not deleted"), msg("pending"), msg("no proof"),
+    msg("undated proof"), msg("still listed"), msg("no verdict"))}
 # CTS resource_type -> kind of data resource
 TRACE_KINDS = {
     "ecs": "server", "server": "server", "servers": "server", "cloudserver": "server", "instance": "server",

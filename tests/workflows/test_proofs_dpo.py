@@ -105,3 +105,21 @@ def test_the_deletion_proof_reads_in_french_to_its_last_table():
     row = deletion.document["timeline"][0]
     assert row["verdict"] in ("deleted", "deleted in time") and row["proof"].startswith(("status deleted (", "trace "))
     assert deletion.document["tenant_request"]["verdict"] == "deleted in time"
+
+
+def test_every_verdict_the_deletion_checks_write_has_its_words():
+    """A verdict added to a deletion check without its words would show in English in a French proof."""
+    import ast
+    import inspect
+
+    from hds_audit.checks import deletion as checks
+
+    written = set()
+    for node in ast.walk(ast.parse(inspect.getsource(checks))):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            target = node.targets[0]
+            named = (isinstance(target, ast.Name) and target.id == "verdict") or (
+                isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and target.slice.value == "verdict")
+            if named:
+                written.add(node.value.value)
+    assert len(written) >= 7 and written <= set(checks.VERDICT_WORDS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from hds_audit.checks.deletion import KIND_WORDS
+from hds_audit.checks.deletion import KIND_WORDS, VERDICT_WORDS
 from hds_audit.checks.details import ContractEndDetails
 from hds_audit.formats.pdf_style import key_values, text, words
 from hds_audit.i18n import _, day, ngettext, number
@@ -22,10 +22,6 @@ CHECKS = ("deletion.contract_end", "deletion.tenant_request")
 NOTHING_TO_PROVE = "no contract_end in tenant.yaml: nothing to prove"
 _DONE = {"deleted", "deleted in time"}
 _WAITING = {"pending"}
-# the verdicts the deletion checks write (in English in the JSON), as the PDF reads them
-VERDICT_WORDS = {m.template: m for m in (
-    msg("deleted"), msg("deleted in time"), msg("deleted late"), msg("not deleted"), msg("pending"), msg("no proof"),
-    msg("undated proof"), msg("no verdict"))}
 # the tenant request's details (deletion.tenant_request), as the PDF labels them; other keys as written
 REQUEST_LABELS = {
     "requested_at": msg("Requested at"), "deadline": msg("Deadline"), "deleted_at": msg("Deleted at"),
